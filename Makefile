@@ -1,0 +1,122 @@
+# Syncer's two commands:
+#   make run    set up what is missing, build the UI, launch the desktop app
+#   make test   set up what is missing, then run every check and test (what CI runs)
+# Both are idempotent and quiet when nothing is missing.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# Debian/Ubuntu packages: Tauri's Linux build (WebKitGTK, tray, SVG), and what the end-to-end
+# test drives the window with (Xvfb, D-Bus, WebKitWebDriver).
+APT_PACKAGES := build-essential pkg-config curl file libssl-dev libwebkit2gtk-4.1-dev \
+	libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libxdo-dev xvfb dbus \
+	dbus-x11 webkit2gtk-driver librsvg2-bin
+NODE_MIN_MAJOR := 20
+UI := ui
+UI_STAMP := $(UI)/node_modules/.syncer-installed
+CARGO ?= cargo
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help setup system-deps rust-deps ui-deps ui-build run test test-rust test-ui lint \
+	fmt e2e bindings-check icons bundle clean
+
+help:
+	@echo "make run     set up and launch Syncer (demo library, local data, no account)"
+	@echo "make test    set up and run every check and test (fmt, clippy, cargo tests, UI, e2e)"
+	@echo "make bundle  build installable .deb and .AppImage bundles"
+	@echo "make icons   regenerate every icon size from icons/*.svg"
+
+setup: system-deps rust-deps ui-deps
+
+# Installs only what is missing, so a second run prints nothing.
+system-deps:
+	@if ! command -v dpkg-query >/dev/null; then \
+		echo "setup: not a Debian/Ubuntu system; install the equivalents of: $(APT_PACKAGES)"; \
+		exit 0; fi; \
+	missing=""; for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "setup: installing system packages:$$missing"; \
+		$(SUDO) apt-get update -qq; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null \
+			|| { echo "setup: apt-get failed; install these by hand:$$missing"; exit 1; }; \
+	fi
+
+rust-deps:
+	@command -v $(CARGO) >/dev/null || { echo "setup: Rust is missing: install it from https://rustup.rs (stable), then run make again"; exit 1; }
+	@if command -v rustup >/dev/null; then \
+		for c in rustfmt clippy; do rustup component list --installed 2>/dev/null | grep -q "^$$c" || rustup component add $$c >/dev/null; done; fi
+	@command -v node >/dev/null || { echo "setup: Node.js $(NODE_MIN_MAJOR)+ is missing: install it (e.g. from NodeSource or nvm), then run make again"; exit 1; }
+	@major=$$(node -p 'process.versions.node.split(".")[0]'); [ "$$major" -ge $(NODE_MIN_MAJOR) ] \
+		|| { echo "setup: Node.js $$major is too old; Syncer's UI needs $(NODE_MIN_MAJOR)+"; exit 1; }
+
+ui-deps: $(UI_STAMP)
+$(UI_STAMP): $(UI)/package.json $(UI)/package-lock.json
+	@echo "setup: installing the UI's npm packages"
+	@cd $(UI) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+ui-build: ui-deps
+	@cd $(UI) && npm run --silent build
+
+run: setup ui-build
+	$(CARGO) run --quiet --bin syncer-desktop
+
+# ---- tests -----------------------------------------------------------------------------------
+
+test: setup ui-build lint test-ui test-rust bindings-check
+	@echo "make test: all checks passed"
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
+
+test-ui: ui-deps
+	cd $(UI) && npm run --silent lint && npm run --silent typecheck && npm run --silent test
+
+# The end-to-end smoke test (tests/e2e_smoke.rs) is one of the root package's integration
+# tests: it needs tauri-driver, which cargo installs once.
+test-rust: tauri-driver
+	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
+		$(CARGO) nextest run --workspace --no-fail-fast; \
+	else \
+		$(CARGO) test --workspace --no-fail-fast; \
+	fi
+	$(CARGO) test --workspace --doc --quiet
+
+e2e: setup ui-build tauri-driver
+	$(CARGO) test --test e2e_smoke -- --nocapture
+
+.PHONY: tauri-driver
+tauri-driver:
+	@command -v tauri-driver >/dev/null || { echo "setup: installing tauri-driver"; $(CARGO) install tauri-driver --locked --quiet; }
+
+# Types shared with the UI are generated from Rust by ts-rs during the tests; a stale copy in
+# the repository is an error.
+bindings-check:
+	@if git rev-parse --git-dir >/dev/null 2>&1 && ! git diff --quiet -- $(UI)/src/bindings; then \
+		echo "ui/src/bindings is out of date with the Rust types: commit the regenerated files"; \
+		git diff --stat -- $(UI)/src/bindings; exit 1; fi
+
+fmt:
+	$(CARGO) fmt --all
+	cd $(UI) && npm run --silent format
+
+# ---- assets and bundles ----------------------------------------------------------------------
+
+icons: ui-deps
+	cd $(UI) && npx tauri icon ../icons/app-icon.svg -o ../icons >/dev/null
+	rm -rf icons/android icons/ios
+	for s in idle syncing error; do \
+		rsvg-convert -w 32 -h 32 icons/tray/tray-$$s.svg -o icons/tray/tray-$$s.png; \
+		rsvg-convert -w 64 -h 64 icons/tray/tray-$$s.svg -o icons/tray/tray-$$s@2x.png; \
+	done
+
+bundle: setup ui-deps
+	cd $(UI) && npx tauri build --config ../tauri.conf.json
+
+clean:
+	$(CARGO) clean
+	rm -rf $(UI)/dist $(UI)/node_modules

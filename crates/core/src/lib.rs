@@ -1,0 +1,5 @@
+//! Syncer's domain: the types every other crate speaks, the filter language, and (later) the
+//! sync planner and engine. This crate does no I/O: providers and storage are traits that other
+//! crates implement, so everything here is testable with plain values.
+
+pub mod ids;

@@ -1,0 +1,15 @@
+//! Syncer's local store: one SQLite database in the app's data directory, migrated at open.
+//!
+//! It holds coordination metadata only (ids, checksums, timestamps, settings). Secrets live in
+//! the OS keyring and the user's library stays on the service, so losing this file loses
+//! settings, never music.
+
+mod error;
+mod open;
+mod paths;
+mod settings;
+
+pub use error::StoreError;
+pub use open::{OpenOptions, Store};
+pub use paths::{AppPaths, APP_IDENTIFIER, DATA_DIR_ENV};
+pub use settings::SettingKey;
