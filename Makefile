@@ -12,7 +12,6 @@ SHELL := /bin/bash
 APT_PACKAGES := build-essential pkg-config curl file libssl-dev libwebkit2gtk-4.1-dev \
 	libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libxdo-dev xvfb dbus \
 	dbus-x11 webkit2gtk-driver librsvg2-bin
-NODE_MIN_MAJOR := 20
 UI := ui
 UI_STAMP := $(UI)/node_modules/.syncer-installed
 CARGO ?= cargo
@@ -48,9 +47,9 @@ rust-deps:
 	@command -v $(CARGO) >/dev/null || { echo "setup: Rust is missing: install it from https://rustup.rs (stable), then run make again"; exit 1; }
 	@if command -v rustup >/dev/null; then \
 		for c in rustfmt clippy; do rustup component list --installed 2>/dev/null | grep -q "^$$c" || rustup component add $$c >/dev/null; done; fi
-	@command -v node >/dev/null || { echo "setup: Node.js $(NODE_MIN_MAJOR)+ is missing: install it (e.g. from NodeSource or nvm), then run make again"; exit 1; }
-	@major=$$(node -p 'process.versions.node.split(".")[0]'); [ "$$major" -ge $(NODE_MIN_MAJOR) ] \
-		|| { echo "setup: Node.js $$major is too old; Syncer's UI needs $(NODE_MIN_MAJOR)+"; exit 1; }
+	@command -v node >/dev/null || { echo "setup: Node.js 20.19+ is missing: install it (e.g. from NodeSource or nvm), then run make again"; exit 1; }
+	@node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' \
+		|| { echo "setup: Node.js $$(node --version) is too old; Syncer's UI needs 20.19 or newer"; exit 1; }
 
 ui-deps: $(UI_STAMP)
 $(UI_STAMP): $(UI)/package.json $(UI)/package-lock.json
@@ -59,7 +58,7 @@ $(UI_STAMP): $(UI)/package.json $(UI)/package-lock.json
 	@touch $@
 
 ui-build: ui-deps
-	@cd $(UI) && npm run --silent build
+	@cd $(UI) && npm run --silent build -- --logLevel warn
 
 run: setup ui-build
 	$(CARGO) run --quiet --bin syncer-desktop
@@ -107,12 +106,7 @@ fmt:
 # ---- assets and bundles ----------------------------------------------------------------------
 
 icons: ui-deps
-	cd $(UI) && npx tauri icon ../icons/app-icon.svg -o ../icons >/dev/null
-	rm -rf icons/android icons/ios
-	for s in idle syncing error; do \
-		rsvg-convert -w 32 -h 32 icons/tray/tray-$$s.svg -o icons/tray/tray-$$s.png; \
-		rsvg-convert -w 64 -h 64 icons/tray/tray-$$s.svg -o icons/tray/tray-$$s@2x.png; \
-	done
+	icons/generate.sh
 
 bundle: setup ui-deps
 	cd $(UI) && npx tauri build --config ../tauri.conf.json

@@ -15,6 +15,7 @@ pub struct AppInfo {
     pub log_dir: String,
     pub database_path: String,
     /// Why the local database could not be opened, with what to do; absent when it is fine.
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub database_error: Option<String>,
 }

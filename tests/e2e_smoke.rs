@@ -130,6 +130,9 @@ async fn wait_for_title(client: &Client, expected: &str) {
 }
 
 async fn screenshot(client: &Client, dir: &Path, name: &str) {
+    // Let the navigation's short colour transitions finish, so the picture shows the settled
+    // page. Nothing is asserted on timing.
+    tokio::time::sleep(Duration::from_millis(400)).await;
     let png = client.screenshot().await.expect("screenshot");
     assert!(png.starts_with(b"\x89PNG"), "the driver returned a PNG");
     let path = dir.join(format!("{name}.png"));
@@ -169,6 +172,14 @@ async fn navigation_renders_and_switches_pages() {
             .await
             .expect("click nav entry");
         wait_for_title(&client, title).await;
+        let current = client
+            .find(Locator::Css("nav [aria-current=page]"))
+            .await
+            .expect("one navigation entry marked current")
+            .attr("data-testid")
+            .await
+            .expect("attribute");
+        assert_eq!(current.as_deref(), Some(format!("nav-{page}").as_str()));
         let empty = text_of(&client, "[data-testid=empty-state]").await;
         assert!(
             !empty.trim().is_empty(),

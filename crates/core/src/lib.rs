@@ -2,4 +2,7 @@
 //! sync planner and engine. This crate does no I/O: providers and storage are traits that other
 //! crates implement, so everything here is testable with plain values.
 
+pub mod capabilities;
+pub mod filter;
 pub mod ids;
+pub mod provider;

@@ -197,9 +197,9 @@ impl Playlist {
 /// playlist id so that a snapshot id of another playlist is recognisably foreign.
 pub fn snapshot_id(playlist_id: &str, version: u64) -> String {
     use base64::Engine as _;
-    let tag = playlist_id.bytes().fold(0u32, |h, b| {
-        h.wrapping_mul(31).wrapping_add(u32::from(b))
-    });
+    let tag = playlist_id
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
     let mut raw = Vec::with_capacity(12);
     raw.extend_from_slice(&version.to_be_bytes());
     raw.extend_from_slice(&tag.to_be_bytes());
@@ -238,6 +238,8 @@ pub struct Index {
     pub tracks: HashMap<String, usize>,
     pub episodes: HashMap<String, usize>,
     pub playlists: HashMap<String, usize>,
+    /// The original ids of relinked tracks → the playable track answering for them.
+    pub relinked: HashMap<String, usize>,
 }
 
 impl Library {
@@ -256,7 +258,22 @@ impl Library {
             tracks: build(&self.tracks, |t| &t.id),
             episodes: build(&self.episodes, |e| &e.id),
             playlists: build(&self.playlists, |p| &p.id),
+            relinked: self
+                .tracks
+                .iter()
+                .enumerate()
+                .filter_map(|(i, t)| t.linked_from.clone().map(|from| (from, i)))
+                .collect(),
         };
+    }
+
+    /// A track by id, following relinking the way Spotify does.
+    pub fn track(&self, id: &str) -> Option<usize> {
+        self.index
+            .tracks
+            .get(id)
+            .or_else(|| self.index.relinked.get(id))
+            .copied()
     }
 
     pub fn user(&self, id: &str) -> Option<usize> {
@@ -298,7 +315,10 @@ impl Library {
     /// client can use through the Web API.
     pub fn entry_uri(&self, kind: &EntryKind) -> Option<String> {
         match kind {
-            EntryKind::Track(i) => self.tracks.get(*i).map(|t| format!("spotify:track:{}", t.id)),
+            EntryKind::Track(i) => self
+                .tracks
+                .get(*i)
+                .map(|t| format!("spotify:track:{}", t.id)),
             EntryKind::Episode(i) => self
                 .episodes
                 .get(*i)

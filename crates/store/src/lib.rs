@@ -4,11 +4,13 @@
 //! the OS keyring and the user's library stays on the service, so losing this file loses
 //! settings, never music.
 
+mod connections;
 mod error;
 mod open;
 mod paths;
 mod settings;
 
+pub use connections::{ConnectionRecord, ConnectionStatus, NewConnection};
 pub use error::StoreError;
 pub use open::{OpenOptions, Store};
 pub use paths::{AppPaths, APP_IDENTIFIER, DATA_DIR_ENV};

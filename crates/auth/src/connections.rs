@@ -1,0 +1,809 @@
+//! The connection lifecycle over the store (metadata) and the vault (secrets): connect through
+//! OAuth or with an API key, list, get with health, rename, test, remove. The desktop shell and
+//! the CLI call this; neither keeps logic of its own.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use syncer_core::ids::ConnectionId;
+use syncer_store::{ConnectionRecord, ConnectionStatus, NewConnection, Store};
+
+use crate::clock::{Clock, SystemClock, unix_seconds};
+use crate::credential::{Credential, OAuthCredential};
+use crate::error::{AuthError, TokenError};
+use crate::identity::{Identity, IdentityError, identify};
+use crate::oauth::callback::{self, Answer};
+use crate::oauth::loopback::LoopbackListener;
+use crate::oauth::state::{Arrival, Pending, PendingSignIns};
+use crate::oauth::{CallbackChannel, STATE_LIFETIME, classify_redirect, flow};
+use crate::refresh::{ConnectionTokens, DEFAULT_REFRESH_LEEWAY, TokenCell};
+use crate::registry::{AuthKind, Provider, ProviderAuth, ProviderInfo, Registry};
+use crate::secret::Secret;
+use crate::vault::{Vault, connection_key};
+
+/// Shared by the service and every [`ConnectionTokens`].
+pub(crate) struct Inner {
+    pub store: Store,
+    pub vault: Vault,
+    pub registry: Registry,
+    pub clock: Arc<dyn Clock>,
+    pub http: reqwest::Client,
+    pub leeway: Duration,
+    pending: PendingSignIns,
+    cells: std::sync::Mutex<HashMap<ConnectionId, Arc<TokenCell>>>,
+}
+
+/// Connections: the one API the desktop shell and the CLI use. Cheap to clone.
+#[derive(Clone)]
+pub struct Connections {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Connections {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connections")
+            .field("vault", &self.inner.vault)
+            .finish_non_exhaustive()
+    }
+}
+
+pub struct ConnectionsBuilder {
+    store: Store,
+    vault: Vault,
+    registry: Registry,
+    clock: Arc<dyn Clock>,
+    leeway: Duration,
+}
+
+impl ConnectionsBuilder {
+    /// Other providers, or the built-in ones at other addresses (tests, the demo).
+    pub fn registry(mut self, registry: Registry) -> Self {
+        self.registry = registry;
+        self
+    }
+
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// How long before expiry a token is refreshed.
+    pub fn refresh_leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+
+    pub fn build(self) -> Result<Connections, AuthError> {
+        let http = flow::http_client().map_err(|cause| AuthError::Unreachable {
+            provider: "any provider".to_owned(),
+            cause: format!("the HTTP client could not start: {cause}"),
+        })?;
+        Ok(Connections {
+            inner: Arc::new(Inner {
+                store: self.store,
+                vault: self.vault,
+                registry: self.registry,
+                clock: self.clock,
+                http,
+                leeway: self.leeway,
+                pending: PendingSignIns::default(),
+                cells: std::sync::Mutex::new(HashMap::new()),
+            }),
+        })
+    }
+}
+
+/// Starting an OAuth sign-in.
+#[derive(Debug, Clone)]
+pub struct StartOAuth {
+    pub provider: String,
+    /// [`crate::deep_link_redirect_uri`] or a [`LoopbackListener::redirect_uri`].
+    pub redirect_uri: String,
+    /// The user's client id; `None` uses the one saved with [`Connections::set_client_id`].
+    pub client_id: Option<String>,
+    /// A name for the new connection; `None` takes the account's name.
+    pub name: Option<String>,
+    /// Renew this connection's sign-in instead of adding one.
+    pub reconnect: Option<ConnectionId>,
+}
+
+impl StartOAuth {
+    pub fn new(provider: impl Into<String>, redirect_uri: impl Into<String>) -> Self {
+        Self {
+            provider: provider.into(),
+            redirect_uri: redirect_uri.into(),
+            client_id: None,
+            name: None,
+            reconnect: None,
+        }
+    }
+}
+
+/// What to do after [`Connections::start_oauth`]: open `authorize_url` in the system browser,
+/// then hand the answer to [`Connections::complete_oauth`] when it arrives through `channel`.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuthorizationStart {
+    pub authorize_url: String,
+    pub redirect_uri: String,
+    pub channel: CallbackChannel,
+    /// Unix seconds after which the answer is refused.
+    pub expires_at: i64,
+}
+
+/// Whether a connection can be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Ok,
+    ReconnectNeeded,
+}
+
+/// A connection as listed: never a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConnectionInfo {
+    pub id: ConnectionId,
+    pub provider: String,
+    pub provider_display_name: String,
+    pub display_name: String,
+    pub auth_kind: String,
+    pub account_id: Option<String>,
+    pub status: Status,
+    /// Why the status is what it is, for the user.
+    pub status_detail: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// How a connection stands right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthState {
+    /// Its token is valid beyond the refresh leeway (or it is an API key).
+    Ready,
+    /// Its token expired or is about to; the next use refreshes it.
+    WillRefresh,
+    /// The user must sign in again.
+    ReconnectNeeded,
+    /// Its secret is gone from the vault (removed by hand, or another machine's database).
+    SecretMissing,
+    /// The vault could not be read.
+    VaultUnavailable,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Health {
+    pub state: HealthState,
+    /// One sentence for the user.
+    pub message: String,
+    /// Unix seconds.
+    pub access_expires_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConnectionDetails {
+    pub connection: ConnectionInfo,
+    pub health: Health,
+}
+
+/// The account a successful test reached.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TestReport {
+    pub account_id: String,
+    pub account_name: String,
+}
+
+/// What removing a connection left behind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Removed {
+    pub id: ConnectionId,
+    /// Base playlists that used it (non-empty only when forced).
+    pub orphaned_bases: Vec<String>,
+}
+
+/// Tells which base playlists use a connection; the engine implements it once bases exist.
+pub trait DependentBases {
+    /// Names of the base playlists using `connection`, for the user to read.
+    fn bases_using(
+        &self,
+        connection: &ConnectionId,
+    ) -> impl Future<Output = Result<Vec<String>, AuthError>> + Send;
+}
+
+/// No base playlist uses any connection (none exist yet).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoDependents;
+
+impl DependentBases for NoDependents {
+    async fn bases_using(&self, _: &ConnectionId) -> Result<Vec<String>, AuthError> {
+        Ok(Vec::new())
+    }
+}
+
+/// A fixed list, e.g. what the caller already looked up.
+impl DependentBases for Vec<String> {
+    async fn bases_using(&self, _: &ConnectionId) -> Result<Vec<String>, AuthError> {
+        Ok(self.clone())
+    }
+}
+
+/// Options of [`Connections::connect_with_loopback`].
+#[derive(Debug, Clone)]
+pub struct LoopbackConnect {
+    pub provider: String,
+    /// 0 takes a free port (RFC 8252); a fixed one when the provider needs it registered.
+    pub port: u16,
+    pub client_id: Option<String>,
+    pub name: Option<String>,
+    pub reconnect: Option<ConnectionId>,
+    /// How long the user has to finish in the browser.
+    pub timeout: Duration,
+}
+
+impl LoopbackConnect {
+    pub fn new(provider: impl Into<String>) -> Self {
+        Self {
+            provider: provider.into(),
+            port: 0,
+            client_id: None,
+            name: None,
+            reconnect: None,
+            timeout: STATE_LIFETIME,
+        }
+    }
+}
+
+impl Connections {
+    pub fn builder(store: Store, vault: Vault) -> ConnectionsBuilder {
+        ConnectionsBuilder {
+            store,
+            vault,
+            registry: Registry::builtin(),
+            clock: Arc::new(SystemClock),
+            leeway: DEFAULT_REFRESH_LEEWAY,
+        }
+    }
+
+    /// The providers to offer.
+    pub fn providers(&self) -> Vec<ProviderInfo> {
+        self.inner.registry.list()
+    }
+
+    pub fn vault(&self) -> &Vault {
+        &self.inner.vault
+    }
+
+    /// The user's client id for an OAuth provider, if saved.
+    pub async fn client_id(&self, provider: &str) -> Result<Option<String>, AuthError> {
+        self.oauth_provider(provider)?;
+        Ok(self.inner.store.provider_client_id(provider).await?)
+    }
+
+    /// Saves the user's client id for an OAuth provider (Settings, or the CLI's `--client-id`).
+    pub async fn set_client_id(&self, provider: &str, client_id: &str) -> Result<(), AuthError> {
+        let p = self.oauth_provider(provider)?;
+        let client_id = client_id.trim();
+        if client_id.is_empty() {
+            return Err(AuthError::MissingClientId {
+                provider: p.display_name.to_owned(),
+                help: p.credential_help.to_owned(),
+            });
+        }
+        Ok(self
+            .inner
+            .store
+            .set_provider_client_id(provider, client_id)
+            .await?)
+    }
+
+    /// Starts a sign-in: returns the URL to open in the system browser. The answer must come
+    /// back to `redirect_uri` within 10 minutes, once.
+    pub async fn start_oauth(&self, request: StartOAuth) -> Result<AuthorizationStart, AuthError> {
+        let provider = self.oauth_provider(&request.provider)?;
+        let ProviderAuth::OAuth2Pkce(endpoints) = &provider.auth else {
+            return Err(self.wrong_kind(provider, AuthKind::OAuth2Pkce));
+        };
+        let client_id = match request.client_id.as_deref().map(str::trim) {
+            Some(id) if !id.is_empty() => id.to_owned(),
+            _ => self
+                .inner
+                .store
+                .provider_client_id(provider.name)
+                .await?
+                .ok_or_else(|| AuthError::MissingClientId {
+                    provider: provider.display_name.to_owned(),
+                    help: provider.credential_help.to_owned(),
+                })?,
+        };
+        let unsupported = || AuthError::UnsupportedRedirect {
+            uri: request.redirect_uri.clone(),
+        };
+        let redirect = url::Url::parse(&request.redirect_uri).map_err(|_| unsupported())?;
+        let (channel, named) = classify_redirect(&redirect).ok_or_else(unsupported)?;
+        if named != provider.name || redirect.query().is_some() {
+            return Err(unsupported());
+        }
+        if let Some(id) = &request.reconnect {
+            let record = self.record(id).await?;
+            if record.provider != provider.name {
+                return Err(AuthError::WrongProvider {
+                    expected: record.provider,
+                    actual: provider.name.to_owned(),
+                });
+            }
+        }
+
+        let state = PendingSignIns::new_state();
+        let (authorize_url, verifier) = flow::authorize_url(
+            provider.display_name,
+            endpoints,
+            &client_id,
+            &request.redirect_uri,
+            &provider.scopes,
+            &state,
+        )?;
+        let now = self.inner.clock.now();
+        self.inner.pending.insert(
+            state,
+            Pending {
+                provider: provider.name.to_owned(),
+                redirect_uri: request.redirect_uri.clone(),
+                client_id,
+                verifier,
+                created_at: now,
+                reconnect: request.reconnect,
+                name: request.name.filter(|n| !n.trim().is_empty()),
+            },
+        );
+        tracing::info!(provider = provider.name, ?channel, "sign-in started");
+        Ok(AuthorizationStart {
+            authorize_url,
+            redirect_uri: request.redirect_uri,
+            channel,
+            expires_at: unix_seconds(now + STATE_LIFETIME),
+        })
+    }
+
+    /// Finishes a sign-in from the URL the browser was sent back to (the `syncer://` deep link
+    /// or the loopback listener's URL): checks the state, exchanges the code, stores the
+    /// tokens, and creates (or renews) the connection. On any refusal nothing is stored.
+    pub async fn complete_oauth(&self, callback_url: &str) -> Result<ConnectionInfo, AuthError> {
+        let callback = callback::parse(callback_url)?;
+        let pending = self.inner.pending.take(&Arrival {
+            state: &callback.state,
+            provider: &callback.provider,
+            redirect_uri: &callback.redirect_uri,
+            now: self.inner.clock.now(),
+        })?;
+        let provider = self.oauth_provider(&pending.provider)?;
+        let ProviderAuth::OAuth2Pkce(endpoints) = &provider.auth else {
+            return Err(self.wrong_kind(provider, AuthKind::OAuth2Pkce));
+        };
+        let code = match callback.answer {
+            Answer::Code(code) => code,
+            Answer::Refused { code, .. } if code == "access_denied" => {
+                tracing::info!(provider = provider.name, "sign-in declined by the user");
+                return Err(AuthError::Denied {
+                    provider: provider.display_name.to_owned(),
+                });
+            }
+            Answer::Refused { code, description } => {
+                return Err(AuthError::ProviderRefused {
+                    provider: provider.display_name.to_owned(),
+                    code,
+                    description: description.map(|d| format!(": {d}")).unwrap_or_default(),
+                });
+            }
+        };
+        let grant = flow::exchange_code(
+            &self.inner.http,
+            provider.display_name,
+            endpoints,
+            &pending.client_id,
+            &pending.redirect_uri,
+            &code,
+            &pending.verifier,
+        )
+        .await?;
+        let now = unix_seconds(self.inner.clock.now());
+        let access = grant.access_token.clone();
+        let credential = Credential::OAuth(OAuthCredential {
+            access_token: grant.access_token,
+            refresh_token: grant.refresh_token,
+            expires_at: grant
+                .expires_in
+                .map(|d| now.saturating_add(i64::try_from(d.as_secs()).unwrap_or(i64::MAX))),
+            scope: grant.scope,
+            client_id: pending.client_id,
+        });
+        let identity = self.identity_for_naming(provider, &access).await;
+        self.save(provider, credential, identity, pending.name, pending.reconnect)
+            .await
+    }
+
+    /// The whole loopback sign-in: listens on 127.0.0.1, starts the sign-in with that
+    /// redirect, lets `open_browser` open the URL, waits for the answer and completes.
+    pub async fn connect_with_loopback<F>(
+        &self,
+        options: LoopbackConnect,
+        open_browser: F,
+    ) -> Result<ConnectionInfo, AuthError>
+    where
+        F: FnOnce(&str) -> Result<(), String>,
+    {
+        let listener = LoopbackListener::bind(&options.provider, options.port).await?;
+        let start = self
+            .start_oauth(StartOAuth {
+                provider: options.provider,
+                redirect_uri: listener.redirect_uri().to_owned(),
+                client_id: options.client_id,
+                name: options.name,
+                reconnect: options.reconnect,
+            })
+            .await?;
+        open_browser(&start.authorize_url).map_err(|cause| AuthError::Browser {
+            cause,
+            url: start.authorize_url.clone(),
+        })?;
+        let callback = listener.wait_for_callback(options.timeout).await?;
+        self.complete_oauth(&callback).await
+    }
+
+    /// Connects an API-key provider. The key is checked with the provider's identity call
+    /// before anything is stored.
+    pub async fn connect_api_key(
+        &self,
+        provider: &str,
+        name: Option<String>,
+        key: Secret,
+    ) -> Result<ConnectionInfo, AuthError> {
+        let p = self.provider(provider)?;
+        if p.auth_kind() != AuthKind::ApiKey {
+            return Err(self.wrong_kind(p, AuthKind::ApiKey));
+        }
+        let key = Secret::new(key.expose().trim());
+        if key.is_empty() {
+            return Err(AuthError::EmptyApiKey {
+                provider: p.display_name.to_owned(),
+            });
+        }
+        let identity = match identify(&self.inner.http, p, &key).await {
+            Ok(identity) => identity,
+            Err(IdentityError::Unauthorized) => {
+                return Err(AuthError::ApiKeyRefused {
+                    provider: p.display_name.to_owned(),
+                    status: 401,
+                });
+            }
+            Err(e) => return Err(self.identity_error(p, e)),
+        };
+        self.save(p, Credential::ApiKey(key), Some(identity), name, None)
+            .await
+    }
+
+    /// Every connection, without secrets.
+    pub async fn list(&self) -> Result<Vec<ConnectionInfo>, AuthError> {
+        let records = self.inner.store.list_connections().await?;
+        Ok(records.into_iter().map(|r| self.info(r)).collect())
+    }
+
+    /// One connection and how it stands (reads the vault, makes no network call).
+    pub async fn get(&self, id: &ConnectionId) -> Result<ConnectionDetails, AuthError> {
+        let record = self.record(id).await?;
+        let snapshot = self.tokens(id).snapshot().await;
+        let now = unix_seconds(self.inner.clock.now());
+        let leeway = i64::try_from(self.inner.leeway.as_secs()).unwrap_or(i64::MAX);
+        let health = match snapshot {
+            Ok(s) if s.reconnect.is_some() => Health {
+                state: HealthState::ReconnectNeeded,
+                message: format!(
+                    "Reconnect needed: {}.",
+                    s.reconnect.unwrap_or_default()
+                ),
+                access_expires_at: s.expires_at,
+            },
+            Ok(s) => match s.expires_at {
+                Some(at) if now.saturating_add(leeway) >= at => Health {
+                    state: HealthState::WillRefresh,
+                    message: if s.has_refresh_token {
+                        "Access is renewed at the next use.".to_owned()
+                    } else {
+                        "Access expired; reconnect to renew it.".to_owned()
+                    },
+                    access_expires_at: Some(at),
+                },
+                at => Health {
+                    state: HealthState::Ready,
+                    message: "Connected.".to_owned(),
+                    access_expires_at: at,
+                },
+            },
+            Err(TokenError::Missing { .. }) => Health {
+                state: HealthState::SecretMissing,
+                message: format!(
+                    "Its sign-in is missing from the secret store ({}); reconnect it.",
+                    self.inner.vault.description()
+                ),
+                access_expires_at: None,
+            },
+            Err(TokenError::NotFound(id)) => return Err(AuthError::NotFound(id)),
+            Err(e) => Health {
+                state: HealthState::VaultUnavailable,
+                message: e.to_string(),
+                access_expires_at: None,
+            },
+        };
+        Ok(ConnectionDetails {
+            connection: self.info(record),
+            health,
+        })
+    }
+
+    pub async fn rename(&self, id: &ConnectionId, name: &str) -> Result<ConnectionInfo, AuthError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(AuthError::EmptyName);
+        }
+        if !self.inner.store.rename_connection(id, name).await? {
+            return Err(AuthError::NotFound(id.clone()));
+        }
+        Ok(self.info(self.record(id).await?))
+    }
+
+    /// Makes one cheap authenticated call (who am I?), refreshing first if due and once more
+    /// on a 401.
+    pub async fn test(&self, id: &ConnectionId) -> Result<TestReport, AuthError> {
+        let record = self.record(id).await?;
+        let provider = self.provider(&record.provider)?;
+        let tokens = self.tokens(id);
+        let token = tokens.access_token().await?;
+        let identity = match identify(&self.inner.http, provider, &token).await {
+            Err(IdentityError::Unauthorized) => {
+                let token = tokens.refresh_after_unauthorized().await?;
+                identify(&self.inner.http, provider, &token).await
+            }
+            other => other,
+        }
+        .map_err(|e| self.identity_error(provider, e))?;
+        tracing::info!(connection = %id, "connection test passed");
+        Ok(TestReport {
+            account_id: identity.account_id,
+            account_name: identity.name,
+        })
+    }
+
+    /// Removes a connection and its secrets. Refused while base playlists use it, naming
+    /// them, unless `force`.
+    pub async fn remove<D: DependentBases>(
+        &self,
+        id: &ConnectionId,
+        dependents: &D,
+        force: bool,
+    ) -> Result<Removed, AuthError> {
+        let record = self.record(id).await?;
+        let bases = dependents.bases_using(id).await?;
+        if !bases.is_empty() && !force {
+            return Err(AuthError::InUse {
+                name: record.display_name,
+                bases,
+            });
+        }
+        // Secrets first: if the vault fails, the row stays and the user can try again.
+        self.inner.vault.delete(&connection_key(id)).await?;
+        self.inner.store.delete_connection(id).await?;
+        let cell = self.cell(id);
+        cell.reset(&record.provider, None).await;
+        self.lock_cells().remove(id);
+        tracing::info!(connection = %id, forced = force && !bases.is_empty(), "connection removed");
+        Ok(Removed {
+            id: id.clone(),
+            orphaned_bases: bases,
+        })
+    }
+
+    /// Fresh access tokens for one connection, for the provider clients.
+    pub fn tokens(&self, id: &ConnectionId) -> ConnectionTokens {
+        ConnectionTokens {
+            inner: self.inner.clone(),
+            id: id.clone(),
+            cell: self.cell(id),
+        }
+    }
+
+    fn lock_cells(&self) -> std::sync::MutexGuard<'_, HashMap<ConnectionId, Arc<TokenCell>>> {
+        // The map stays consistent even if a holder panicked.
+        self.inner.cells.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn cell(&self, id: &ConnectionId) -> Arc<TokenCell> {
+        self.lock_cells().entry(id.clone()).or_default().clone()
+    }
+
+    /// Stores a new sign-in: the secret first, then the row (removed again if the row fails),
+    /// so a connection never exists without its secret.
+    async fn save(
+        &self,
+        provider: &Provider,
+        credential: Credential,
+        identity: Option<Identity>,
+        name: Option<String>,
+        reconnect: Option<ConnectionId>,
+    ) -> Result<ConnectionInfo, AuthError> {
+        let existing = match (&reconnect, &identity) {
+            (Some(id), _) => self.inner.store.get_connection(id).await?,
+            (None, Some(identity)) => {
+                self.inner
+                    .store
+                    .find_connection_by_account(provider.name, &identity.account_id)
+                    .await?
+            }
+            (None, None) => None,
+        };
+        let id = existing.as_ref().map_or_else(
+            || ConnectionId::new(format!("{}-{}", provider.name, crate::random::token::<9>())),
+            |r| r.id.clone(),
+        );
+        let key = connection_key(&id);
+        self.inner
+            .vault
+            .set(&key, &credential.to_secret()?)
+            .await?;
+
+        let written = match &existing {
+            Some(_) => self.renew_row(&id, identity.as_ref()).await,
+            None => {
+                let display_name = name
+                    .or_else(|| identity.as_ref().map(|i| i.name.clone()))
+                    .unwrap_or_else(|| provider.display_name.to_owned());
+                self.inner
+                    .store
+                    .insert_connection(&NewConnection {
+                        id: id.clone(),
+                        provider: provider.name.to_owned(),
+                        display_name,
+                        auth_kind: provider.auth_kind().as_str().to_owned(),
+                        account_id: identity.as_ref().map(|i| i.account_id.clone()),
+                    })
+                    .await
+            }
+        };
+        if let Err(e) = written {
+            if existing.is_none()
+                && let Err(cleanup) = self.inner.vault.delete(&key).await
+            {
+                tracing::error!(connection = %id, error = %cleanup, "could not remove the secret of a failed connect");
+            }
+            return Err(e.into());
+        }
+        self.cell(&id).reset(provider.name, Some(credential)).await;
+        tracing::info!(
+            connection = %id,
+            provider = provider.name,
+            renewed = existing.is_some(),
+            "connected"
+        );
+        Ok(self.info(self.record(&id).await?))
+    }
+
+    async fn renew_row(
+        &self,
+        id: &ConnectionId,
+        identity: Option<&Identity>,
+    ) -> Result<(), syncer_store::StoreError> {
+        self.inner
+            .store
+            .set_connection_status(id, ConnectionStatus::Ok, None)
+            .await?;
+        if let Some(identity) = identity {
+            self.inner
+                .store
+                .set_connection_account(id, Some(&identity.account_id))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Who signed in, to name the connection; a failure here does not undo the sign-in.
+    async fn identity_for_naming(&self, provider: &Provider, token: &Secret) -> Option<Identity> {
+        match identify(&self.inner.http, provider, token).await {
+            Ok(identity) => Some(identity),
+            Err(e) => {
+                tracing::warn!(provider = provider.name, error = ?e, "could not read the account's name");
+                None
+            }
+        }
+    }
+
+    fn identity_error(&self, provider: &Provider, err: IdentityError) -> AuthError {
+        let name = provider.display_name.to_owned();
+        match err {
+            IdentityError::Unauthorized => AuthError::BadResponse {
+                provider: name,
+                cause: "it refused a freshly renewed token".to_owned(),
+            },
+            IdentityError::Refused(status) => AuthError::BadResponse {
+                provider: name,
+                cause: format!("HTTP {status}"),
+            },
+            IdentityError::Unreachable(cause) => AuthError::Unreachable {
+                provider: name,
+                cause,
+            },
+            IdentityError::Unexpected(cause) => AuthError::BadResponse {
+                provider: name,
+                cause,
+            },
+        }
+    }
+
+    async fn record(&self, id: &ConnectionId) -> Result<ConnectionRecord, AuthError> {
+        self.inner
+            .store
+            .get_connection(id)
+            .await?
+            .ok_or_else(|| AuthError::NotFound(id.clone()))
+    }
+
+    fn provider(&self, name: &str) -> Result<&Provider, AuthError> {
+        self.inner
+            .registry
+            .get(name)
+            .ok_or_else(|| AuthError::UnknownProvider {
+                name: name.to_owned(),
+                known: self
+                    .inner
+                    .registry
+                    .list()
+                    .iter()
+                    .map(|p| p.name.clone())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
+    }
+
+    fn oauth_provider(&self, name: &str) -> Result<&Provider, AuthError> {
+        let p = self.provider(name)?;
+        if p.auth_kind() != AuthKind::OAuth2Pkce {
+            return Err(self.wrong_kind(p, AuthKind::OAuth2Pkce));
+        }
+        Ok(p)
+    }
+
+    fn wrong_kind(&self, provider: &Provider, attempted: AuthKind) -> AuthError {
+        let label = |k: AuthKind| match k {
+            AuthKind::OAuth2Pkce => "browser sign-in",
+            AuthKind::ApiKey => "API key",
+        };
+        AuthError::WrongAuthKind {
+            provider: provider.display_name.to_owned(),
+            attempted: label(attempted),
+            expected: label(provider.auth_kind()),
+        }
+    }
+
+    fn info(&self, record: ConnectionRecord) -> ConnectionInfo {
+        let provider_display_name = self
+            .inner
+            .registry
+            .get(&record.provider)
+            .map_or_else(|| record.provider.clone(), |p| p.display_name.to_owned());
+        ConnectionInfo {
+            id: record.id,
+            provider: record.provider,
+            provider_display_name,
+            display_name: record.display_name,
+            auth_kind: record.auth_kind,
+            account_id: record.account_id,
+            status: match record.status {
+                ConnectionStatus::Ok => Status::Ok,
+                ConnectionStatus::ReconnectNeeded => Status::ReconnectNeeded,
+            },
+            status_detail: record.status_detail,
+            created_at: record.created_at,
+            updated_at: record.updated_at,
+        }
+    }
+}
+

@@ -1,0 +1,4 @@
+//! One module per provider. Adding one: a module returning its [`crate::Provider`], and a line
+//! in [`crate::Registry::builtin`].
+
+pub mod spotify;

@@ -1,0 +1,283 @@
+//! Where secrets live: the OS keyring (Secret Service on Linux, Keychain on macOS, Credential
+//! Manager on Windows), one entry per connection under the app id `dev.syncer.Syncer`; where
+//! no keyring is reachable (headless Linux, CI), an AES-256-GCM file whose key is derived with
+//! Argon2id from a passphrase. [`Vault::description`] tells the user which is in use.
+
+mod file;
+mod keyring;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+use syncer_core::ids::ConnectionId;
+use syncer_store::AppPaths;
+
+pub use self::file::FileVault;
+pub use self::keyring::KeyringVault;
+use crate::error::VaultError;
+use crate::secret::Secret;
+
+/// Chooses the store: `auto` (default), `keyring` or `file`.
+pub const VAULT_ENV: &str = "SYNCER_VAULT";
+/// The passphrase of the encrypted file, for headless use.
+pub const PASSPHRASE_ENV: &str = "SYNCER_VAULT_PASSPHRASE";
+/// The encrypted file's name in the app data dir.
+pub const VAULT_FILE: &str = "secrets.vault";
+
+/// One store of secrets, keyed by name. Calls may block (D-Bus, disk, Argon2): [`Vault`] runs
+/// them off the async runtime.
+pub trait VaultBackend: Send + Sync + 'static {
+    fn get(&self, key: &str) -> Result<Option<Secret>, VaultError>;
+    fn set(&self, key: &str, value: &Secret) -> Result<(), VaultError>;
+    /// Removing a missing entry is not an error.
+    fn delete(&self, key: &str) -> Result<(), VaultError>;
+}
+
+/// Which store is in use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum VaultKind {
+    Keyring,
+    EncryptedFile { path: PathBuf },
+    /// Process memory only: tests and throwaway demos.
+    Memory,
+}
+
+/// Which store the user wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum VaultPreference {
+    /// The keyring if one is reachable, else the encrypted file; an existing file is kept,
+    /// because the secrets are in it.
+    #[default]
+    Auto,
+    Keyring,
+    File,
+}
+
+impl std::str::FromStr for VaultPreference {
+    type Err = VaultError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "" | "auto" => Ok(Self::Auto),
+            "keyring" => Ok(Self::Keyring),
+            "file" => Ok(Self::File),
+            other => Err(VaultError::BadPreference(other.to_owned())),
+        }
+    }
+}
+
+/// How to open the vault. [`VaultOptions::from_env`] suits the app and the CLI; the GUI fills
+/// `passphrase` from a prompt when [`VaultError::PassphraseNeeded`] comes back.
+#[derive(Debug, Clone)]
+pub struct VaultOptions {
+    pub preference: VaultPreference,
+    pub file_path: PathBuf,
+    pub passphrase: Option<Secret>,
+}
+
+impl VaultOptions {
+    /// The file in the app data dir; `SYNCER_VAULT` and `SYNCER_VAULT_PASSPHRASE` honoured.
+    pub fn from_env(paths: &AppPaths) -> Result<Self, VaultError> {
+        let preference = match std::env::var(VAULT_ENV) {
+            Ok(value) => value.parse()?,
+            Err(_) => VaultPreference::Auto,
+        };
+        let passphrase = std::env::var(PASSPHRASE_ENV)
+            .ok()
+            .filter(|p| !p.is_empty())
+            .map(Secret::new);
+        Ok(Self {
+            preference,
+            file_path: paths.data_dir().join(VAULT_FILE),
+            passphrase,
+        })
+    }
+}
+
+/// The secret store in use. Cheap to clone.
+#[derive(Clone)]
+pub struct Vault {
+    backend: Arc<dyn VaultBackend>,
+    kind: VaultKind,
+}
+
+impl std::fmt::Debug for Vault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Vault").field("kind", &self.kind).finish()
+    }
+}
+
+impl Vault {
+    /// Opens the store `options` choose. Blocking (a D-Bus probe, Argon2id): call it at
+    /// start-up or through [`Vault::open_async`].
+    pub fn open(options: &VaultOptions) -> Result<Self, VaultError> {
+        match options.preference {
+            VaultPreference::Keyring => Ok(Self::keyring(KeyringVault::probe()?)),
+            VaultPreference::File => Self::file(&options.file_path, options.passphrase.as_ref()),
+            VaultPreference::Auto => {
+                if options.file_path.exists() {
+                    return Self::file(&options.file_path, options.passphrase.as_ref());
+                }
+                match KeyringVault::probe() {
+                    Ok(keyring) => Ok(Self::keyring(keyring)),
+                    Err(unreachable) => {
+                        tracing::info!(reason = %unreachable, "no system keyring; using the encrypted file");
+                        match &options.passphrase {
+                            Some(p) => Self::file(&options.file_path, Some(p)),
+                            None => Err(VaultError::PassphraseNeeded {
+                                path: options.file_path.clone(),
+                                reason: unreachable.to_string(),
+                            }),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    pub async fn open_async(options: VaultOptions) -> Result<Self, VaultError> {
+        tokio::task::spawn_blocking(move || Self::open(&options))
+            .await
+            .map_err(|e| VaultError::Keyring {
+                cause: format!("the vault task stopped: {e}"),
+            })?
+    }
+
+    fn keyring(backend: KeyringVault) -> Self {
+        Self {
+            backend: Arc::new(backend),
+            kind: VaultKind::Keyring,
+        }
+    }
+
+    /// The encrypted file at `path` (created if missing).
+    pub fn file(path: &Path, passphrase: Option<&Secret>) -> Result<Self, VaultError> {
+        let Some(passphrase) = passphrase else {
+            return Err(VaultError::PassphraseNeeded {
+                path: path.to_path_buf(),
+                reason: "the encrypted file was chosen".to_owned(),
+            });
+        };
+        Ok(Self {
+            backend: Arc::new(FileVault::open(path, passphrase)?),
+            kind: VaultKind::EncryptedFile {
+                path: path.to_path_buf(),
+            },
+        })
+    }
+
+    /// Secrets in process memory only, lost at exit: for tests and demos.
+    pub fn memory() -> Self {
+        Self {
+            backend: Arc::new(MemoryVault::default()),
+            kind: VaultKind::Memory,
+        }
+    }
+
+    /// Any other backend.
+    pub fn custom(backend: Arc<dyn VaultBackend>, kind: VaultKind) -> Self {
+        Self { backend, kind }
+    }
+
+    pub fn kind(&self) -> &VaultKind {
+        &self.kind
+    }
+
+    /// One sentence for the user: where their secrets are.
+    pub fn description(&self) -> String {
+        match &self.kind {
+            VaultKind::Keyring => "Tokens and keys are kept in your system keyring.".to_owned(),
+            VaultKind::EncryptedFile { path } => format!(
+                "No system keyring is in use, so tokens and keys are kept in an encrypted file, \
+                 {}, unlocked with your vault passphrase (SYNCER_VAULT_PASSPHRASE).",
+                path.display()
+            ),
+            VaultKind::Memory => {
+                "Tokens and keys are kept in memory only and are forgotten when Syncer exits."
+                    .to_owned()
+            }
+        }
+    }
+
+    pub async fn get(&self, key: &str) -> Result<Option<Secret>, VaultError> {
+        let (backend, key) = (self.backend.clone(), key.to_owned());
+        run(move || backend.get(&key)).await
+    }
+
+    pub async fn set(&self, key: &str, value: &Secret) -> Result<(), VaultError> {
+        let (backend, key, value) = (self.backend.clone(), key.to_owned(), value.clone());
+        run(move || backend.set(&key, &value)).await
+    }
+
+    pub async fn delete(&self, key: &str) -> Result<(), VaultError> {
+        let (backend, key) = (self.backend.clone(), key.to_owned());
+        run(move || backend.delete(&key)).await
+    }
+}
+
+/// The vault entry of a connection's credentials.
+pub fn connection_key(id: &ConnectionId) -> String {
+    format!("connection:{id}")
+}
+
+async fn run<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, VaultError> + Send + 'static,
+) -> Result<T, VaultError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| VaultError::Keyring {
+            cause: format!("the vault task stopped: {e}"),
+        })?
+}
+
+#[derive(Default)]
+struct MemoryVault {
+    entries: std::sync::Mutex<std::collections::HashMap<String, Secret>>,
+}
+
+impl MemoryVault {
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, Secret>> {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl VaultBackend for MemoryVault {
+    fn get(&self, key: &str) -> Result<Option<Secret>, VaultError> {
+        Ok(self.lock().get(key).cloned())
+    }
+    fn set(&self, key: &str, value: &Secret) -> Result<(), VaultError> {
+        self.lock().insert(key.to_owned(), value.clone());
+        Ok(())
+    }
+    fn delete(&self, key: &str) -> Result<(), VaultError> {
+        self.lock().remove(key);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preferences_parse_and_a_typo_says_what_is_allowed() {
+        assert_eq!("".parse::<VaultPreference>().unwrap(), VaultPreference::Auto);
+        assert_eq!("File".parse::<VaultPreference>().unwrap(), VaultPreference::File);
+        let err = "keyrnig".parse::<VaultPreference>().unwrap_err();
+        assert!(err.to_string().contains("auto, keyring or file"), "{err}");
+    }
+
+    #[test]
+    fn the_file_store_needs_a_passphrase_and_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = VaultOptions {
+            preference: VaultPreference::File,
+            file_path: dir.path().join(VAULT_FILE),
+            passphrase: None,
+        };
+        let err = Vault::open(&options).unwrap_err();
+        assert!(matches!(err, VaultError::PassphraseNeeded { .. }), "{err:?}");
+        assert!(err.to_string().contains("SYNCER_VAULT_PASSPHRASE"), "{err}");
+    }
+}

@@ -1,0 +1,330 @@
+//! The rule model: what a child playlist should contain, as plain data.
+//!
+//! This one model is what the rule builder edits, what the query language parses into and
+//! formats from, and what the JSON form stores; so the three can express exactly the same
+//! filters. A rule pairs a typed field with an operator of the same type, so a mismatched rule
+//! cannot be built.
+
+use super::field::{BoolField, DateField, DurationField, Field, ListField, NumberField, TextField};
+use super::value::{DurationMs, PartialDate, RelativeSpan};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// A whole filter: which tracks match, then what happens to the matches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Filter {
+    pub root: Node,
+    #[serde(default, skip_serializing_if = "PostSteps::is_empty")]
+    pub post: PostSteps,
+}
+
+impl Default for Filter {
+    /// Matches every track, changes nothing.
+    fn default() -> Self {
+        Filter {
+            root: Node::Group(Group::new(GroupMode::All, Vec::new())),
+            post: PostSteps::default(),
+        }
+    }
+}
+
+/// One node of the rule tree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Node {
+    Rule(Rule),
+    Group(Group),
+}
+
+/// How a group combines its children.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupMode {
+    /// Every child matches (an empty group matches everything).
+    All,
+    /// At least one child matches (an empty group matches nothing).
+    Any,
+    /// No child matches (an empty group matches everything).
+    None,
+}
+
+/// Children combined by a mode; nests to any depth.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Group {
+    pub mode: GroupMode,
+    pub children: Vec<Node>,
+}
+
+impl Group {
+    pub fn new(mode: GroupMode, children: Vec<Node>) -> Group {
+        Group { mode, children }
+    }
+}
+
+/// One condition on one field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Rule {
+    Text {
+        field: TextField,
+        op: TextOp,
+        /// Case- and diacritic-sensitive when set; forgiving (Beyoncé = beyonce) otherwise.
+        #[serde(default, skip_serializing_if = "is_false")]
+        exact: bool,
+    },
+    List {
+        field: ListField,
+        quantifier: Quantifier,
+        op: TextOp,
+        #[serde(default, skip_serializing_if = "is_false")]
+        exact: bool,
+    },
+    Number {
+        field: NumberField,
+        op: CompareOp<i64>,
+    },
+    Duration {
+        field: DurationField,
+        op: CompareOp<DurationMs>,
+    },
+    Date {
+        field: DateField,
+        op: DateOp,
+    },
+    Bool {
+        field: BoolField,
+        value: bool,
+    },
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+impl Rule {
+    /// The field this rule reads.
+    pub fn field(&self) -> Field {
+        match self {
+            Rule::Text { field, .. } => field.field(),
+            Rule::List { field, .. } => field.field(),
+            Rule::Number { field, .. } => field.field(),
+            Rule::Duration { field, .. } => field.field(),
+            Rule::Date { field, .. } => field.field(),
+            Rule::Bool { field, .. } => field.field(),
+        }
+    }
+}
+
+/// Text operators; list rules apply them to each element.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TextOp {
+    Is(String),
+    IsNot(String),
+    Contains(String),
+    DoesNotContain(String),
+    StartsWith(String),
+    EndsWith(String),
+    /// A regular expression (Rust `regex` syntax), searched anywhere in the text.
+    Matches(String),
+    IsOneOf(Vec<String>),
+}
+
+/// How a list rule combines the results for each element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Quantifier {
+    /// At least one element matches.
+    AnyOf,
+    /// Every element matches (and there is at least one).
+    AllOf,
+    /// No element matches.
+    NoneOf,
+}
+
+/// Comparison operators for numbers and durations. Ranges include both ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CompareOp<T> {
+    Eq(T),
+    Ne(T),
+    Lt(T),
+    Le(T),
+    Gt(T),
+    Ge(T),
+    InRange(T, T),
+    NotInRange(T, T),
+}
+
+/// Date operators. Absolute dates carry their own precision (`2015` is the whole year).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateOp {
+    Is(PartialDate),
+    Before(PartialDate),
+    After(PartialDate),
+    InRange(PartialDate, PartialDate),
+    InTheLast(RelativeSpan),
+    NotInTheLast(RelativeSpan),
+}
+
+/// What happens after matching, in this order: deduplicate, order, cap per artist, limit.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PostSteps {
+    /// `None` keeps duplicates as the base has them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dedupe: Option<Dedupe>,
+    /// The order in which tracks are selected by the cap and the limit, and the order the
+    /// child receives them in.
+    #[serde(default, skip_serializing_if = "SelectionOrder::is_base")]
+    pub order: SelectionOrder,
+    /// At most this many tracks per primary artist.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_artist: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<Limit>,
+}
+
+impl PostSteps {
+    pub fn is_empty(&self) -> bool {
+        *self == PostSteps::default()
+    }
+}
+
+/// Which tracks count as the same. The same track id always does; these add more keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Dedupe {
+    /// The same recording (ISRC) under another id: a single and its album version.
+    #[serde(default)]
+    pub isrc: bool,
+    /// The same title by the same primary artist (compared forgivingly).
+    #[serde(default)]
+    pub title_artist: bool,
+}
+
+/// How much a child may hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Limit {
+    Tracks(u32),
+    /// Total length: tracks are taken in order while they fit.
+    Duration(DurationMs),
+}
+
+/// The order tracks are selected (and delivered) in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SelectionOrder {
+    #[default]
+    BaseOrder,
+    /// Shuffled by a seed the caller passes: the same seed gives the same order.
+    Random,
+    NewestRelease,
+    OldestRelease,
+    MostRecentlyAdded,
+    LeastRecentlyAdded,
+    MostPopular,
+    LeastPopular,
+    Shortest,
+    Longest,
+}
+
+impl SelectionOrder {
+    pub const ALL: [SelectionOrder; 10] = [
+        SelectionOrder::BaseOrder,
+        SelectionOrder::Random,
+        SelectionOrder::NewestRelease,
+        SelectionOrder::OldestRelease,
+        SelectionOrder::MostRecentlyAdded,
+        SelectionOrder::LeastRecentlyAdded,
+        SelectionOrder::MostPopular,
+        SelectionOrder::LeastPopular,
+        SelectionOrder::Shortest,
+        SelectionOrder::Longest,
+    ];
+
+    pub fn is_base(&self) -> bool {
+        *self == SelectionOrder::BaseOrder
+    }
+
+    /// The field the order reads, if any.
+    pub fn field(self) -> Option<Field> {
+        match self {
+            SelectionOrder::BaseOrder | SelectionOrder::Random => None,
+            SelectionOrder::NewestRelease | SelectionOrder::OldestRelease => Some(Field::Release),
+            SelectionOrder::MostRecentlyAdded | SelectionOrder::LeastRecentlyAdded => {
+                Some(Field::Added)
+            }
+            SelectionOrder::MostPopular | SelectionOrder::LeastPopular => Some(Field::Popularity),
+            SelectionOrder::Shortest | SelectionOrder::Longest => Some(Field::Duration),
+        }
+    }
+}
+
+/// Where a filter reads a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldUse {
+    Rule,
+    Order,
+    Dedupe,
+    PerArtist,
+    Limit,
+}
+
+impl Filter {
+    /// Every field this filter reads and where: what enrichment must fetch, and what the
+    /// availability check inspects.
+    pub fn field_uses(&self) -> BTreeSet<(Field, FieldUse)> {
+        let mut uses = BTreeSet::new();
+        collect_rule_fields(&self.root, &mut uses);
+        if let Some(dedupe) = self.post.dedupe {
+            if dedupe.isrc {
+                uses.insert((Field::Isrc, FieldUse::Dedupe));
+            }
+            if dedupe.title_artist {
+                uses.insert((Field::Title, FieldUse::Dedupe));
+                uses.insert((Field::PrimaryArtist, FieldUse::Dedupe));
+            }
+        }
+        if let Some(field) = self.post.order.field() {
+            uses.insert((field, FieldUse::Order));
+        }
+        if self.post.per_artist.is_some() {
+            uses.insert((Field::PrimaryArtist, FieldUse::PerArtist));
+        }
+        if let Some(Limit::Duration(_)) = self.post.limit {
+            uses.insert((Field::Duration, FieldUse::Limit));
+        }
+        uses
+    }
+
+    /// Every field this filter reads.
+    pub fn fields(&self) -> BTreeSet<Field> {
+        self.field_uses().into_iter().map(|(f, _)| f).collect()
+    }
+
+    /// How many rules the tree holds.
+    pub fn rule_count(&self) -> usize {
+        fn count(node: &Node) -> usize {
+            match node {
+                Node::Rule(_) => 1,
+                Node::Group(g) => g.children.iter().map(count).sum(),
+            }
+        }
+        count(&self.root)
+    }
+}
+
+fn collect_rule_fields(node: &Node, out: &mut BTreeSet<(Field, FieldUse)>) {
+    match node {
+        Node::Rule(rule) => {
+            out.insert((rule.field(), FieldUse::Rule));
+        }
+        Node::Group(group) => {
+            for child in &group.children {
+                collect_rule_fields(child, out);
+            }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! Starting, serving and stopping. The accept loop is our own (not `axum::serve`) so that a
+//! scripted fault can close one connection without answering.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use hyper_util::rt::TokioIo;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+use tower::ServiceExt as _;
+
+use crate::FakeConfig;
+use crate::accounts_state::{ALL_SCOPES, Client, Consent};
+use crate::error::FakeError;
+use crate::faults::{FaultController, Scope};
+use crate::library::{LibraryView, generate::generate};
+use crate::middleware::{ConnectionKill, observe};
+use crate::routes::router;
+use crate::state::Shared;
+use crate::stats::RequestStats;
+
+/// A running stand-in. Dropping it stops the server too (without waiting).
+pub struct FakeSpotify {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    task: Option<JoinHandle<()>>,
+}
+
+impl FakeSpotify {
+    /// Generates the library and serves it on `config.bind` (default `127.0.0.1:0`).
+    pub async fn start(config: FakeConfig) -> Result<FakeSpotify, FakeError> {
+        let listener = TcpListener::bind(config.bind)
+            .await
+            .map_err(|source| FakeError::Bind {
+                addr: config.bind,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(FakeError::LocalAddr)?;
+        let library = generate(config.seed, &config.library);
+        let shared = Arc::new(Shared::new(config, format!("http://{addr}"), library));
+        let app = router(shared.clone()).layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            observe,
+        ));
+        let task = tokio::spawn(accept_loop(listener, app, shared.clone()));
+        tracing::info!(%addr, mode = %shared.config.mode, "spotify-fake listening");
+        Ok(FakeSpotify {
+            shared,
+            addr,
+            task: Some(task),
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT/v1`
+    pub fn api_base(&self) -> String {
+        self.shared.api_base()
+    }
+
+    /// `http://127.0.0.1:PORT`, serving `/authorize` and `/api/token`.
+    pub fn accounts_base(&self) -> String {
+        self.shared.origin.clone()
+    }
+
+    pub fn mode(&self) -> crate::Mode {
+        self.shared.config.mode
+    }
+
+    /// A valid access token (every scope Syncer uses) for a generated user, for tests that
+    /// skip OAuth. An unknown user id gets the first user.
+    pub fn mint_token(&self, user_id: &str) -> String {
+        self.mint_token_with_scopes(user_id, ALL_SCOPES)
+    }
+
+    /// As [`Self::mint_token`] with chosen scopes (space-separated).
+    pub fn mint_token_with_scopes(&self, user_id: &str, scopes: &str) -> String {
+        let user = self.shared.library().user(user_id).unwrap_or(0);
+        self.shared.auth().issue_access(user, scopes, None)
+    }
+
+    /// Registers a public (PKCE) client and its allowed redirect URIs.
+    pub fn register_client(&self, client_id: &str, redirect_uris: &[&str]) {
+        self.shared.auth().clients.insert(
+            client_id.to_owned(),
+            Client {
+                redirect_uris: redirect_uris.iter().map(|u| (*u).to_owned()).collect(),
+            },
+        );
+    }
+
+    /// How `/authorize` answers: approve (redirect with a code) or deny
+    /// (`error=access_denied`).
+    pub fn set_consent(&self, decision: Consent) {
+        self.shared.auth().consent = decision;
+    }
+
+    /// Which generated user logs in at `/authorize` (default: the first). Returns false for
+    /// an unknown user id.
+    pub fn set_login_user(&self, user_id: &str) -> bool {
+        let Some(user) = self.shared.library().user(user_id) else {
+            return false;
+        };
+        self.shared.auth().login_user = user;
+        true
+    }
+
+    pub fn faults(&self) -> FaultController {
+        FaultController {
+            shared: self.shared.clone(),
+            scope: Scope::All,
+        }
+    }
+
+    pub fn requests(&self) -> RequestStats {
+        RequestStats {
+            shared: self.shared.clone(),
+        }
+    }
+
+    pub fn library(&self) -> LibraryView {
+        LibraryView {
+            shared: self.shared.clone(),
+        }
+    }
+
+    /// Stops accepting, ends open connections and hanging requests, and waits for the
+    /// server task.
+    pub async fn shutdown(mut self) {
+        self.shared.shutdown.send_replace(true);
+        if let Some(task) = self.task.take() {
+            // A join error means the task panicked or was aborted: either way it is stopped.
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for FakeSpotify {
+    fn drop(&mut self) {
+        self.shared.shutdown.send_replace(true);
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+async fn accept_loop(listener: TcpListener, app: axum::Router, shared: Arc<Shared>) {
+    let mut stop = shared.shutdown.subscribe();
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Transient (e.g. too many open files): keep serving.
+                    tracing::warn!(error = %e, "accept failed");
+                    continue;
+                }
+            },
+            _ = stop.wait_for(|stopped| *stopped) => break,
+        };
+        let kill = Arc::new(Notify::new());
+        let app = app.clone();
+        let conn_kill = kill.clone();
+        let service = tower::service_fn(
+            move |mut req: axum::extract::Request<hyper::body::Incoming>| {
+                req.extensions_mut()
+                    .insert(ConnectionKill(conn_kill.clone()));
+                app.clone().oneshot(req.map(axum::body::Body::new))
+            },
+        );
+        let mut stop = shared.shutdown.subscribe();
+        tokio::spawn(async move {
+            let conn = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+            tokio::select! {
+                result = conn => {
+                    if let Err(e) = result {
+                        tracing::debug!(error = %e, "connection ended with an error");
+                    }
+                }
+                () = kill.notified() => {}
+                _ = stop.wait_for(|stopped| *stopped) => {}
+            }
+        });
+    }
+}

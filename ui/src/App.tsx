@@ -1,0 +1,41 @@
+import type { AppInfoResult } from "./api/appInfo";
+import { Sidebar } from "./components/Sidebar";
+import { ConnectionsPage } from "./pages/ConnectionsPage";
+import { HistoryPage } from "./pages/HistoryPage";
+import { PlaylistsPage } from "./pages/PlaylistsPage";
+import { SettingsPage } from "./pages/SettingsPage";
+import type { Route } from "./routes";
+import { useRoute } from "./useRoute";
+
+type AppProps = {
+  /** Replaces the Tauri call in tests and previews. */
+  loadAppInfo?: (() => Promise<AppInfoResult>) | undefined;
+};
+
+export function App({ loadAppInfo }: AppProps) {
+  const route = useRoute();
+  return (
+    <div className="app">
+      <Sidebar current={route} />
+      {/* Keyed by route so each page starts fresh, scrolled to the top. */}
+      <main className="content" aria-labelledby="page-title" key={route}>
+        <div className="page">
+          <Page route={route} loadAppInfo={loadAppInfo} />
+        </div>
+      </main>
+    </div>
+  );
+}
+
+function Page({ route, loadAppInfo }: AppProps & { route: Route }) {
+  switch (route) {
+    case "connections":
+      return <ConnectionsPage />;
+    case "playlists":
+      return <PlaylistsPage />;
+    case "history":
+      return <HistoryPage />;
+    case "settings":
+      return <SettingsPage loadAppInfo={loadAppInfo} />;
+  }
+}
