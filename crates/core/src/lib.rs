@@ -3,6 +3,8 @@
 //! crates implement, so everything here is testable with plain values.
 
 pub mod capabilities;
+pub mod engine;
 pub mod filter;
 pub mod ids;
+pub mod jobs;
 pub mod provider;

@@ -5,13 +5,18 @@
 //! settings, never music.
 
 mod connections;
+mod engine_storage;
 mod error;
 mod open;
 mod paths;
 mod settings;
+mod setup;
+mod sync_log;
 
 pub use connections::{ConnectionRecord, ConnectionStatus, NewConnection};
 pub use error::StoreError;
 pub use open::{OpenOptions, Store};
 pub use paths::{AppPaths, APP_IDENTIFIER, DATA_DIR_ENV};
 pub use settings::SettingKey;
+pub use setup::{BaseRecord, ChildEdit, ChildRecord, NewBase, NewChild, SetupError};
+pub use sync_log::SyncEventRecord;

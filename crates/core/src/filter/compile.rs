@@ -126,9 +126,26 @@ impl CompiledFilter {
     }
 }
 
+/// Runs several filters over a playlist in one pass: each track is visited once and tested
+/// by every filter while its data is in cache, which is what the sync engine does with the
+/// children of one base. Returns one [`Matches`] per filter, in order.
+pub fn evaluate_all(filters: &[&CompiledFilter], tracks: &[PreparedTrack]) -> Vec<Matches> {
+    let mut out = vec![Matches::default(); filters.len()];
+    for (i, track) in tracks.iter().enumerate() {
+        for (filter, matches) in filters.iter().zip(out.iter_mut()) {
+            match filter.test(track) {
+                Truth::True => matches.included.push(i),
+                Truth::Unknown => matches.unknown.push(i),
+                Truth::False => {}
+            }
+        }
+    }
+    out
+}
+
 #[derive(Debug, Clone)]
 enum CNode {
-    Rule(CRule),
+    Rule(Box<CRule>),
     All(Vec<CNode>),
     Any(Vec<CNode>),
     None(Vec<CNode>),
@@ -177,7 +194,7 @@ fn any(children: &[CNode], t: &PreparedTrack) -> Truth {
 
 fn compile_node(node: &Node, ctx: &EvalContext) -> Result<CNode, CompileError> {
     match node {
-        Node::Rule(rule) => Ok(CNode::Rule(compile_rule(rule, ctx)?)),
+        Node::Rule(rule) => Ok(CNode::Rule(Box::new(compile_rule(rule, ctx)?))),
         Node::Group(group) => {
             let mut children = group
                 .children

@@ -43,7 +43,7 @@ pub mod truth;
 pub mod value;
 
 pub use check::{Availability, FieldAvailability, FieldProblem, check_availability};
-pub use compile::{CompileError, CompiledFilter, EvalContext, Matches, compile};
+pub use compile::{CompileError, CompiledFilter, EvalContext, Matches, compile, evaluate_all};
 pub use field::{
     BoolField, DateField, DurationField, Field, FieldKind, ListField, NumberField, TextField,
 };

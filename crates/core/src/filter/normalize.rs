@@ -19,42 +19,52 @@ pub fn fold(text: &str) -> String {
             continue;
         }
         match c {
-            'ø' | 'Ø' => out.push('o'),
-            'æ' | 'Æ' => out.push_str("ae"),
-            'œ' | 'Œ' => out.push_str("oe"),
-            'ß' | 'ẞ' => out.push_str("ss"),
-            'đ' | 'Đ' | 'ð' | 'Ð' => out.push('d'),
-            'ł' | 'Ł' => out.push('l'),
-            'þ' | 'Þ' => out.push_str("th"),
-            'ı' => out.push('i'),
             // Typographic quotes and dashes, as titles often carry them.
             '\u{2018}' | '\u{2019}' | '\u{02BC}' => out.push('\''),
             '\u{201C}' | '\u{201D}' => out.push('"'),
             '\u{2010}'..='\u{2015}' => out.push('-'),
-            _ => out.extend(c.to_lowercase()),
+            _ => match spell_out(c) {
+                Some(s) => out.push_str(s),
+                None => out.extend(c.to_lowercase()),
+            },
         }
     }
     out
 }
 
-/// Drops combining marks only: used on regular expressions, whose syntax must survive (case
-/// is handled by the regex's own case-insensitive flag instead of lowercasing `\D` to `\d`).
+/// Letters Unicode does not decompose into a base letter and a mark, spelled the way people
+/// type them without the special key (lowercase; regexes match them case-insensitively).
+fn spell_out(c: char) -> Option<&'static str> {
+    Some(match c {
+        'ø' | 'Ø' => "o",
+        'æ' | 'Æ' => "ae",
+        'œ' | 'Œ' => "oe",
+        'ß' | 'ẞ' => "ss",
+        'đ' | 'Đ' | 'ð' | 'Ð' => "d",
+        'ł' | 'Ł' => "l",
+        'þ' | 'Þ' => "th",
+        'ı' => "i",
+        _ => return None,
+    })
+}
+
+/// Drops combining marks and spells out special letters, nothing else: used on regular
+/// expressions, whose syntax must survive (case is handled by the regex's own
+/// case-insensitive flag instead of lowercasing `\D` to `\d`). Canonical decomposition
+/// (NFD), not compatibility: NFKD would turn a full-width `＊` into a `*` and change the
+/// pattern's meaning.
 pub fn strip_marks(text: &str) -> String {
     if text.is_ascii() {
         return text.to_owned();
     }
-    let decomposed: String = text.nfkd().filter(|c| !is_combining_mark(*c)).collect();
-    let mut out = String::with_capacity(decomposed.len());
-    for c in decomposed.chars() {
-        match c {
-            'ø' => out.push('o'),
-            'Ø' => out.push('O'),
-            'ł' => out.push('l'),
-            'Ł' => out.push('L'),
-            'đ' | 'ð' => out.push('d'),
-            'Đ' | 'Ð' => out.push('D'),
-            'ı' => out.push('i'),
-            _ => out.push(c),
+    let mut out = String::with_capacity(text.len());
+    for c in text.nfd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        match spell_out(c) {
+            Some(s) => out.push_str(s),
+            None => out.push(c),
         }
     }
     out
@@ -72,6 +82,7 @@ mod tests {
         assert_eq!(fold("Motörhead"), "motorhead");
         assert_eq!(fold("ﬁre"), "fire");
         assert_eq!(fold("Straße"), "strasse");
+        assert_eq!(fold("Ágætis"), "agaetis");
         assert_eq!(fold("Don\u{2019}t"), "don't");
         assert_eq!(fold("ＡＢＣ"), "abc");
         assert_eq!(fold("Plain ASCII"), "plain ascii");
@@ -85,5 +96,6 @@ mod tests {
     #[test]
     fn strip_marks_keeps_case_and_syntax() {
         assert_eq!(strip_marks(r"^Beyoncé\D+$"), r"^Beyonce\D+$");
+        assert_eq!(strip_marks("Ágætis＊"), "Agaetis＊");
     }
 }

@@ -82,17 +82,16 @@ pub fn post_process(
             for &i in matched {
                 let t = &tracks[i];
                 let mut dup = !ids.insert(t.track().id.as_str());
-                if dedupe.isrc {
-                    if let Some(isrc) = &t.isrc {
-                        dup |= !isrcs.insert(isrc.folded.as_str());
-                    }
+                if dedupe.isrc
+                    && let Some(isrc) = &t.isrc
+                {
+                    dup |= !isrcs.insert(isrc.folded.as_str());
                 }
-                if dedupe.title_artist {
-                    if let (Some(title), Some(artist)) =
+                if dedupe.title_artist
+                    && let (Some(title), Some(artist)) =
                         (t.folded_title(), t.folded_primary_artist())
-                    {
-                        dup |= !title_artists.insert((title, artist));
-                    }
+                {
+                    dup |= !title_artists.insert((title, artist));
                 }
                 if dup {
                     out.duplicates_removed += 1;

@@ -78,10 +78,10 @@ pub fn route(
 ) -> RoutingOutcome {
     let mut ordered: Vec<&RouteChild<'_>> = Vec::with_capacity(children.len());
     for id in &routing.order {
-        if let Some(c) = children.iter().find(|c| c.id == id) {
-            if !ordered.iter().any(|o| o.id == c.id) {
-                ordered.push(c);
-            }
+        if let Some(c) = children.iter().find(|c| c.id == id)
+            && !ordered.iter().any(|o| o.id == c.id)
+        {
+            ordered.push(c);
         }
     }
     for c in children {
@@ -98,24 +98,25 @@ pub fn route(
     let child_ctx = |id: &ChildPlaylistId| PostContext {
         seed: post.seed ^ seed_from(&[id.as_str()]),
     };
-    let mut taken = vec![false; tracks.len()];
-    let mut received = vec![false; tracks.len()];
-    let mut outcome = RoutingOutcome::default();
-    for child in ordered {
-        let mut matches = Matches::default();
-        for (i, track) in tracks.iter().enumerate() {
-            if routing.mode == RoutingMode::FirstMatch && taken[i] {
-                continue;
-            }
+    // One pass over the tracks, every child tested while the track is in cache.
+    let mut matches = vec![Matches::default(); ordered.len()];
+    for (i, track) in tracks.iter().enumerate() {
+        for (child, m) in ordered.iter().zip(matches.iter_mut()) {
             match child.filter.test(track) {
                 Truth::True => {
-                    matches.included.push(i);
-                    taken[i] = true;
+                    m.included.push(i);
+                    if routing.mode == RoutingMode::FirstMatch {
+                        break;
+                    }
                 }
-                Truth::Unknown => matches.unknown.push(i),
+                Truth::Unknown => m.unknown.push(i),
                 Truth::False => {}
             }
         }
+    }
+    let mut received = vec![false; tracks.len()];
+    let mut outcome = RoutingOutcome::default();
+    for (child, matches) in ordered.into_iter().zip(matches) {
         let result = post_process(
             child.filter.post(),
             tracks,

@@ -51,10 +51,8 @@ impl PartialDate {
         if !(0..=9999).contains(&year) {
             return Err(DateError::Year);
         }
-        if let Some(m) = month {
-            if !(1..=12).contains(&m) {
-                return Err(DateError::Month);
-            }
+        if month.is_some_and(|m| !(1..=12).contains(&m)) {
+            return Err(DateError::Month);
         }
         match (month, day) {
             (None, Some(_)) => return Err(DateError::Shape),

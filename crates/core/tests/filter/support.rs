@@ -40,7 +40,3 @@ pub fn verdict(query: &str, t: &FilterTrack) -> Truth {
     let compiled = compile(&filter, &ctx()).unwrap();
     compiled.test(&PreparedTrack::new(t.clone()))
 }
-
-pub fn is_true(query: &str, t: &FilterTrack) -> bool {
-    verdict(query, t) == Truth::True
-}

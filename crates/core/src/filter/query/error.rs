@@ -76,15 +76,26 @@ pub(crate) fn did_you_mean<'a>(
     candidates: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> Option<String> {
     let word = word.to_lowercase();
-    let limit = match word.chars().count() {
-        0..=2 => 1,
+    let len = word.chars().count();
+    // One letter is too little to guess from; longer words may carry more typos.
+    let limit = match len {
+        0 | 1 => return None,
+        2 => 1,
         3..=5 => 2,
         _ => 3,
     };
     candidates
         .into_iter()
-        .map(|(spelling, canonical)| (strsim::damerau_levenshtein(&word, spelling), canonical))
-        .filter(|(d, _)| *d <= limit)
+        .filter_map(|(spelling, canonical)| {
+            let d = strsim::damerau_levenshtein(&word, spelling);
+            // A word cut short ("-ad" for "-added") is a typo too.
+            let d = if spelling.starts_with(&word) {
+                d.min(1)
+            } else {
+                d
+            };
+            (d <= limit).then_some((d, canonical))
+        })
         .min_by_key(|(d, _)| *d)
         .map(|(_, canonical)| canonical.to_owned())
 }

@@ -27,7 +27,7 @@ pub fn parse(input: &str) -> Result<Filter, ParseError> {
         end_col,
         depth: 0,
     };
-    let body = p.body(false)?;
+    let body = p.body(None)?;
     let root = match body {
         Body::Empty => Node::Group(Group::new(GroupMode::All, Vec::new())),
         Body::Single(node) => node,
@@ -84,14 +84,21 @@ impl Parser {
     }
 
     /// body := and_seq (OR and_seq)*;  and_seq := unary ([AND] unary)*
-    fn body(&mut self, in_parens: bool) -> Result<Body, ParseError> {
+    /// `open` is the column of the '(' this body is inside, if any.
+    fn body(&mut self, open: Option<usize>) -> Result<Body, ParseError> {
         let mut alternatives: Vec<Vec<Node>> = Vec::new();
         let mut current: Vec<Node> = Vec::new();
         loop {
             match self.peek().map(|t| &t.tok) {
-                None | Some(Tok::Pipe) if !in_parens => break,
-                None | Some(Tok::Pipe) => return Err(self.unexpected("')' to close the group")),
-                Some(Tok::RParen) if in_parens => break,
+                None | Some(Tok::Pipe) => match open {
+                    None => break,
+                    Some(col) => {
+                        return Err(self.unexpected(&format!(
+                            "')' to close the group opened at column {col}"
+                        )));
+                    }
+                },
+                Some(Tok::RParen) if open.is_some() => break,
                 Some(Tok::RParen) => {
                     return Err(self.unexpected("a rule, OR, or '|' (no group is open here)"));
                 }
@@ -164,7 +171,7 @@ impl Parser {
             Tok::LParen => {
                 self.pos += 1;
                 self.enter(token.col)?;
-                let body = self.body(true)?;
+                let body = self.body(Some(token.col))?;
                 self.close(token.col)?;
                 self.depth -= 1;
                 Ok(Node::Group(match body {
@@ -186,34 +193,37 @@ impl Parser {
                     Some("none") => Some(GroupMode::None),
                     _ => None,
                 };
-                if let Some(mode) = mode {
-                    if matches!(
+                if let Some(mode) = mode
+                    && matches!(
                         self.tokens.get(self.pos + 1).map(|t| &t.tok),
                         Some(Tok::LParen)
-                    ) {
-                        self.pos += 2;
-                        self.enter(token.col)?;
-                        let mut children = Vec::new();
-                        loop {
-                            match self.peek().map(|t| &t.tok) {
-                                Some(Tok::RParen) => break,
-                                None | Some(Tok::Pipe) => {
-                                    return Err(self.unexpected("')' to close the group"));
-                                }
-                                _ => {}
+                    )
+                {
+                    self.pos += 2;
+                    self.enter(token.col)?;
+                    let mut children = Vec::new();
+                    loop {
+                        match self.peek().map(|t| &t.tok) {
+                            Some(Tok::RParen) => break,
+                            None | Some(Tok::Pipe) => {
+                                return Err(self.unexpected(&format!(
+                                    "')' to close the group opened at column {}",
+                                    token.col
+                                )));
                             }
-                            if matches!(self.peek_keyword().as_deref(), Some("or" | "and")) {
-                                return Err(self.unexpected(
-                                    "a rule: inside ANY(...), ALL(...) and NONE(...) the \
-                                     members are separated by spaces",
-                                ));
-                            }
-                            children.push(self.unary()?);
+                            _ => {}
                         }
-                        self.close(token.col)?;
-                        self.depth -= 1;
-                        return Ok(Node::Group(Group::new(mode, children)));
+                        if matches!(self.peek_keyword().as_deref(), Some("or" | "and")) {
+                            return Err(self.unexpected(
+                                "a rule: inside ANY(...), ALL(...) and NONE(...) the \
+                                 members are separated by spaces",
+                            ));
+                        }
+                        children.push(self.unary()?);
                     }
+                    self.close(token.col)?;
+                    self.depth -= 1;
+                    return Ok(Node::Group(Group::new(mode, children)));
                 }
                 if matches!(keyword.as_deref(), Some("or" | "and")) {
                     return Err(self.unexpected(RULE_EXPECTED));
@@ -343,11 +353,13 @@ impl Parser {
                         return Err(duplicate("by"));
                     }
                     seen_order = true;
+                    let start_col = self.peek().map_or(self.end_col, |t| t.col);
                     let minus = matches!(self.peek().map(|t| &t.tok), Some(Tok::Minus));
                     if minus {
                         self.pos += 1;
                     }
-                    let (key, col) = self.word_arg("a sort key such as -added or random")?;
+                    let (key, key_col) = self.word_arg("a sort key such as -added or random")?;
+                    let col = if minus { start_col } else { key_col };
                     let spelled = if minus { format!("-{key}") } else { key };
                     post.order = sort_key(&spelled.to_lowercase()).ok_or_else(|| {
                         ParseError::new(
@@ -402,6 +414,19 @@ impl Parser {
         }
     }
 }
+
+/// The words that start a step (after `|`).
+const STEP_NAMES: [&str; 9] = [
+    "dedupe",
+    "dedup",
+    "unique",
+    "per_artist",
+    "max_per_artist",
+    "limit",
+    "by",
+    "order",
+    "sort",
+];
 
 const STEP_EXPECTED: &str = "a step: dedupe, per_artist N, limit N, or by KEY";
 const SORT_EXPECTED: &str = "position, random, release, -release, added, -added, popularity, -popularity, duration \
@@ -620,6 +645,15 @@ fn internal(word: &Word) -> ParseError {
 fn bare_word(word: &Word) -> Result<Rule, ParseError> {
     let shown = text(&word.chars);
     if let Some(name) = word.keyword() {
+        if STEP_NAMES.contains(&name.as_str()) {
+            return Err(ParseError::new(
+                word.col,
+                K::UnexpectedToken,
+                format!("'{name}' is a step, but no '|' comes before it"),
+                format!("'| {name}' after the rules"),
+            )
+            .suggest(Some(format!("| {name}"))));
+        }
         if let Some(field) = Field::from_name(&name) {
             if let Some(field) = BoolField::from_field(field) {
                 return Ok(Rule::Bool { field, value: true });

@@ -1,0 +1,34 @@
+//! The sync engine: from a base playlist to its children, writing only the difference.
+//!
+//! - [`run`]: [`Engine`] — sync, preview, undo, generic over [`MusicProvider`] and
+//!   [`SyncStorage`].
+//! - [`diff`]: the per-child, order-preserving, minimal diff.
+//! - [`enrich`]: which lookups the filters need, and the tracks as filters see them.
+//! - [`storage`]: the storage trait the store crate implements.
+//! - [`report`], [`progress`]: what a sync reports, as it goes and at the end.
+//! - [`locks`]: one sync per base at a time.
+//!
+//! [`MusicProvider`]: crate::provider::MusicProvider
+
+pub mod clock;
+pub mod codec;
+pub mod diff;
+pub mod enrich;
+pub mod locks;
+pub mod model;
+pub mod progress;
+pub mod report;
+pub mod run;
+pub mod storage;
+
+pub use clock::{Clock, SystemClock};
+pub use diff::{ChildDiff, MirrorMode, WRITE_BATCH, Writes, diff_child};
+pub use enrich::{CacheTtl, EnrichmentPlan, field_availability};
+pub use locks::{BaseLock, SyncLocks};
+pub use model::{BaseSetup, ChildSetup, KnownContents};
+pub use progress::{Progress, ProgressSink, Stage};
+pub use report::{CacheStats, ChildReport, ChildState, SkipCount, SyncReport, SyncStatus};
+pub use run::{ChildPreview, Engine, EngineConfig, EngineError, Preview, SyncOptions, UndoReport};
+pub use storage::{
+    CachedObject, StorageError, StorageResult, SyncEventId, SyncStorage, UndoEntry, UndoRecord,
+};

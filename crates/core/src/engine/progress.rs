@@ -1,0 +1,43 @@
+//! Typed progress events that the CLI and the GUI render.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::ChildPlaylistId;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    CheckingBase,
+    ReadingBase,
+    Enriching,
+    Routing,
+    ReadingChildren,
+    Writing,
+    Done,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    pub stage: Stage,
+    pub done: u64,
+    pub total: u64,
+    /// Estimated time left in this stage, once enough is done to tell.
+    pub eta: Option<Duration>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub child: Option<ChildPlaylistId>,
+}
+
+/// Receives progress; called from the sync's task, so it must be quick.
+pub type ProgressSink = Arc<dyn Fn(&Progress) + Send + Sync>;
+
+/// Estimates the time left from the time spent so far, linearly.
+pub fn eta(elapsed: Duration, done: u64, total: u64) -> Option<Duration> {
+    if done == 0 || done >= total {
+        return None;
+    }
+    let per = elapsed.as_secs_f64() / done as f64;
+    Some(Duration::from_secs_f64(per * (total - done) as f64))
+}

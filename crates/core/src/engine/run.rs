@@ -1,0 +1,929 @@
+//! The engine: one sync of one base, as DESIGN.md's "One sync, as data flows" describes.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures_util::future::join_all;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::sync::Mutex;
+use tokio_util::sync::CancellationToken;
+
+use crate::capabilities::LookupKind;
+use crate::engine::clock::{Clock, SystemClock};
+use crate::engine::diff::{WRITE_BATCH, Writes, diff_child};
+use crate::engine::enrich::{
+    CacheTtl, Catalog, EnrichmentPlan, field_availability, filter_track, ids_to_look_up,
+};
+use crate::engine::locks::{BaseLock, SyncLocks};
+use crate::engine::model::{BaseSetup, ChildSetup, KnownContents};
+use crate::engine::progress::{Progress, ProgressSink, Stage, eta};
+use crate::engine::report::{
+    CacheStats, ChildReport, ChildState, SkipCount, SyncReport, SyncStatus,
+};
+use crate::engine::storage::{CachedObject, StorageError, SyncEventId, SyncStorage, UndoEntry};
+use crate::filter::{
+    CompiledFilter, EvalContext, FieldProblem, PostContext, PreparedTrack, RouteChild,
+    RoutingOutcome, Timestamp, check_availability, compile, prepare_all, route, seed_from,
+};
+use crate::ids::{BasePlaylistId, ChildPlaylistId, PlaylistId, SnapshotId, TrackId};
+use crate::provider::{MusicProvider, PlaylistEntry, ProviderError, TrackMeta};
+
+/// What can stop the engine before or during a sync.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EngineError {
+    #[error(
+        "a sync of base {base} is in progress; wait for it to finish or cancel it \
+         (`syncer cancel {base}`), then try again"
+    )]
+    SyncInProgress { base: BasePlaylistId },
+    #[error("base playlist {0} is not set up in Syncer; add it first (`syncer base add`)")]
+    UnknownBase(BasePlaylistId),
+    #[error("nothing to undo for base {0}: no sync has changed its children since the last undo")]
+    NothingToUndo(BasePlaylistId),
+    #[error("the filter of child {child} cannot be used: {message}; edit it (`syncer child edit`)")]
+    Filter {
+        child: ChildPlaylistId,
+        message: String,
+    },
+    #[error(
+        "child playlist {child} no longer exists on the service (deleted?); remove it from \
+         Syncer (`syncer child remove {child}`) or recreate it"
+    )]
+    ChildGone { child: ChildPlaylistId },
+    #[error("cancelled")]
+    Cancelled,
+    #[error(transparent)]
+    Provider(#[from] ProviderError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub ttl: CacheTtl,
+    /// An in-progress event older than this is treated as stuck: a new sync may start.
+    pub stuck_after: Duration,
+    /// How many tracks a preview shows per child.
+    pub preview_sample: usize,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            ttl: CacheTtl::default(),
+            stuck_after: Duration::from_secs(30 * 60),
+            preview_sample: 5,
+        }
+    }
+}
+
+/// How to run one sync.
+#[derive(Clone, Default)]
+pub struct SyncOptions {
+    /// Route and diff even when the base and the setup are unchanged.
+    pub force: bool,
+    pub cancel: CancellationToken,
+    pub progress: Option<ProgressSink>,
+}
+
+/// One child in a preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChildPreview {
+    pub id: ChildPlaylistId,
+    pub name: String,
+    pub count: u32,
+    /// Tracks the filter could not decide on (a field it reads is unknown for them).
+    pub unknown: u32,
+    /// A few of the tracks, as "artist — title".
+    pub sample: Vec<String>,
+    /// Fields the filter reads that the connection cannot (or may not) provide.
+    pub problems: Vec<FieldProblem>,
+    /// Set when the child would be emptied, and whether that is allowed.
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Preview {
+    pub base: BasePlaylistId,
+    pub tracks: u32,
+    pub skipped: Vec<SkipCount>,
+    pub children: Vec<ChildPreview>,
+    pub unrouted: u32,
+    pub unrouted_sample: Vec<String>,
+}
+
+/// What an undo restored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UndoReport {
+    pub event: SyncEventId,
+    pub children: Vec<(ChildPlaylistId, u32)>,
+}
+
+/// The base's tracks, enriched and prepared, with what could not be routed.
+struct Loaded {
+    tracks: Vec<TrackMeta>,
+    prepared: Vec<PreparedTrack>,
+    skipped: Vec<SkipCount>,
+    cache: CacheStats,
+}
+
+/// The sync engine over one connection and one store.
+pub struct Engine<P, S> {
+    provider: P,
+    storage: S,
+    clock: Arc<dyn Clock>,
+    locks: SyncLocks,
+    config: EngineConfig,
+}
+
+impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
+    pub fn new(provider: P, storage: S) -> Self {
+        Engine {
+            provider,
+            storage,
+            clock: Arc::new(SystemClock),
+            locks: SyncLocks::default(),
+            config: EngineConfig::default(),
+        }
+    }
+
+    /// Shares the lock set with other engines (one per connection) in this process.
+    pub fn with_locks(mut self, locks: SyncLocks) -> Self {
+        self.locks = locks;
+        self
+    }
+
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn with_config(mut self, config: EngineConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    pub fn provider(&self) -> &P {
+        &self.provider
+    }
+
+    pub fn storage(&self) -> &S {
+        &self.storage
+    }
+
+    pub fn locks(&self) -> &SyncLocks {
+        &self.locks
+    }
+
+    fn lock(&self, base: &BasePlaylistId) -> Result<BaseLock, EngineError> {
+        self.locks
+            .try_lock(base)
+            .ok_or_else(|| EngineError::SyncInProgress { base: base.clone() })
+    }
+
+    async fn setup(&self, base: &BasePlaylistId) -> Result<BaseSetup, EngineError> {
+        self.storage
+            .load_base(base)
+            .await?
+            .ok_or_else(|| EngineError::UnknownBase(base.clone()))
+    }
+
+    /// Syncs one base. Errors before the sync starts (unknown base, another sync running)
+    /// come back as `Err`; everything after is in the report (`status`, `error`), which is
+    /// also recorded as the sync event.
+    pub async fn sync(
+        &self,
+        base: &BasePlaylistId,
+        options: &SyncOptions,
+    ) -> Result<SyncReport, EngineError> {
+        let _lock = self.lock(base)?;
+        let setup = self.setup(base).await?;
+        let now = self.clock.now();
+        let stale = Timestamp::from_unix_seconds(
+            now.unix_seconds() - i64::try_from(self.config.stuck_after.as_secs()).unwrap_or(0),
+        );
+        let event = self
+            .storage
+            .begin_event(base, now, stale)
+            .await
+            .map_err(|e| {
+                if e.busy {
+                    EngineError::SyncInProgress { base: base.clone() }
+                } else {
+                    EngineError::Storage(e)
+                }
+            })?;
+        let started = Instant::now();
+        let stats_before = self.provider.request_stats();
+        let report = Mutex::new(SyncReport::new(base.clone(), now.unix_seconds()));
+        tracing::info!(base = %base, event = %event, children = setup.children.len(), "sync started");
+        let outcome = self.run(&setup, event, &report, options).await;
+        let mut report = report.into_inner();
+        report.requests = self.provider.request_stats().since(&stats_before);
+        report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        report.status = match &outcome {
+            Ok(()) => SyncStatus::Completed,
+            Err(EngineError::Cancelled) => SyncStatus::Cancelled,
+            Err(_) => SyncStatus::Failed,
+        };
+        if let Err(e) = &outcome {
+            if *e != EngineError::Cancelled {
+                report.error = Some(e.to_string());
+            }
+        }
+        self.storage
+            .finish_event(event, report.status, &report, self.clock.now())
+            .await?;
+        emit(options, Stage::Done, 1, 1, None, None);
+        tracing::info!(
+            base = %base,
+            event = %event,
+            status = report.status.as_str(),
+            requests = report.requests.total(),
+            added = report.added(),
+            removed = report.removed(),
+            duration_ms = report.duration_ms,
+            "sync finished"
+        );
+        Ok(report)
+    }
+
+    async fn run(
+        &self,
+        setup: &BaseSetup,
+        event: SyncEventId,
+        report: &Mutex<SyncReport>,
+        options: &SyncOptions,
+    ) -> Result<(), EngineError> {
+        let base_playlist = PlaylistId::new(setup.id.as_str());
+        emit(options, Stage::CheckingBase, 0, 1, None, None);
+        let snapshot =
+            cancellable(&options.cancel, self.provider.snapshot_id(&base_playlist)).await??;
+        let fingerprint = setup.config_fingerprint();
+        if !options.force
+            && setup.last_snapshot.as_ref() == Some(&snapshot)
+            && setup.last_fingerprint.as_deref() == Some(fingerprint.as_str())
+        {
+            let mut r = report.lock().await;
+            r.unchanged = true;
+            r.children = setup
+                .children
+                .iter()
+                .map(|c| child_report(c, ChildState::Unchanged))
+                .collect();
+            return Ok(());
+        }
+        let compiled = self.compile_all(setup)?;
+        let loaded = self.load(&base_playlist, setup, options).await?;
+        emit(options, Stage::Routing, 0, 1, None, None);
+        let outcome = route_children(setup, &compiled, &loaded.prepared, &snapshot);
+        {
+            let mut r = report.lock().await;
+            r.tracks_processed = u32::try_from(loaded.tracks.len()).unwrap_or(u32::MAX);
+            r.skipped = loaded.skipped.clone();
+            r.cache = loaded.cache;
+            r.unrouted = u32::try_from(outcome.unrouted.len()).unwrap_or(u32::MAX);
+            r.children = setup
+                .children
+                .iter()
+                .map(|c| child_report(c, ChildState::Pending))
+                .collect();
+            self.storage.save_progress(event, &r).await?;
+        }
+        let wanted = wanted_lists(&outcome, &loaded.tracks);
+        let total_children = setup.children.len() as u64;
+        let done = Mutex::new(0u64);
+        let results = join_all(setup.children.iter().enumerate().map(|(i, child)| {
+            let ids = wanted.get(&child.id).cloned().unwrap_or_default();
+            let done = &done;
+            async move {
+                let result = self.sync_child(child, i, ids, event, report, options).await;
+                let mut d = done.lock().await;
+                *d += 1;
+                emit(
+                    options,
+                    Stage::Writing,
+                    *d,
+                    total_children,
+                    None,
+                    Some(&child.id),
+                );
+                result
+            }
+        }))
+        .await;
+        let mut failures: Vec<String> = Vec::new();
+        let mut cancelled = false;
+        for (child, result) in setup.children.iter().zip(results) {
+            match result {
+                Ok(()) => {}
+                Err(EngineError::Cancelled) => cancelled = true,
+                Err(e) => failures.push(format!("{}: {e}", child.name)),
+            }
+        }
+        if cancelled {
+            return Err(EngineError::Cancelled);
+        }
+        if !failures.is_empty() {
+            return Err(EngineError::Storage(StorageError::new(format!(
+                "{} of {} children could not be synced ({}); the others are done, and the \
+                 next sync retries",
+                failures.len(),
+                setup.children.len(),
+                failures.join("; ")
+            ))));
+        }
+        self.storage
+            .record_synced(&setup.id, &snapshot, &fingerprint)
+            .await?;
+        Ok(())
+    }
+
+    fn compile_all(&self, setup: &BaseSetup) -> Result<Vec<CompiledFilter>, EngineError> {
+        let ctx = EvalContext::utc(self.clock.now());
+        setup
+            .children
+            .iter()
+            .map(|c| {
+                compile(&c.filter, &ctx).map_err(|e| EngineError::Filter {
+                    child: c.id.clone(),
+                    message: e.to_string(),
+                })
+            })
+            .collect()
+    }
+
+    /// Pages through the base, then enriches its tracks from the cache and the provider.
+    async fn load(
+        &self,
+        base: &PlaylistId,
+        setup: &BaseSetup,
+        options: &SyncOptions,
+    ) -> Result<Loaded, EngineError> {
+        emit(options, Stage::ReadingBase, 0, 1, None, None);
+        let items = cancellable(&options.cancel, self.provider.playlist_items(base)).await??;
+        let skipped = items
+            .skipped_counts()
+            .into_iter()
+            .map(|(reason, count)| SkipCount { reason, count })
+            .collect();
+        emit(options, Stage::ReadingBase, 1, 1, None, None);
+        let fields: BTreeSet<_> = setup
+            .children
+            .iter()
+            .flat_map(|c| c.filter.fields())
+            .collect();
+        let plan = EnrichmentPlan::for_fields(&fields, &self.provider.capabilities());
+        let tracks: Vec<&TrackMeta> = items.tracks().collect();
+        let (artists, albums, track_ids) = ids_to_look_up(&plan, tracks.iter().copied());
+        let mut cache = CacheStats::default();
+        let mut catalog = Catalog::default();
+        let lookups = (artists.len() + albums.len() + track_ids.len()) as u64;
+        emit(options, Stage::Enriching, 0, lookups, None, None);
+        let cancel = &options.cancel;
+        let (mut found, missing) = self.from_cache(LookupKind::Artist, &artists, &mut cache).await?;
+        if !missing.is_empty() {
+            let fetched = cancellable(cancel, self.provider.artists(&missing)).await??;
+            found.extend(self.to_cache(LookupKind::Artist, fetched).await?);
+        }
+        catalog.artists = found.into_iter().map(|a| (a.id.clone(), a)).collect();
+        let (mut found, missing) = self.from_cache(LookupKind::Album, &albums, &mut cache).await?;
+        if !missing.is_empty() {
+            let fetched = cancellable(cancel, self.provider.albums(&missing)).await??;
+            found.extend(self.to_cache(LookupKind::Album, fetched).await?);
+        }
+        catalog.albums = found.into_iter().map(|a| (a.id.clone(), a)).collect();
+        let (mut found, missing) = self.from_cache(LookupKind::Track, &track_ids, &mut cache).await?;
+        if !missing.is_empty() {
+            let fetched = cancellable(cancel, self.provider.tracks(&missing)).await??;
+            found.extend(self.to_cache(LookupKind::Track, fetched).await?);
+        }
+        catalog.tracks = found.into_iter().map(|t| (t.id.clone(), t)).collect();
+        emit(options, Stage::Enriching, lookups, lookups, None, None);
+        let mut metas = Vec::with_capacity(tracks.len());
+        let mut filter_tracks = Vec::with_capacity(tracks.len());
+        for entry in &items.entries {
+            if let PlaylistEntry::Track {
+                position,
+                origin,
+                track,
+            } = entry
+            {
+                filter_tracks.push(filter_track(*position, origin, track, &plan, &catalog));
+                metas.push(track.clone());
+            }
+        }
+        Ok(Loaded {
+            tracks: metas,
+            prepared: prepare_all(filter_tracks),
+            skipped,
+            cache,
+        })
+    }
+
+    /// Fresh cached objects of one kind among `ids`, and the ids still to fetch.
+    async fn from_cache<Id, T>(
+        &self,
+        kind: LookupKind,
+        ids: &[Id],
+        cache: &mut CacheStats,
+    ) -> Result<(Vec<T>, Vec<Id>), EngineError>
+    where
+        Id: std::fmt::Display + Clone,
+        T: DeserializeOwned,
+    {
+        if ids.is_empty() {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        let now = self.clock.now();
+        let ttl = i64::try_from(self.config.ttl.of(kind).as_secs()).unwrap_or(i64::MAX);
+        let fresh_since = Timestamp::from_unix_seconds(now.unix_seconds().saturating_sub(ttl));
+        let keys: Vec<String> = ids.iter().map(ToString::to_string).collect();
+        let cached = self.storage.cached(kind, &keys, fresh_since).await?;
+        let mut out: Vec<T> = Vec::with_capacity(ids.len());
+        let mut have = std::collections::HashSet::new();
+        for c in cached {
+            // A row that no longer reads (an older shape) is simply fetched again.
+            if let Ok(obj) = serde_json::from_str::<T>(&c.json) {
+                have.insert(c.id);
+                out.push(obj);
+            }
+        }
+        let missing: Vec<Id> = ids
+            .iter()
+            .filter(|i| !have.contains(&i.to_string()))
+            .cloned()
+            .collect();
+        cache.hits += u32::try_from(out.len()).unwrap_or(u32::MAX);
+        cache.misses += u32::try_from(missing.len()).unwrap_or(u32::MAX);
+        Ok((out, missing))
+    }
+
+    /// Caches what the provider found and returns it.
+    async fn to_cache<T: Serialize + HasId>(
+        &self,
+        kind: LookupKind,
+        fetched: Vec<Option<T>>,
+    ) -> Result<Vec<T>, EngineError> {
+        let found: Vec<T> = fetched.into_iter().flatten().collect();
+        let rows: Vec<CachedObject> = found
+            .iter()
+            .filter_map(|o| {
+                serde_json::to_string(o).ok().map(|json| CachedObject {
+                    id: o.key().to_owned(),
+                    json,
+                })
+            })
+            .collect();
+        self.storage.cache(kind, &rows, self.clock.now()).await?;
+        Ok(found)
+    }
+
+    async fn current_contents(
+        &self,
+        child: &ChildSetup,
+    ) -> Result<(SnapshotId, Vec<TrackId>), EngineError> {
+        let playlist = PlaylistId::new(child.id.as_str());
+        let gone = |e: ProviderError| match e {
+            ProviderError::NotFound { .. } => EngineError::ChildGone {
+                child: child.id.clone(),
+            },
+            other => EngineError::Provider(other),
+        };
+        let snapshot = self.provider.snapshot_id(&playlist).await.map_err(gone)?;
+        if let Some(known) = child.known.as_ref().filter(|k| k.snapshot == snapshot) {
+            return Ok((snapshot, known.tracks.clone()));
+        }
+        let items = self
+            .provider
+            .playlist_items(&playlist)
+            .await
+            .map_err(gone)?;
+        Ok((snapshot, items.tracks().map(|t| t.id.clone()).collect()))
+    }
+
+    async fn update_child(
+        &self,
+        report: &Mutex<SyncReport>,
+        index: usize,
+        f: impl FnOnce(&mut ChildReport),
+    ) {
+        let mut r = report.lock().await;
+        if let Some(c) = r.children.get_mut(index) {
+            f(c);
+        }
+    }
+
+    async fn sync_child(
+        &self,
+        child: &ChildSetup,
+        index: usize,
+        wanted: Vec<TrackId>,
+        event: SyncEventId,
+        report: &Mutex<SyncReport>,
+        options: &SyncOptions,
+    ) -> Result<(), EngineError> {
+        let result = self
+            .sync_child_inner(child, index, wanted, event, report, options)
+            .await;
+        if let Err(e) = &result {
+            if *e != EngineError::Cancelled {
+                tracing::warn!(child = %child.id, error = %e, "child not synced");
+                // Its contents are no longer known for sure: read it back next time.
+                if let Err(forget) = self.storage.set_known(&child.id, None).await {
+                    tracing::warn!(child = %child.id, error = %forget, "could not forget contents");
+                }
+                let message = e.to_string();
+                self.update_child(report, index, |c| {
+                    if c.state != ChildState::Writing {
+                        c.state = ChildState::Failed;
+                    }
+                    c.error = Some(message);
+                })
+                .await;
+            }
+        }
+        result
+    }
+
+    async fn sync_child_inner(
+        &self,
+        child: &ChildSetup,
+        index: usize,
+        wanted: Vec<TrackId>,
+        event: SyncEventId,
+        report: &Mutex<SyncReport>,
+        options: &SyncOptions,
+    ) -> Result<(), EngineError> {
+        if options.cancel.is_cancelled() {
+            return Err(EngineError::Cancelled);
+        }
+        let wanted_count = u32::try_from(wanted.len()).unwrap_or(u32::MAX);
+        self.update_child(report, index, |c| c.wanted = wanted_count)
+            .await;
+        let (mut snapshot, current) = self.current_contents(child).await?;
+        if wanted.is_empty() && !child.allow_empty && !current.is_empty() {
+            self.update_child(report, index, |c| {
+                c.state = ChildState::Held;
+                c.note = Some(
+                    "the filter matches no track of the base; the child was left as it is \
+                     (allow emptying it with `syncer child edit --allow-empty`)"
+                        .to_owned(),
+                );
+            })
+            .await;
+            return Ok(());
+        }
+        let managed = self.storage.managed(&child.id).await?;
+        let diff = diff_child(&current, &wanted, &managed, child.mirror);
+        let kept = u32::try_from(diff.kept_user_tracks).unwrap_or(u32::MAX);
+        if diff.is_noop() {
+            self.update_child(report, index, |c| {
+                c.state = ChildState::Unchanged;
+                c.kept_user_tracks = kept;
+            })
+            .await;
+            let known = KnownContents {
+                snapshot,
+                tracks: current,
+            };
+            self.storage.set_known(&child.id, Some(&known)).await?;
+            return Ok(());
+        }
+        // The undo record and the "writing" mark are durable before the first write, so a
+        // crash part-way loses nothing and names this child.
+        let undo = UndoEntry {
+            child: child.id.clone(),
+            previous: current.clone(),
+            previous_managed: managed.iter().cloned().collect(),
+        };
+        self.storage.save_undo(event, &undo).await?;
+        self.storage.set_known(&child.id, None).await?;
+        {
+            let mut r = report.lock().await;
+            if let Some(c) = r.children.get_mut(index) {
+                c.state = ChildState::Writing;
+                c.kept_user_tracks = kept;
+            }
+            self.storage.save_progress(event, &r).await?;
+        }
+        // Marked before they are written: a track Syncer added must never pass for the
+        // user's own (it would then never be removed).
+        self.storage.add_managed(&child.id, &diff.added).await?;
+        let playlist = PlaylistId::new(child.id.as_str());
+        let total = diff.requests() as u64;
+        let started = Instant::now();
+        let mut done = 0u64;
+        let step = |done: u64| {
+            emit(
+                options,
+                Stage::Writing,
+                done,
+                total,
+                eta(started.elapsed(), done, total),
+                Some(&child.id),
+            );
+        };
+        match &diff.writes {
+            Writes::Replace => {
+                snapshot = self
+                    .provider
+                    .replace_items(&playlist, &diff.final_list, &snapshot)
+                    .await?;
+                let added = u32::try_from(diff.added.len()).unwrap_or(u32::MAX);
+                let removed = u32::try_from(diff.removed.len()).unwrap_or(u32::MAX);
+                let requests = u32::try_from(total).unwrap_or(u32::MAX);
+                self.update_child(report, index, |c| {
+                    c.added = added;
+                    c.removed = removed;
+                    c.write_requests = requests;
+                })
+                .await;
+                self.storage
+                    .remove_managed(&child.id, &diff.removed)
+                    .await?;
+            }
+            Writes::Incremental { removes, inserts } => {
+                let mut length = current.len();
+                for chunk in removes.chunks(WRITE_BATCH) {
+                    if options.cancel.is_cancelled() {
+                        return Err(EngineError::Cancelled);
+                    }
+                    snapshot = self
+                        .provider
+                        .remove_items(&playlist, chunk, &snapshot)
+                        .await?;
+                    length -= current.iter().filter(|t| chunk.contains(t)).count();
+                    self.storage.remove_managed(&child.id, chunk).await?;
+                    let n = u32::try_from(chunk.len()).unwrap_or(u32::MAX);
+                    self.update_child(report, index, |c| {
+                        c.removed += n;
+                        c.write_requests += 1;
+                    })
+                    .await;
+                    done += 1;
+                    step(done);
+                }
+                for run in inserts {
+                    if options.cancel.is_cancelled() {
+                        return Err(EngineError::Cancelled);
+                    }
+                    // Appending needs no position; it is also what every service supports.
+                    let at = (run.position as usize != length).then_some(run.position);
+                    snapshot = self
+                        .provider
+                        .add_items(&playlist, &run.tracks, at, &snapshot)
+                        .await?;
+                    length += run.tracks.len();
+                    let n = u32::try_from(run.tracks.len()).unwrap_or(u32::MAX);
+                    self.update_child(report, index, |c| {
+                        c.added += n;
+                        c.write_requests += 1;
+                    })
+                    .await;
+                    done += 1;
+                    step(done);
+                }
+            }
+        }
+        let known = KnownContents {
+            snapshot,
+            tracks: diff.final_list,
+        };
+        self.storage.set_known(&child.id, Some(&known)).await?;
+        let mut r = report.lock().await;
+        if let Some(c) = r.children.get_mut(index) {
+            c.state = ChildState::Written;
+        }
+        self.storage.save_progress(event, &r).await?;
+        Ok(())
+    }
+
+    /// What a sync would do, without writing: counts and a sample per child, the tracks no
+    /// child takes, and the fields filters read that the connection cannot provide.
+    pub async fn preview(&self, base: &BasePlaylistId) -> Result<Preview, EngineError> {
+        let setup = self.setup(base).await?;
+        let compiled = self.compile_all(&setup)?;
+        let options = SyncOptions::default();
+        let base_playlist = PlaylistId::new(base.as_str());
+        let snapshot = self.provider.snapshot_id(&base_playlist).await?;
+        let loaded = self.load(&base_playlist, &setup, &options).await?;
+        let outcome = route_children(&setup, &compiled, &loaded.prepared, &snapshot);
+        let availability = field_availability(&self.provider.capabilities());
+        let sample_of = |indices: &[usize]| -> Vec<String> {
+            indices
+                .iter()
+                .take(self.config.preview_sample)
+                .filter_map(|&i| loaded.tracks.get(i))
+                .map(describe)
+                .collect()
+        };
+        let mut children = Vec::new();
+        for child in &setup.children {
+            let routed = outcome
+                .children
+                .iter()
+                .chain(outcome.catch_all.iter())
+                .find(|r| r.id == child.id);
+            let (count, unknown, sample) = routed.map_or((0, 0, Vec::new()), |r| {
+                (
+                    u32::try_from(r.post.tracks.len()).unwrap_or(u32::MAX),
+                    u32::try_from(r.matches.unknown.len()).unwrap_or(u32::MAX),
+                    sample_of(&r.post.tracks),
+                )
+            });
+            let note = (count == 0).then(|| {
+                if child.allow_empty {
+                    "matches nothing: a sync will empty this child (allowed)".to_owned()
+                } else {
+                    "matches nothing: a sync will leave this child as it is (emptying is not \
+                     allowed; `syncer child edit --allow-empty` allows it)"
+                        .to_owned()
+                }
+            });
+            children.push(ChildPreview {
+                id: child.id.clone(),
+                name: child.name.clone(),
+                count,
+                unknown,
+                sample,
+                problems: check_availability(&child.filter, &availability),
+                note,
+            });
+        }
+        Ok(Preview {
+            base: base.clone(),
+            tracks: u32::try_from(loaded.tracks.len()).unwrap_or(u32::MAX),
+            skipped: loaded.skipped,
+            children,
+            unrouted: u32::try_from(outcome.unrouted.len()).unwrap_or(u32::MAX),
+            unrouted_sample: sample_of(&outcome.unrouted),
+        })
+    }
+
+    /// Restores every child the last (not yet undone) sync of this base wrote to.
+    pub async fn undo(&self, base: &BasePlaylistId) -> Result<UndoReport, EngineError> {
+        let _lock = self.lock(base)?;
+        let record = self
+            .storage
+            .last_undo(base)
+            .await?
+            .ok_or_else(|| EngineError::NothingToUndo(base.clone()))?;
+        let mut restored = Vec::new();
+        for entry in &record.entries {
+            let playlist = PlaylistId::new(entry.child.as_str());
+            let snapshot = self
+                .provider
+                .snapshot_id(&playlist)
+                .await
+                .map_err(|e| match e {
+                    ProviderError::NotFound { .. } => EngineError::ChildGone {
+                        child: entry.child.clone(),
+                    },
+                    other => EngineError::Provider(other),
+                })?;
+            let snapshot = self
+                .provider
+                .replace_items(&playlist, &entry.previous, &snapshot)
+                .await?;
+            self.storage
+                .set_managed(&entry.child, &entry.previous_managed)
+                .await?;
+            let known = KnownContents {
+                snapshot,
+                tracks: entry.previous.clone(),
+            };
+            self.storage.set_known(&entry.child, Some(&known)).await?;
+            restored.push((
+                entry.child.clone(),
+                u32::try_from(entry.previous.len()).unwrap_or(u32::MAX),
+            ));
+        }
+        self.storage.mark_undone(record.event).await?;
+        tracing::info!(base = %base, event = %record.event, children = restored.len(), "undone");
+        Ok(UndoReport {
+            event: record.event,
+            children: restored,
+        })
+    }
+}
+
+/// Catalog objects keyed by their id, for the cache.
+pub trait HasId {
+    fn key(&self) -> &str;
+}
+
+impl HasId for crate::provider::ArtistMeta {
+    fn key(&self) -> &str {
+        self.id.as_str()
+    }
+}
+
+impl HasId for crate::provider::AlbumMeta {
+    fn key(&self) -> &str {
+        self.id.as_str()
+    }
+}
+
+impl HasId for TrackMeta {
+    fn key(&self) -> &str {
+        self.id.as_str()
+    }
+}
+
+fn describe(t: &TrackMeta) -> String {
+    match t.artists.first() {
+        Some(a) => format!("{} — {}", a.name, t.name),
+        None => t.name.clone(),
+    }
+}
+
+fn child_report(c: &ChildSetup, state: ChildState) -> ChildReport {
+    ChildReport {
+        id: c.id.clone(),
+        name: c.name.clone(),
+        state,
+        wanted: 0,
+        added: 0,
+        removed: 0,
+        kept_user_tracks: 0,
+        write_requests: 0,
+        note: None,
+        error: None,
+    }
+}
+
+fn route_children(
+    setup: &BaseSetup,
+    compiled: &[CompiledFilter],
+    prepared: &[PreparedTrack],
+    snapshot: &SnapshotId,
+) -> RoutingOutcome {
+    let children: Vec<RouteChild<'_>> = setup
+        .children
+        .iter()
+        .zip(compiled)
+        .map(|(c, f)| RouteChild {
+            id: &c.id,
+            filter: f,
+        })
+        .collect();
+    // Random orders stay put while the base is unchanged.
+    let post = PostContext {
+        seed: seed_from(&[setup.id.as_str(), snapshot.as_str()]),
+    };
+    route(&setup.routing, prepared, &children, &post)
+}
+
+fn wanted_lists(
+    outcome: &RoutingOutcome,
+    tracks: &[TrackMeta],
+) -> HashMap<ChildPlaylistId, Vec<TrackId>> {
+    outcome
+        .children
+        .iter()
+        .chain(outcome.catch_all.iter())
+        .map(|r| {
+            let ids = r
+                .post
+                .tracks
+                .iter()
+                .filter_map(|&i| tracks.get(i).map(|t| t.id.clone()))
+                .collect();
+            (r.id.clone(), ids)
+        })
+        .collect()
+}
+
+fn emit(
+    options: &SyncOptions,
+    stage: Stage,
+    done: u64,
+    total: u64,
+    eta: Option<Duration>,
+    child: Option<&ChildPlaylistId>,
+) {
+    if let Some(sink) = &options.progress {
+        sink(&Progress {
+            stage,
+            done,
+            total,
+            eta,
+            child: child.cloned(),
+        });
+    }
+}
+
+/// Runs a read until it finishes or the sync is cancelled (dropping a read is safe).
+async fn cancellable<T>(
+    cancel: &CancellationToken,
+    fut: impl std::future::Future<Output = T>,
+) -> Result<T, EngineError> {
+    tokio::select! {
+        biased;
+        () = cancel.cancelled() => Err(EngineError::Cancelled),
+        out = fut => Ok(out),
+    }
+}

@@ -1,0 +1,174 @@
+//! What the engine needs from storage, as a trait so that core stays free of SQL. The store
+//! crate implements it over SQLite; tests may implement it in memory.
+
+use std::collections::HashSet;
+use std::future::Future;
+
+use serde::{Deserialize, Serialize};
+
+use crate::capabilities::LookupKind;
+use crate::engine::model::{BaseSetup, KnownContents};
+use crate::engine::report::{SyncReport, SyncStatus};
+use crate::filter::Timestamp;
+use crate::ids::{BasePlaylistId, ChildPlaylistId, SnapshotId, TrackId};
+
+/// A storage failure, already worded for the user by the implementation.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct StorageError {
+    pub message: String,
+    /// Another sync of this base holds the durable marker.
+    pub busy: bool,
+}
+
+impl StorageError {
+    pub fn new(message: impl Into<String>) -> StorageError {
+        StorageError {
+            message: message.into(),
+            busy: false,
+        }
+    }
+
+    pub fn busy(message: impl Into<String>) -> StorageError {
+        StorageError {
+            message: message.into(),
+            busy: true,
+        }
+    }
+}
+
+pub type StorageResult<T> = Result<T, StorageError>;
+
+/// A sync event's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SyncEventId(pub i64);
+
+impl std::fmt::Display for SyncEventId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// A child's contents before a sync wrote to it: what undo restores.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UndoEntry {
+    pub child: ChildPlaylistId,
+    pub previous: Vec<TrackId>,
+    pub previous_managed: Vec<TrackId>,
+}
+
+/// The undo record of one sync.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UndoRecord {
+    pub event: SyncEventId,
+    pub entries: Vec<UndoEntry>,
+}
+
+/// A cached catalog object, as JSON text with the time it was fetched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CachedObject {
+    pub id: String,
+    pub json: String,
+}
+
+pub trait SyncStorage: Send + Sync {
+    fn load_base(
+        &self,
+        base: &BasePlaylistId,
+    ) -> impl Future<Output = StorageResult<Option<BaseSetup>>> + Send;
+
+    /// Cached objects of `kind` among `ids` fetched at or after `fresh_since`.
+    fn cached(
+        &self,
+        kind: LookupKind,
+        ids: &[String],
+        fresh_since: Timestamp,
+    ) -> impl Future<Output = StorageResult<Vec<CachedObject>>> + Send;
+
+    fn cache(
+        &self,
+        kind: LookupKind,
+        objects: &[CachedObject],
+        fetched_at: Timestamp,
+    ) -> impl Future<Output = StorageResult<()>> + Send;
+
+    /// The ids Syncer put in a child (and that were not removed since).
+    fn managed(
+        &self,
+        child: &ChildPlaylistId,
+    ) -> impl Future<Output = StorageResult<HashSet<TrackId>>> + Send;
+
+    fn add_managed(
+        &self,
+        child: &ChildPlaylistId,
+        ids: &[TrackId],
+    ) -> impl Future<Output = StorageResult<()>> + Send;
+
+    fn remove_managed(
+        &self,
+        child: &ChildPlaylistId,
+        ids: &[TrackId],
+    ) -> impl Future<Output = StorageResult<()>> + Send;
+
+    /// Replaces the managed set (undo).
+    fn set_managed(
+        &self,
+        child: &ChildPlaylistId,
+        ids: &[TrackId],
+    ) -> impl Future<Output = StorageResult<()>> + Send;
+
+    /// What Syncer last knew a child to hold (`None` forgets it).
+    fn set_known(
+        &self,
+        child: &ChildPlaylistId,
+        known: Option<&KnownContents>,
+    ) -> impl Future<Output = StorageResult<()>> + Send;
+
+    /// Opens an in-progress event: the durable marker that a sync of this base runs. Fails
+    /// with [`StorageError::busy`] when another, not yet stale, is open.
+    fn begin_event(
+        &self,
+        base: &BasePlaylistId,
+        started_at: Timestamp,
+        stale_before: Timestamp,
+    ) -> impl Future<Output = StorageResult<SyncEventId>> + Send;
+
+    /// Saves the report so far, so a killed process leaves a record of what was written.
+    fn save_progress(
+        &self,
+        event: SyncEventId,
+        report: &SyncReport,
+    ) -> impl Future<Output = StorageResult<()>> + Send;
+
+    fn finish_event(
+        &self,
+        event: SyncEventId,
+        status: SyncStatus,
+        report: &SyncReport,
+        finished_at: Timestamp,
+    ) -> impl Future<Output = StorageResult<()>> + Send;
+
+    /// Keeps a child's contents before the event wrote to it.
+    fn save_undo(
+        &self,
+        event: SyncEventId,
+        entry: &UndoEntry,
+    ) -> impl Future<Output = StorageResult<()>> + Send;
+
+    /// The undo record of the newest event of this base that has one and is not undone.
+    fn last_undo(
+        &self,
+        base: &BasePlaylistId,
+    ) -> impl Future<Output = StorageResult<Option<UndoRecord>>> + Send;
+
+    fn mark_undone(&self, event: SyncEventId) -> impl Future<Output = StorageResult<()>> + Send;
+
+    /// Records a completed sync: the base's version and the setup it was routed with.
+    fn record_synced(
+        &self,
+        base: &BasePlaylistId,
+        snapshot: &SnapshotId,
+        fingerprint: &str,
+    ) -> impl Future<Output = StorageResult<()>> + Send;
+}

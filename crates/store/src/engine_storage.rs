@@ -1,0 +1,356 @@
+//! The engine's storage trait over SQLite: setup, managed ids, known contents, events, undo
+//! records and the catalog metadata cache.
+
+use std::collections::HashSet;
+
+use sqlx::Row as _;
+use syncer_core::capabilities::LookupKind;
+use syncer_core::engine::codec::{decode, encode};
+use syncer_core::engine::{
+    BaseSetup, CachedObject, ChildSetup, KnownContents, StorageError, StorageResult,
+    SyncEventId, SyncReport, SyncStatus, SyncStorage, UndoEntry, UndoRecord,
+};
+use syncer_core::filter::Timestamp;
+use syncer_core::ids::{BasePlaylistId, ChildPlaylistId, SnapshotId, TrackId};
+
+use crate::open::Store;
+use crate::setup::{NOW, SetupError};
+
+fn kind_name(kind: LookupKind) -> &'static str {
+    match kind {
+        LookupKind::Track => "track",
+        LookupKind::Artist => "artist",
+        LookupKind::Album => "album",
+    }
+}
+
+fn err(e: impl std::fmt::Display) -> StorageError {
+    StorageError::new(e.to_string())
+}
+
+impl Store {
+    fn sql_err(&self, e: &sqlx::Error) -> StorageError {
+        err(self.db_err(e))
+    }
+}
+
+impl SyncStorage for Store {
+    async fn load_base(&self, base: &BasePlaylistId) -> StorageResult<Option<BaseSetup>> {
+        let Some(record) = self.get_base(base).await.map_err(err)? else {
+            return Ok(None);
+        };
+        let children = self.list_children(base).await.map_err(err)?;
+        let children = children
+            .into_iter()
+            .map(|c| {
+                let known = match (c.known_snapshot, c.known_tracks) {
+                    (Some(snapshot), Some(tracks)) => decode::<Vec<TrackId>>(&tracks)
+                        .ok()
+                        .map(|tracks| KnownContents { snapshot, tracks }),
+                    _ => None,
+                };
+                ChildSetup {
+                    id: c.id,
+                    name: c.name,
+                    query: c.query,
+                    filter: c.filter,
+                    mirror: c.mirror,
+                    allow_empty: c.allow_empty,
+                    known,
+                }
+            })
+            .collect();
+        Ok(Some(BaseSetup {
+            id: record.id,
+            connection: record.connection,
+            name: record.name,
+            routing: record.routing,
+            last_snapshot: record.last_snapshot,
+            last_fingerprint: record.last_fingerprint,
+            children,
+        }))
+    }
+
+    async fn cached(
+        &self,
+        kind: LookupKind,
+        ids: &[String],
+        fresh_since: Timestamp,
+    ) -> StorageResult<Vec<CachedObject>> {
+        let mut out = Vec::new();
+        // SQLite binds at most 32,766 parameters; chunks keep each query well inside.
+        for chunk in ids.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(",");
+            let sql = format!(
+                "SELECT id, data FROM metadata_cache WHERE kind = ? AND fetched_at >= ? \
+                 AND id IN ({marks})"
+            );
+            let mut q = sqlx::query(&sql)
+                .bind(kind_name(kind))
+                .bind(fresh_since.unix_seconds());
+            for id in chunk {
+                q = q.bind(id);
+            }
+            let rows = q.fetch_all(self.pool()).await.map_err(|e| self.sql_err(&e))?;
+            for row in rows {
+                out.push(CachedObject {
+                    id: row.try_get("id").map_err(|e| self.sql_err(&e))?,
+                    json: row.try_get("data").map_err(|e| self.sql_err(&e))?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    async fn cache(
+        &self,
+        kind: LookupKind,
+        objects: &[CachedObject],
+        fetched_at: Timestamp,
+    ) -> StorageResult<()> {
+        let mut tx = self.pool().begin().await.map_err(|e| self.sql_err(&e))?;
+        for o in objects {
+            sqlx::query(
+                "INSERT INTO metadata_cache (kind, id, data, fetched_at) VALUES (?, ?, ?, ?) \
+                 ON CONFLICT(kind, id) DO UPDATE SET data = excluded.data, \
+                 fetched_at = excluded.fetched_at",
+            )
+            .bind(kind_name(kind))
+            .bind(&o.id)
+            .bind(&o.json)
+            .bind(fetched_at.unix_seconds())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.sql_err(&e))?;
+        }
+        tx.commit().await.map_err(|e| self.sql_err(&e))
+    }
+
+    async fn managed(&self, child: &ChildPlaylistId) -> StorageResult<HashSet<TrackId>> {
+        let ids: Vec<String> =
+            sqlx::query_scalar("SELECT track_id FROM managed_tracks WHERE child_id = ?")
+                .bind(child.as_str())
+                .fetch_all(self.pool())
+                .await
+                .map_err(|e| self.sql_err(&e))?;
+        Ok(ids.into_iter().map(TrackId::new).collect())
+    }
+
+    async fn add_managed(&self, child: &ChildPlaylistId, ids: &[TrackId]) -> StorageResult<()> {
+        let mut tx = self.pool().begin().await.map_err(|e| self.sql_err(&e))?;
+        for id in ids {
+            sqlx::query("INSERT OR IGNORE INTO managed_tracks (child_id, track_id) VALUES (?, ?)")
+                .bind(child.as_str())
+                .bind(id.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.sql_err(&e))?;
+        }
+        tx.commit().await.map_err(|e| self.sql_err(&e))
+    }
+
+    async fn remove_managed(&self, child: &ChildPlaylistId, ids: &[TrackId]) -> StorageResult<()> {
+        let mut tx = self.pool().begin().await.map_err(|e| self.sql_err(&e))?;
+        for id in ids {
+            sqlx::query("DELETE FROM managed_tracks WHERE child_id = ? AND track_id = ?")
+                .bind(child.as_str())
+                .bind(id.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.sql_err(&e))?;
+        }
+        tx.commit().await.map_err(|e| self.sql_err(&e))
+    }
+
+    async fn set_managed(&self, child: &ChildPlaylistId, ids: &[TrackId]) -> StorageResult<()> {
+        sqlx::query("DELETE FROM managed_tracks WHERE child_id = ?")
+            .bind(child.as_str())
+            .execute(self.pool())
+            .await
+            .map_err(|e| self.sql_err(&e))?;
+        self.add_managed(child, ids).await
+    }
+
+    async fn set_known(
+        &self,
+        child: &ChildPlaylistId,
+        known: Option<&KnownContents>,
+    ) -> StorageResult<()> {
+        sqlx::query(&format!(
+            "UPDATE children SET known_snapshot_id = ?, known_tracks = ?, updated_at = {NOW} \
+             WHERE id = ?"
+        ))
+        .bind(known.map(|k| k.snapshot.as_str()))
+        .bind(known.map(|k| encode(&k.tracks)))
+        .bind(child.as_str())
+        .execute(self.pool())
+        .await
+        .map_err(|e| self.sql_err(&e))?;
+        Ok(())
+    }
+
+    async fn begin_event(
+        &self,
+        base: &BasePlaylistId,
+        started_at: Timestamp,
+        stale_before: Timestamp,
+    ) -> StorageResult<SyncEventId> {
+        // A stuck event (still "running" after the limit) no longer blocks: it is closed.
+        sqlx::query(
+            "UPDATE sync_events SET status = 'failed', error = 'stuck: still running after 30 \
+             minutes; a new sync took over', finished_at = ? \
+             WHERE base_id = ? AND status = 'in_progress' AND started_at < ?",
+        )
+        .bind(started_at.unix_seconds())
+        .bind(base.as_str())
+        .bind(stale_before.unix_seconds())
+        .execute(self.pool())
+        .await
+        .map_err(|e| self.sql_err(&e))?;
+        match self.ensure_not_syncing(base).await {
+            Ok(()) => {}
+            Err(e @ SetupError::SyncInProgress { .. }) => {
+                return Err(StorageError::busy(e.to_string()));
+            }
+            Err(e) => return Err(err(e)),
+        }
+        let report = SyncReport::new(base.clone(), started_at.unix_seconds());
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO sync_events (base_id, status, started_at, stats) \
+             VALUES (?, 'in_progress', ?, ?) RETURNING id",
+        )
+        .bind(base.as_str())
+        .bind(started_at.unix_seconds())
+        .bind(encode(&report))
+        .fetch_one(self.pool())
+        .await
+        .map_err(|e| self.sql_err(&e))?;
+        Ok(SyncEventId(id))
+    }
+
+    async fn save_progress(&self, event: SyncEventId, report: &SyncReport) -> StorageResult<()> {
+        sqlx::query("UPDATE sync_events SET stats = ? WHERE id = ?")
+            .bind(encode(report))
+            .bind(event.0)
+            .execute(self.pool())
+            .await
+            .map_err(|e| self.sql_err(&e))?;
+        Ok(())
+    }
+
+    async fn finish_event(
+        &self,
+        event: SyncEventId,
+        status: SyncStatus,
+        report: &SyncReport,
+        finished_at: Timestamp,
+    ) -> StorageResult<()> {
+        sqlx::query(
+            "UPDATE sync_events SET status = ?, stats = ?, error = ?, finished_at = ? WHERE id = ?",
+        )
+        .bind(status.as_str())
+        .bind(encode(report))
+        .bind(report.error.as_deref())
+        .bind(finished_at.unix_seconds())
+        .bind(event.0)
+        .execute(self.pool())
+        .await
+        .map_err(|e| self.sql_err(&e))?;
+        Ok(())
+    }
+
+    async fn save_undo(&self, event: SyncEventId, entry: &UndoEntry) -> StorageResult<()> {
+        sqlx::query(
+            "INSERT OR REPLACE INTO undo_records (event_id, child_id, previous_ids, \
+             previous_managed) VALUES (?, ?, ?, ?)",
+        )
+        .bind(event.0)
+        .bind(entry.child.as_str())
+        .bind(encode(&entry.previous))
+        .bind(encode(&entry.previous_managed))
+        .execute(self.pool())
+        .await
+        .map_err(|e| self.sql_err(&e))?;
+        Ok(())
+    }
+
+    async fn last_undo(&self, base: &BasePlaylistId) -> StorageResult<Option<UndoRecord>> {
+        let event: Option<i64> = sqlx::query_scalar(
+            "SELECT e.id FROM sync_events e WHERE e.base_id = ? AND e.undone_at IS NULL \
+             AND e.status != 'in_progress' \
+             AND EXISTS (SELECT 1 FROM undo_records u WHERE u.event_id = e.id) \
+             ORDER BY e.id DESC LIMIT 1",
+        )
+        .bind(base.as_str())
+        .fetch_optional(self.pool())
+        .await
+        .map_err(|e| self.sql_err(&e))?;
+        let Some(event) = event else {
+            return Ok(None);
+        };
+        let rows = sqlx::query(
+            "SELECT child_id, previous_ids, previous_managed FROM undo_records \
+             WHERE event_id = ? ORDER BY child_id",
+        )
+        .bind(event)
+        .fetch_all(self.pool())
+        .await
+        .map_err(|e| self.sql_err(&e))?;
+        let mut entries = Vec::with_capacity(rows.len());
+        for row in rows {
+            let child: String = row.try_get("child_id").map_err(|e| self.sql_err(&e))?;
+            let previous: String = row.try_get("previous_ids").map_err(|e| self.sql_err(&e))?;
+            let managed: String = row.try_get("previous_managed").map_err(|e| self.sql_err(&e))?;
+            entries.push(UndoEntry {
+                child: ChildPlaylistId::new(child),
+                previous: decode(&previous).map_err(err)?,
+                previous_managed: decode(&managed).map_err(err)?,
+            });
+        }
+        Ok(Some(UndoRecord {
+            event: SyncEventId(event),
+            entries,
+        }))
+    }
+
+    async fn mark_undone(&self, event: SyncEventId) -> StorageResult<()> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        sqlx::query("UPDATE sync_events SET undone_at = ? WHERE id = ?")
+            .bind(now)
+            .bind(event.0)
+            .execute(self.pool())
+            .await
+            .map_err(|e| self.sql_err(&e))?;
+        // The children no longer match the base's routing: the next sync routes again.
+        sqlx::query(&format!(
+            "UPDATE bases SET last_fingerprint = NULL, updated_at = {NOW} \
+             WHERE id = (SELECT base_id FROM sync_events WHERE id = ?)"
+        ))
+        .bind(event.0)
+        .execute(self.pool())
+        .await
+        .map_err(|e| self.sql_err(&e))?;
+        Ok(())
+    }
+
+    async fn record_synced(
+        &self,
+        base: &BasePlaylistId,
+        snapshot: &SnapshotId,
+        fingerprint: &str,
+    ) -> StorageResult<()> {
+        sqlx::query(&format!(
+            "UPDATE bases SET last_snapshot_id = ?, last_fingerprint = ?, last_synced_at = {NOW}, \
+             updated_at = {NOW} WHERE id = ?"
+        ))
+        .bind(snapshot.as_str())
+        .bind(fingerprint)
+        .bind(base.as_str())
+        .execute(self.pool())
+        .await
+        .map_err(|e| self.sql_err(&e))?;
+        Ok(())
+    }
+}

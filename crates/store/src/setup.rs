@@ -1,0 +1,365 @@
+//! The `bases` and `children` repositories: what the user set up to sync. Edits to a base
+//! that is syncing are refused (the in-progress sync event is the durable marker).
+
+use sqlx::Row as _;
+use sqlx::sqlite::SqliteRow;
+use syncer_core::engine::MirrorMode;
+use syncer_core::engine::codec::{decode, encode};
+use syncer_core::filter::{Filter, Routing, from_json, to_json};
+use syncer_core::ids::{BasePlaylistId, ChildPlaylistId, ConnectionId, SnapshotId};
+use syncer_core::jobs::Schedule;
+
+use crate::error::StoreError;
+use crate::open::Store;
+
+/// Why a setup change was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error(
+        "a sync of base {base} is in progress; wait for it to finish or cancel it \
+         (`syncer cancel {base}`), then try again"
+    )]
+    SyncInProgress { base: BasePlaylistId },
+    #[error("{what} is not set up in Syncer; list what is with `syncer playlists`")]
+    NotFound { what: String },
+    #[error("{what} is already set up in Syncer")]
+    Exists { what: String },
+    #[error("stored {what} could not be read ({cause}); remove and add it again")]
+    Unreadable { what: String, cause: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseRecord {
+    pub id: BasePlaylistId,
+    pub connection: ConnectionId,
+    pub name: String,
+    pub routing: Routing,
+    pub schedule: Schedule,
+    pub last_snapshot: Option<SnapshotId>,
+    pub last_fingerprint: Option<String>,
+    pub last_synced_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewBase {
+    pub id: BasePlaylistId,
+    pub connection: ConnectionId,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildRecord {
+    pub id: ChildPlaylistId,
+    pub base: BasePlaylistId,
+    pub name: String,
+    pub query: String,
+    pub filter: Filter,
+    pub position: i64,
+    pub mirror: MirrorMode,
+    pub allow_empty: bool,
+    pub known_snapshot: Option<SnapshotId>,
+    pub known_tracks: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewChild {
+    pub id: ChildPlaylistId,
+    pub base: BasePlaylistId,
+    pub name: String,
+    pub query: String,
+    pub filter: Filter,
+    pub mirror: MirrorMode,
+    pub allow_empty: bool,
+}
+
+/// Changes to a child; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChildEdit {
+    pub name: Option<String>,
+    pub query: Option<(String, Filter)>,
+    pub mirror: Option<MirrorMode>,
+    pub allow_empty: Option<bool>,
+}
+
+pub(crate) const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+/// How old an in-progress event may be and still block edits (a stuck sync does not).
+const STUCK_AFTER_SECS: i64 = 30 * 60;
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+fn base_record(row: &SqliteRow) -> Result<BaseRecord, SetupError> {
+    let get = |e: sqlx::Error| SetupError::Unreadable {
+        what: "a base".into(),
+        cause: e.to_string(),
+    };
+    let id: String = row.try_get("id").map_err(get)?;
+    let routing: String = row.try_get("routing").map_err(get)?;
+    let schedule: String = row.try_get("schedule").map_err(get)?;
+    let bad = |cause: String| SetupError::Unreadable {
+        what: format!("base {id}"),
+        cause,
+    };
+    Ok(BaseRecord {
+        connection: ConnectionId::new(row.try_get::<String, _>("connection_id").map_err(get)?),
+        name: row.try_get("name").map_err(get)?,
+        routing: decode(&routing).map_err(bad)?,
+        schedule: decode(&schedule).map_err(bad)?,
+        last_snapshot: row
+            .try_get::<Option<String>, _>("last_snapshot_id")
+            .map_err(get)?
+            .map(SnapshotId::new),
+        last_fingerprint: row.try_get("last_fingerprint").map_err(get)?,
+        last_synced_at: row.try_get("last_synced_at").map_err(get)?,
+        id: BasePlaylistId::new(id),
+    })
+}
+
+fn child_record(row: &SqliteRow) -> Result<ChildRecord, SetupError> {
+    let get = |e: sqlx::Error| SetupError::Unreadable {
+        what: "a child".into(),
+        cause: e.to_string(),
+    };
+    let id: String = row.try_get("id").map_err(get)?;
+    let filter_json: String = row.try_get("filter_json").map_err(get)?;
+    let mirror: String = row.try_get("mirror").map_err(get)?;
+    Ok(ChildRecord {
+        base: BasePlaylistId::new(row.try_get::<String, _>("base_id").map_err(get)?),
+        name: row.try_get("name").map_err(get)?,
+        query: row.try_get("query").map_err(get)?,
+        filter: from_json(&filter_json).map_err(|e| SetupError::Unreadable {
+            what: format!("the filter of child {id}"),
+            cause: e.to_string(),
+        })?,
+        position: row.try_get("position").map_err(get)?,
+        // An unknown mode (written by a newer version) falls back to the safe one.
+        mirror: MirrorMode::parse(&mirror).unwrap_or_default(),
+        allow_empty: row.try_get::<i64, _>("allow_empty").map_err(get)? != 0,
+        known_snapshot: row
+            .try_get::<Option<String>, _>("known_snapshot_id")
+            .map_err(get)?
+            .map(SnapshotId::new),
+        known_tracks: row.try_get("known_tracks").map_err(get)?,
+        id: ChildPlaylistId::new(id),
+    })
+}
+
+const BASE_COLUMNS: &str = "id, connection_id, name, routing, schedule, last_snapshot_id, \
+                            last_fingerprint, last_synced_at";
+const CHILD_COLUMNS: &str = "id, base_id, name, query, filter_json, position, mirror, \
+                             allow_empty, known_snapshot_id, known_tracks";
+
+impl Store {
+    pub(crate) fn db_err(&self, e: &sqlx::Error) -> StoreError {
+        StoreError::classify(self.path().to_path_buf(), e)
+    }
+
+    /// Refuses when a sync of `base` is running (an in-progress event younger than 30 min).
+    pub async fn ensure_not_syncing(&self, base: &BasePlaylistId) -> Result<(), SetupError> {
+        let running: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM sync_events WHERE base_id = ? AND status = 'in_progress' \
+             AND started_at >= ? LIMIT 1",
+        )
+        .bind(base.as_str())
+        .bind(unix_now() - STUCK_AFTER_SECS)
+        .fetch_optional(self.pool())
+        .await
+        .map_err(|e| self.db_err(&e))?;
+        match running {
+            Some(_) => Err(SetupError::SyncInProgress { base: base.clone() }),
+            None => Ok(()),
+        }
+    }
+
+    pub async fn add_base(&self, new: &NewBase) -> Result<(), SetupError> {
+        if self.get_base(&new.id).await?.is_some() {
+            return Err(SetupError::Exists {
+                what: format!("base {}", new.id),
+            });
+        }
+        sqlx::query("INSERT INTO bases (id, connection_id, name) VALUES (?, ?, ?)")
+            .bind(new.id.as_str())
+            .bind(new.connection.as_str())
+            .bind(&new.name)
+            .execute(self.pool())
+            .await
+            .map_err(|e| self.db_err(&e))?;
+        Ok(())
+    }
+
+    pub async fn list_bases(&self) -> Result<Vec<BaseRecord>, SetupError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {BASE_COLUMNS} FROM bases ORDER BY created_at, id"
+        ))
+        .fetch_all(self.pool())
+        .await
+        .map_err(|e| self.db_err(&e))?;
+        rows.iter().map(base_record).collect()
+    }
+
+    pub async fn get_base(&self, id: &BasePlaylistId) -> Result<Option<BaseRecord>, SetupError> {
+        let row = sqlx::query(&format!("SELECT {BASE_COLUMNS} FROM bases WHERE id = ?"))
+            .bind(id.as_str())
+            .fetch_optional(self.pool())
+            .await
+            .map_err(|e| self.db_err(&e))?;
+        row.as_ref().map(base_record).transpose()
+    }
+
+    /// Removes a base and its children from Syncer (the playlists on the service stay).
+    pub async fn remove_base(&self, id: &BasePlaylistId) -> Result<(), SetupError> {
+        self.ensure_not_syncing(id).await?;
+        let done = sqlx::query("DELETE FROM bases WHERE id = ?")
+            .bind(id.as_str())
+            .execute(self.pool())
+            .await
+            .map_err(|e| self.db_err(&e))?;
+        if done.rows_affected() == 0 {
+            return Err(SetupError::NotFound {
+                what: format!("base {id}"),
+            });
+        }
+        Ok(())
+    }
+
+    pub async fn set_base_schedule(
+        &self,
+        id: &BasePlaylistId,
+        schedule: &Schedule,
+    ) -> Result<(), SetupError> {
+        self.update_base(id, "schedule", &encode(schedule)).await
+    }
+
+    pub async fn set_base_routing(
+        &self,
+        id: &BasePlaylistId,
+        routing: &Routing,
+    ) -> Result<(), SetupError> {
+        self.ensure_not_syncing(id).await?;
+        self.update_base(id, "routing", &encode(routing)).await
+    }
+
+    async fn update_base(
+        &self,
+        id: &BasePlaylistId,
+        column: &'static str,
+        value: &str,
+    ) -> Result<(), SetupError> {
+        let done = sqlx::query(&format!(
+            "UPDATE bases SET {column} = ?, updated_at = {NOW} WHERE id = ?"
+        ))
+        .bind(value)
+        .bind(id.as_str())
+        .execute(self.pool())
+        .await
+        .map_err(|e| self.db_err(&e))?;
+        if done.rows_affected() == 0 {
+            return Err(SetupError::NotFound {
+                what: format!("base {id}"),
+            });
+        }
+        Ok(())
+    }
+
+    pub async fn add_child(&self, new: &NewChild) -> Result<(), SetupError> {
+        self.ensure_not_syncing(&new.base).await?;
+        if self.get_base(&new.base).await?.is_none() {
+            return Err(SetupError::NotFound {
+                what: format!("base {}", new.base),
+            });
+        }
+        if self.get_child(&new.id).await?.is_some() {
+            return Err(SetupError::Exists {
+                what: format!("child {}", new.id),
+            });
+        }
+        sqlx::query(
+            "INSERT INTO children (id, base_id, name, query, filter_json, position, mirror, \
+             allow_empty) VALUES (?, ?, ?, ?, ?, \
+             (SELECT COALESCE(MAX(position), -1) + 1 FROM children WHERE base_id = ?), ?, ?)",
+        )
+        .bind(new.id.as_str())
+        .bind(new.base.as_str())
+        .bind(&new.name)
+        .bind(&new.query)
+        .bind(to_json(&new.filter))
+        .bind(new.base.as_str())
+        .bind(new.mirror.as_str())
+        .bind(i64::from(new.allow_empty))
+        .execute(self.pool())
+        .await
+        .map_err(|e| self.db_err(&e))?;
+        Ok(())
+    }
+
+    pub async fn list_children(
+        &self,
+        base: &BasePlaylistId,
+    ) -> Result<Vec<ChildRecord>, SetupError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {CHILD_COLUMNS} FROM children WHERE base_id = ? ORDER BY position, id"
+        ))
+        .bind(base.as_str())
+        .fetch_all(self.pool())
+        .await
+        .map_err(|e| self.db_err(&e))?;
+        rows.iter().map(child_record).collect()
+    }
+
+    pub async fn get_child(
+        &self,
+        id: &ChildPlaylistId,
+    ) -> Result<Option<ChildRecord>, SetupError> {
+        let row = sqlx::query(&format!("SELECT {CHILD_COLUMNS} FROM children WHERE id = ?"))
+            .bind(id.as_str())
+            .fetch_optional(self.pool())
+            .await
+            .map_err(|e| self.db_err(&e))?;
+        row.as_ref().map(child_record).transpose()
+    }
+
+    pub async fn edit_child(&self, id: &ChildPlaylistId, edit: &ChildEdit) -> Result<(), SetupError> {
+        let child = self.get_child(id).await?.ok_or_else(|| SetupError::NotFound {
+            what: format!("child {id}"),
+        })?;
+        self.ensure_not_syncing(&child.base).await?;
+        let (query, filter) = edit
+            .query
+            .clone()
+            .unwrap_or((child.query.clone(), child.filter.clone()));
+        sqlx::query(&format!(
+            "UPDATE children SET name = ?, query = ?, filter_json = ?, mirror = ?, \
+             allow_empty = ?, updated_at = {NOW} WHERE id = ?"
+        ))
+        .bind(edit.name.as_ref().unwrap_or(&child.name))
+        .bind(query)
+        .bind(to_json(&filter))
+        .bind(edit.mirror.unwrap_or(child.mirror).as_str())
+        .bind(i64::from(edit.allow_empty.unwrap_or(child.allow_empty)))
+        .bind(id.as_str())
+        .execute(self.pool())
+        .await
+        .map_err(|e| self.db_err(&e))?;
+        Ok(())
+    }
+
+    /// Removes a child from Syncer (the playlist on the service stays as it is).
+    pub async fn remove_child(&self, id: &ChildPlaylistId) -> Result<(), SetupError> {
+        let child = self.get_child(id).await?.ok_or_else(|| SetupError::NotFound {
+            what: format!("child {id}"),
+        })?;
+        self.ensure_not_syncing(&child.base).await?;
+        sqlx::query("DELETE FROM children WHERE id = ?")
+            .bind(id.as_str())
+            .execute(self.pool())
+            .await
+            .map_err(|e| self.db_err(&e))?;
+        Ok(())
+    }
+}
