@@ -51,7 +51,10 @@ mod tests {
         assert!(info.database_path.ends_with("syncer.db"));
         assert!(info.database_error.is_none(), "{:?}", info.database_error);
         let json = serde_json::to_value(&info).unwrap();
-        assert!(json.get("databasePath").is_some(), "camelCase for the UI: {json}");
+        assert!(
+            json.get("databasePath").is_some(),
+            "camelCase for the UI: {json}"
+        );
     }
 
     #[tokio::test]
@@ -60,7 +63,9 @@ mod tests {
         std::fs::write(dir.path().join("syncer.db"), vec![7u8; 4096]).unwrap();
         let state = AppState::open(AppPaths::at(dir.path())).await;
         let info = AppInfo::from_state(&state);
-        let error = info.database_error.expect("a corrupt file must be reported");
+        let error = info
+            .database_error
+            .expect("a corrupt file must be reported");
         assert!(error.contains("damaged"), "{error}");
     }
 }

@@ -14,8 +14,9 @@ fn main() -> anyhow::Result<()> {
     let paths = AppPaths::from_env().context(
         "cannot find a data directory for Syncer; set SYNCER_DATA_DIR to a writable folder",
     )?;
-    let _log_guard = syncer_logging::init(&paths.log_dir(), syncer_logging::LogName("syncer-desktop"))
-        .context("cannot set up logging")?;
+    let _log_guard =
+        syncer_logging::init(&paths.log_dir(), syncer_logging::LogName("syncer-desktop"))
+            .context("cannot set up logging")?;
     tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %paths.data_dir().display(), "Syncer starting");
 
     let state = tauri::async_runtime::block_on(state::AppState::open(paths));

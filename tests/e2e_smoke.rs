@@ -53,7 +53,12 @@ fn require(tool: &str) {
 }
 
 fn start_driver(data_dir: &Path, log: &Path) -> Driver {
-    for tool in ["xvfb-run", "dbus-run-session", "tauri-driver", "WebKitWebDriver"] {
+    for tool in [
+        "xvfb-run",
+        "dbus-run-session",
+        "tauri-driver",
+        "WebKitWebDriver",
+    ] {
         require(tool);
     }
     let port = free_port();

@@ -381,6 +381,7 @@ impl Connections {
         let ProviderAuth::OAuth2Pkce(endpoints) = &provider.auth else {
             return Err(self.wrong_kind(provider, AuthKind::OAuth2Pkce));
         };
+        tracing::info!(provider = provider.name, channel = ?callback.channel, "sign-in answer received");
         let code = match callback.answer {
             Answer::Code(code) => code,
             Answer::Refused { code, .. } if code == "access_denied" => {
@@ -419,8 +420,14 @@ impl Connections {
             client_id: pending.client_id,
         });
         let identity = self.identity_for_naming(provider, &access).await;
-        self.save(provider, credential, identity, pending.name, pending.reconnect)
-            .await
+        self.save(
+            provider,
+            credential,
+            identity,
+            pending.name,
+            pending.reconnect,
+        )
+        .await
     }
 
     /// The whole loopback sign-in: listens on 127.0.0.1, starts the sign-in with that
@@ -498,10 +505,7 @@ impl Connections {
         let health = match snapshot {
             Ok(s) if s.reconnect.is_some() => Health {
                 state: HealthState::ReconnectNeeded,
-                message: format!(
-                    "Reconnect needed: {}.",
-                    s.reconnect.unwrap_or_default()
-                ),
+                message: format!("Reconnect needed: {}.", s.reconnect.unwrap_or_default()),
                 access_expires_at: s.expires_at,
             },
             Ok(s) => match s.expires_at {
@@ -646,10 +650,7 @@ impl Connections {
             |r| r.id.clone(),
         );
         let key = connection_key(&id);
-        self.inner
-            .vault
-            .set(&key, &credential.to_secret()?)
-            .await?;
+        self.inner.vault.set(&key, &credential.to_secret()?).await?;
 
         let written = match &existing {
             Some(_) => self.renew_row(&id, identity.as_ref()).await,
@@ -806,4 +807,3 @@ impl Connections {
         }
     }
 }
-

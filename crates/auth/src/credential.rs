@@ -52,12 +52,13 @@ impl Credential {
                 key: key.expose().to_owned(),
             },
         };
-        let json = Zeroizing::new(serde_json::to_string(&stored).map_err(|e| {
-            VaultError::BadEntry {
-                key: "credential".to_owned(),
-                cause: e.to_string(),
-            }
-        })?);
+        let json =
+            Zeroizing::new(
+                serde_json::to_string(&stored).map_err(|e| VaultError::BadEntry {
+                    key: "credential".to_owned(),
+                    cause: e.to_string(),
+                })?,
+            );
         Ok(Secret::new(json.as_str()))
     }
 

@@ -10,9 +10,8 @@ use syncer_store::StoreError;
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
     #[error(
-        "no system keyring (Secret Service) is reachable here ({reason}), so Syncer keeps \
-         secrets in an encrypted file, {path}, which needs a passphrase: set \
-         SYNCER_VAULT_PASSPHRASE or enter one"
+        "Syncer keeps secrets in the encrypted file {path} ({reason}), which needs a \
+         passphrase: set SYNCER_VAULT_PASSPHRASE or enter one"
     )]
     PassphraseNeeded { path: PathBuf, reason: String },
 
@@ -39,9 +38,7 @@ pub enum VaultError {
     )]
     KeyringUnavailable { cause: String },
 
-    #[error(
-        "the system keyring refused the request ({cause}). Unlock your keyring and try again"
-    )]
+    #[error("the system keyring refused the request ({cause}). Unlock your keyring and try again")]
     Keyring { cause: String },
 
     #[error("the stored secret for {key} is unreadable ({cause}); reconnect it")]
@@ -78,6 +75,17 @@ pub enum TokenError {
 
     #[error(transparent)]
     Vault(#[from] VaultError),
+}
+
+impl TokenError {
+    /// True when only the user can fix it (reconnect, or the connection is gone); false when
+    /// trying again later may work.
+    pub fn needs_user(&self) -> bool {
+        matches!(
+            self,
+            Self::ReconnectNeeded { .. } | Self::Missing { .. } | Self::NotFound(_)
+        )
+    }
 }
 
 /// Connecting, and managing connections, failed.

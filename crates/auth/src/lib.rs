@@ -24,6 +24,7 @@ mod random;
 mod refresh;
 mod registry;
 mod secret;
+mod token_source;
 pub mod vault;
 
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -145,6 +145,27 @@ impl ConnectionTokens {
         }
     }
 
+    /// As [`Self::refresh_after_unauthorized`], told which token was refused: if it was
+    /// already replaced (another request refreshed meanwhile), the current one is returned
+    /// without a refresh. This is the shape of syncer-spotify's `TokenSource::refresh`.
+    pub async fn refresh_rejected(&self, rejected: &str) -> Result<Secret, TokenError> {
+        let mut state = self.cell.state.lock().await;
+        self.load(&mut state).await?;
+        self.refuse_if_reconnect(&state)?;
+        match &state.credential {
+            Some(Credential::OAuth(c)) if c.access_token.expose() != rejected => {
+                Ok(c.access_token.clone())
+            }
+            Some(Credential::OAuth(_)) => self.refresh_locked(&mut state, Why::Rejected).await,
+            Some(Credential::ApiKey(_)) => Err(self
+                .mark_reconnect(&mut state, "the API key was refused".to_owned())
+                .await),
+            None => Err(TokenError::Missing {
+                connection: self.id.clone(),
+            }),
+        }
+    }
+
     pub(crate) async fn snapshot(&self) -> Result<CellSnapshot, TokenError> {
         let mut state = self.cell.state.lock().await;
         self.load(&mut state).await?;
@@ -192,11 +213,14 @@ impl ConnectionTokens {
             );
         } else {
             let key = connection_key(&self.id);
-            let secret = self.inner.vault.get(&key).await?.ok_or_else(|| {
-                TokenError::Missing {
+            let secret = self
+                .inner
+                .vault
+                .get(&key)
+                .await?
+                .ok_or_else(|| TokenError::Missing {
                     connection: self.id.clone(),
-                }
-            })?;
+                })?;
             state.credential = Some(Credential::from_secret(&key, &secret)?);
         }
         state.loaded = true;
@@ -217,7 +241,10 @@ impl ConnectionTokens {
         let endpoints = match self.inner.registry.get(&state.provider).map(|p| &p.auth) {
             Some(ProviderAuth::OAuth2Pkce(endpoints)) => endpoints.clone(),
             _ => {
-                let reason = format!("{} is not an OAuth provider in this version", state.provider);
+                let reason = format!(
+                    "{} is not an OAuth provider in this version",
+                    state.provider
+                );
                 return Err(self.mark_reconnect(state, reason).await);
             }
         };
@@ -260,7 +287,10 @@ impl ConnectionTokens {
             Err(RefreshFailure::Permanent(reason)) => {
                 tracing::warn!(connection = %self.id, %reason, "refresh refused for good");
                 Err(self
-                    .mark_reconnect(state, format!("the provider refused to renew access: {reason}"))
+                    .mark_reconnect(
+                        state,
+                        format!("the provider refused to renew access: {reason}"),
+                    )
                     .await)
             }
             Err(RefreshFailure::Transient(cause)) => {

@@ -172,7 +172,11 @@ mod tests {
         assert_eq!(spotify.display_name, "Spotify");
         assert_eq!(spotify.category, Category::Music);
         assert_eq!(spotify.auth_kind, AuthKind::OAuth2Pkce);
-        assert!(spotify.scopes.contains(&"playlist-modify-private".to_owned()));
+        assert!(
+            spotify
+                .scopes
+                .contains(&"playlist-modify-private".to_owned())
+        );
         assert_eq!(
             spotify.deep_link_redirect_uri.as_deref(),
             Some("syncer://oauth/spotify")

@@ -60,7 +60,12 @@ mod tests {
         struct Holder {
             token: Secret,
         }
-        let shown = format!("{:?}", Holder { token: secret.clone() });
+        let shown = format!(
+            "{:?}",
+            Holder {
+                token: secret.clone()
+            }
+        );
         assert!(!shown.contains("very-secret"), "{shown}");
         assert_eq!(secret.expose(), "BQ-very-secret");
     }

@@ -8,3 +8,4 @@ pub mod filter;
 pub mod ids;
 pub mod jobs;
 pub mod provider;
+pub mod token;

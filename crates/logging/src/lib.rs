@@ -125,7 +125,10 @@ mod tests {
         let files: Vec<_> = std::fs::read_dir(&logs).unwrap().flatten().collect();
         assert_eq!(files.len(), 1, "{files:?}");
         let name = files[0].file_name().to_string_lossy().into_owned();
-        assert!(name.starts_with("unit.") && name.ends_with(".log"), "{name}");
+        assert!(
+            name.starts_with("unit.") && name.ends_with(".log"),
+            "{name}"
+        );
         let text = std::fs::read_to_string(files[0].path()).unwrap();
         assert!(text.contains("sync finished"), "{text}");
         assert!(text.contains("base=\"b1\""), "{text}");

@@ -287,7 +287,10 @@ mod tests {
             .await
             .unwrap();
         assert!(store.list_connections().await.unwrap().is_empty());
-        store.insert_connection(&new("c1", Some("alice"))).await.unwrap();
+        store
+            .insert_connection(&new("c1", Some("alice")))
+            .await
+            .unwrap();
         store.insert_connection(&new("c2", None)).await.unwrap();
         // Same id twice is refused, not merged.
         assert!(store.insert_connection(&new("c1", None)).await.is_err());
@@ -318,7 +321,10 @@ mod tests {
         assert_eq!(got.display_name, "Work");
         assert_eq!(got.status, ConnectionStatus::ReconnectNeeded);
         assert_eq!(got.status_detail.as_deref(), Some("revoked"));
-        assert_eq!(got.capabilities.as_deref(), Some(r#"{"playlist_items":true}"#));
+        assert_eq!(
+            got.capabilities.as_deref(),
+            Some(r#"{"playlist_items":true}"#)
+        );
         let by_account = store
             .find_connection_by_account("spotify", "alice")
             .await
@@ -339,10 +345,20 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(store.provider_client_id("spotify").await.unwrap(), None);
-        store.set_provider_client_id("spotify", "abc").await.unwrap();
-        store.set_provider_client_id("spotify", "def").await.unwrap();
+        store
+            .set_provider_client_id("spotify", "abc")
+            .await
+            .unwrap();
+        store
+            .set_provider_client_id("spotify", "def")
+            .await
+            .unwrap();
         assert_eq!(
-            store.provider_client_id("spotify").await.unwrap().as_deref(),
+            store
+                .provider_client_id("spotify")
+                .await
+                .unwrap()
+                .as_deref(),
             Some("def")
         );
     }

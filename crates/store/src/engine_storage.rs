@@ -7,8 +7,8 @@ use sqlx::Row as _;
 use syncer_core::capabilities::LookupKind;
 use syncer_core::engine::codec::{decode, encode};
 use syncer_core::engine::{
-    BaseSetup, CachedObject, ChildSetup, KnownContents, StorageError, StorageResult,
-    SyncEventId, SyncReport, SyncStatus, SyncStorage, UndoEntry, UndoRecord,
+    BaseSetup, CachedObject, ChildSetup, KnownContents, StorageError, StorageResult, SyncEventId,
+    SyncReport, SyncStatus, SyncStorage, UndoEntry, UndoRecord,
 };
 use syncer_core::filter::Timestamp;
 use syncer_core::ids::{BasePlaylistId, ChildPlaylistId, SnapshotId, TrackId};
@@ -91,7 +91,10 @@ impl SyncStorage for Store {
             for id in chunk {
                 q = q.bind(id);
             }
-            let rows = q.fetch_all(self.pool()).await.map_err(|e| self.sql_err(&e))?;
+            let rows = q
+                .fetch_all(self.pool())
+                .await
+                .map_err(|e| self.sql_err(&e))?;
             for row in rows {
                 out.push(CachedObject {
                     id: row.try_get("id").map_err(|e| self.sql_err(&e))?,
@@ -275,8 +278,10 @@ impl SyncStorage for Store {
     }
 
     async fn last_undo(&self, base: &BasePlaylistId) -> StorageResult<Option<UndoRecord>> {
-        let event: Option<i64> = sqlx::query_scalar(
-            "SELECT e.id FROM sync_events e WHERE e.base_id = ? AND e.undone_at IS NULL \
+        // Only the last sync that wrote can be undone: stepping further back would cross
+        // whatever the user changed by hand in between.
+        let event: Option<(i64, Option<i64>)> = sqlx::query_as(
+            "SELECT e.id, e.undone_at FROM sync_events e WHERE e.base_id = ? \
              AND e.status != 'in_progress' \
              AND EXISTS (SELECT 1 FROM undo_records u WHERE u.event_id = e.id) \
              ORDER BY e.id DESC LIMIT 1",
@@ -285,7 +290,7 @@ impl SyncStorage for Store {
         .fetch_optional(self.pool())
         .await
         .map_err(|e| self.sql_err(&e))?;
-        let Some(event) = event else {
+        let Some((event, None)) = event else {
             return Ok(None);
         };
         let rows = sqlx::query(
@@ -300,7 +305,9 @@ impl SyncStorage for Store {
         for row in rows {
             let child: String = row.try_get("child_id").map_err(|e| self.sql_err(&e))?;
             let previous: String = row.try_get("previous_ids").map_err(|e| self.sql_err(&e))?;
-            let managed: String = row.try_get("previous_managed").map_err(|e| self.sql_err(&e))?;
+            let managed: String = row
+                .try_get("previous_managed")
+                .map_err(|e| self.sql_err(&e))?;
             entries.push(UndoEntry {
                 child: ChildPlaylistId::new(child),
                 previous: decode(&previous).map_err(err)?,

@@ -16,7 +16,7 @@ mod sync_log;
 pub use connections::{ConnectionRecord, ConnectionStatus, NewConnection};
 pub use error::StoreError;
 pub use open::{OpenOptions, Store};
-pub use paths::{AppPaths, APP_IDENTIFIER, DATA_DIR_ENV};
+pub use paths::{APP_IDENTIFIER, AppPaths, DATA_DIR_ENV};
 pub use settings::SettingKey;
 pub use setup::{BaseRecord, ChildEdit, ChildRecord, NewBase, NewChild, SetupError};
 pub use sync_log::SyncEventRecord;

@@ -4,8 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::error::StoreError;
 use crate::paths::AppPaths;
@@ -141,8 +141,16 @@ mod tests {
     async fn reopening_is_idempotent() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("syncer.db");
-        Store::open_file(&path, &quick()).await.unwrap().close().await;
-        Store::open_file(&path, &quick()).await.unwrap().close().await;
+        Store::open_file(&path, &quick())
+            .await
+            .unwrap()
+            .close()
+            .await;
+        Store::open_file(&path, &quick())
+            .await
+            .unwrap()
+            .close()
+            .await;
     }
 
     #[tokio::test]
@@ -182,7 +190,10 @@ mod tests {
             .execute(&mut *conn)
             .await
             .unwrap();
-        sqlx::query("BEGIN EXCLUSIVE").execute(&mut *conn).await.unwrap();
+        sqlx::query("BEGIN EXCLUSIVE")
+            .execute(&mut *conn)
+            .await
+            .unwrap();
 
         let err = Store::open_file(&path, &quick()).await.unwrap_err();
         assert!(matches!(err, StoreError::Locked { .. }), "{err:?}");

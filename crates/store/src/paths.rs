@@ -61,7 +61,10 @@ mod tests {
     #[test]
     fn files_live_under_the_data_dir() {
         let paths = AppPaths::at("/tmp/syncer-test");
-        assert_eq!(paths.database_path(), Path::new("/tmp/syncer-test/syncer.db"));
+        assert_eq!(
+            paths.database_path(),
+            Path::new("/tmp/syncer-test/syncer.db")
+        );
         assert_eq!(paths.log_dir(), Path::new("/tmp/syncer-test/logs"));
     }
 }

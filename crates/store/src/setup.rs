@@ -312,22 +312,28 @@ impl Store {
         rows.iter().map(child_record).collect()
     }
 
-    pub async fn get_child(
-        &self,
-        id: &ChildPlaylistId,
-    ) -> Result<Option<ChildRecord>, SetupError> {
-        let row = sqlx::query(&format!("SELECT {CHILD_COLUMNS} FROM children WHERE id = ?"))
-            .bind(id.as_str())
-            .fetch_optional(self.pool())
-            .await
-            .map_err(|e| self.db_err(&e))?;
+    pub async fn get_child(&self, id: &ChildPlaylistId) -> Result<Option<ChildRecord>, SetupError> {
+        let row = sqlx::query(&format!(
+            "SELECT {CHILD_COLUMNS} FROM children WHERE id = ?"
+        ))
+        .bind(id.as_str())
+        .fetch_optional(self.pool())
+        .await
+        .map_err(|e| self.db_err(&e))?;
         row.as_ref().map(child_record).transpose()
     }
 
-    pub async fn edit_child(&self, id: &ChildPlaylistId, edit: &ChildEdit) -> Result<(), SetupError> {
-        let child = self.get_child(id).await?.ok_or_else(|| SetupError::NotFound {
-            what: format!("child {id}"),
-        })?;
+    pub async fn edit_child(
+        &self,
+        id: &ChildPlaylistId,
+        edit: &ChildEdit,
+    ) -> Result<(), SetupError> {
+        let child = self
+            .get_child(id)
+            .await?
+            .ok_or_else(|| SetupError::NotFound {
+                what: format!("child {id}"),
+            })?;
         self.ensure_not_syncing(&child.base).await?;
         let (query, filter) = edit
             .query
@@ -351,15 +357,49 @@ impl Store {
 
     /// Removes a child from Syncer (the playlist on the service stays as it is).
     pub async fn remove_child(&self, id: &ChildPlaylistId) -> Result<(), SetupError> {
-        let child = self.get_child(id).await?.ok_or_else(|| SetupError::NotFound {
-            what: format!("child {id}"),
-        })?;
+        let child = self
+            .get_child(id)
+            .await?
+            .ok_or_else(|| SetupError::NotFound {
+                what: format!("child {id}"),
+            })?;
         self.ensure_not_syncing(&child.base).await?;
         sqlx::query("DELETE FROM children WHERE id = ?")
             .bind(id.as_str())
             .execute(self.pool())
             .await
             .map_err(|e| self.db_err(&e))?;
+        Ok(())
+    }
+
+    /// Forgets what Syncer knew about a base's playlists on the service (their versions,
+    /// contents and which tracks it added), so the next sync reads everything again. For a
+    /// service whose state was reset (the demo stand-in starts afresh in each command).
+    pub async fn forget_sync_state(&self, base: &BasePlaylistId) -> Result<(), SetupError> {
+        let mut tx = self.pool().begin().await.map_err(|e| self.db_err(&e))?;
+        sqlx::query(&format!(
+            "UPDATE bases SET last_snapshot_id = NULL, last_fingerprint = NULL, \
+             updated_at = {NOW} WHERE id = ?"
+        ))
+        .bind(base.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.db_err(&e))?;
+        sqlx::query(
+            "UPDATE children SET known_snapshot_id = NULL, known_tracks = NULL WHERE base_id = ?",
+        )
+        .bind(base.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.db_err(&e))?;
+        sqlx::query(
+            "DELETE FROM managed_tracks WHERE child_id IN (SELECT id FROM children WHERE base_id = ?)",
+        )
+        .bind(base.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.db_err(&e))?;
+        tx.commit().await.map_err(|e| self.db_err(&e))?;
         Ok(())
     }
 }

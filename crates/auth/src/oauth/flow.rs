@@ -89,7 +89,7 @@ pub(crate) async fn exchange_code(
         provider: provider.to_owned(),
         cause,
     })?;
-    let send = |request| send(http, request);
+    let send = owned_sender(http);
     let reply = client
         .exchange_code(AuthorizationCode::new(code.expose().to_owned()))
         .set_redirect_uri(std::borrow::Cow::Owned(redirect(redirect_uri)?))
@@ -124,9 +124,13 @@ pub(crate) async fn refresh(
     refresh_token: &Secret,
 ) -> Result<Grant, RefreshFailure> {
     let client = client(endpoints, client_id).map_err(RefreshFailure::Permanent)?;
-    let send = |request| send(http, request);
+    let send = owned_sender(http);
     let token = RefreshToken::new(refresh_token.expose().to_owned());
-    match client.exchange_refresh_token(&token).request_async(&send).await {
+    match client
+        .exchange_refresh_token(&token)
+        .request_async(&send)
+        .await
+    {
         Ok(token) => Ok(grant(&token)),
         Err(RequestTokenError::ServerResponse(err)) => {
             let reason = match err.error_description() {
@@ -171,6 +175,23 @@ fn describe(err: &RequestTokenError<HttpError, BasicErrorResponse>) -> String {
         RequestTokenError::Other(message) => message.clone(),
         RequestTokenError::Request(e) => e.to_string(),
         RequestTokenError::ServerResponse(e) => e.error().to_string(),
+    }
+}
+
+/// The HTTP function oauth2 calls. Its futures own a clone of the (shared) client instead of
+/// borrowing it: a borrowing closure makes a future whose `Send` rustc can prove only for one
+/// lifetime, which breaks the `Send` futures of core's `TokenSource` (rust-lang/rust#102211).
+fn owned_sender(
+    http: &reqwest::Client,
+) -> impl Fn(
+    oauth2::HttpRequest,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<oauth2::HttpResponse, HttpError>> + Send>,
+> + use<> {
+    let http = http.clone();
+    move |request| {
+        let http = http.clone();
+        Box::pin(async move { send(&http, request).await })
     }
 }
 

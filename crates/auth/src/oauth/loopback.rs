@@ -66,11 +66,13 @@ impl LoopbackListener {
 
     async fn accept_callback(&self) -> Result<String, AuthError> {
         loop {
-            let (mut stream, _) = self.listener.accept().await.map_err(|e| {
-                AuthError::Loopback {
-                    cause: e.to_string(),
-                }
-            })?;
+            let (mut stream, _) =
+                self.listener
+                    .accept()
+                    .await
+                    .map_err(|e| AuthError::Loopback {
+                        cause: e.to_string(),
+                    })?;
             let Ok(Ok(Some(target))) =
                 tokio::time::timeout(READ_TIMEOUT, read_target(&mut stream)).await
             else {
@@ -149,7 +151,11 @@ mod tests {
             reply
         };
         assert!(get("/favicon.ico").await.starts_with("HTTP/1.1 404"));
-        assert!(get("/oauth/spotify?code=c&state=s").await.contains("close this tab"));
+        assert!(
+            get("/oauth/spotify?code=c&state=s")
+                .await
+                .contains("close this tab")
+        );
         assert_eq!(
             wait.await.unwrap().unwrap(),
             format!("{uri}?code=c&state=s")

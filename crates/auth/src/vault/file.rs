@@ -120,7 +120,8 @@ impl FileVault {
         (kdf, key): &(Kdf, Key),
         entries: &BTreeMap<String, String>,
     ) -> Result<(), VaultError> {
-        let plain = Zeroizing::new(serde_json::to_vec(entries).map_err(|e| corrupt(&self.path, e))?);
+        let plain =
+            Zeroizing::new(serde_json::to_vec(entries).map_err(|e| corrupt(&self.path, e))?);
         let nonce = crate::random::bytes::<12>();
         let cipher = Aes256Gcm::new_from_slice(key.as_ref()).map_err(|e| corrupt(&self.path, e))?;
         let ciphertext = cipher
@@ -196,7 +197,9 @@ fn decrypt(path: &Path, key: &Key, envelope: &Envelope) -> Result<Zeroizing<Vec<
     if nonce.len() != 12 {
         return Err(corrupt(path, "the nonce is not 12 bytes"));
     }
-    let ciphertext = B64.decode(&envelope.ciphertext).map_err(|e| corrupt(path, e))?;
+    let ciphertext = B64
+        .decode(&envelope.ciphertext)
+        .map_err(|e| corrupt(path, e))?;
     let cipher = Aes256Gcm::new_from_slice(key.as_ref()).map_err(|e| corrupt(path, e))?;
     // GCM cannot tell a wrong key from edited bytes; with an intact envelope the key is by far
     // the likelier cause, and it is the one the user can act on.
@@ -272,14 +275,19 @@ mod tests {
         let path = dir.path().join("secrets.vault");
         let pass = Secret::new("correct horse");
         let vault = FileVault::open(&path, &pass).unwrap();
-        vault.set("connection:a", &Secret::new("AQ-refresh-1")).unwrap();
+        vault
+            .set("connection:a", &Secret::new("AQ-refresh-1"))
+            .unwrap();
         vault.set("connection:b", &Secret::new("key-2")).unwrap();
         vault.delete("connection:b").unwrap();
         vault.delete("connection:never").unwrap();
 
         let on_disk = std::fs::read_to_string(&path).unwrap();
         assert!(!on_disk.contains("AQ-refresh-1"), "{on_disk}");
-        assert!(!on_disk.contains("connection:a"), "entry names are encrypted too");
+        assert!(
+            !on_disk.contains("connection:a"),
+            "entry names are encrypted too"
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;

@@ -39,7 +39,9 @@ pub trait VaultBackend: Send + Sync + 'static {
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum VaultKind {
     Keyring,
-    EncryptedFile { path: PathBuf },
+    EncryptedFile {
+        path: PathBuf,
+    },
     /// Process memory only: tests and throwaway demos.
     Memory,
 }
@@ -117,7 +119,11 @@ impl Vault {
             VaultPreference::File => Self::file(&options.file_path, options.passphrase.as_ref()),
             VaultPreference::Auto => {
                 if options.file_path.exists() {
-                    return Self::file(&options.file_path, options.passphrase.as_ref());
+                    return Self::file_because(
+                        &options.file_path,
+                        options.passphrase.as_ref(),
+                        "your secrets are already in it",
+                    );
                 }
                 match KeyringVault::probe() {
                     Ok(keyring) => Ok(Self::keyring(keyring)),
@@ -127,7 +133,9 @@ impl Vault {
                             Some(p) => Self::file(&options.file_path, Some(p)),
                             None => Err(VaultError::PassphraseNeeded {
                                 path: options.file_path.clone(),
-                                reason: unreachable.to_string(),
+                                reason: format!(
+                                    "no system keyring (Secret Service) is reachable: {unreachable}"
+                                ),
                             }),
                         }
                     }
@@ -153,10 +161,18 @@ impl Vault {
 
     /// The encrypted file at `path` (created if missing).
     pub fn file(path: &Path, passphrase: Option<&Secret>) -> Result<Self, VaultError> {
+        Self::file_because(path, passphrase, "SYNCER_VAULT=file chose it")
+    }
+
+    fn file_because(
+        path: &Path,
+        passphrase: Option<&Secret>,
+        why: &str,
+    ) -> Result<Self, VaultError> {
         let Some(passphrase) = passphrase else {
             return Err(VaultError::PassphraseNeeded {
                 path: path.to_path_buf(),
-                reason: "the encrypted file was chosen".to_owned(),
+                reason: why.to_owned(),
             });
         };
         Ok(Self {
@@ -262,10 +278,57 @@ mod tests {
 
     #[test]
     fn preferences_parse_and_a_typo_says_what_is_allowed() {
-        assert_eq!("".parse::<VaultPreference>().unwrap(), VaultPreference::Auto);
-        assert_eq!("File".parse::<VaultPreference>().unwrap(), VaultPreference::File);
+        assert_eq!(
+            "".parse::<VaultPreference>().unwrap(),
+            VaultPreference::Auto
+        );
+        assert_eq!(
+            "File".parse::<VaultPreference>().unwrap(),
+            VaultPreference::File
+        );
         let err = "keyrnig".parse::<VaultPreference>().unwrap_err();
         assert!(err.to_string().contains("auto, keyring or file"), "{err}");
+    }
+
+    #[test]
+    fn auto_keeps_an_existing_file_and_says_where_secrets_are() {
+        let dir = tempfile::tempdir().unwrap();
+        let file_path = dir.path().join(VAULT_FILE);
+        let options = |pass: &str| VaultOptions {
+            preference: VaultPreference::Auto,
+            file_path: file_path.clone(),
+            passphrase: Some(Secret::new(pass)),
+        };
+        Vault::file(&file_path, Some(&Secret::new("pass"))).unwrap();
+
+        let vault = Vault::open(&options("pass")).unwrap();
+        assert_eq!(
+            vault.kind(),
+            &VaultKind::EncryptedFile {
+                path: file_path.clone()
+            }
+        );
+        let message = vault.description();
+        assert!(message.contains("encrypted file"), "{message}");
+        assert!(
+            message.contains(&file_path.display().to_string()),
+            "{message}"
+        );
+
+        let err = Vault::open(&options("not the pass")).unwrap_err();
+        assert!(matches!(err, VaultError::WrongPassphrase { .. }), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn the_file_store_round_trips_through_the_async_api() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = Vault::file(&dir.path().join(VAULT_FILE), Some(&Secret::new("p"))).unwrap();
+        let key = connection_key(&ConnectionId::new("c1"));
+        assert_eq!(key, "connection:c1");
+        vault.set(&key, &Secret::new("v")).await.unwrap();
+        assert_eq!(vault.get(&key).await.unwrap().unwrap().expose(), "v");
+        vault.delete(&key).await.unwrap();
+        assert!(vault.get(&key).await.unwrap().is_none());
     }
 
     #[test]
@@ -277,7 +340,10 @@ mod tests {
             passphrase: None,
         };
         let err = Vault::open(&options).unwrap_err();
-        assert!(matches!(err, VaultError::PassphraseNeeded { .. }), "{err:?}");
+        assert!(
+            matches!(err, VaultError::PassphraseNeeded { .. }),
+            "{err:?}"
+        );
         assert!(err.to_string().contains("SYNCER_VAULT_PASSPHRASE"), "{err}");
     }
 }

@@ -1,7 +1,10 @@
 //! Shared set-up: the stand-in Spotify on 127.0.0.1, a store in a temp dir, a manual clock,
 //! and a "browser" that follows /authorize.
 
-#![allow(dead_code)] // each test binary uses a different part
+#![allow(dead_code)]
+// each test binary uses a different part
+// Test helpers: a failed set-up step should stop the test right there.
+#![allow(clippy::unwrap_used)]
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -62,7 +65,7 @@ pub fn spotify_at(fake: &FakeSpotify) -> Registry {
 }
 
 pub async fn env() -> Env {
-    env_with(|fake| spotify_at(fake), None).await
+    env_with(spotify_at, None).await
 }
 
 /// `vault`: `None` for a counting memory vault.
@@ -92,7 +95,10 @@ pub async fn env_with(
         .clock(clock.clone())
         .build()
         .unwrap();
-    connections.set_client_id("spotify", CLIENT_ID).await.unwrap();
+    connections
+        .set_client_id("spotify", CLIENT_ID)
+        .await
+        .unwrap();
     Env {
         fake,
         dir,
@@ -114,7 +120,10 @@ impl Env {
     pub async fn deep_link_callback(&self) -> String {
         let start = self
             .connections
-            .start_oauth(StartOAuth::new("spotify", deep_link_redirect_uri("spotify")))
+            .start_oauth(StartOAuth::new(
+                "spotify",
+                deep_link_redirect_uri("spotify"),
+            ))
             .await
             .unwrap();
         browser_once(&start.authorize_url).await
@@ -184,7 +193,11 @@ pub fn with_param(url: &str, key: &str, value: &str) -> String {
     let pairs: Vec<(String, String)> = parsed
         .query_pairs()
         .map(|(k, v)| {
-            let v = if k == key { value.to_owned() } else { v.into_owned() };
+            let v = if k == key {
+                value.to_owned()
+            } else {
+                v.into_owned()
+            };
             (k.into_owned(), v)
         })
         .collect();

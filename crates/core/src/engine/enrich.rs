@@ -123,12 +123,11 @@ pub fn ids_to_look_up<'a>(
                 }
             }
         }
-        if plan.albums {
-            if let Some(id) = t.album.as_ref().and_then(|a| a.id.as_ref()) {
-                if sb.insert(id.clone()) {
-                    albums.push(id.clone());
-                }
-            }
+        if let Some(id) = t.album.as_ref().and_then(|a| a.id.as_ref())
+            && plan.albums
+            && sb.insert(id.clone())
+        {
+            albums.push(id.clone());
         }
         if plan.tracks && (t.popularity.is_none() || t.isrc.is_none()) && st.insert(t.id.clone()) {
             track_ids.push(t.id.clone());

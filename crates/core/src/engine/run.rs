@@ -228,10 +228,10 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
             Err(EngineError::Cancelled) => SyncStatus::Cancelled,
             Err(_) => SyncStatus::Failed,
         };
-        if let Err(e) = &outcome {
-            if *e != EngineError::Cancelled {
-                report.error = Some(e.to_string());
-            }
+        if let Err(e) = &outcome
+            && *e != EngineError::Cancelled
+        {
+            report.error = Some(e.to_string());
         }
         self.storage
             .finish_event(event, report.status, &report, self.clock.now())
@@ -383,22 +383,28 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         let lookups = (artists.len() + albums.len() + track_ids.len()) as u64;
         emit(options, Stage::Enriching, 0, lookups, None, None);
         let cancel = &options.cancel;
-        let (mut found, missing) = self.from_cache(LookupKind::Artist, &artists, &mut cache).await?;
+        let (mut found, missing) = self
+            .cached_part(LookupKind::Artist, &artists, &mut cache)
+            .await?;
         if !missing.is_empty() {
             let fetched = cancellable(cancel, self.provider.artists(&missing)).await??;
-            found.extend(self.to_cache(LookupKind::Artist, fetched).await?);
+            found.extend(self.cache_fetched(LookupKind::Artist, fetched).await?);
         }
         catalog.artists = found.into_iter().map(|a| (a.id.clone(), a)).collect();
-        let (mut found, missing) = self.from_cache(LookupKind::Album, &albums, &mut cache).await?;
+        let (mut found, missing) = self
+            .cached_part(LookupKind::Album, &albums, &mut cache)
+            .await?;
         if !missing.is_empty() {
             let fetched = cancellable(cancel, self.provider.albums(&missing)).await??;
-            found.extend(self.to_cache(LookupKind::Album, fetched).await?);
+            found.extend(self.cache_fetched(LookupKind::Album, fetched).await?);
         }
         catalog.albums = found.into_iter().map(|a| (a.id.clone(), a)).collect();
-        let (mut found, missing) = self.from_cache(LookupKind::Track, &track_ids, &mut cache).await?;
+        let (mut found, missing) = self
+            .cached_part(LookupKind::Track, &track_ids, &mut cache)
+            .await?;
         if !missing.is_empty() {
             let fetched = cancellable(cancel, self.provider.tracks(&missing)).await??;
-            found.extend(self.to_cache(LookupKind::Track, fetched).await?);
+            found.extend(self.cache_fetched(LookupKind::Track, fetched).await?);
         }
         catalog.tracks = found.into_iter().map(|t| (t.id.clone(), t)).collect();
         emit(options, Stage::Enriching, lookups, lookups, None, None);
@@ -424,7 +430,7 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
     }
 
     /// Fresh cached objects of one kind among `ids`, and the ids still to fetch.
-    async fn from_cache<Id, T>(
+    async fn cached_part<Id, T>(
         &self,
         kind: LookupKind,
         ids: &[Id],
@@ -462,7 +468,7 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
     }
 
     /// Caches what the provider found and returns it.
-    async fn to_cache<T: Serialize + HasId>(
+    async fn cache_fetched<T: Serialize + HasId>(
         &self,
         kind: LookupKind,
         fetched: Vec<Option<T>>,
@@ -528,8 +534,10 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         let result = self
             .sync_child_inner(child, index, wanted, event, report, options)
             .await;
-        if let Err(e) = &result {
-            if *e != EngineError::Cancelled {
+        if let Err(e) = &result
+            && *e != EngineError::Cancelled
+        {
+            {
                 tracing::warn!(child = %child.id, error = %e, "child not synced");
                 // Its contents are no longer known for sure: read it back next time.
                 if let Err(forget) = self.storage.set_known(&child.id, None).await {
@@ -560,7 +568,8 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         if options.cancel.is_cancelled() {
             return Err(EngineError::Cancelled);
         }
-        let wanted_count = u32::try_from(wanted.len()).unwrap_or(u32::MAX);
+        let distinct: std::collections::HashSet<&TrackId> = wanted.iter().collect();
+        let wanted_count = u32::try_from(distinct.len()).unwrap_or(u32::MAX);
         self.update_child(report, index, |c| c.wanted = wanted_count)
             .await;
         let (mut snapshot, current) = self.current_contents(child).await?;

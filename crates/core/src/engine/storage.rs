@@ -156,7 +156,7 @@ pub trait SyncStorage: Send + Sync {
         entry: &UndoEntry,
     ) -> impl Future<Output = StorageResult<()>> + Send;
 
-    /// The undo record of the newest event of this base that has one and is not undone.
+    /// The undo record of the last sync of this base that wrote, unless it was undone.
     fn last_undo(
         &self,
         base: &BasePlaylistId,

@@ -234,7 +234,10 @@ mod tests {
         q.push(job("a", Priority::User, 0));
         let j = q.pop_ready(0).unwrap();
         let r1 = q.finish(&j, false, true, 0).unwrap();
-        assert_eq!((r1.attempt, r1.not_before, r1.trigger), (1, 10, Trigger::Retry));
+        assert_eq!(
+            (r1.attempt, r1.not_before, r1.trigger),
+            (1, 10, Trigger::Retry)
+        );
         assert!(q.pop_ready(9).is_none());
         let j = q.pop_ready(10).unwrap();
         let r2 = q.finish(&j, false, true, 10).unwrap();

@@ -72,9 +72,10 @@ impl Schedule {
     pub fn next_due(&self, last: Option<i64>, now: i64, utc_offset_seconds: i32) -> Option<i64> {
         match *self {
             Schedule::Manual => None,
-            Schedule::Every { minutes } | Schedule::OnChange { poll_minutes: minutes } => {
-                Some(last.map_or(now, |l| l + i64::from(minutes) * 60))
-            }
+            Schedule::Every { minutes }
+            | Schedule::OnChange {
+                poll_minutes: minutes,
+            } => Some(last.map_or(now, |l| l + i64::from(minutes) * 60)),
             Schedule::DailyAt { hour, minute } => {
                 let offset = i64::from(utc_offset_seconds);
                 let at = i64::from(hour) * 3600 + i64::from(minute) * 60;
@@ -94,7 +95,9 @@ impl fmt::Display for Schedule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Schedule::Manual => f.write_str("manual"),
-            Schedule::Every { minutes } if minutes % 60 == 0 => write!(f, "every {}h", minutes / 60),
+            Schedule::Every { minutes } if minutes % 60 == 0 => {
+                write!(f, "every {}h", minutes / 60)
+            }
             Schedule::Every { minutes } => write!(f, "every {minutes}m"),
             Schedule::DailyAt { hour, minute } => write!(f, "daily {hour:02}:{minute:02}"),
             Schedule::OnChange { poll_minutes } => write!(f, "on-change {poll_minutes}m"),
@@ -108,13 +111,23 @@ mod tests {
 
     #[test]
     fn parses_and_prints_round_trip() {
-        for text in ["manual", "every 30m", "every 2h", "daily 07:30", "on-change 5m"] {
+        for text in [
+            "manual",
+            "every 30m",
+            "every 2h",
+            "daily 07:30",
+            "on-change 5m",
+        ] {
             let s = Schedule::parse(text).unwrap();
             assert_eq!(s.to_string(), text);
         }
         assert!(Schedule::parse("every 0m").is_err());
         assert!(Schedule::parse("daily 25:00").is_err());
-        assert!(Schedule::parse("sometimes").unwrap_err().contains("every 30m"));
+        assert!(
+            Schedule::parse("sometimes")
+                .unwrap_err()
+                .contains("every 30m")
+        );
     }
 
     #[test]
@@ -122,7 +135,10 @@ mod tests {
         let every = Schedule::Every { minutes: 30 };
         assert_eq!(every.next_due(None, 1000, 0), Some(1000));
         assert_eq!(every.next_due(Some(1000), 1200, 0), Some(2800));
-        let daily = Schedule::DailyAt { hour: 7, minute: 30 };
+        let daily = Schedule::DailyAt {
+            hour: 7,
+            minute: 30,
+        };
         // 2026-01-01T00:00Z = 1767225600.
         let midnight = 1_767_225_600;
         assert_eq!(daily.next_due(None, midnight, 0), Some(midnight + 27_000));
@@ -131,7 +147,10 @@ mod tests {
             Some(midnight + DAY + 27_000)
         );
         // At UTC+2, 07:30 local is 05:30 UTC.
-        assert_eq!(daily.next_due(None, midnight, 7200), Some(midnight + 19_800));
+        assert_eq!(
+            daily.next_due(None, midnight, 7200),
+            Some(midnight + 19_800)
+        );
         assert_eq!(Schedule::Manual.next_due(None, 5, 0), None);
     }
 }

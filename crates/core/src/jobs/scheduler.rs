@@ -84,7 +84,9 @@ impl Scheduler {
 pub enum Outcome {
     Succeeded,
     /// Failed; `transient` failures (rate limits, outages) are retried.
-    Failed { transient: bool },
+    Failed {
+        transient: bool,
+    },
 }
 
 /// What the loop runs jobs with: the engine, in the app and the CLI.
@@ -232,7 +234,11 @@ mod tests {
             clock: clock.clone(),
         };
         let mut s = Scheduler::new(0);
-        s.set(BasePlaylistId::new("every"), Schedule::Every { minutes: 30 }, Some(start));
+        s.set(
+            BasePlaylistId::new("every"),
+            Schedule::Every { minutes: 30 },
+            Some(start),
+        );
         s.set(
             BasePlaylistId::new("watch"),
             Schedule::OnChange { poll_minutes: 5 },
@@ -249,8 +255,15 @@ mod tests {
             let (scheduler, queue, cancel) = (scheduler.clone(), queue.clone(), cancel.clone());
             let clock: Arc<dyn Clock> = Arc::new(clock.clone());
             tokio::spawn(async move {
-                run_scheduler(&runner, scheduler, queue, clock, Duration::from_secs(60), cancel)
-                    .await;
+                run_scheduler(
+                    &runner,
+                    scheduler,
+                    queue,
+                    clock,
+                    Duration::from_secs(60),
+                    cancel,
+                )
+                .await;
             })
         };
         // A user job pushed from outside runs within the idle wait.
@@ -272,7 +285,11 @@ mod tests {
         assert_eq!(manual[1].1 - manual[0].1, 60);
         assert_eq!(manual[1].2, Trigger::Retry);
         // Every 30 minutes: at 30 and 60.
-        let every: Vec<i64> = runs.iter().filter(|r| r.0 == "every").map(|r| r.1).collect();
+        let every: Vec<i64> = runs
+            .iter()
+            .filter(|r| r.0 == "every")
+            .map(|r| r.1)
+            .collect();
         assert_eq!(every, vec![30 * 60, 60 * 60]);
         // The change was seen at the next poll (15 min) and synced once.
         let watch: Vec<_> = runs.iter().filter(|r| r.0 == "watch").collect();

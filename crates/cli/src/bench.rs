@@ -1,0 +1,286 @@
+//! `syncer bench` (hidden): requests and time against the stand-in with injected latency,
+//! next to the lower bound and the seed's plan on the same scenario. docs/cli.md has the
+//! figures and how to read them.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use spotify_fake::{FakeConfig, FakeSpotify, LibrarySpec, Mode};
+use syncer_core::engine::{Engine, SyncOptions, SyncReport};
+use syncer_core::filter::query;
+use syncer_core::ids::{BasePlaylistId, ChildPlaylistId, ConnectionId, PlaylistId, TrackId};
+use syncer_core::provider::{MusicProvider, NewPlaylist};
+use syncer_spotify::{SpotifyClient, StaticToken};
+use syncer_store::{NewBase, NewChild, Store};
+
+use crate::app::{App, known_empty, loopback_config};
+use crate::cli::{AppMode, BenchArgs};
+use crate::exit::OK;
+use crate::render::table;
+
+/// Five children whose filters read genre and year.
+const CHILDREN: [(&str, &str); 5] = [
+    ("rock now", "genre:rock year:>=2015"),
+    ("pop 2000s", "genre:pop year:2000..2014"),
+    ("electronic", "genre:electronic OR genre:house year:>=1990"),
+    ("hip hop old", "genre:\"hip hop\" OR genre:rap year:<2010"),
+    ("indie", "genre:indie year:>=2005"),
+];
+
+#[derive(Debug, Serialize)]
+struct Row {
+    mode: String,
+    scenario: String,
+    lower_bound: u64,
+    seed_plan: Option<u64>,
+    ours: u64,
+    writes: u64,
+    wall_ms: u64,
+}
+
+fn batches(n: usize, size: usize) -> u64 {
+    n.div_ceil(size) as u64
+}
+
+fn writes_needed(r: &SyncReport) -> u64 {
+    r.children
+        .iter()
+        .map(|c| batches(c.added as usize, 100) + batches(c.removed as usize, 100))
+        .sum()
+}
+
+pub async fn run(app: &App, args: &BenchArgs) -> anyhow::Result<u8> {
+    let modes = match args.mode {
+        Some(m) => vec![m],
+        None => vec![AppMode::Extended, AppMode::Development],
+    };
+    let mut rows = Vec::new();
+    for mode in modes {
+        rows.extend(scenario(mode, args).await?);
+    }
+    let rss = peak_rss_kb();
+    if app.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({"rows": rows, "peak_rss_kb": rss}))?
+        );
+    } else {
+        let cells: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.mode.clone(),
+                    r.scenario.clone(),
+                    r.lower_bound.to_string(),
+                    r.seed_plan.map_or("-".into(), |n| n.to_string()),
+                    r.ours.to_string(),
+                    r.writes.to_string(),
+                    r.wall_ms.to_string(),
+                ]
+            })
+            .collect();
+        println!(
+            "{} tracks, {} ms latency per request, 5 children on genre and year\n",
+            args.tracks, args.latency_ms
+        );
+        print!(
+            "{}",
+            table(
+                &["mode", "scenario", "lower bound", "seed plan", "ours", "writes", "wall ms"],
+                &cells
+            )
+        );
+        if let Some(kb) = rss {
+            println!("\npeak RSS {:.1} MB (this process, stand-in included)", kb as f64 / 1024.0);
+        }
+    }
+    Ok(OK)
+}
+
+async fn scenario(mode: AppMode, args: &BenchArgs) -> anyhow::Result<Vec<Row>> {
+    let fake_mode = match mode {
+        AppMode::Extended => Mode::ExtendedQuota,
+        AppMode::Development => Mode::DevelopmentMode,
+    };
+    let mode_name = format!("{mode:?}").to_lowercase();
+    let fake = FakeSpotify::start(FakeConfig {
+        mode: fake_mode,
+        seed: 5,
+        library: LibrarySpec {
+            users: 1,
+            playlist_sizes: vec![args.tracks],
+            followed_per_user: 0,
+            catalog_tracks: args.tracks * 2,
+            ..LibrarySpec::default()
+        },
+        latency: Some(Duration::from_millis(args.latency_ms)),
+        ..FakeConfig::default()
+    })
+    .await?;
+    let user = fake.library().users()[0].id.clone();
+    let mut config = loopback_config(fake.api_base());
+    config.max_concurrency = 16;
+    let client = SpotifyClient::new(
+        ConnectionId::new("bench"),
+        StaticToken::new(fake.mint_token(&user)),
+        config,
+    )?;
+    client.detect_capabilities().await?;
+    let dir = tempfile_dir()?;
+    let store = Store::open_file(&dir.join("syncer.db"), &Default::default()).await?;
+    let base = fake
+        .library()
+        .owned_by(&user)
+        .into_iter()
+        .max_by_key(|p| p.item_count)
+        .ok_or_else(|| anyhow::anyhow!("no base playlist"))?;
+    let base_id = BasePlaylistId::new(base.id.as_str());
+    store
+        .add_base(&NewBase {
+            id: base_id.clone(),
+            connection: ConnectionId::new("bench"),
+            name: base.name.clone(),
+        })
+        .await?;
+    for (name, q) in CHILDREN {
+        let created = client
+            .create_playlist(&NewPlaylist {
+                name: name.into(),
+                description: None,
+                public: false,
+                collaborative: false,
+            })
+            .await?;
+        store
+            .add_child(&NewChild {
+                id: ChildPlaylistId::new(created.id.as_str()),
+                base: base_id.clone(),
+                name: name.into(),
+                query: q.into(),
+                filter: query::parse(q).map_err(|e| anyhow::anyhow!("{e}"))?,
+                mirror: Default::default(),
+                allow_empty: false,
+            })
+            .await?;
+        known_empty(&store, &created).await?;
+    }
+    let engine = Engine::new(client.clone(), store.clone());
+    let options = SyncOptions::default();
+
+    // What the base holds, from the truth: entries, distinct tracks, artists, albums.
+    let lib = fake.library();
+    let items = lib.playlist_items(base_id.as_str()).unwrap_or_default();
+    let entries = items.len();
+    let track_ids: HashSet<String> = items.iter().filter_map(|i| i.id.clone()).collect();
+    let mut artists = HashSet::new();
+    let mut albums = HashSet::new();
+    for id in &track_ids {
+        if let Some(t) = lib.track(id) {
+            artists.extend(t.artist_ids.clone());
+            albums.insert(t.album_id.clone());
+        }
+    }
+    let batch = fake_mode == Mode::ExtendedQuota;
+    let genres_known = batch;
+    let pages = batches(entries, 50);
+
+    let started = Instant::now();
+    let cold = engine.sync(&base_id, &options).await?;
+    let cold_ms = started.elapsed().as_millis() as u64;
+    // The seed: read items, tracks, artists and albums at its batch sizes (one by one where
+    // the app has no batch lookups), then clear and re-add every child.
+    let (t, a, al) = if batch {
+        (batches(track_ids.len(), 50), batches(artists.len(), 50), batches(albums.len(), 20))
+    } else {
+        (track_ids.len() as u64, artists.len() as u64, albums.len() as u64)
+    };
+    let seed_writes: u64 = cold
+        .children
+        .iter()
+        .map(|c| 1 + batches(c.wanted as usize, 100))
+        .sum();
+    let artist_lower = if genres_known { batches(artists.len(), 50) } else { 0 };
+    let mut rows = vec![Row {
+        mode: mode_name.clone(),
+        scenario: "cold".into(),
+        lower_bound: pages + artist_lower + writes_needed(&cold),
+        seed_plan: Some(pages + t + a + al + seed_writes),
+        ours: cold.requests.total(),
+        writes: u64::from(cold.write_requests()),
+        wall_ms: cold_ms,
+    }];
+
+    let started = Instant::now();
+    let warm = engine.sync(&base_id, &options).await?;
+    rows.push(Row {
+        mode: mode_name.clone(),
+        scenario: "warm, unchanged".into(),
+        lower_bound: 1,
+        seed_plan: Some(pages + t + a + al + seed_writes),
+        ours: warm.requests.total(),
+        writes: u64::from(warm.write_requests()),
+        wall_ms: started.elapsed().as_millis() as u64,
+    });
+
+    // 1% of the base changes: some entries leave, as many new tracks arrive at the end.
+    let change = (args.tracks / 200).max(1);
+    let base_pl = PlaylistId::new(base_id.as_str());
+    let leaving: Vec<TrackId> = items
+        .iter()
+        .filter_map(|i| i.id.clone())
+        .take(change)
+        .map(TrackId::new)
+        .collect();
+    let arriving: Vec<TrackId> = lib
+        .track_ids()
+        .into_iter()
+        .filter(|id| !track_ids.contains(id))
+        .take(change)
+        .map(TrackId::new)
+        .collect();
+    let new_artists: HashSet<String> = arriving
+        .iter()
+        .filter_map(|id| lib.track(id.as_str()))
+        .flat_map(|t| t.artist_ids)
+        .filter(|a| !artists.contains(a))
+        .collect();
+    let snap = client.snapshot_id(&base_pl).await?;
+    let snap = client.remove_items(&base_pl, &leaving, &snap).await?;
+    client.add_items(&base_pl, &arriving, None, &snap).await?;
+    let entries_after = lib.playlist_items(base_id.as_str()).map_or(0, |i| i.len());
+    let started = Instant::now();
+    let changed = engine.sync(&base_id, &options).await?;
+    let artist_lower = if genres_known { batches(new_artists.len(), 50) } else { 0 };
+    rows.push(Row {
+        mode: mode_name,
+        scenario: "warm, 1% changed".into(),
+        lower_bound: batches(entries_after, 50) + artist_lower + writes_needed(&changed),
+        seed_plan: None,
+        ours: changed.requests.total(),
+        writes: u64::from(changed.write_requests()),
+        wall_ms: started.elapsed().as_millis() as u64,
+    });
+    fake.shutdown().await;
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(rows)
+}
+
+fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
+    let dir = std::env::temp_dir().join(format!("syncer-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// Peak resident memory of this process (Linux), in KiB.
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}

@@ -1,0 +1,240 @@
+//! The command line, as clap reads it. Help texts are the user's manual; docs/cli.md has the
+//! same with examples and the exit codes.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "syncer",
+    version,
+    about = "Route the tracks of a base playlist into child playlists by metadata filters",
+    long_about = "Route the tracks of a base playlist into child playlists by metadata filters.\n\n\
+                  Start with `syncer demo`: no account and no network needed.\n\
+                  Exit codes are listed in docs/cli.md (0 ok, 2 usage, 3 sync failed, 4 sync in \
+                  progress, 5 not found, 6 bad query, 7 service error, 8 cancelled, 9 store error)."
+)]
+pub struct Cli {
+    /// Machine-readable JSON on stdout instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Where Syncer keeps its database (default: the app's data folder; SYNCER_DATA_DIR works too).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Log what happens to stderr (RUST_LOG works too).
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AppMode {
+    /// A Spotify app with extended quota: genres, popularity, labels.
+    Extended,
+    /// A Spotify app in Development Mode (2026): no genres, no popularity, no batch lookups.
+    Development,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Mirror {
+    /// Keep tracks you added to the child by hand (default).
+    Keep,
+    /// The child is exactly what the filter selects.
+    Strict,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Try Syncer with a generated library on a local stand-in for Spotify: sets up a base and
+    /// a few children, syncs, and shows what went where and what it cost.
+    Demo(DemoArgs),
+    /// Connect a music service (or the demo library).
+    #[command(subcommand)]
+    Connect(ConnectCommand),
+    /// List, test or remove connections.
+    #[command(subcommand)]
+    Connections(ConnectionsCommand),
+    /// List the playlists of a connection.
+    Playlists {
+        /// The connection (optional when there is only one).
+        #[arg(long)]
+        connection: Option<String>,
+    },
+    /// Add, remove or list base playlists.
+    #[command(subcommand)]
+    Base(BaseCommand),
+    /// Add, edit, remove or list child playlists.
+    #[command(subcommand)]
+    Child(ChildCommand),
+    /// What a sync would do: counts and a sample per child, tracks no child takes, fields
+    /// a filter needs that the connection cannot provide. Writes nothing.
+    Preview { base: String },
+    /// Sync one base (or all of them).
+    Sync {
+        /// The base playlist; omit with --all.
+        base: Option<String>,
+        /// Every base.
+        #[arg(long, conflicts_with = "base")]
+        all: bool,
+        /// Route and diff even when the base and the filters are unchanged.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Ask a running sync of a base (in another terminal or the app) to stop at a safe point.
+    Cancel { base: String },
+    /// Restore the children of a base to what they held before its last sync.
+    Undo { base: String },
+    /// Past syncs, newest first.
+    History {
+        base: Option<String>,
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// Show or set when a base syncs by itself: manual, "every 30m", "every 2h",
+    /// "daily 07:30", "on-change [5m]".
+    Schedule {
+        base: String,
+        schedule: Option<String>,
+    },
+    /// All local data (connections without secrets, bases, children, history) as JSON.
+    Export {
+        /// Write to this file instead of stdout.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Delete everything Syncer stores on this machine. Playlists on your services stay.
+    DeleteAllData {
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Shell completions, e.g. `syncer completions bash > /etc/bash_completion.d/syncer`.
+    Completions { shell: clap_complete::Shell },
+    /// Measure requests and time against the stand-in (see docs/cli.md).
+    #[command(hide = true)]
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Same seed, same library.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    #[arg(long, value_enum, default_value_t = AppMode::Extended)]
+    pub mode: AppMode,
+    /// Tracks in the demo's base playlist.
+    #[arg(long, default_value_t = 600)]
+    pub tracks: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    #[arg(long, default_value_t = 5_000)]
+    pub tracks: usize,
+    /// Latency the stand-in adds to every request.
+    #[arg(long, default_value_t = 50)]
+    pub latency_ms: u64,
+    #[arg(long, value_enum)]
+    pub mode: Option<AppMode>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConnectCommand {
+    /// The demo library: a stand-in for Spotify started inside each `syncer` command.
+    Demo {
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long, value_enum, default_value_t = AppMode::Extended)]
+        mode: AppMode,
+        #[arg(long, default_value_t = 600)]
+        tracks: usize,
+    },
+    /// Spotify with your own app's Client ID. Until the sign-in flow lands in the CLI, pass
+    /// an access token with --token (or SYNCER_SPOTIFY_TOKEN at every command).
+    Spotify {
+        #[arg(long)]
+        client_id: String,
+        /// An access token for your account (not stored: give it again via
+        /// SYNCER_SPOTIFY_TOKEN to later commands).
+        #[arg(long, env = "SYNCER_SPOTIFY_TOKEN", hide_env_values = true)]
+        token: String,
+        /// Web API base (a stand-in's `http://127.0.0.1:PORT/v1`); SYNCER_SPOTIFY_API_BASE
+        /// later.
+        #[arg(long, env = "SYNCER_SPOTIFY_API_BASE")]
+        api_base: Option<String>,
+        /// Accounts service base (for the sign-in flow).
+        #[arg(long)]
+        accounts_base: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConnectionsCommand {
+    List,
+    /// Check that the connection answers, and what it can provide.
+    Test {
+        connection: String,
+    },
+    /// Forget a connection (its bases stay until you remove them).
+    Remove {
+        connection: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaseCommand {
+    /// Make a playlist a base.
+    Add {
+        playlist: String,
+        #[arg(long)]
+        connection: Option<String>,
+    },
+    /// Stop syncing a base (its playlists on the service stay).
+    Remove {
+        base: String,
+    },
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChildCommand {
+    /// Add a child under a base, selecting tracks with a query (docs/query-language.md).
+    Add {
+        base: String,
+        /// The filter, e.g. 'genre:rock year:2015..2020 -explicit'.
+        #[arg(long, short)]
+        query: String,
+        /// An existing playlist to fill...
+        #[arg(long, conflicts_with = "create", required_unless_present = "create")]
+        playlist: Option<String>,
+        /// ...or a new playlist with this name.
+        #[arg(long)]
+        create: Option<String>,
+        #[arg(long, value_enum, default_value_t = Mirror::Keep)]
+        mirror: Mirror,
+        /// Let a filter that matches nothing empty the child.
+        #[arg(long)]
+        allow_empty: bool,
+    },
+    /// Change a child's query, name or modes.
+    Edit {
+        child: String,
+        #[arg(long, short)]
+        query: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, value_enum)]
+        mirror: Option<Mirror>,
+        #[arg(long)]
+        allow_empty: Option<bool>,
+    },
+    /// Stop syncing a child (the playlist on the service stays as it is).
+    Remove {
+        child: String,
+    },
+    List {
+        base: String,
+    },
+}

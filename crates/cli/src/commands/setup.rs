@@ -1,0 +1,373 @@
+//! Connections, playlists, bases, children and schedules.
+
+use serde_json::json;
+use syncer_core::engine::MirrorMode;
+use syncer_core::filter::{Filter, query};
+use syncer_core::ids::{BasePlaylistId, ChildPlaylistId, ConnectionId, PlaylistId};
+use syncer_core::jobs::Schedule;
+use syncer_core::provider::{MusicProvider, NewPlaylist};
+use syncer_store::{ChildEdit, NewBase, NewChild, NewConnection};
+
+use super::output;
+use crate::app::{App, DEMO_PROVIDER, DemoSpec, SPOTIFY_PROVIDER};
+use crate::cli::{BaseCommand, ChildCommand, ConnectCommand, ConnectionsCommand, Mirror};
+use crate::exit::{BAD_QUERY, CliError, OK, USAGE};
+use crate::render::table;
+
+/// Reads a query, or fails with the language's error pointing at the column.
+pub fn parse_query(text: &str) -> anyhow::Result<Filter> {
+    query::parse(text).map_err(|e| {
+        let caret = format!("{}^", " ".repeat(e.column.saturating_sub(1)));
+        CliError::new(
+            BAD_QUERY,
+            format!("invalid query: {e}\n  {text}\n  {caret}\n(the query language: docs/query-language.md)"),
+        )
+        .into()
+    })
+}
+
+fn mirror_mode(m: Mirror) -> MirrorMode {
+    match m {
+        Mirror::Keep => MirrorMode::KeepUserTracks,
+        Mirror::Strict => MirrorMode::Strict,
+    }
+}
+
+/// Adds (or finds) a demo connection and probes it.
+pub async fn connect_demo(app: &App, spec: DemoSpec) -> anyhow::Result<ConnectionId> {
+    let id = spec.connection_id();
+    if app.store.get_connection(&id).await?.is_none() {
+        app.store
+            .insert_connection(&NewConnection {
+                id: id.clone(),
+                provider: DEMO_PROVIDER.into(),
+                display_name: spec.describe(),
+                auth_kind: "none".into(),
+                account_id: None,
+            })
+            .await?;
+    }
+    app.probe(&id).await?;
+    Ok(id)
+}
+
+pub async fn connect(app: &App, command: ConnectCommand) -> anyhow::Result<u8> {
+    let id = match command {
+        ConnectCommand::Demo { seed, mode, tracks } => {
+            connect_demo(app, DemoSpec { seed, mode, tracks }).await?
+        }
+        ConnectCommand::Spotify {
+            client_id,
+            token,
+            api_base,
+            accounts_base: _,
+        } => {
+            // The token is used for this command only and never stored: later commands take it
+            // from SYNCER_SPOTIFY_TOKEN until the keyring-backed sign-in lands in the CLI.
+            let mut config = match &api_base {
+                Some(base) => syncer_spotify::ClientConfig::with_api_base(base.clone()),
+                None => syncer_spotify::ClientConfig::default(),
+            };
+            config.user_agent = format!("{} (client {client_id})", config.user_agent);
+            let probe = syncer_spotify::SpotifyClient::new(
+                ConnectionId::new("probe"),
+                syncer_spotify::StaticToken::new(token.clone()),
+                config,
+            )?;
+            let me = probe.current_user().await?;
+            let id = ConnectionId::new(format!("spotify-{}", me.id));
+            if app.store.get_connection(&id).await?.is_none() {
+                app.store
+                    .insert_connection(&NewConnection {
+                        id: id.clone(),
+                        provider: SPOTIFY_PROVIDER.into(),
+                        display_name: me.display_name.clone().unwrap_or_else(|| me.id.clone()),
+                        auth_kind: "oauth2_pkce".into(),
+                        account_id: Some(me.id.clone()),
+                    })
+                    .await?;
+            }
+            let caps = probe.detect_capabilities().await?;
+            app.store
+                .set_connection_capabilities(&id, Some(&syncer_core::engine::codec::encode(&caps)))
+                .await?;
+            id
+        }
+    };
+    output(app, &json!({ "connection": id }), || {
+        format!("connected: {id}\nnext: `syncer playlists --connection {id}`\n")
+    });
+    Ok(OK)
+}
+
+pub async fn connections(app: &App, command: ConnectionsCommand) -> anyhow::Result<u8> {
+    match command {
+        ConnectionsCommand::List => {
+            let all = app.store.list_connections().await?;
+            let rows: Vec<Vec<String>> = all
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.id.to_string(),
+                        c.provider.clone(),
+                        c.display_name.clone(),
+                        c.status.as_str().to_owned(),
+                    ]
+                })
+                .collect();
+            let value: Vec<_> = all
+                .iter()
+                .map(|c| json!({"id": c.id, "provider": c.provider, "name": c.display_name, "status": c.status.as_str()}))
+                .collect();
+            output(app, &value, || {
+                table(&["id", "provider", "name", "status"], &rows)
+            });
+        }
+        ConnectionsCommand::Test { connection } => {
+            let id = app.resolve_connection(Some(&connection)).await?;
+            let caps = app.probe(&id).await?;
+            let missing: Vec<String> = caps
+                .missing_fields()
+                .iter()
+                .map(|(f, why)| format!("{f:?}: {why}"))
+                .collect();
+            output(
+                app,
+                &json!({"connection": id, "ok": true, "capabilities": caps}),
+                || {
+                    let mut s = format!("{id}: answers.\n");
+                    if missing.is_empty() {
+                        s.push_str("Every metadata field filters use is available.\n");
+                    } else {
+                        s.push_str("Not available to this connection:\n");
+                        for m in &missing {
+                            s.push_str(&format!("  {m}\n"));
+                        }
+                    }
+                    s
+                },
+            );
+        }
+        ConnectionsCommand::Remove { connection } => {
+            let id = app.resolve_connection(Some(&connection)).await?;
+            app.store.delete_connection(&id).await?;
+            output(app, &json!({"removed": id}), || format!("removed {id}\n"));
+        }
+    }
+    Ok(OK)
+}
+
+pub async fn playlists(app: &App, connection: Option<&str>) -> anyhow::Result<u8> {
+    let id = app.resolve_connection(connection).await?;
+    let client = app.client(&id).await?;
+    let all = client.all_playlists().await?;
+    let rows: Vec<Vec<String>> = all
+        .iter()
+        .map(|p| {
+            vec![
+                p.id.to_string(),
+                p.total_items.map_or("-".into(), |n| n.to_string()),
+                p.name.clone(),
+            ]
+        })
+        .collect();
+    output(app, &all, || table(&["id", "tracks", "name"], &rows));
+    Ok(OK)
+}
+
+pub async fn base(app: &App, command: BaseCommand) -> anyhow::Result<u8> {
+    match command {
+        BaseCommand::Add {
+            playlist,
+            connection,
+        } => {
+            let conn = app.resolve_connection(connection.as_deref()).await?;
+            let client = app.client(&conn).await?;
+            let info = client.playlist(&PlaylistId::new(playlist.as_str())).await?;
+            app.store
+                .add_base(&NewBase {
+                    id: BasePlaylistId::new(playlist.as_str()),
+                    connection: conn,
+                    name: info.name.clone(),
+                })
+                .await?;
+            output(app, &json!({"base": playlist, "name": info.name}), || {
+                format!(
+                    "base added: {} ({playlist})\nnext: `syncer child add {playlist} --create NAME --query '...'`\n",
+                    info.name
+                )
+            });
+        }
+        BaseCommand::Remove { base } => {
+            app.store
+                .remove_base(&BasePlaylistId::new(base.as_str()))
+                .await?;
+            output(app, &json!({"removed": base}), || {
+                format!("removed base {base}\n")
+            });
+        }
+        BaseCommand::List => {
+            let bases = app.store.list_bases().await?;
+            let mut rows = Vec::new();
+            let mut value = Vec::new();
+            for b in &bases {
+                let children = app.store.list_children(&b.id).await?;
+                rows.push(vec![
+                    b.id.to_string(),
+                    b.name.clone(),
+                    children.len().to_string(),
+                    b.schedule.to_string(),
+                    b.last_synced_at.clone().unwrap_or_else(|| "never".into()),
+                ]);
+                value.push(json!({"id": b.id, "name": b.name, "connection": b.connection,
+                    "children": children.len(), "schedule": b.schedule, "last_synced_at": b.last_synced_at}));
+            }
+            output(app, &value, || {
+                table(
+                    &["base", "name", "children", "schedule", "last synced"],
+                    &rows,
+                )
+            });
+        }
+    }
+    Ok(OK)
+}
+
+pub async fn child(app: &App, command: ChildCommand) -> anyhow::Result<u8> {
+    match command {
+        ChildCommand::Add {
+            base,
+            query,
+            playlist,
+            create,
+            mirror,
+            allow_empty,
+        } => {
+            let filter = parse_query(&query)?;
+            let record = app.base(&base).await?;
+            // Refuse before creating anything on the service.
+            app.store.ensure_not_syncing(&record.id).await?;
+            let client = app.client(&record.connection).await?;
+            let (id, name, created) = match (playlist, create) {
+                (Some(id), _) => {
+                    let info = client.playlist(&PlaylistId::new(id.as_str())).await?;
+                    (id, info.name, None)
+                }
+                (None, Some(name)) => {
+                    let info = client
+                        .create_playlist(&NewPlaylist {
+                            name: name.clone(),
+                            description: Some(format!("Managed by Syncer: {query}")),
+                            public: false,
+                            collaborative: false,
+                        })
+                        .await?;
+                    (info.id.to_string(), name, Some(info))
+                }
+                (None, None) => {
+                    return Err(CliError::new(USAGE, "give --playlist ID or --create NAME").into());
+                }
+            };
+            app.store
+                .add_child(&NewChild {
+                    id: ChildPlaylistId::new(id.as_str()),
+                    base: record.id.clone(),
+                    name: name.clone(),
+                    query: query.clone(),
+                    filter,
+                    mirror: mirror_mode(mirror),
+                    allow_empty,
+                })
+                .await?;
+            if let Some(info) = &created {
+                crate::app::known_empty(&app.store, info).await?;
+            }
+            output(
+                app,
+                &json!({"child": id, "name": name, "base": record.id}),
+                || {
+                    format!(
+                        "child added: {name} ({id})\nnext: `syncer preview {}`\n",
+                        record.id
+                    )
+                },
+            );
+        }
+        ChildCommand::Edit {
+            child,
+            query,
+            name,
+            mirror,
+            allow_empty,
+        } => {
+            let query = match query {
+                Some(q) => Some((q.clone(), parse_query(&q)?)),
+                None => None,
+            };
+            app.store
+                .edit_child(
+                    &ChildPlaylistId::new(child.as_str()),
+                    &ChildEdit {
+                        name,
+                        query,
+                        mirror: mirror.map(mirror_mode),
+                        allow_empty,
+                    },
+                )
+                .await?;
+            output(app, &json!({"edited": child}), || {
+                format!("child {child} updated\n")
+            });
+        }
+        ChildCommand::Remove { child } => {
+            app.store
+                .remove_child(&ChildPlaylistId::new(child.as_str()))
+                .await?;
+            output(app, &json!({"removed": child}), || {
+                format!("child {child} removed from Syncer (the playlist stays on the service)\n")
+            });
+        }
+        ChildCommand::List { base } => {
+            let record = app.base(&base).await?;
+            let children = app.store.list_children(&record.id).await?;
+            let rows: Vec<Vec<String>> = children
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.id.to_string(),
+                        c.name.clone(),
+                        c.mirror.as_str().to_owned(),
+                        c.allow_empty.to_string(),
+                        c.query.clone(),
+                    ]
+                })
+                .collect();
+            let value: Vec<_> = children
+                .iter()
+                .map(|c| json!({"id": c.id, "name": c.name, "query": c.query, "mirror": c.mirror, "allow_empty": c.allow_empty}))
+                .collect();
+            output(app, &value, || {
+                table(&["child", "name", "mirror", "allow empty", "query"], &rows)
+            });
+        }
+    }
+    Ok(OK)
+}
+
+pub async fn schedule(app: &App, base: &str, spec: Option<&str>) -> anyhow::Result<u8> {
+    let record = app.base(base).await?;
+    let schedule = match spec {
+        Some(text) => {
+            let s = Schedule::parse(text).map_err(|e| CliError::new(USAGE, e))?;
+            app.store.set_base_schedule(&record.id, &s).await?;
+            s
+        }
+        None => record.schedule,
+    };
+    output(
+        app,
+        &json!({"base": record.id, "schedule": schedule}),
+        || format!("{}: {schedule}\n", record.name),
+    );
+    Ok(OK)
+}

@@ -1,0 +1,187 @@
+//! Preview, sync, cancel, undo and history.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::json;
+use syncer_core::engine::{Progress, Stage, SyncOptions, SyncReport, SyncStatus};
+use syncer_core::ids::BasePlaylistId;
+use tokio_util::sync::CancellationToken;
+
+use super::output;
+use crate::app::App;
+use crate::exit::{CANCELLED, CliError, NOT_FOUND, OK, SYNC_FAILED};
+use crate::render;
+
+pub async fn preview(app: &App, base: &str) -> anyhow::Result<u8> {
+    let record = app.base(base).await?;
+    let engine = app.engine(&record.connection).await?;
+    let p = engine.preview(&record.id).await?;
+    output(app, &p, || render::preview(&record.name, &p));
+    Ok(OK)
+}
+
+fn stage_name(stage: Stage) -> &'static str {
+    match stage {
+        Stage::CheckingBase => "checking the base",
+        Stage::ReadingBase => "reading the base",
+        Stage::Enriching => "looking up metadata",
+        Stage::Routing => "routing",
+        Stage::ReadingChildren => "reading the children",
+        Stage::Writing => "writing the children",
+        Stage::Done => "done",
+    }
+}
+
+fn progress_bar(json: bool) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(
+        Some(1),
+        if json {
+            ProgressDrawTarget::hidden()
+        } else {
+            ProgressDrawTarget::stderr()
+        },
+    );
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} {msg:<24} [{bar:30}] {pos}/{len} {eta}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+/// Syncs one base with a progress bar; Ctrl-C or `syncer cancel` stop it at a safe point.
+pub async fn run_sync(app: &App, base: &BasePlaylistId, force: bool) -> anyhow::Result<SyncReport> {
+    let record = app.base(base.as_str()).await?;
+    let engine = app.engine(&record.connection).await?;
+    let bar = progress_bar(app.json);
+    let sink_bar = bar.clone();
+    let cancel = CancellationToken::new();
+    let options = SyncOptions {
+        force,
+        cancel: cancel.clone(),
+        progress: Some(Arc::new(move |p: &Progress| {
+            sink_bar.set_message(stage_name(p.stage));
+            sink_bar.set_length(p.total.max(1));
+            sink_bar.set_position(p.done);
+        })),
+    };
+    let watcher = {
+        let store = app.store.clone();
+        let cancel = cancel.clone();
+        let base = base.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {
+                        eprintln!("\ncancelling at the next safe point…");
+                        cancel.cancel();
+                        return;
+                    }
+                    () = tokio::time::sleep(Duration::from_millis(250)) => {}
+                }
+                if let Ok(Some(event)) = store.running_event(&base).await
+                    && store.cancel_requested(event).await.unwrap_or(false)
+                {
+                    cancel.cancel();
+                    return;
+                }
+            }
+        })
+    };
+    let result = engine.sync(base, &options).await;
+    watcher.abort();
+    bar.finish_and_clear();
+    Ok(result?)
+}
+
+pub async fn sync(app: &App, base: Option<&str>, all: bool, force: bool) -> anyhow::Result<u8> {
+    let bases: Vec<BasePlaylistId> = match (base, all) {
+        (Some(b), _) => vec![app.base(b).await?.id],
+        (None, true) => app
+            .store
+            .list_bases()
+            .await?
+            .into_iter()
+            .map(|b| b.id)
+            .collect(),
+        (None, false) => {
+            return Err(CliError::new(
+                crate::exit::USAGE,
+                "name a base (`syncer base list`) or pass --all",
+            )
+            .into());
+        }
+    };
+    if bases.is_empty() {
+        return Err(CliError::new(NOT_FOUND, "no base yet: `syncer base add PLAYLIST`").into());
+    }
+    let mut reports = Vec::new();
+    let mut code = OK;
+    for id in &bases {
+        let report = run_sync(app, id, force).await?;
+        let name = app.base(id.as_str()).await?.name;
+        if !app.json {
+            print!("{}", render::sync_summary(&name, &report));
+        }
+        code = code.max(match report.status {
+            SyncStatus::Completed | SyncStatus::InProgress => OK,
+            SyncStatus::Failed => SYNC_FAILED,
+            SyncStatus::Cancelled => CANCELLED,
+        });
+        reports.push(report);
+    }
+    if app.json {
+        output(app, &reports, String::new);
+    }
+    Ok(code)
+}
+
+pub async fn cancel(app: &App, base: &str) -> anyhow::Result<u8> {
+    let record = app.base(base).await?;
+    let asked = app.store.request_cancel(&record.id).await?;
+    if !asked {
+        return Err(CliError::not_found(format!("no sync of {base} is running")).into());
+    }
+    output(app, &json!({"cancel_requested": record.id}), || {
+        format!(
+            "asked the running sync of {} to stop at its next safe point\n",
+            record.name
+        )
+    });
+    Ok(OK)
+}
+
+pub async fn undo(app: &App, base: &str) -> anyhow::Result<u8> {
+    let record = app.base(base).await?;
+    let engine = app.engine(&record.connection).await?;
+    let report = engine.undo(&record.id).await?;
+    output(app, &report, || {
+        let mut s = format!(
+            "restored the children of {} as they were before sync {}:\n",
+            record.name, report.event
+        );
+        for (child, n) in &report.children {
+            s.push_str(&format!("  {child}: {n} tracks\n"));
+        }
+        s
+    });
+    Ok(OK)
+}
+
+pub async fn history(app: &App, base: Option<&str>, limit: u32) -> anyhow::Result<u8> {
+    let id = base.map(BasePlaylistId::new);
+    let events = app.store.list_events(id.as_ref(), limit).await?;
+    let value: Vec<_> = events
+        .iter()
+        .map(|e| {
+            json!({"id": e.id, "base": e.base, "status": e.status, "started_at": e.started_at,
+                   "finished_at": e.finished_at, "undone": e.undone, "error": e.error,
+                   "report": e.report})
+        })
+        .collect();
+    output(app, &value, || render::history(&events));
+    Ok(OK)
+}

@@ -1,0 +1,78 @@
+//! Exit codes, documented in docs/cli.md. Scripts branch on these, so they never change
+//! meaning.
+
+use syncer_core::engine::EngineError;
+use syncer_core::filter::query::ParseError;
+use syncer_core::provider::ProviderError;
+use syncer_store::{SetupError, StoreError};
+
+pub const OK: u8 = 0;
+pub const FAILURE: u8 = 1;
+pub const USAGE: u8 = 2;
+pub const SYNC_FAILED: u8 = 3;
+pub const SYNC_IN_PROGRESS: u8 = 4;
+pub const NOT_FOUND: u8 = 5;
+pub const BAD_QUERY: u8 = 6;
+pub const SERVICE: u8 = 7;
+pub const CANCELLED: u8 = 8;
+pub const STORE: u8 = 9;
+
+/// An error the CLI itself decides the exit code of.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct CliError {
+    pub code: u8,
+    pub message: String,
+}
+
+impl CliError {
+    pub fn new(code: u8, message: impl Into<String>) -> CliError {
+        CliError {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(message: impl Into<String>) -> CliError {
+        CliError::new(NOT_FOUND, message)
+    }
+}
+
+/// The exit code for an error, from the first cause that says.
+pub fn code_of(error: &anyhow::Error) -> u8 {
+    for cause in error.chain() {
+        if let Some(e) = cause.downcast_ref::<CliError>() {
+            return e.code;
+        }
+        if cause.downcast_ref::<ParseError>().is_some() {
+            return BAD_QUERY;
+        }
+        if let Some(e) = cause.downcast_ref::<EngineError>() {
+            return match e {
+                EngineError::SyncInProgress { .. } => SYNC_IN_PROGRESS,
+                EngineError::UnknownBase(_) | EngineError::ChildGone { .. } => NOT_FOUND,
+                EngineError::NothingToUndo(_) => NOT_FOUND,
+                EngineError::Filter { .. } => BAD_QUERY,
+                EngineError::Cancelled => CANCELLED,
+                EngineError::Provider(_) => SERVICE,
+                EngineError::Storage(s) if s.busy => SYNC_IN_PROGRESS,
+                EngineError::Storage(_) => STORE,
+            };
+        }
+        if let Some(e) = cause.downcast_ref::<SetupError>() {
+            return match e {
+                SetupError::SyncInProgress { .. } => SYNC_IN_PROGRESS,
+                SetupError::NotFound { .. } => NOT_FOUND,
+                SetupError::Exists { .. } => FAILURE,
+                SetupError::Unreadable { .. } | SetupError::Store(_) => STORE,
+            };
+        }
+        if cause.downcast_ref::<ProviderError>().is_some() {
+            return SERVICE;
+        }
+        if cause.downcast_ref::<StoreError>().is_some() {
+            return STORE;
+        }
+    }
+    FAILURE
+}

@@ -1,0 +1,217 @@
+//! Human output: tables and summaries. `--json` prints the same values as JSON instead.
+
+use std::fmt::Write as _;
+
+use syncer_core::engine::{ChildState, Preview, SyncReport, SyncStatus};
+use syncer_core::provider::RequestStats;
+use syncer_store::SyncEventRecord;
+
+/// A plain text table, columns padded to their widest cell; numbers right-aligned.
+pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+    }
+    let numeric = |i: usize| {
+        !rows.is_empty()
+            && rows.iter().all(|r| {
+                r.get(i)
+                    .is_some_and(|c| c.parse::<f64>().is_ok() || c == "-")
+            })
+    };
+    let mut out = String::new();
+    let line = |cells: Vec<&str>, out: &mut String| {
+        let mut parts = Vec::new();
+        for (i, cell) in cells.iter().enumerate() {
+            let w = widths.get(i).copied().unwrap_or(0);
+            parts.push(if numeric(i) {
+                format!("{cell:>w$}")
+            } else {
+                format!("{cell:<w$}")
+            });
+        }
+        let _ = writeln!(out, "{}", parts.join("  ").trim_end());
+    };
+    line(headers.to_vec(), &mut out);
+    for row in rows {
+        line(row.iter().map(String::as_str).collect(), &mut out);
+    }
+    out
+}
+
+fn state_name(s: ChildState) -> &'static str {
+    match s {
+        ChildState::Pending => "pending",
+        ChildState::Writing => "PARTLY WRITTEN",
+        ChildState::Written => "written",
+        ChildState::Unchanged => "unchanged",
+        ChildState::Held => "held",
+        ChildState::Failed => "failed",
+    }
+}
+
+pub fn requests_line(stats: &RequestStats) -> String {
+    let parts: Vec<String> = stats
+        .endpoints()
+        .map(|(e, outcomes)| format!("{} {e}", outcomes.values().sum::<u64>()))
+        .collect();
+    if parts.is_empty() {
+        "none".to_owned()
+    } else {
+        parts.join(", ")
+    }
+}
+
+pub fn sync_summary(name: &str, r: &SyncReport) -> String {
+    let mut out = String::new();
+    let status = match r.status {
+        SyncStatus::Completed if r.unchanged => "unchanged (nothing to do)",
+        SyncStatus::Completed => "synced",
+        SyncStatus::Failed => "FAILED",
+        SyncStatus::Cancelled => "cancelled",
+        SyncStatus::InProgress => "in progress",
+    };
+    let _ = writeln!(
+        out,
+        "{name}: {status} in {:.2} s, {} requests, cache hit rate {:.0}% ({} of {})",
+        r.duration_ms as f64 / 1000.0,
+        r.requests.total(),
+        r.cache.hit_rate() * 100.0,
+        r.cache.hits,
+        r.cache.hits + r.cache.misses,
+    );
+    let _ = writeln!(out, "  requests: {}", requests_line(&r.requests));
+    if !r.unchanged {
+        let rows: Vec<Vec<String>> = r
+            .children
+            .iter()
+            .map(|c| {
+                vec![
+                    c.name.clone(),
+                    c.wanted.to_string(),
+                    c.added.to_string(),
+                    c.removed.to_string(),
+                    c.kept_user_tracks.to_string(),
+                    c.write_requests.to_string(),
+                    state_name(c.state).to_owned(),
+                ]
+            })
+            .collect();
+        out.push('\n');
+        out.push_str(&table(
+            &[
+                "child",
+                "wanted",
+                "added",
+                "removed",
+                "yours kept",
+                "writes",
+                "state",
+            ],
+            &rows,
+        ));
+        for c in &r.children {
+            if let Some(note) = &c.note {
+                let _ = writeln!(out, "  {}: {note}", c.name);
+            }
+            if let Some(error) = &c.error {
+                let _ = writeln!(out, "  {}: error: {error}", c.name);
+            }
+        }
+        let skipped: Vec<String> = r
+            .skipped
+            .iter()
+            .map(|s| format!("{} × {}", s.count, s.reason))
+            .collect();
+        let _ = writeln!(
+            out,
+            "\n{} tracks routed; {} went to no child.",
+            r.tracks_processed, r.unrouted
+        );
+        if !skipped.is_empty() {
+            let _ = writeln!(out, "Skipped entries:\n  {}", skipped.join("\n  "));
+        }
+    }
+    if let Some(e) = &r.error {
+        let _ = writeln!(out, "error: {e}");
+    }
+    out
+}
+
+pub fn preview(name: &str, p: &Preview) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{name}: {} tracks (nothing is written by a preview)\n",
+        p.tracks
+    );
+    let rows: Vec<Vec<String>> = p
+        .children
+        .iter()
+        .map(|c| vec![c.name.clone(), c.count.to_string(), c.unknown.to_string()])
+        .collect();
+    out.push_str(&table(&["child", "tracks", "undecided"], &rows));
+    for c in &p.children {
+        let _ = writeln!(out, "\n{}:", c.name);
+        for s in &c.sample {
+            let _ = writeln!(out, "  {s}");
+        }
+        if let Some(note) = &c.note {
+            let _ = writeln!(out, "  note: {note}");
+        }
+        for problem in &c.problems {
+            let why = match &problem.availability {
+                syncer_core::filter::Availability::Unavailable { reason } => reason.clone(),
+                syncer_core::filter::Availability::NotYetKnown => {
+                    "not known yet for this connection (`syncer connections test` checks)".into()
+                }
+                syncer_core::filter::Availability::Available => continue,
+            };
+            let _ = writeln!(
+                out,
+                "  warning: the filter reads {}: {why}",
+                problem.field.name()
+            );
+        }
+    }
+    let _ = writeln!(out, "\nNo child takes {} tracks, e.g.:", p.unrouted);
+    for s in &p.unrouted_sample {
+        let _ = writeln!(out, "  {s}");
+    }
+    out
+}
+
+pub fn history(events: &[SyncEventRecord]) -> String {
+    let rows: Vec<Vec<String>> = events
+        .iter()
+        .map(|e| {
+            let (req, added, removed) = e
+                .report
+                .as_ref()
+                .map_or((0, 0, 0), |r| (r.requests.total(), r.added(), r.removed()));
+            vec![
+                e.id.to_string(),
+                e.base.to_string(),
+                format!(
+                    "{}{}",
+                    e.status.as_str(),
+                    if e.undone { " (undone)" } else { "" }
+                ),
+                req.to_string(),
+                added.to_string(),
+                removed.to_string(),
+                e.error.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    table(
+        &[
+            "event", "base", "status", "requests", "added", "removed", "error",
+        ],
+        &rows,
+    )
+}
