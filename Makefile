@@ -11,7 +11,7 @@ SHELL := /bin/bash
 # test drives the window with (Xvfb, D-Bus, WebKitWebDriver).
 APT_PACKAGES := build-essential pkg-config curl file libssl-dev libwebkit2gtk-4.1-dev \
 	libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libxdo-dev xvfb dbus \
-	dbus-x11 webkit2gtk-driver librsvg2-bin gnome-keyring libsecret-tools libdbus-1-dev
+	dbus-x11 webkit2gtk-driver librsvg2-bin gnome-keyring libsecret-tools libdbus-1-dev xdg-utils desktop-file-utils libglib2.0-bin
 UI := ui
 UI_STAMP := $(UI)/node_modules/.syncer-installed
 CARGO ?= cargo

@@ -1,14 +1,18 @@
-//! The desktop shell: thin on purpose. It sets up logging and the local store, then hands the
-//! window to the UI. Features live in the crates; this file only wires them to Tauri.
+//! The desktop shell: thin on purpose. It sets up logging, the local store and the connections
+//! service, then hands the window to the UI. Features live in the crates; this file only wires
+//! them to Tauri.
 
 // No console window behind the app on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod app_info;
+mod connections;
+mod error;
 mod state;
 
 use anyhow::Context;
 use syncer_store::AppPaths;
+use tauri_plugin_deep_link::DeepLinkExt;
 
 fn main() -> anyhow::Result<()> {
     let paths = AppPaths::from_env().context(
@@ -17,13 +21,51 @@ fn main() -> anyhow::Result<()> {
     let _log_guard =
         syncer_logging::init(&paths.log_dir(), syncer_logging::LogName("syncer-desktop"))
             .context("cannot set up logging")?;
-    tracing::info!(version = env!("CARGO_PKG_VERSION"), data_dir = %paths.data_dir().display(), "Syncer starting");
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        data_dir = %paths.data_dir().display(),
+        "Syncer starting"
+    );
 
     let state = tauri::async_runtime::block_on(state::AppState::open(paths));
 
     tauri::Builder::default()
+        // First: a second launch (e.g. the OS opening a syncer:// link) hands its arguments to
+        // this instance and exits; with the deep-link feature they arrive as open-url events.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            connections::focus_main_window(app);
+        }))
+        .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_opener::init())
         .manage(state)
-        .invoke_handler(tauri::generate_handler![app_info::app_info])
+        .setup(|app| {
+            // Linux has no install-time registry of URL schemes for a binary run in place
+            // (dev builds, AppImage): register syncer:// with the desktop at start.
+            #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
+            if let Err(e) = app.deep_link().register_all() {
+                tracing::warn!(error = %e, "could not register the syncer:// scheme");
+            }
+            let handle = app.handle().clone();
+            app.deep_link().on_open_url(move |event| {
+                for url in event.urls() {
+                    connections::handle_deep_link(&handle, url.to_string());
+                }
+            });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            app_info::app_info,
+            connections::list_providers,
+            connections::list_connections,
+            connections::get_client_id,
+            connections::set_client_id,
+            connections::vault_status,
+            connections::start_connect,
+            connections::open_url,
+            connections::test_connection,
+            connections::rename_connection,
+            connections::remove_connection,
+        ])
         .run(tauri::generate_context!())
         .context("the Syncer window could not start")?;
     tracing::info!("Syncer stopped");

@@ -1,13 +1,32 @@
 //! What the shell holds for the lifetime of the window.
 
+use serde::Serialize;
+use syncer_auth::{Connections, Registry, Vault, VaultKind, VaultOptions};
 use syncer_store::{AppPaths, Store, StoreError};
+use ts_rs::TS;
 
-/// The app's shared state. A store that failed to open is kept as its error, so the window still
-/// opens and tells the user what is wrong and what to do, instead of vanishing at start.
+use crate::error::CommandError;
+
+/// The app's shared state. Parts that failed to open are kept as their errors, so the window
+/// still opens and tells the user what is wrong and what to do, instead of vanishing at start.
 #[derive(Debug)]
 pub struct AppState {
     pub paths: AppPaths,
     pub store: Result<Store, StoreError>,
+    pub connections: Result<Connections, String>,
+    pub vault: VaultStatus,
+}
+
+/// Where sign-ins are kept, for the user to see.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct VaultStatus {
+    /// "keyring", "file", "memory", or "unavailable".
+    pub kind: String,
+    pub description: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub error: Option<String>,
 }
 
 impl AppState {
@@ -16,6 +35,60 @@ impl AppState {
         if let Err(err) = &store {
             tracing::error!(error = %err, "local store unavailable");
         }
-        Self { paths, store }
+        let vault = open_vault(&paths).await;
+        let vault_status = match &vault {
+            Ok(v) => VaultStatus {
+                kind: match v.kind() {
+                    VaultKind::Keyring => "keyring",
+                    VaultKind::EncryptedFile { .. } => "file",
+                    VaultKind::Memory => "memory",
+                }
+                .to_owned(),
+                description: v.description(),
+                error: None,
+            },
+            Err(e) => VaultStatus {
+                kind: "unavailable".to_owned(),
+                description: "Sign-ins cannot be stored until this is fixed.".to_owned(),
+                error: Some(e.clone()),
+            },
+        };
+        let connections = match (&store, vault) {
+            (Ok(store), Ok(vault)) => Connections::builder(store.clone(), vault)
+                .registry(Registry::from_env())
+                .build()
+                .map_err(|e| e.to_string()),
+            (Err(e), _) => Err(e.to_string()),
+            (_, Err(e)) => Err(e),
+        };
+        if let Err(err) = &connections {
+            tracing::warn!(error = %err, "connections unavailable");
+        }
+        Self {
+            paths,
+            store,
+            connections,
+            vault: vault_status,
+        }
     }
+
+    /// The connections service, or why it is unavailable.
+    pub fn connections(&self) -> Result<&Connections, CommandError> {
+        self.connections.as_ref().map_err(CommandError::new)
+    }
+
+    pub fn store(&self) -> Result<&Store, CommandError> {
+        self.store
+            .as_ref()
+            .map_err(|e| CommandError::new(e.to_string()))
+    }
+}
+
+async fn open_vault(paths: &AppPaths) -> Result<Vault, String> {
+    let options = VaultOptions::from_env(paths).map_err(|e| e.to_string())?;
+    let vault = Vault::open_async(options)
+        .await
+        .map_err(|e| e.to_string())?;
+    tracing::info!(vault = ?vault.kind(), "secret vault open");
+    Ok(vault)
 }

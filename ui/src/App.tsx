@@ -1,4 +1,5 @@
 import type { AppInfoResult } from "./api/appInfo";
+import type { ConnectionsApi } from "./api/connections";
 import { Sidebar } from "./components/Sidebar";
 import { ConnectionsPage } from "./pages/ConnectionsPage";
 import { HistoryPage } from "./pages/HistoryPage";
@@ -10,9 +11,11 @@ import { useRoute } from "./useRoute";
 type AppProps = {
   /** Replaces the Tauri call in tests and previews. */
   loadAppInfo?: (() => Promise<AppInfoResult>) | undefined;
+  /** Replaces the connection commands and events in tests and previews. */
+  connectionsApi?: ConnectionsApi | undefined;
 };
 
-export function App({ loadAppInfo }: AppProps) {
+export function App({ loadAppInfo, connectionsApi }: AppProps) {
   const route = useRoute();
   return (
     <div className="app">
@@ -20,22 +23,22 @@ export function App({ loadAppInfo }: AppProps) {
       {/* Keyed by route so each page starts fresh, scrolled to the top. */}
       <main className="content" aria-labelledby="page-title" key={route}>
         <div className="page">
-          <Page route={route} loadAppInfo={loadAppInfo} />
+          <Page route={route} loadAppInfo={loadAppInfo} connectionsApi={connectionsApi} />
         </div>
       </main>
     </div>
   );
 }
 
-function Page({ route, loadAppInfo }: AppProps & { route: Route }) {
+function Page({ route, loadAppInfo, connectionsApi }: AppProps & { route: Route }) {
   switch (route) {
     case "connections":
-      return <ConnectionsPage />;
+      return <ConnectionsPage api={connectionsApi} />;
     case "playlists":
       return <PlaylistsPage />;
     case "history":
       return <HistoryPage />;
     case "settings":
-      return <SettingsPage loadAppInfo={loadAppInfo} />;
+      return <SettingsPage loadAppInfo={loadAppInfo} connectionsApi={connectionsApi} />;
   }
 }

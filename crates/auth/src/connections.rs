@@ -124,26 +124,32 @@ impl StartOAuth {
 
 /// What to do after [`Connections::start_oauth`]: open `authorize_url` in the system browser,
 /// then hand the answer to [`Connections::complete_oauth`] when it arrives through `channel`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 pub struct AuthorizationStart {
     pub authorize_url: String,
     pub redirect_uri: String,
     pub channel: CallbackChannel,
-    /// Unix seconds after which the answer is refused.
+    /// Unix seconds after which the answer is refused. (JSON numbers, not bigint, in TS.)
+    #[ts(type = "number")]
     pub expires_at: i64,
 }
 
 /// Whether a connection can be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(ts_rs::TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 pub enum Status {
     Ok,
     ReconnectNeeded,
 }
 
 /// A connection as listed: never a secret.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 pub struct ConnectionInfo {
+    #[ts(type = "string")]
     pub id: ConnectionId,
     pub provider: String,
     pub provider_display_name: String,
@@ -160,6 +166,8 @@ pub struct ConnectionInfo {
 /// How a connection stands right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(ts_rs::TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 pub enum HealthState {
     /// Its token is valid beyond the refresh leeway (or it is an API key).
     Ready,
@@ -173,31 +181,37 @@ pub enum HealthState {
     VaultUnavailable,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 pub struct Health {
     pub state: HealthState,
     /// One sentence for the user.
     pub message: String,
     /// Unix seconds.
+    #[ts(type = "number | null")]
     pub access_expires_at: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 pub struct ConnectionDetails {
     pub connection: ConnectionInfo,
     pub health: Health,
 }
 
 /// The account a successful test reached.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 pub struct TestReport {
     pub account_id: String,
     pub account_name: String,
 }
 
 /// What removing a connection left behind.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 pub struct Removed {
+    #[ts(type = "string")]
     pub id: ConnectionId,
     /// Base playlists that used it (non-empty only when forced).
     pub orphaned_bases: Vec<String>,

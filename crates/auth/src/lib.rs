@@ -16,6 +16,7 @@
 mod clock;
 mod connections;
 mod credential;
+mod dependents;
 mod error;
 mod identity;
 pub mod oauth;
@@ -39,7 +40,7 @@ pub use oauth::{CallbackChannel, DEEP_LINK_SCHEME, deep_link_redirect_uri, loopb
 pub use refresh::{ConnectionTokens, DEFAULT_REFRESH_LEEWAY};
 pub use registry::{
     ApiKeyPlacement, AuthKind, Category, IdentityCall, OAuthEndpoints, Provider, ProviderAuth,
-    ProviderInfo, Registry,
+    ProviderInfo, Registry, SPOTIFY_ACCOUNTS_ENV, SPOTIFY_API_ENV,
 };
 pub use secret::{REDACTED, Secret};
 pub use vault::{Vault, VaultKind, VaultOptions, VaultPreference};

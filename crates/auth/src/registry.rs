@@ -10,6 +10,8 @@ use crate::providers;
 /// What kind of service a provider is; the GUI groups by it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(ts_rs::TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 pub enum Category {
     Music,
     Metadata,
@@ -18,6 +20,8 @@ pub enum Category {
 /// How a provider authenticates, without the endpoints: what the GUI needs to pick a form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(ts_rs::TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 pub enum AuthKind {
     /// Authorization code with PKCE (S256) in the system browser; needs the user's client id.
     #[serde(rename = "oauth2_pkce")]
@@ -112,7 +116,8 @@ impl Provider {
 }
 
 /// A provider as the GUI and CLI show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 pub struct ProviderInfo {
     pub name: String,
     pub display_name: String,
@@ -125,6 +130,11 @@ pub struct ProviderInfo {
     pub loopback_redirect_uri_example: Option<String>,
     pub credential_help: String,
 }
+
+/// Points Spotify's Accounts service elsewhere (with [`SPOTIFY_API_ENV`]).
+pub const SPOTIFY_ACCOUNTS_ENV: &str = "SYNCER_SPOTIFY_ACCOUNTS_URL";
+/// Points Spotify's Web API elsewhere (with [`SPOTIFY_ACCOUNTS_ENV`]).
+pub const SPOTIFY_API_ENV: &str = "SYNCER_SPOTIFY_API_URL";
 
 /// The providers this build knows.
 #[derive(Debug, Clone)]
@@ -151,6 +161,24 @@ impl Registry {
     }
 
     /// Replaces (or adds) a provider: tests point one at a stand-in server this way.
+    /// The built-in providers, with Spotify pointed elsewhere when `SYNCER_SPOTIFY_ACCOUNTS_URL`
+    /// and `SYNCER_SPOTIFY_API_URL` are both set: how the app and CLI talk to the stand-in
+    /// (`spotify-fake`) for demos and end-to-end tests.
+    pub fn from_env() -> Self {
+        let accounts = std::env::var(SPOTIFY_ACCOUNTS_ENV)
+            .ok()
+            .filter(|v| !v.is_empty());
+        let api = std::env::var(SPOTIFY_API_ENV)
+            .ok()
+            .filter(|v| !v.is_empty());
+        match (accounts, api) {
+            (Some(accounts), Some(api)) => {
+                Self::builtin().with(crate::providers::spotify::provider_at(&accounts, &api))
+            }
+            _ => Self::builtin(),
+        }
+    }
+
     pub fn with(mut self, provider: Provider) -> Self {
         self.providers.retain(|p| p.name != provider.name);
         self.providers.push(provider);

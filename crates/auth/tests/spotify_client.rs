@@ -18,7 +18,10 @@ async fn the_client_uses_vault_tokens_and_renews_an_expired_one() {
     let env = env().await;
     let c = &env.connections;
     let start = c
-        .start_oauth(StartOAuth::new("spotify", deep_link_redirect_uri("spotify")))
+        .start_oauth(StartOAuth::new(
+            "spotify",
+            deep_link_redirect_uri("spotify"),
+        ))
         .await
         .unwrap();
     let callback = browser_once(&start.authorize_url).await;
@@ -32,7 +35,11 @@ async fn the_client_uses_vault_tokens_and_renews_an_expired_one() {
     let client = SpotifyClient::new(info.id.clone(), tokens.clone(), config).unwrap();
     let me = client.current_user().await.unwrap();
     assert_eq!(Some(me.id.as_str()), info.account_id.as_deref());
-    assert_eq!(env.fake.requests().count(TOKEN), 1, "only the code exchange");
+    assert_eq!(
+        env.fake.requests().count(TOKEN),
+        1,
+        "only the code exchange"
+    );
 
     // The service stops accepting the token before its stated expiry: one 401, one refresh
     // through the vault, and the call succeeds.
@@ -49,6 +56,9 @@ async fn the_client_uses_vault_tokens_and_renews_an_expired_one() {
     let current = tokens.access_token().await.unwrap();
     env.fake.faults().expire_token(current.expose());
     let err = client.current_user().await.unwrap_err();
-    assert!(matches!(err, ProviderError::ReconnectNeeded { .. }), "{err:?}");
+    assert!(
+        matches!(err, ProviderError::ReconnectNeeded { .. }),
+        "{err:?}"
+    );
     assert!(!format!("{err} {err:?}").contains(current.expose()));
 }

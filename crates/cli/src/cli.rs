@@ -98,6 +98,9 @@ pub enum Command {
         base: String,
         schedule: Option<String>,
     },
+    /// Run the bases' schedules in the foreground until Ctrl-C (for servers; the tray app
+    /// runs the same scheduler).
+    Watch,
     /// All local data (connections without secrets, bases, children, history) as JSON.
     Export {
         /// Write to this file instead of stdout.

@@ -15,8 +15,9 @@ fn main() -> ExitCode {
             syncer_logging::init(&dir, syncer_logging::LogName("syncer")).ok()
         })
         .flatten();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread does: the work is waiting on the network and SQLite (which has its own
+    // threads), and a single thread keeps one allocator arena, so memory stays low.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

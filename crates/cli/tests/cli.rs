@@ -22,15 +22,28 @@ fn json(out: &Output) -> serde_json::Value {
 fn demo_routes_a_generated_library_and_explains_it() {
     let dir = tempfile::tempdir().unwrap();
     let out = syncer(dir.path(), &["demo", "--tracks", "200"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
-    for needle in ["What went where", "Rock & Metal", "Cost:", "made 1 request(s)"] {
+    for needle in [
+        "What went where",
+        "Rock & Metal",
+        "Cost:",
+        "made 1 request(s)",
+    ] {
         assert!(text.contains(needle), "{needle} missing in:\n{text}");
     }
 
     // The same, as JSON, run again on the same data folder (the demo replaces itself).
     let out = syncer(dir.path(), &["--json", "demo", "--tracks", "200"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v = json(&out);
     let children = v["children"].as_array().unwrap();
     assert_eq!(children.len(), 5);
@@ -49,12 +62,30 @@ fn demo_routes_a_generated_library_and_explains_it() {
 
     // A sync in a new process starts the stand-in again and converges.
     let out = syncer(dir.path(), &["--json", "sync", &base]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(json(&out)[0]["status"], "completed");
 
     let out = syncer(dir.path(), &["--json", "preview", &base]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(json(&out)["children"].as_array().unwrap().len(), 5);
+
+    let out = syncer(dir.path(), &["--json", "schedule", &base, "every 2h"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(json(&out)["schedule"]["kind"], "every");
+    let out = syncer(dir.path(), &["schedule", &base, "sometimes"]);
+    assert_eq!(out.status.code(), Some(2));
 
     let out = syncer(dir.path(), &["export"]);
     let v = json(&out);
@@ -73,7 +104,15 @@ fn a_malformed_query_fails_with_the_column_and_exit_code_6() {
     let dir = tempfile::tempdir().unwrap();
     let out = syncer(
         dir.path(),
-        &["child", "add", "anybase", "--create", "X", "--query", "year:>=2010 gnre:rock"],
+        &[
+            "child",
+            "add",
+            "anybase",
+            "--create",
+            "X",
+            "--query",
+            "year:>=2010 gnre:rock",
+        ],
     );
     assert_eq!(out.status.code(), Some(6));
     let err = String::from_utf8(out.stderr).unwrap();
@@ -82,7 +121,9 @@ fn a_malformed_query_fails_with_the_column_and_exit_code_6() {
 
     let out = syncer(
         dir.path(),
-        &["--json", "child", "add", "b", "--create", "X", "--query", "year:>>"],
+        &[
+            "--json", "child", "add", "b", "--create", "X", "--query", "year:>>",
+        ],
     );
     assert_eq!(out.status.code(), Some(6));
     assert_eq!(json(&out)["exit_code"], 6);

@@ -26,12 +26,19 @@ fn explicit(_: i32, e: bool) -> bool {
 
 #[tokio::test]
 async fn cold_sync_matches_the_truth_and_warm_sync_costs_one_request() {
-    let w = world(vec![child("recent", "year:>=2010"), child("explicit", "explicit")]).await;
+    let w = world(vec![
+        child("recent", "year:>=2010"),
+        child("explicit", "explicit"),
+    ])
+    .await;
     let r = w.sync().await;
     assert_eq!(r.status, SyncStatus::Completed, "{r:?}");
     assert_eq!(w.contents(&w.children[0]), w.expected(recent));
     assert_eq!(w.contents(&w.children[1]), w.expected(explicit));
-    assert!(r.skipped.iter().map(|s| s.count).sum::<u32>() > 0, "messy entries are counted");
+    assert!(
+        r.skipped.iter().map(|s| s.count).sum::<u32>() > 0,
+        "messy entries are counted"
+    );
     assert!(r.requests.total() > 0);
 
     let warm = w.sync().await;
@@ -88,7 +95,10 @@ async fn tracks_the_user_added_are_kept_and_undo_restores() {
     let r = w.sync().await;
     assert_eq!(r.status, SyncStatus::Completed, "{r:?}");
     let after = w.contents(c);
-    assert!(after.contains(&mine.to_string()), "the user's track is kept");
+    assert!(
+        after.contains(&mine.to_string()),
+        "the user's track is kept"
+    );
     let mut expected = w.expected(|y, _| y >= 2015);
     expected.push(mine.to_string());
     let mut got = after.clone();
@@ -116,7 +126,8 @@ async fn a_strict_mirror_removes_what_the_filter_does_not_want() {
     .await;
     w.sync().await;
     let c = &w.children[0];
-    w.user_adds(c.as_str(), &[w.outsider(|y, _| y < 2010)]).await;
+    w.user_adds(c.as_str(), &[w.outsider(|y, _| y < 2010)])
+        .await;
     w.engine
         .sync(
             &w.base,
@@ -132,7 +143,11 @@ async fn a_strict_mirror_removes_what_the_filter_does_not_want() {
 
 #[tokio::test]
 async fn failures_in_the_middle_of_writes_converge_on_the_next_run() {
-    let w = world(vec![child("recent", "year:>=2010"), child("old", "year:<2010")]).await;
+    let w = world(vec![
+        child("recent", "year:>=2010"),
+        child("old", "year:<2010"),
+    ])
+    .await;
     // Two adds pass, then every add fails with 500 (more than the client's retries).
     let fake_faults = w.fake.faults();
     let armed = Arc::new(AtomicBool::new(false));
@@ -225,10 +240,11 @@ async fn a_sync_killed_mid_write_is_marked_interrupted_and_loses_nothing() {
     let tx = std::sync::Mutex::new(Some(tx));
     let options = SyncOptions {
         progress: Some(Arc::new(move |p: &Progress| {
-            if p.stage == Stage::Writing && p.done >= 1 {
-                if let Some(tx) = tx.lock().unwrap().take() {
-                    let _ = tx.send(());
-                }
+            if p.stage == Stage::Writing
+                && p.done >= 1
+                && let Some(tx) = tx.lock().unwrap().take()
+            {
+                let _ = tx.send(());
             }
         })),
         ..SyncOptions::default()
@@ -241,8 +257,14 @@ async fn a_sync_killed_mid_write_is_marked_interrupted_and_loses_nothing() {
     let marked = w.store.mark_interrupted().await.unwrap();
     assert_eq!(marked.len(), 1);
     let message = marked[0].error.clone().unwrap();
-    assert!(message.contains("interrupted") && message.contains("recent"), "{message}");
-    assert!(w.contents(&c).contains(&mine.to_string()), "the user's track is still there");
+    assert!(
+        message.contains("interrupted") && message.contains("recent"),
+        "{message}"
+    );
+    assert!(
+        w.contents(&c).contains(&mine.to_string()),
+        "the user's track is still there"
+    );
     let undo = w.store.last_undo(&w.base).await.unwrap().unwrap();
     assert_eq!(undo.entries[0].previous, vec![mine.clone()]);
     let again = w.sync().await;
@@ -344,7 +366,13 @@ async fn an_emptied_base_empties_only_children_that_allow_it() {
     let r = w.sync().await;
     assert_eq!(r.status, SyncStatus::Completed);
     assert_eq!(r.children[0].state, ChildState::Held);
-    assert!(r.children[0].note.as_deref().unwrap().contains("left as it is"));
+    assert!(
+        r.children[0]
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("left as it is")
+    );
     assert_eq!(w.contents(&w.children[0]), kept);
     assert!(w.contents(&w.children[1]).is_empty());
 }
@@ -367,7 +395,13 @@ async fn a_filter_that_matches_nothing_holds_the_child_and_preview_says_so() {
         .unwrap();
     let preview = w.engine.preview(&w.base).await.unwrap();
     assert_eq!(preview.children[0].count, 0);
-    assert!(preview.children[0].note.as_deref().unwrap().contains("leave this child"));
+    assert!(
+        preview.children[0]
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("leave this child")
+    );
     let r = w.sync().await;
     assert_eq!(r.children[0].state, ChildState::Held);
     assert_eq!(w.contents(c), before);

@@ -210,7 +210,10 @@ impl SyncStorage for Store {
         .execute(self.pool())
         .await
         .map_err(|e| self.sql_err(&e))?;
-        match self.ensure_not_syncing(base).await {
+        match self
+            .ensure_not_syncing_since(base, stale_before.unix_seconds())
+            .await
+        {
             Ok(()) => {}
             Err(e @ SetupError::SyncInProgress { .. }) => {
                 return Err(StorageError::busy(e.to_string()));
@@ -359,5 +362,152 @@ impl SyncStorage for Store {
         .await
         .map_err(|e| self.sql_err(&e))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::setup::{NewBase, NewChild};
+    use syncer_core::engine::{ChildReport, ChildState};
+    use syncer_core::filter::query;
+    use syncer_core::ids::ConnectionId;
+
+    async fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_file(&dir.path().join("syncer.db"), &Default::default())
+            .await
+            .unwrap();
+        (dir, store)
+    }
+
+    async fn base_with_child(store: &Store) -> (BasePlaylistId, ChildPlaylistId) {
+        let base = BasePlaylistId::new("b1");
+        let child = ChildPlaylistId::new("c1");
+        store
+            .add_base(&NewBase {
+                id: base.clone(),
+                connection: ConnectionId::new("conn"),
+                name: "Base".into(),
+            })
+            .await
+            .unwrap();
+        store
+            .add_child(&NewChild {
+                id: child.clone(),
+                base: base.clone(),
+                name: "Rock".into(),
+                query: "genre:rock".into(),
+                filter: query::parse("genre:rock").unwrap(),
+                mirror: Default::default(),
+                allow_empty: false,
+            })
+            .await
+            .unwrap();
+        (base, child)
+    }
+
+    #[tokio::test]
+    async fn the_cache_serves_only_fresh_objects() {
+        let (_dir, store) = store().await;
+        let obj = |id: &str| CachedObject {
+            id: id.into(),
+            json: format!("{{\"id\":\"{id}\"}}"),
+        };
+        store
+            .cache(
+                LookupKind::Artist,
+                &[obj("a1")],
+                Timestamp::from_unix_seconds(100),
+            )
+            .await
+            .unwrap();
+        store
+            .cache(
+                LookupKind::Artist,
+                &[obj("a2")],
+                Timestamp::from_unix_seconds(200),
+            )
+            .await
+            .unwrap();
+        let ids = vec!["a1".to_owned(), "a2".to_owned(), "a3".to_owned()];
+        let fresh = store
+            .cached(LookupKind::Artist, &ids, Timestamp::from_unix_seconds(150))
+            .await
+            .unwrap();
+        assert_eq!(fresh, vec![obj("a2")]);
+        // Kinds are kept apart.
+        let albums = store
+            .cached(LookupKind::Album, &ids, Timestamp::from_unix_seconds(0))
+            .await
+            .unwrap();
+        assert!(albums.is_empty());
+    }
+
+    #[tokio::test]
+    async fn setup_managed_ids_and_known_contents_round_trip() {
+        let (_dir, store) = store().await;
+        let (base, child) = base_with_child(&store).await;
+        let ids = [TrackId::new("t1"), TrackId::new("t2")];
+        store.add_managed(&child, &ids).await.unwrap();
+        store.remove_managed(&child, &ids[..1]).await.unwrap();
+        assert_eq!(
+            store.managed(&child).await.unwrap(),
+            [TrackId::new("t2")].into_iter().collect()
+        );
+        let known = KnownContents {
+            snapshot: SnapshotId::new("s1"),
+            tracks: ids.to_vec(),
+        };
+        store.set_known(&child, Some(&known)).await.unwrap();
+        let setup = store.load_base(&base).await.unwrap().unwrap();
+        assert_eq!(setup.children[0].known, Some(known));
+        assert_eq!(setup.children[0].query, "genre:rock");
+        store.forget_sync_state(&base).await.unwrap();
+        let setup = store.load_base(&base).await.unwrap().unwrap();
+        assert_eq!(setup.children[0].known, None);
+        assert!(store.managed(&child).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn interrupted_events_name_partly_written_children() {
+        let (_dir, store) = store().await;
+        let (base, child) = base_with_child(&store).await;
+        let t = Timestamp::from_unix_seconds;
+        let event = store.begin_event(&base, t(1_000), t(0)).await.unwrap();
+        // A second sync of the same base is refused while the first is fresh...
+        let busy = store.begin_event(&base, t(1_001), t(0)).await.unwrap_err();
+        assert!(busy.busy);
+        let mut report = SyncReport::new(base.clone(), 1_000);
+        report.children.push(ChildReport {
+            id: child.clone(),
+            name: "Rock".into(),
+            state: ChildState::Writing,
+            wanted: 10,
+            added: 3,
+            removed: 0,
+            kept_user_tracks: 0,
+            write_requests: 1,
+            note: None,
+            error: None,
+        });
+        store.save_progress(event, &report).await.unwrap();
+        let marked = store.mark_interrupted().await.unwrap();
+        assert_eq!(marked.len(), 1);
+        assert!(
+            marked[0]
+                .error
+                .as_deref()
+                .unwrap()
+                .contains("partly written: Rock")
+        );
+        let events = store.list_events(Some(&base), 5).await.unwrap();
+        assert_eq!(events[0].status, SyncStatus::Failed);
+        // ...and one left running past the stuck limit does not block a new sync.
+        let stuck = store.begin_event(&base, t(2_000), t(0)).await.unwrap();
+        let next = store.begin_event(&base, t(5_000), t(3_000)).await.unwrap();
+        assert!(next.0 > stuck.0);
+        let events = store.list_events(Some(&base), 5).await.unwrap();
+        assert!(events[1].error.as_deref().unwrap().contains("stuck"));
     }
 }

@@ -162,12 +162,23 @@ impl Store {
 
     /// Refuses when a sync of `base` is running (an in-progress event younger than 30 min).
     pub async fn ensure_not_syncing(&self, base: &BasePlaylistId) -> Result<(), SetupError> {
+        self.ensure_not_syncing_since(base, unix_now() - STUCK_AFTER_SECS)
+            .await
+    }
+
+    /// As [`Self::ensure_not_syncing`], with events started before `stale_before` (unix
+    /// seconds) treated as stuck.
+    pub(crate) async fn ensure_not_syncing_since(
+        &self,
+        base: &BasePlaylistId,
+        stale_before: i64,
+    ) -> Result<(), SetupError> {
         let running: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM sync_events WHERE base_id = ? AND status = 'in_progress' \
              AND started_at >= ? LIMIT 1",
         )
         .bind(base.as_str())
-        .bind(unix_now() - STUCK_AFTER_SECS)
+        .bind(stale_before)
         .fetch_optional(self.pool())
         .await
         .map_err(|e| self.db_err(&e))?;

@@ -3,6 +3,7 @@
 mod data;
 mod setup;
 mod sync;
+mod watch;
 
 use serde::Serialize;
 
@@ -47,6 +48,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Cancel { base } => sync::cancel(&app, &base).await?,
         Command::Undo { base } => sync::undo(&app, &base).await?,
         Command::History { base, limit } => sync::history(&app, base.as_deref(), limit).await?,
+        Command::Watch => watch::watch(&app).await?,
         Command::Export { output } => data::export(&app, output).await?,
         Command::DeleteAllData { yes } => data::delete_all(&app, yes).await?,
         Command::Completions { .. } => crate::exit::OK,

@@ -68,6 +68,11 @@ pub async fn connect(app: &App, command: ConnectCommand) -> anyhow::Result<u8> {
                 Some(base) => syncer_spotify::ClientConfig::with_api_base(base.clone()),
                 None => syncer_spotify::ClientConfig::default(),
             };
+            if let Some(base) = &api_base
+                && (base.starts_with("http://127.0.0.1:") || base.starts_with("http://localhost:"))
+            {
+                config = crate::app::loopback_config(base.clone());
+            }
             config.user_agent = format!("{} (client {client_id})", config.user_agent);
             let probe = syncer_spotify::SpotifyClient::new(
                 ConnectionId::new("probe"),

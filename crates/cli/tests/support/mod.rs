@@ -206,6 +206,9 @@ impl World {
     pub async fn user_adds(&self, playlist: &str, tracks: &[TrackId]) {
         let id = PlaylistId::new(playlist);
         let snap = self.client.snapshot_id(&id).await.unwrap();
-        self.client.add_items(&id, tracks, None, &snap).await.unwrap();
+        self.client
+            .add_items(&id, tracks, None, &snap)
+            .await
+            .unwrap();
     }
 }

@@ -25,7 +25,7 @@ use crate::engine::report::{
 use crate::engine::storage::{CachedObject, StorageError, SyncEventId, SyncStorage, UndoEntry};
 use crate::filter::{
     CompiledFilter, EvalContext, FieldProblem, PostContext, PreparedTrack, RouteChild,
-    RoutingOutcome, Timestamp, check_availability, compile, prepare_all, route, seed_from,
+    RoutingOutcome, Timestamp, check_availability, compile, route, seed_from,
 };
 use crate::ids::{BasePlaylistId, ChildPlaylistId, PlaylistId, SnapshotId, TrackId};
 use crate::provider::{MusicProvider, PlaylistEntry, ProviderError, TrackMeta};
@@ -123,7 +123,7 @@ pub struct UndoReport {
 
 /// The base's tracks, enriched and prepared, with what could not be routed.
 struct Loaded {
-    tracks: Vec<TrackMeta>,
+    /// The base's tracks as filters see them (ids, names and all), in base order.
     prepared: Vec<PreparedTrack>,
     skipped: Vec<SkipCount>,
     cache: CacheStats,
@@ -281,7 +281,7 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         let outcome = route_children(setup, &compiled, &loaded.prepared, &snapshot);
         {
             let mut r = report.lock().await;
-            r.tracks_processed = u32::try_from(loaded.tracks.len()).unwrap_or(u32::MAX);
+            r.tracks_processed = u32::try_from(loaded.prepared.len()).unwrap_or(u32::MAX);
             r.skipped = loaded.skipped.clone();
             r.cache = loaded.cache;
             r.unrouted = u32::try_from(outcome.unrouted.len()).unwrap_or(u32::MAX);
@@ -292,7 +292,7 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
                 .collect();
             self.storage.save_progress(event, &r).await?;
         }
-        let wanted = wanted_lists(&outcome, &loaded.tracks);
+        let wanted = wanted_lists(&outcome, &loaded.prepared);
         let total_children = setup.children.len() as u64;
         let done = Mutex::new(0u64);
         let results = join_all(setup.children.iter().enumerate().map(|(i, child)| {
@@ -408,22 +408,24 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         }
         catalog.tracks = found.into_iter().map(|t| (t.id.clone(), t)).collect();
         emit(options, Stage::Enriching, lookups, lookups, None, None);
-        let mut metas = Vec::with_capacity(tracks.len());
-        let mut filter_tracks = Vec::with_capacity(tracks.len());
-        for entry in &items.entries {
+        let count = tracks.len();
+        drop(tracks);
+        // Entries are moved, not cloned, and each filter track is prepared as it is built:
+        // a 10,000-track base is held once.
+        let mut prepared = Vec::with_capacity(count);
+        for entry in items.entries {
             if let PlaylistEntry::Track {
                 position,
                 origin,
                 track,
             } = entry
             {
-                filter_tracks.push(filter_track(*position, origin, track, &plan, &catalog));
-                metas.push(track.clone());
+                let ft = filter_track(position, &origin, &track, &plan, &catalog);
+                prepared.push(PreparedTrack::new(ft));
             }
         }
         Ok(Loaded {
-            tracks: metas,
-            prepared: prepare_all(filter_tracks),
+            prepared,
             skipped,
             cache,
         })
@@ -572,6 +574,7 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         let wanted_count = u32::try_from(distinct.len()).unwrap_or(u32::MAX);
         self.update_child(report, index, |c| c.wanted = wanted_count)
             .await;
+        emit(options, Stage::ReadingChildren, 0, 1, None, Some(&child.id));
         let (mut snapshot, current) = self.current_contents(child).await?;
         if wanted.is_empty() && !child.allow_empty && !current.is_empty() {
             self.update_child(report, index, |c| {
@@ -725,7 +728,7 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
             indices
                 .iter()
                 .take(self.config.preview_sample)
-                .filter_map(|&i| loaded.tracks.get(i))
+                .filter_map(|&i| loaded.prepared.get(i))
                 .map(describe)
                 .collect()
         };
@@ -764,7 +767,7 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         }
         Ok(Preview {
             base: base.clone(),
-            tracks: u32::try_from(loaded.tracks.len()).unwrap_or(u32::MAX),
+            tracks: u32::try_from(loaded.prepared.len()).unwrap_or(u32::MAX),
             skipped: loaded.skipped,
             children,
             unrouted: u32::try_from(outcome.unrouted.len()).unwrap_or(u32::MAX),
@@ -842,10 +845,12 @@ impl HasId for TrackMeta {
     }
 }
 
-fn describe(t: &TrackMeta) -> String {
-    match t.artists.first() {
-        Some(a) => format!("{} — {}", a.name, t.name),
-        None => t.name.clone(),
+fn describe(t: &PreparedTrack) -> String {
+    let t = t.track();
+    let title = t.title.clone().unwrap_or_default();
+    match t.primary_artist() {
+        Some(a) => format!("{a} — {title}"),
+        None => title,
     }
 }
 
@@ -888,7 +893,7 @@ fn route_children(
 
 fn wanted_lists(
     outcome: &RoutingOutcome,
-    tracks: &[TrackMeta],
+    tracks: &[PreparedTrack],
 ) -> HashMap<ChildPlaylistId, Vec<TrackId>> {
     outcome
         .children
@@ -899,7 +904,7 @@ fn wanted_lists(
                 .post
                 .tracks
                 .iter()
-                .filter_map(|&i| tracks.get(i).map(|t| t.id.clone()))
+                .filter_map(|&i| tracks.get(i).map(|t| t.track().id.clone()))
                 .collect();
             (r.id.clone(), ids)
         })

@@ -29,7 +29,7 @@ pub struct Scheduler {
 }
 
 /// What a due schedule asks for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Due {
     Run(BasePlaylistId),
     /// Check the base's version and run only if it changed.
@@ -67,7 +67,8 @@ impl Scheduler {
                 });
             }
         }
-        due.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+        // A stable order, whatever the map's.
+        due.sort();
         due
     }
 

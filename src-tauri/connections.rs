@@ -1,0 +1,221 @@
+//! Connection commands: thin calls into `syncer_auth::Connections`. Completion of a sign-in
+//! arrives later (deep link or loopback), so it is reported to the window as an event.
+
+use std::time::Duration;
+
+use serde::Deserialize;
+use syncer_auth::{
+    AuthorizationStart, CallbackChannel, ConnectionDetails, ConnectionInfo, LoopbackListener,
+    ProviderInfo, Removed, StartOAuth, TestReport, deep_link_redirect_uri,
+};
+use syncer_core::ids::ConnectionId;
+use tauri::{AppHandle, Emitter, Manager, State};
+use tauri_plugin_opener::OpenerExt;
+
+use crate::error::{CommandError, CommandResult};
+use crate::state::{AppState, VaultStatus};
+
+/// Event: a sign-in finished and the connection is stored. Payload: `ConnectionInfo`.
+pub const CONNECTION_ADDED: &str = "connection-added";
+/// Event: a sign-in was refused or failed. Payload: `CommandError`.
+pub const CONNECT_FAILED: &str = "connect-failed";
+
+/// The loopback redirect registered in the provider's dashboard: http://127.0.0.1:8888/oauth/….
+const PREFERRED_LOOPBACK_PORT: u16 = 8888;
+
+/// How long a loopback listener waits for the browser: the sign-in state's own lifetime.
+const LOOPBACK_WAIT: Duration = Duration::from_secs(10 * 60);
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Loopback,
+    DeepLink,
+}
+
+#[tauri::command]
+pub fn list_providers(state: State<'_, AppState>) -> CommandResult<Vec<ProviderInfo>> {
+    Ok(state.connections()?.providers())
+}
+
+#[tauri::command]
+pub async fn list_connections(state: State<'_, AppState>) -> CommandResult<Vec<ConnectionDetails>> {
+    let connections = state.connections()?;
+    let mut out = Vec::new();
+    for info in connections.list().await? {
+        out.push(connections.get(&info.id).await?);
+    }
+    Ok(out)
+}
+
+#[tauri::command]
+pub async fn get_client_id(
+    state: State<'_, AppState>,
+    provider: String,
+) -> CommandResult<Option<String>> {
+    Ok(state.connections()?.client_id(&provider).await?)
+}
+
+#[tauri::command]
+pub async fn set_client_id(
+    state: State<'_, AppState>,
+    provider: String,
+    client_id: String,
+) -> CommandResult<()> {
+    Ok(state
+        .connections()?
+        .set_client_id(&provider, client_id.trim())
+        .await?)
+}
+
+#[tauri::command]
+pub fn vault_status(state: State<'_, AppState>) -> VaultStatus {
+    state.vault.clone()
+}
+
+/// Starts signing in: returns the authorize URL (the window shows it too, in case no browser
+/// opens) and tries to open it in the system browser.
+#[tauri::command]
+pub async fn start_connect(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    provider: String,
+    channel: Channel,
+) -> CommandResult<AuthorizationStart> {
+    let connections = state.connections()?.clone();
+    let start = match channel {
+        Channel::DeepLink => {
+            connections
+                .start_oauth(StartOAuth::new(
+                    &provider,
+                    deep_link_redirect_uri(&provider),
+                ))
+                .await?
+        }
+        Channel::Loopback => {
+            // The port README tells users to register; any free one if it is taken (RFC 8252
+            // lets the server accept any loopback port, though not every provider does).
+            let listener = match LoopbackListener::bind(&provider, PREFERRED_LOOPBACK_PORT).await {
+                Ok(listener) => listener,
+                Err(_) => LoopbackListener::bind(&provider, 0).await?,
+            };
+            let start = connections
+                .start_oauth(StartOAuth::new(&provider, listener.redirect_uri()))
+                .await?;
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                match listener.wait_for_callback(LOOPBACK_WAIT).await {
+                    Ok(url) => finish(&app, &connections, &url).await,
+                    Err(err) => report_failure(&app, CommandError::from(err)),
+                }
+            });
+            start
+        }
+    };
+    debug_assert!(matches!(
+        (channel, start.channel),
+        (Channel::DeepLink, CallbackChannel::DeepLink)
+            | (Channel::Loopback, CallbackChannel::Loopback)
+    ));
+    open_in_browser(&app, &start.authorize_url);
+    Ok(start)
+}
+
+/// Opens a URL in the system browser again (the window's "open again" button).
+#[tauri::command]
+pub fn open_url(app: AppHandle, url: String) -> CommandResult<()> {
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(CommandError::new("only web addresses can be opened"));
+    }
+    app.opener().open_url(url, None::<&str>).map_err(|e| {
+        CommandError::new(format!(
+            "could not open the browser ({e}); copy the link instead"
+        ))
+    })
+}
+
+#[tauri::command]
+pub async fn test_connection(state: State<'_, AppState>, id: String) -> CommandResult<TestReport> {
+    Ok(state.connections()?.test(&ConnectionId::new(id)).await?)
+}
+
+#[tauri::command]
+pub async fn rename_connection(
+    state: State<'_, AppState>,
+    id: String,
+    name: String,
+) -> CommandResult<ConnectionInfo> {
+    Ok(state
+        .connections()?
+        .rename(&ConnectionId::new(id), name.trim())
+        .await?)
+}
+
+#[tauri::command]
+pub async fn remove_connection(
+    state: State<'_, AppState>,
+    id: String,
+    force: bool,
+) -> CommandResult<Removed> {
+    let store = state.store()?;
+    Ok(state
+        .connections()?
+        .remove(&ConnectionId::new(id), store, force)
+        .await?)
+}
+
+/// A `syncer://` URL the OS handed to this instance (directly, or forwarded by a second
+/// instance): finish the sign-in it answers.
+pub fn handle_deep_link(app: &AppHandle, url: String) {
+    if !url.starts_with("syncer://oauth/") {
+        tracing::warn!("ignored a syncer:// link that is not a sign-in answer");
+        return;
+    }
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        match state.connections() {
+            Ok(connections) => {
+                let connections = connections.clone();
+                finish(&app, &connections, &url).await;
+            }
+            Err(err) => report_failure(&app, err),
+        }
+    });
+}
+
+async fn finish(app: &AppHandle, connections: &syncer_auth::Connections, url: &str) {
+    match connections.complete_oauth(url).await {
+        Ok(info) => {
+            tracing::info!(connection = %info.id, provider = %info.provider, "connection added");
+            if let Err(e) = app.emit(CONNECTION_ADDED, &info) {
+                tracing::warn!(error = %e, "could not tell the window about the new connection");
+            }
+            focus_main_window(app);
+        }
+        Err(err) => report_failure(app, CommandError::from(err)),
+    }
+}
+
+fn report_failure(app: &AppHandle, err: CommandError) {
+    tracing::warn!(error = %err.message, "sign-in failed");
+    if let Err(e) = app.emit(CONNECT_FAILED, &err) {
+        tracing::warn!(error = %e, "could not tell the window about the failed sign-in");
+    }
+    focus_main_window(app);
+}
+
+pub fn focus_main_window(app: &AppHandle) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}
+
+fn open_in_browser(app: &AppHandle, url: &str) {
+    // No browser is not an error: the window shows the link to open by hand.
+    if let Err(e) = app.opener().open_url(url, None::<&str>) {
+        tracing::warn!(error = %e, "could not open the system browser");
+    }
+}

@@ -1,0 +1,206 @@
+//! The harness the end-to-end tests share: the real built app in a virtual display and its own
+//! D-Bus session, driven through tauri-driver + WebKitWebDriver.
+//!
+//! Needs `xvfb-run`, `dbus-run-session`, `tauri-driver` and `WebKitWebDriver` (Debian's
+//! `webkit2gtk-driver`); `make test` installs them. Screenshots land in `<target>/tmp/e2e/`.
+
+#![allow(dead_code, clippy::unwrap_used)] // each test binary uses a part
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+/// Upper bound for the app to come up or react on a loaded machine; tests wait only as long as
+/// they must, this just stops a broken build from hanging CI.
+pub const LIMIT: Duration = Duration::from_secs(120);
+
+/// tauri-driver, its WebKitWebDriver, the D-Bus session and the virtual display, as one process
+/// group that is killed when the test ends, passed or not.
+pub struct Driver {
+    child: Child,
+    port: u16,
+    session_file: PathBuf,
+    pub env: HashMap<String, String>,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.child.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let _ = self.child.wait();
+    }
+}
+
+impl Driver {
+    /// The display and session bus the app runs in, for commands that must reach it (xdg-open).
+    pub fn session_env(&self) -> HashMap<String, String> {
+        let deadline = Instant::now() + LIMIT;
+        loop {
+            if let Ok(text) = std::fs::read_to_string(&self.session_file) {
+                let vars: HashMap<String, String> = text
+                    .lines()
+                    .filter_map(|l| l.split_once('='))
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .collect();
+                if vars.contains_key("DISPLAY") && vars.contains_key("DBUS_SESSION_BUS_ADDRESS") {
+                    return vars;
+                }
+            }
+            assert!(Instant::now() < deadline, "the session never started");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+pub fn output_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("e2e");
+    std::fs::create_dir_all(&dir).expect("output dir");
+    dir
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+fn require(tool: &str) {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .stdout(Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(
+        found,
+        "`{tool}` is missing: run `make test` (it installs what the end-to-end tests need)"
+    );
+}
+
+/// Starts the driver stack. `env` reaches the app (tauri-driver passes its environment on).
+pub fn start_driver(name: &str, env: &[(&str, String)]) -> Driver {
+    for tool in [
+        "xvfb-run",
+        "dbus-run-session",
+        "tauri-driver",
+        "WebKitWebDriver",
+    ] {
+        require(tool);
+    }
+    let out = output_dir();
+    let port = free_port();
+    let native_port = free_port();
+    let session_file = out.join(format!("{name}.session"));
+    let _ = std::fs::remove_file(&session_file);
+    let log_file = std::fs::File::create(out.join(format!("{name}.driver.log"))).expect("log");
+    let mut command = Command::new("xvfb-run");
+    command
+        .args(["--auto-servernum", "--server-args=-screen 0 1280x800x24"])
+        .args(["dbus-run-session", "--", "sh", "-c"])
+        .arg(format!(
+            "printf 'DISPLAY=%s\\nXAUTHORITY=%s\\nDBUS_SESSION_BUS_ADDRESS=%s\\n' \
+             \"$DISPLAY\" \"$XAUTHORITY\" \"$DBUS_SESSION_BUS_ADDRESS\" > '{}'; \
+             exec tauri-driver --port {port} --native-port {native_port}",
+            session_file.display()
+        ))
+        .env("RUST_LOG", "syncer=debug")
+        .stdout(log_file.try_clone().expect("log handle"))
+        .stderr(log_file);
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let child = command.spawn().expect("start xvfb-run + tauri-driver");
+    Driver {
+        child,
+        port,
+        session_file,
+        env: env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect(),
+    }
+}
+
+pub async fn connect(driver: &Driver) -> Client {
+    let app = PathBuf::from(env!("CARGO_BIN_EXE_syncer-desktop"));
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), json!("wry"));
+    caps.insert(
+        "tauri:options".into(),
+        json!({ "application": app.display().to_string() }),
+    );
+    let url = format!("http://127.0.0.1:{}", driver.port);
+    let deadline = Instant::now() + LIMIT;
+    loop {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(client) => return client,
+            Err(err) if Instant::now() < deadline => {
+                eprintln!("waiting for tauri-driver: {err}");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(err) => panic!("tauri-driver did not accept a session: {err}"),
+        }
+    }
+}
+
+pub async fn find(client: &Client, css: &str) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(LIMIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+}
+
+pub async fn text_of(client: &Client, css: &str) -> String {
+    find(client, css).await.text().await.expect("element text")
+}
+
+pub async fn click(client: &Client, css: &str) {
+    find(client, css).await.click().await.expect("click");
+}
+
+/// Waits until the element's text satisfies `ok`, returning it.
+pub async fn wait_text(client: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + LIMIT;
+    loop {
+        if let Ok(element) = client.find(Locator::Css(css)).await {
+            if let Ok(text) = element.text().await {
+                if ok(&text) {
+                    return text;
+                }
+                assert!(Instant::now() < deadline, "{css} stayed {text:?}");
+            }
+        }
+        assert!(Instant::now() < deadline, "{css} never appeared");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+pub async fn goto(client: &Client, page: &str, title: &str) {
+    click(client, &format!("[data-testid=nav-{page}]")).await;
+    wait_text(client, "[data-testid=page-title]", |t| t == title).await;
+}
+
+pub async fn screenshot(client: &Client, name: &str) {
+    // Let short colour transitions finish, so the picture shows the settled page. Nothing is
+    // asserted on timing.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let png = client.screenshot().await.expect("screenshot");
+    assert!(png.starts_with(b"\x89PNG"), "the driver returned a PNG");
+    let path = output_dir().join(format!("{name}.png"));
+    std::fs::write(&path, png).expect("write screenshot");
+    eprintln!("screenshot: {}", path.display());
+}
