@@ -108,8 +108,10 @@ fmt:
 icons: ui-deps
 	icons/generate.sh
 
+# Run from the root, where tauri.conf.json is; the CLI builds the UI itself (beforeBuildCommand
+# runs in ui/). AppImage bundling downloads linuxdeploy on first use.
 bundle: setup ui-deps
-	cd $(UI) && npx tauri build --config ../tauri.conf.json
+	$(UI)/node_modules/.bin/tauri build
 
 clean:
 	$(CARGO) clean

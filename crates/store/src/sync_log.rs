@@ -73,7 +73,17 @@ impl Store {
             let partly: Vec<String> = event
                 .report
                 .as_ref()
-                .map(|r| r.partly_written().iter().map(|c| c.name.clone()).collect())
+                .map(|r| {
+                    r.partly_written()
+                        .iter()
+                        .map(|c| {
+                            format!(
+                                "{} ({} of {} added, {} removed)",
+                                c.name, c.added, c.wanted, c.removed
+                            )
+                        })
+                        .collect()
+                })
                 .unwrap_or_default();
             let message = if partly.is_empty() {
                 "interrupted: Syncer stopped during this sync before writing anything; the \

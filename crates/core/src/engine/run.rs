@@ -524,6 +524,23 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         }
     }
 
+    /// Counts a finished write and saves the report, so that the event tells how far a
+    /// child got even if the process dies right after.
+    async fn record_write(
+        &self,
+        event: SyncEventId,
+        report: &Mutex<SyncReport>,
+        index: usize,
+        f: impl FnOnce(&mut ChildReport),
+    ) -> Result<(), EngineError> {
+        let mut r = report.lock().await;
+        if let Some(c) = r.children.get_mut(index) {
+            f(c);
+        }
+        self.storage.save_progress(event, &r).await?;
+        Ok(())
+    }
+
     async fn sync_child(
         &self,
         child: &ChildSetup,
@@ -670,11 +687,11 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
                     length -= current.iter().filter(|t| chunk.contains(t)).count();
                     self.storage.remove_managed(&child.id, chunk).await?;
                     let n = u32::try_from(chunk.len()).unwrap_or(u32::MAX);
-                    self.update_child(report, index, |c| {
+                    self.record_write(event, report, index, |c| {
                         c.removed += n;
                         c.write_requests += 1;
                     })
-                    .await;
+                    .await?;
                     done += 1;
                     step(done);
                 }
@@ -690,11 +707,11 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
                         .await?;
                     length += run.tracks.len();
                     let n = u32::try_from(run.tracks.len()).unwrap_or(u32::MAX);
-                    self.update_child(report, index, |c| {
+                    self.record_write(event, report, index, |c| {
                         c.added += n;
                         c.write_requests += 1;
                     })
-                    .await;
+                    .await?;
                     done += 1;
                     step(done);
                 }
