@@ -176,13 +176,13 @@ pub async fn click(client: &Client, css: &str) {
 pub async fn wait_text(client: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
     let deadline = Instant::now() + LIMIT;
     loop {
-        if let Ok(element) = client.find(Locator::Css(css)).await {
-            if let Ok(text) = element.text().await {
-                if ok(&text) {
-                    return text;
-                }
-                assert!(Instant::now() < deadline, "{css} stayed {text:?}");
+        if let Ok(element) = client.find(Locator::Css(css)).await
+            && let Ok(text) = element.text().await
+        {
+            if ok(&text) {
+                return text;
             }
+            assert!(Instant::now() < deadline, "{css} stayed {text:?}");
         }
         assert!(Instant::now() < deadline, "{css} never appeared");
         tokio::time::sleep(Duration::from_millis(150)).await;
