@@ -6,9 +6,6 @@ use clap::Parser as _;
 use syncer_cli::cli::Cli;
 use syncer_cli::exit;
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.json;

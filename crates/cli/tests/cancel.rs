@@ -62,13 +62,13 @@ async fn a_cancel_request_in_the_store_stops_the_running_sync() {
         })
         .await
         .unwrap();
-    // Writes are slow enough to be caught in the middle.
+    // Writes are slow enough (1.2 s each) to be caught in the middle however slow the machine.
     app.fake(&conn)
         .await
         .unwrap()
         .faults()
         .on("POST /v1/playlists/{id}/items")
-        .latency(Duration::from_millis(400));
+        .latency(Duration::from_millis(1_200));
     let store = app.store.clone();
     let canceller = {
         let base = base_id.clone();

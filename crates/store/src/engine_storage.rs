@@ -222,12 +222,13 @@ impl SyncStorage for Store {
         }
         let report = SyncReport::new(base.clone(), started_at.unix_seconds());
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO sync_events (base_id, status, started_at, stats) \
-             VALUES (?, 'in_progress', ?, ?) RETURNING id",
+            "INSERT INTO sync_events (base_id, status, started_at, stats, owner_pid) \
+             VALUES (?, 'in_progress', ?, ?, ?) RETURNING id",
         )
         .bind(base.as_str())
         .bind(started_at.unix_seconds())
         .bind(encode(&report))
+        .bind(i64::from(std::process::id()))
         .fetch_one(self.pool())
         .await
         .map_err(|e| self.sql_err(&e))?;
@@ -509,5 +510,23 @@ mod tests {
         assert!(next.0 > stuck.0);
         let events = store.list_events(Some(&base), 5).await.unwrap();
         assert!(events[1].error.as_deref().unwrap().contains("stuck"));
+    }
+
+    #[tokio::test]
+    async fn a_sync_of_a_running_process_is_not_marked_interrupted() {
+        let (_dir, store) = store().await;
+        let (base, _) = base_with_child(&store).await;
+        let t = Timestamp::from_unix_seconds;
+        let event = store.begin_event(&base, t(1_000), t(0)).await.unwrap();
+        // Owned by process 1, which runs as long as the system does.
+        sqlx::query("UPDATE sync_events SET owner_pid = 1 WHERE id = ?")
+            .bind(event.0)
+            .execute(store.pool())
+            .await
+            .unwrap();
+        if std::path::Path::new("/proc/1").exists() {
+            assert!(store.mark_interrupted().await.unwrap().is_empty());
+            assert_eq!(store.running_event(&base).await.unwrap(), Some(event));
+        }
     }
 }

@@ -24,6 +24,23 @@ pub struct SyncEventRecord {
     pub undone: bool,
 }
 
+/// Whether the process that opened an event still runs. Where the system cannot tell (no
+/// `/proc`), it is assumed gone only when the event is stuck (see `begin_event`).
+fn owner_alive(pid: Option<i64>) -> bool {
+    let Some(pid) = pid else {
+        return false;
+    };
+    if pid == i64::from(std::process::id()) {
+        // This process is starting up: nothing of its own can be running yet.
+        return false;
+    }
+    let proc_root = std::path::Path::new("/proc");
+    if !proc_root.join("self").exists() {
+        return true;
+    }
+    proc_root.join(pid.to_string()).exists()
+}
+
 impl Store {
     /// Newest first; all bases when `base` is `None`.
     pub async fn list_events(
@@ -58,15 +75,25 @@ impl Store {
             .map_err(|e| self.db_err(&e))
     }
 
-    /// At start-up: every event still in progress belongs to a process that ended. Each is
-    /// marked failed ("interrupted"), naming the children that were partly written. Returns
-    /// the events marked.
+    /// At start-up: every event still in progress whose process has ended is marked failed
+    /// ("interrupted"), naming the children that were partly written. Events of processes
+    /// still running (the app, another `syncer`) are left alone. Returns the events marked.
     pub async fn mark_interrupted(&self) -> Result<Vec<SyncEventRecord>, StoreError> {
+        let owners: Vec<(i64, Option<i64>)> =
+            sqlx::query_as("SELECT id, owner_pid FROM sync_events WHERE status = 'in_progress'")
+                .fetch_all(self.pool())
+                .await
+                .map_err(|e| self.db_err(&e))?;
+        let gone: std::collections::HashSet<i64> = owners
+            .into_iter()
+            .filter(|(_, pid)| !owner_alive(*pid))
+            .map(|(id, _)| id)
+            .collect();
         let open: Vec<SyncEventRecord> = self
             .list_events(None, u32::MAX)
             .await?
             .into_iter()
-            .filter(|e| e.status == SyncStatus::InProgress)
+            .filter(|e| e.status == SyncStatus::InProgress && gone.contains(&e.id.0))
             .collect();
         let mut marked = Vec::with_capacity(open.len());
         for mut event in open {

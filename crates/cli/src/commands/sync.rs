@@ -64,8 +64,11 @@ pub async fn run_sync(app: &App, base: &BasePlaylistId, force: bool) -> anyhow::
         cancel: cancel.clone(),
         progress: Some(Arc::new(move |p: &Progress| {
             sink_bar.set_message(stage_name(p.stage));
-            sink_bar.set_length(p.total.max(1));
-            sink_bar.set_position(p.done);
+            // Per-child batches run side by side; the bar follows the overall count.
+            if p.child.is_none() {
+                sink_bar.set_length(p.total.max(1));
+                sink_bar.set_position(p.done);
+            }
         })),
     };
     let watcher = {

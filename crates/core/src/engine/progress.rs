@@ -26,6 +26,8 @@ pub struct Progress {
     pub total: u64,
     /// Estimated time left in this stage, once enough is done to tell.
     pub eta: Option<Duration>,
+    /// The child a `Writing` or `ReadingChildren` event is about (its own write batches);
+    /// `None` on the overall count (children finished out of all).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub child: Option<ChildPlaylistId>,
 }

@@ -302,14 +302,8 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
                 let result = self.sync_child(child, i, ids, event, report, options).await;
                 let mut d = done.lock().await;
                 *d += 1;
-                emit(
-                    options,
-                    Stage::Writing,
-                    *d,
-                    total_children,
-                    None,
-                    Some(&child.id),
-                );
+                // Children finished out of all: `child: None` marks the overall count.
+                emit(options, Stage::Writing, *d, total_children, None, None);
                 result
             }
         }))
