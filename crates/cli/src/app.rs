@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use spotify_fake::{FakeConfig, FakeSpotify, LibrarySpec, Mode};
+use syncer_auth::{Connections, Registry, SPOTIFY_API_ENV, Vault, VaultOptions};
 use syncer_core::capabilities::Capabilities;
 use syncer_core::engine::codec::{decode, encode};
 use syncer_core::engine::{Engine, SyncLocks};
@@ -19,8 +20,9 @@ use tokio::sync::Mutex;
 
 use crate::cli::AppMode;
 use crate::exit::{CliError, NOT_FOUND, SERVICE, USAGE};
+use crate::tokens::CliTokens;
 
-pub type Client = SpotifyClient<StaticToken>;
+pub type Client = SpotifyClient<CliTokens>;
 pub type SyncEngine = Engine<Client, Store>;
 
 pub const DEMO_PROVIDER: &str = "demo";
@@ -88,6 +90,16 @@ impl DemoSpec {
 }
 
 /// A client tuned for the stand-in on loopback: no need to spare it.
+/// The Spotify Web API the client talks to: Spotify's, or a stand-in named by
+/// SYNCER_SPOTIFY_API_URL (on loopback it needs no sparing).
+pub fn spotify_config() -> ClientConfig {
+    match std::env::var(SPOTIFY_API_ENV) {
+        Ok(base) if is_loopback(&base) => loopback_config(base),
+        Ok(base) if !base.is_empty() => ClientConfig::with_api_base(base),
+        _ => ClientConfig::default(),
+    }
+}
+
 pub fn loopback_config(api_base: String) -> ClientConfig {
     ClientConfig {
         max_concurrency: 8,
@@ -133,6 +145,7 @@ fn is_loopback(base: &str) -> bool {
 
 pub struct App {
     pub store: Store,
+    paths: AppPaths,
     pub json: bool,
     pub locks: SyncLocks,
     clients: Mutex<HashMap<ConnectionId, Client>>,
@@ -157,11 +170,24 @@ impl App {
         }
         Ok(App {
             store,
+            paths,
             json,
             locks: SyncLocks::default(),
             clients: Mutex::new(HashMap::new()),
             fakes: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// Sign-ins and their secrets: the vault (keyring, or the encrypted file with
+    /// SYNCER_VAULT_PASSPHRASE), and the providers, Spotify pointed at a stand-in when
+    /// SYNCER_SPOTIFY_ACCOUNTS_URL and SYNCER_SPOTIFY_API_URL say so.
+    pub async fn auth(&self) -> anyhow::Result<Connections> {
+        let options = VaultOptions::from_env(&self.paths)?;
+        let vault = Vault::open_async(options).await?;
+        tracing::debug!(vault = ?vault.kind(), "vault open");
+        Ok(Connections::builder(self.store.clone(), vault)
+            .registry(Registry::from_env())
+            .build()?)
     }
 
     /// The one connection, or the one named.
@@ -244,23 +270,11 @@ impl App {
                 client
             }
             SPOTIFY_PROVIDER => {
-                let token = std::env::var("SYNCER_SPOTIFY_TOKEN").map_err(|_| {
-                    CliError::new(
-                        SERVICE,
-                        "set SYNCER_SPOTIFY_TOKEN to an access token for this account (the \
-                         sign-in flow is not in the CLI yet)",
-                    )
-                })?;
-                let config = match std::env::var("SYNCER_SPOTIFY_API_BASE") {
-                    // A stand-in on this machine needs no sparing.
-                    Ok(base) if is_loopback(&base) => loopback_config(base),
-                    Ok(base) => ClientConfig::with_api_base(base),
-                    Err(_) => ClientConfig::default(),
-                };
+                let tokens = self.auth().await?.tokens(connection);
                 SpotifyClient::with_capabilities(
                     connection.clone(),
-                    StaticToken::new(token),
-                    config,
+                    CliTokens::Vault(tokens),
+                    spotify_config(),
                     caps,
                 )?
             }
@@ -298,7 +312,7 @@ impl App {
         let token = fake.mint_token(&user);
         let client = SpotifyClient::with_capabilities(
             spec.connection_id(),
-            StaticToken::new(token),
+            CliTokens::Fixed(StaticToken::new(token)),
             loopback_config(fake.api_base()),
             caps,
         )?;

@@ -154,22 +154,19 @@ pub enum ConnectCommand {
         #[arg(long, default_value_t = 600)]
         tracks: usize,
     },
-    /// Spotify with your own app's Client ID. Until the sign-in flow lands in the CLI, pass
-    /// an access token with --token (or SYNCER_SPOTIFY_TOKEN at every command).
+    /// Spotify with your own app's Client ID: signs in through your browser (PKCE, a local
+    /// redirect to http://127.0.0.1:PORT/oauth/spotify, which your Spotify app must list).
+    /// Tokens go to the system keyring, or to the encrypted file when SYNCER_VAULT=file.
     Spotify {
+        /// Your Spotify app's Client ID (saved; later runs may omit it).
         #[arg(long)]
-        client_id: String,
-        /// An access token for your account (not stored: give it again via
-        /// SYNCER_SPOTIFY_TOKEN to later commands).
-        #[arg(long, env = "SYNCER_SPOTIFY_TOKEN", hide_env_values = true)]
-        token: String,
-        /// Web API base (a stand-in's `http://127.0.0.1:PORT/v1`); SYNCER_SPOTIFY_API_BASE
-        /// later.
-        #[arg(long, env = "SYNCER_SPOTIFY_API_BASE")]
-        api_base: Option<String>,
-        /// Accounts service base (for the sign-in flow).
+        client_id: Option<String>,
+        /// The loopback port of the redirect registered in your Spotify app.
+        #[arg(long, default_value_t = 8888)]
+        port: u16,
+        /// Print the sign-in link instead of opening the browser (e.g. over SSH).
         #[arg(long)]
-        accounts_base: Option<String>,
+        no_browser: bool,
     },
 }
 
@@ -183,6 +180,9 @@ pub enum ConnectionsCommand {
     /// Forget a connection (its bases stay until you remove them).
     Remove {
         connection: String,
+        /// Remove even while base playlists use it (they stop syncing).
+        #[arg(long)]
+        force: bool,
     },
 }
 

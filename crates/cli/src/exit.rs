@@ -67,7 +67,11 @@ pub fn code_of(error: &anyhow::Error) -> u8 {
                 SetupError::Unreadable { .. } | SetupError::Store(_) => STORE,
             };
         }
-        if cause.downcast_ref::<ProviderError>().is_some() {
+        // A refused or failed sign-in, or a connection that needs one: the service side.
+        if cause.downcast_ref::<ProviderError>().is_some()
+            || cause.downcast_ref::<syncer_auth::AuthError>().is_some()
+            || cause.downcast_ref::<syncer_auth::TokenError>().is_some()
+        {
             return SERVICE;
         }
         if cause.downcast_ref::<StoreError>().is_some() {

@@ -8,3 +8,4 @@ pub mod commands;
 pub mod demo;
 pub mod exit;
 pub mod render;
+pub mod tokens;

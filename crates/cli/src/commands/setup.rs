@@ -1,6 +1,7 @@
 //! Connections, playlists, bases, children and schedules.
 
 use serde_json::json;
+use syncer_auth::LoopbackConnect;
 use syncer_core::engine::MirrorMode;
 use syncer_core::filter::{Filter, query};
 use syncer_core::ids::{BasePlaylistId, ChildPlaylistId, ConnectionId, PlaylistId};
@@ -58,45 +59,40 @@ pub async fn connect(app: &App, command: ConnectCommand) -> anyhow::Result<u8> {
         }
         ConnectCommand::Spotify {
             client_id,
-            token,
-            api_base,
-            accounts_base: _,
+            port,
+            no_browser,
         } => {
-            // The token is used for this command only and never stored: later commands take it
-            // from SYNCER_SPOTIFY_TOKEN until the keyring-backed sign-in lands in the CLI.
-            let mut config = match &api_base {
-                Some(base) => syncer_spotify::ClientConfig::with_api_base(base.clone()),
-                None => syncer_spotify::ClientConfig::default(),
-            };
-            if let Some(base) = &api_base
-                && (base.starts_with("http://127.0.0.1:") || base.starts_with("http://localhost:"))
-            {
-                config = crate::app::loopback_config(base.clone());
-            }
-            config.user_agent = format!("{} (client {client_id})", config.user_agent);
-            let probe = syncer_spotify::SpotifyClient::new(
-                ConnectionId::new("probe"),
-                syncer_spotify::StaticToken::new(token.clone()),
-                config,
-            )?;
-            let me = probe.current_user().await?;
-            let id = ConnectionId::new(format!("spotify-{}", me.id));
-            if app.store.get_connection(&id).await?.is_none() {
-                app.store
-                    .insert_connection(&NewConnection {
-                        id: id.clone(),
-                        provider: SPOTIFY_PROVIDER.into(),
-                        display_name: me.display_name.clone().unwrap_or_else(|| me.id.clone()),
-                        auth_kind: "oauth2_pkce".into(),
-                        account_id: Some(me.id.clone()),
-                    })
+            let auth = app.auth().await?;
+            if let Some(client_id) = &client_id {
+                auth.set_client_id(SPOTIFY_PROVIDER, client_id.trim())
                     .await?;
             }
-            let caps = probe.detect_capabilities().await?;
-            app.store
-                .set_connection_capabilities(&id, Some(&syncer_core::engine::codec::encode(&caps)))
+            let mut request = LoopbackConnect::new(SPOTIFY_PROVIDER);
+            request.port = port;
+            eprintln!("{}", auth.vault().description());
+            let info = auth
+                .connect_with_loopback(request, |url| {
+                    eprintln!("Sign in to Spotify in your browser:\n  {url}");
+                    if !no_browser {
+                        // No browser is fine: the link above works from anywhere.
+                        let _ = std::process::Command::new("xdg-open")
+                            .arg(url)
+                            .stdout(std::process::Stdio::null())
+                            .stderr(std::process::Stdio::null())
+                            .spawn();
+                    }
+                    Ok(())
+                })
                 .await?;
-            id
+            // What this app may use (Development Mode or not), remembered for planning.
+            let caps = app.probe(&info.id).await?;
+            app.store
+                .set_connection_capabilities(
+                    &info.id,
+                    Some(&syncer_core::engine::codec::encode(&caps)),
+                )
+                .await?;
+            info.id
         }
     };
     output(app, &json!({ "connection": id }), || {
@@ -153,9 +149,18 @@ pub async fn connections(app: &App, command: ConnectionsCommand) -> anyhow::Resu
                 },
             );
         }
-        ConnectionsCommand::Remove { connection } => {
+        ConnectionsCommand::Remove { connection, force } => {
             let id = app.resolve_connection(Some(&connection)).await?;
-            app.store.delete_connection(&id).await?;
+            match app.store.get_connection(&id).await? {
+                // A signed-in connection: auth removes its secrets too, and refuses while
+                // bases use it unless forced.
+                Some(record) if record.provider == SPOTIFY_PROVIDER => {
+                    app.auth().await?.remove(&id, &app.store, force).await?;
+                }
+                _ => {
+                    app.store.delete_connection(&id).await?;
+                }
+            }
             output(app, &json!({"removed": id}), || format!("removed {id}\n"));
         }
     }
