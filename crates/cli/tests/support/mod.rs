@@ -75,7 +75,7 @@ pub async fn world_with(mode: Mode, tracks: usize, children: Vec<ChildSpec>) -> 
     config.retry.default_retry_after = Duration::from_millis(50);
     let client = SpotifyClient::new(
         ConnectionId::new("test"),
-        StaticToken::new(fake.mint_token(&user)),
+        syncer_cli::tokens::CliTokens::Fixed(StaticToken::new(fake.mint_token(&user))),
         config,
     )
     .unwrap();
