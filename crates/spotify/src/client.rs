@@ -179,6 +179,18 @@ impl<T: TokenSource> SpotifyClient<T> {
         }
     }
 
+    /// Maps one page of playlist entries, numbering them from the page's offset.
+    fn push_page(
+        entries: &mut Vec<PlaylistEntry>,
+        (offset, page): (u32, Paging<PlaylistEntryObject>),
+    ) {
+        for (i, item) in page.items.into_iter().enumerate() {
+            let position = offset.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
+            // A null entry reads as an entry without content: unavailable.
+            entries.push(mapping::entry(position, item.unwrap_or_default()));
+        }
+    }
+
     /// Looks up catalog objects of one kind: batches while the app may use them, single
     /// requests otherwise; one slot per id asked, in order.
     async fn lookup<K: CatalogKind>(&self, ids: &[&str]) -> ProviderResult<Vec<Option<K::Wire>>> {
@@ -634,20 +646,18 @@ impl<T: TokenSource> MusicProvider for SpotifyClient<T> {
             };
             let total = first.1.total.unwrap_or(0);
             let first_len = u32::try_from(first.1.items.len()).unwrap_or(u32::MAX);
-            let rest: Vec<(u32, Paging<PlaylistEntryObject>)> =
+            // Each page is mapped as it arrives (in order: `buffered` keeps it) and its wire form
+            // dropped, so a 10,000-item playlist never holds every raw page at once.
+            let mut entries = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
+            Self::push_page(&mut entries, first);
+            let mut rest = std::pin::pin!(
                 stream::iter(remaining_offsets(first_len, total, size))
                     .map(|offset| self.items_page(id, generation, offset, size))
                     .buffered(self.concurrency())
-                    .try_collect()
-                    .await
-                    .map_err(|e| e.into_provider(&format!("playlist {id}")))?;
-            let mut entries = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
-            for (offset, page) in std::iter::once(first).chain(rest) {
-                for (i, item) in page.items.into_iter().enumerate() {
-                    let position = offset.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
-                    // A null entry reads as an entry without content: unavailable.
-                    entries.push(mapping::entry(position, item.unwrap_or_default()));
-                }
+            );
+            while let Some(page) = rest.next().await {
+                let page = page.map_err(|e| e.into_provider(&format!("playlist {id}")))?;
+                Self::push_page(&mut entries, page);
             }
             let items = PlaylistItems { entries };
             let skipped = items.skipped_counts();
