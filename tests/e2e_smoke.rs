@@ -11,9 +11,21 @@ use support::*;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn navigation_renders_and_switches_pages() {
     let data = tempfile::tempdir().expect("data dir");
+    // A throwaway desktop profile too: the app registers syncer:// in it at start, and that
+    // must not land in the tester's own.
+    let home = tempfile::tempdir().expect("home");
     let driver = start_driver(
         "smoke",
         &[
+            ("HOME", home.path().display().to_string()),
+            (
+                "XDG_DATA_HOME",
+                home.path().join(".local/share").display().to_string(),
+            ),
+            (
+                "XDG_CONFIG_HOME",
+                home.path().join(".config").display().to_string(),
+            ),
             // The app keeps its database and logs in a throwaway folder, not the tester's own.
             ("SYNCER_DATA_DIR", data.path().display().to_string()),
             ("SYNCER_VAULT", "file".to_owned()),
