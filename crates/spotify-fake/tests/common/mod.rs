@@ -23,6 +23,9 @@ pub async fn start_with(config: FakeConfig) -> Harness {
     let fake = FakeSpotify::start(config).await.expect("start the fake");
     let user = fake.library().users()[0].id.clone();
     let token = fake.mint_token(&user);
+    // Built with the workspace's reqwest features, a client needs a TLS crypto provider even
+    // for plain HTTP; installing one twice is harmless.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
