@@ -12,6 +12,7 @@ mod state;
 
 use anyhow::Context;
 use syncer_store::AppPaths;
+use tauri::Manager;
 use tauri_plugin_deep_link::DeepLinkExt;
 
 fn main() -> anyhow::Result<()> {
@@ -27,8 +28,6 @@ fn main() -> anyhow::Result<()> {
         "Syncer starting"
     );
 
-    let state = tauri::async_runtime::block_on(state::AppState::open(paths));
-
     tauri::Builder::default()
         // First: a second launch (e.g. the OS opening a syncer:// link) hands its arguments to
         // this instance and exits; with the deep-link feature they arrive as open-url events.
@@ -37,8 +36,12 @@ fn main() -> anyhow::Result<()> {
         }))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
-        .manage(state)
-        .setup(|app| {
+        .setup(move |app| {
+            // Opened here, after the single-instance plugin: a second launch (the OS handing
+            // over a syncer:// link) has already passed the link on and exited, without
+            // migrating the database or unlocking the vault for nothing.
+            let state = tauri::async_runtime::block_on(state::AppState::open(paths));
+            app.manage(state);
             // Linux has no install-time registry of URL schemes for a binary run in place
             // (dev builds, AppImage): register syncer:// with the desktop at start.
             #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
