@@ -4,6 +4,7 @@
 //! playlist or an adopted one, run a sync that can be cancelled from elsewhere), so those live
 //! here once, with typed errors; each front end only decides how to show them.
 
+pub mod data;
 pub mod demo;
 pub mod error;
 pub mod services;

@@ -77,6 +77,9 @@ pub async fn known_empty(store: &Store, created: &PlaylistInfo) -> AppResult<()>
 pub struct Services {
     pub store: Store,
     paths: AppPaths,
+    /// The connections service, when the front end opened it already (the desktop app keeps
+    /// one for its life); otherwise each call to [`Services::auth`] opens the vault.
+    connections: Option<Connections>,
     pub locks: SyncLocks,
     clients: Mutex<HashMap<ConnectionId, Client>>,
     fakes: Mutex<HashMap<ConnectionId, Arc<FakeSpotify>>>,
@@ -104,12 +107,19 @@ impl Services {
             Services {
                 store,
                 paths,
+                connections: None,
                 locks: SyncLocks::default(),
                 clients: Mutex::new(HashMap::new()),
                 fakes: Mutex::new(HashMap::new()),
             },
             interrupted,
         ))
+    }
+
+    /// Uses an already opened connections service instead of opening the vault per call.
+    pub fn with_connections(mut self, connections: Connections) -> Services {
+        self.connections = Some(connections);
+        self
     }
 
     pub fn paths(&self) -> &AppPaths {
@@ -120,6 +130,9 @@ impl Services {
     /// SYNCER_VAULT_PASSPHRASE), and the providers, Spotify pointed at a stand-in when
     /// SYNCER_SPOTIFY_ACCOUNTS_URL and SYNCER_SPOTIFY_API_URL say so.
     pub async fn auth(&self) -> AppResult<Connections> {
+        if let Some(connections) = &self.connections {
+            return Ok(connections.clone());
+        }
         let options = VaultOptions::from_env(&self.paths)?;
         let vault = Vault::open_async(options).await?;
         tracing::debug!(vault = ?vault.kind(), "vault open");
