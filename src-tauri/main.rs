@@ -9,6 +9,7 @@ mod app_info;
 mod background;
 mod connections;
 mod error;
+mod filters;
 mod history;
 mod library;
 mod notify;
@@ -117,6 +118,11 @@ fn main() -> anyhow::Result<()> {
             connections::test_connection,
             connections::rename_connection,
             connections::remove_connection,
+            connections::connection_capabilities,
+            connections::connect_demo,
+            filters::parse_query,
+            filters::format_query,
+            filters::filter_fields,
             library::list_playlists,
             library::list_bases,
             library::add_base,
