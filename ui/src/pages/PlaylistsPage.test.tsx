@@ -79,7 +79,7 @@ function setup(bases: BaseView[]) {
           allow_empty: false,
         });
       }
-      return b?.children.at(-1);
+      return b?.children[b.children.length - 1];
     },
     sync_base: () => null,
     set_schedule: (args) => {
