@@ -214,7 +214,10 @@ pub async fn connection_capabilities(
 
 /// Adds the demo library as a connection (a stand-in for Spotify in this process).
 #[tauri::command]
-pub async fn connect_demo(app: AppHandle, state: State<'_, AppState>) -> CommandResult<ConnectionInfo> {
+pub async fn connect_demo(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> CommandResult<ConnectionInfo> {
     let services = state.services()?;
     let id = syncer_app::setup::connect_demo(&services, syncer_app::DemoSpec::default())
         .await
