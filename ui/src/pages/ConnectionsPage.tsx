@@ -17,6 +17,8 @@ import { ProviderCard } from "../components/ProviderCard";
 import { VaultNote } from "../components/VaultNote";
 import { connectReducer, initialConnectFlow, msUntilExpiry } from "../connections/connectFlow";
 import { DEFAULT_CHANNEL } from "../connections/health";
+import { DemoOffer } from "../playlists/DemoOffer";
+import { routeHref } from "../routes";
 
 type ConnectionsPageProps = {
   /** Replaces the Tauri commands and events in tests and previews. */
@@ -224,6 +226,12 @@ export function ConnectionsPage({ api = defaultConnectionsApi }: ConnectionsPage
             Syncer signs in through your browser and keeps the sign-in in your system's keyring,
             never in plain text.
           </p>
+          <DemoOffer
+            compact
+            onReady={() => {
+              window.location.hash = routeHref("playlists");
+            }}
+          />
         </EmptyState>
       ) : (
         <section className="section" aria-labelledby="connections-list-title">

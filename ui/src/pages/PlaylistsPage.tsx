@@ -17,6 +17,7 @@ import { PlaylistsIcon } from "../components/icons";
 import { PageHeader } from "../components/PageHeader";
 import { BaseCard } from "../playlists/BaseCard";
 import { ChildEditor } from "../playlists/ChildEditor";
+import { DemoOffer } from "../playlists/DemoOffer";
 import "../playlists/playlists.css";
 
 type PlaylistsPageProps = {
@@ -182,44 +183,6 @@ function FirstBase({ api, connections, onAdded }: FirstBaseProps) {
         <AddBase api={api} connections={connections} onAdded={onAdded} />
       ) : null}
     </>
-  );
-}
-
-/** The demo library: a stand-in for Spotify with a generated library, no account needed. */
-export function DemoOffer({ api, onReady }: { api: LibraryApi; onReady: () => void }) {
-  const [state, setState] = useState<"idle" | "busy" | { error: string }>("idle");
-  return (
-    <section className="card" aria-label="Try the demo library">
-      <h2 className="card__title">Try it with the demo library</h2>
-      <p className="card__intro">
-        No account needed: Syncer starts a stand-in for Spotify on this computer with 600 generated
-        tracks, makes its biggest playlist your base and adds five children (rock, electronic, hip
-        hop, the 2020s, classics). Then press Sync and watch the tracks go where they belong.
-      </p>
-      {typeof state === "object" ? (
-        <p className="notice notice--warning" role="alert">
-          {state.error}
-        </p>
-      ) : null}
-      <button
-        type="button"
-        className="button button--primary"
-        disabled={state === "busy" || !api.isAvailable()}
-        onClick={() => {
-          setState("busy");
-          void api.setUpDemo().then((r) => {
-            if (r.ok) {
-              setState("idle");
-              onReady();
-            } else {
-              setState({ error: r.message });
-            }
-          });
-        }}
-      >
-        {state === "busy" ? "Setting up…" : "Set up the demo library"}
-      </button>
-    </section>
   );
 }
 
