@@ -236,6 +236,9 @@ pub struct ResolveRequest {
     /// The version to store, sealed for the record's current version + 1; its
     /// `base_version` must be the server's current version.
     pub record: Option<RecordUpload>,
+    /// Instead of a record: the resolution deletes the record (a deletion that won).
+    #[serde(default)]
+    pub delete: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

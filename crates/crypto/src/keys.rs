@@ -4,6 +4,7 @@ use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
+use hkdf::Hkdf;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use zeroize::Zeroizing;
@@ -41,6 +42,31 @@ impl MasterKey {
         let mut raw = [0u8; KEY_ID_LEN];
         raw.copy_from_slice(&digest[..KEY_ID_LEN]);
         KeyId::from_raw(raw)
+    }
+
+    /// The id a record of `collection` named `natural_id` (a playlist id, say) goes by on the
+    /// server: a keyed one-way function of both, so the server cannot tell which playlist a
+    /// record is about, while every device of the account derives the same id.
+    pub fn record_id(&self, collection: &str, natural_id: &str) -> String {
+        let prk = Hkdf::<Sha256>::from_prk(self.0.as_slice());
+        let mut out = [0u8; 16];
+        let info = [
+            b"syncer record id v1\0".as_slice(),
+            collection.as_bytes(),
+            b"\0",
+            natural_id.as_bytes(),
+        ];
+        match prk {
+            // 32 bytes is a valid pseudorandom key for HKDF-SHA256, and 16 bytes of output is
+            // far under its limit, so neither branch below fails in practice.
+            Ok(prk) if prk.expand_multi_info(&info, &mut out).is_ok() => {}
+            _ => {
+                out = Sha256::digest(natural_id.as_bytes())[..16]
+                    .try_into()
+                    .unwrap_or_default()
+            }
+        }
+        out.iter().map(|b| format!("{b:02x}")).collect()
     }
 
     /// The key as base64, for the device's secret store (keyring or encrypted file) only.
@@ -152,6 +178,20 @@ mod tests {
         assert!(KeyId::parse("ABCDEF0123456789").is_err());
         assert!(KeyId::parse("abc").is_err());
         assert!(serde_json::from_str::<KeyId>("\"zz\"").is_err());
+    }
+
+    #[test]
+    fn record_ids_are_keyed_stable_and_distinct() {
+        let key = MasterKey::from_bytes([3; 32]);
+        let a = key.record_id("bases", "37i9dQZF1");
+        assert_eq!(a, key.record_id("bases", "37i9dQZF1"));
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, key.record_id("children", "37i9dQZF1"));
+        assert_ne!(
+            a,
+            MasterKey::from_bytes([4; 32]).record_id("bases", "37i9dQZF1")
+        );
+        assert!(!a.contains("37i9"));
     }
 
     #[test]

@@ -440,7 +440,8 @@ pub async fn list_conflicts<S: Storage>(
 }
 
 /// Resolve a conflict. `remote_wins` keeps the server's version; the other choices store
-/// `record`, sealed for the current version + 1 with `base_version` = the current version.
+/// `record`, sealed for the current version + 1 with `base_version` = the current version, or
+/// delete the record (`delete: true`).
 #[utoipa::path(post, path = "/v1/conflicts/{id}/resolve", tag = "conflicts",
     security(("bearer" = [])), params(("id" = String, Path)), request_body = ResolveRequest,
     responses((status = 200, body = Resolved), (status = 404, body = ErrorBody),
@@ -457,12 +458,36 @@ pub async fn resolve<S: Storage>(
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no conflict {id}")))?;
     let write = match (body.resolution, &body.record) {
-        (Resolution::RemoteWins, None) => None,
-        (Resolution::RemoteWins, Some(_)) => {
+        (Resolution::RemoteWins, None) if !body.delete => None,
+        (Resolution::RemoteWins, _) => {
             return Err(ApiError::bad_request(
                 "unexpected_record",
                 "remote_wins keeps the server's version: send no record",
             ));
+        }
+        (_, Some(_)) if body.delete => {
+            return Err(ApiError::bad_request(
+                "unexpected_record",
+                "send either a record or delete, not both",
+            ));
+        }
+        (_, None) if body.delete => {
+            let user = user(&state, &me.user_id).await?;
+            let current = state
+                .storage
+                .get_record(&me.user_id, &conflict.collection, &conflict.record_id)
+                .await?;
+            Some(RecordWrite {
+                collection: conflict.collection.clone(),
+                record_id: conflict.record_id.clone(),
+                // A concurrent write between this read and the resolution is caught by the
+                // storage's version check and answered as a conflict.
+                base_version: current.map_or(0, |r| r.version),
+                key_id: user.key_id.unwrap_or_default(),
+                checksum: String::new(),
+                ciphertext: None,
+                device_id: me.device_id.clone(),
+            })
         }
         (_, None) => {
             return Err(ApiError::bad_request(
