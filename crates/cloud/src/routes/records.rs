@@ -289,14 +289,18 @@ pub async fn batch<S: Storage>(
             )
         })
         .collect::<ApiResult<Vec<_>>>()?;
-    let mut results = Vec::with_capacity(writes.len());
-    for write in &writes {
-        let outcome = state
-            .storage
-            .write_record(&me.user_id, write, &tokens::new_id(), now_ms())
-            .await?;
-        results.push(result_of(write, outcome));
-    }
+    // One transaction for the batch: one commit instead of one per record.
+    let with_ids: Vec<(RecordWrite, String)> =
+        writes.into_iter().map(|w| (w, tokens::new_id())).collect();
+    let outcomes = state
+        .storage
+        .write_records(&me.user_id, &with_ids, now_ms())
+        .await?;
+    let results = with_ids
+        .iter()
+        .zip(outcomes)
+        .map(|((write, _), outcome)| result_of(write, outcome))
+        .collect();
     Ok(Json(BatchResult { results }))
 }
 

@@ -229,6 +229,13 @@ pub trait Storage: Clone + Send + Sync + 'static {
         conflict_id: &str,
         now: Millis,
     ) -> impl Future<Output = Result<WriteOutcome>> + Send;
+    /// Several writes in one transaction, each stored or in conflict on its own.
+    fn write_records(
+        &self,
+        user_id: &str,
+        writes: &[(RecordWrite, String)],
+        now: Millis,
+    ) -> impl Future<Output = Result<Vec<WriteOutcome>>> + Send;
     fn get_record(
         &self,
         user_id: &str,

@@ -439,40 +439,58 @@ macro_rules! impl_storage {
                 conflict_id: &str,
                 now: Millis,
             ) -> Result<WriteOutcome> {
+                let mut out = self
+                    .write_records(user_id, &[(write.clone(), conflict_id.to_owned())], now)
+                    .await?;
+                out.pop()
+                    .ok_or_else(|| StorageError::Database("no outcome for a write".to_owned()))
+            }
+
+            async fn write_records(
+                &self,
+                user_id: &str,
+                writes: &[(RecordWrite, String)],
+                now: Millis,
+            ) -> Result<Vec<WriteOutcome>> {
                 let mut tx = self.begin_write().await?;
-                let seq = next_seq!(tx, user_id)?;
-                let current =
-                    current_version!(tx, user_id, &write.collection, &write.record_id)?;
-                let current_version = current.unwrap_or(0);
-                if write.base_version != current_version {
-                    sqlx::query(
-                        "INSERT INTO conflicts (id, user_id, collection, record_id, base_version, \
-                         server_version, device_id, key_id, checksum, ciphertext, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                    )
-                    .bind(conflict_id)
-                    .bind(user_id)
-                    .bind(&write.collection)
-                    .bind(&write.record_id)
-                    .bind(write.base_version)
-                    .bind(current_version)
-                    .bind(&write.device_id)
-                    .bind(&write.key_id)
-                    .bind(&write.checksum)
-                    .bind(&write.ciphertext)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db)?;
-                    tx.commit().await.map_err(db)?;
-                    return Ok(WriteOutcome::Conflict {
-                        current_version,
-                        conflict_id: conflict_id.to_owned(),
-                    });
+                let mut out = Vec::with_capacity(writes.len());
+                for (write, conflict_id) in writes {
+                    let seq = next_seq!(tx, user_id)?;
+                    let current =
+                        current_version!(tx, user_id, &write.collection, &write.record_id)?;
+                    let current_version = current.unwrap_or(0);
+                    if write.base_version != current_version {
+                        sqlx::query(
+                            "INSERT INTO conflicts (id, user_id, collection, record_id, \
+                             base_version, server_version, device_id, key_id, checksum, \
+                             ciphertext, created_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                        )
+                        .bind(conflict_id)
+                        .bind(user_id)
+                        .bind(&write.collection)
+                        .bind(&write.record_id)
+                        .bind(write.base_version)
+                        .bind(current_version)
+                        .bind(&write.device_id)
+                        .bind(&write.key_id)
+                        .bind(&write.checksum)
+                        .bind(&write.ciphertext)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db)?;
+                        out.push(WriteOutcome::Conflict {
+                            current_version,
+                            conflict_id: conflict_id.clone(),
+                        });
+                        continue;
+                    }
+                    let version = store_version!(tx, user_id, write, current, seq, now);
+                    out.push(WriteOutcome::Stored { version, seq });
                 }
-                let version = store_version!(tx, user_id, write, current, seq, now);
                 tx.commit().await.map_err(db)?;
-                Ok(WriteOutcome::Stored { version, seq })
+                Ok(out)
             }
 
             async fn get_record(
