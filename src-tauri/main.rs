@@ -7,6 +7,7 @@
 
 mod app_info;
 mod background;
+mod cloud;
 mod connections;
 mod error;
 mod filters;
@@ -68,6 +69,7 @@ fn main() -> anyhow::Result<()> {
                 None => false,
             };
             app.manage(state);
+            app.manage(cloud::CloudCell::default());
             let hub = Arc::new(syncing::SyncHub::new(app.handle().clone(), services));
             app.manage(Arc::clone(&hub));
             match tray::build(app.handle()) {
@@ -150,6 +152,14 @@ fn main() -> anyhow::Result<()> {
             settings::delete_all_data,
             settings::open_log_folder,
             tray::tray_action,
+            cloud::cloud_status,
+            cloud::cloud_sign_in,
+            cloud::cloud_passphrase,
+            cloud::cloud_sync,
+            cloud::cloud_conflicts,
+            cloud::cloud_resolve,
+            cloud::cloud_sign_out,
+            cloud::cloud_delete_data,
         ])
         .run(tauri::generate_context!())
         .context("the Syncer window could not start")?;

@@ -1,0 +1,299 @@
+//! The optional cloud account: sign up or in, the sync passphrase, syncing the setup with the
+//! user's other devices, conflicts, sign out and deleting the cloud copy. Everything is done by
+//! syncer-cloud-client; this module only carries it to the window. Passwords and passphrases
+//! pass through here on their way to the client and are never logged or kept.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use syncer_cloud_client::{
+    CloudDevice, CloudError, CloudStatus, Passphrase, PassphraseOutcome, RECOVERY_WARNING,
+};
+use tauri::State;
+use tokio::sync::OnceCell;
+use ts_rs::TS;
+
+use crate::error::{CommandError, CommandResult, ErrorCode};
+use crate::state::AppState;
+use crate::syncing::SyncHub;
+
+/// Where a new account lives unless the user names another server.
+pub const DEFAULT_SERVER_ENV: &str = "SYNCER_CLOUD_URL";
+
+/// The device's cloud side, made on first use (it needs the store and the vault).
+#[derive(Default)]
+pub struct CloudCell(OnceCell<Arc<CloudDevice>>);
+
+async fn device(cell: &CloudCell, state: &AppState) -> CommandResult<Arc<CloudDevice>> {
+    let services = state.services()?;
+    let vault = state.connections()?.vault().clone();
+    let device = cell
+        .0
+        .get_or_init(|| async move {
+            Arc::new(CloudDevice::new(
+                services.store.clone(),
+                vault,
+                services.paths().data_dir(),
+            ))
+        })
+        .await;
+    Ok(Arc::clone(device))
+}
+
+fn cloud_error(err: CloudError) -> CommandError {
+    let code = match &err {
+        CloudError::Unreachable { .. } | CloudError::Api { .. } => Some(ErrorCode::Service),
+        CloudError::Invalid(_) => Some(ErrorCode::Invalid),
+        CloudError::Store(_) | CloudError::Setup(_) | CloudError::State { .. } => {
+            Some(ErrorCode::Store)
+        }
+        _ => None,
+    };
+    CommandError {
+        message: err.to_string(),
+        code,
+    }
+}
+
+/// Where this device stands with the cloud, for the Cloud page.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct CloudStatusView {
+    pub signed_in: bool,
+    pub server_url: Option<String>,
+    /// The server a new sign-in goes to unless another is typed.
+    pub default_server_url: String,
+    pub email: Option<String>,
+    pub device_id: Option<String>,
+    pub key_id: Option<String>,
+    /// The key is on this device: it can sync. Otherwise the passphrase is needed.
+    pub unlocked: bool,
+    /// Unix milliseconds.
+    #[ts(type = "number | null")]
+    pub last_sync_at: Option<i64>,
+    pub records: u32,
+    pub open_conflicts: u32,
+}
+
+fn status_view(s: CloudStatus) -> CloudStatusView {
+    CloudStatusView {
+        signed_in: s.signed_in,
+        server_url: s.server_url,
+        default_server_url: default_server(),
+        email: s.email,
+        device_id: s.device_id,
+        key_id: s.key_id,
+        unlocked: s.unlocked,
+        last_sync_at: s.last_sync_at,
+        records: u32::try_from(s.records).unwrap_or(u32::MAX),
+        open_conflicts: u32::try_from(s.open_conflicts).unwrap_or(u32::MAX),
+    }
+}
+
+fn default_server() -> String {
+    std::env::var(DEFAULT_SERVER_ENV)
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "http://127.0.0.1:8787".to_owned())
+}
+
+/// What entering the passphrase did: unlocked, or made the account's key (with the recovery
+/// code, shown once, and the warning that goes with it).
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct PassphraseView {
+    pub created: bool,
+    pub key_id: String,
+    pub recovery_code: Option<String>,
+    pub warning: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct CloudSyncView {
+    pub pulled: u32,
+    pub applied: u32,
+    pub removed: u32,
+    pub pushed: u32,
+    pub deleted: u32,
+    pub new_conflicts: u32,
+    pub open_conflicts: u32,
+}
+
+/// A conflict with both versions, as setup items in JSON.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct ConflictItem {
+    pub id: String,
+    pub what: String,
+    /// This device's version; null when it deleted the item.
+    #[ts(type = "unknown")]
+    pub local: Option<serde_json::Value>,
+    /// The server's version; null when another device deleted it.
+    #[ts(type = "unknown")]
+    pub remote: Option<serde_json::Value>,
+    pub resolved: bool,
+}
+
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+#[tauri::command]
+pub async fn cloud_status(
+    cell: State<'_, CloudCell>,
+    state: State<'_, AppState>,
+) -> CommandResult<CloudStatusView> {
+    let device = device(&cell, &state).await?;
+    Ok(status_view(device.status().await.map_err(cloud_error)?))
+}
+
+/// Creates an account (`create`) or signs in to one.
+#[tauri::command]
+pub async fn cloud_sign_in(
+    cell: State<'_, CloudCell>,
+    state: State<'_, AppState>,
+    server: String,
+    email: String,
+    password: String,
+    create: bool,
+) -> CommandResult<CloudStatusView> {
+    let device = device(&cell, &state).await?;
+    let server = if server.trim().is_empty() {
+        default_server()
+    } else {
+        server.trim().to_owned()
+    };
+    let status = if create {
+        device.sign_up(&server, email.trim(), &password).await
+    } else {
+        device.sign_in(&server, email.trim(), &password).await
+    }
+    .map_err(cloud_error)?;
+    Ok(status_view(status))
+}
+
+#[tauri::command]
+pub async fn cloud_passphrase(
+    cell: State<'_, CloudCell>,
+    state: State<'_, AppState>,
+    passphrase: String,
+) -> CommandResult<PassphraseView> {
+    let device = device(&cell, &state).await?;
+    let outcome = device
+        .enter_passphrase(&Passphrase::new(passphrase))
+        .await
+        .map_err(cloud_error)?;
+    Ok(match outcome {
+        PassphraseOutcome::Created {
+            key_id,
+            recovery_code,
+        } => PassphraseView {
+            created: true,
+            key_id,
+            recovery_code: Some(recovery_code),
+            warning: Some(RECOVERY_WARNING.to_owned()),
+        },
+        PassphraseOutcome::Unlocked { key_id } => PassphraseView {
+            created: false,
+            key_id,
+            recovery_code: None,
+            warning: None,
+        },
+    })
+}
+
+/// Brings the setup in step with the account: pushes this device's changes, applies others'.
+#[tauri::command]
+pub async fn cloud_sync(
+    cell: State<'_, CloudCell>,
+    state: State<'_, AppState>,
+    hub: State<'_, Arc<SyncHub>>,
+) -> CommandResult<CloudSyncView> {
+    let device = device(&cell, &state).await?;
+    let r = device.sync().await.map_err(cloud_error)?;
+    // Bases or schedules may have arrived from another device.
+    hub.reschedule().await;
+    Ok(CloudSyncView {
+        pulled: count(r.pulled),
+        applied: count(r.applied),
+        removed: count(r.removed),
+        pushed: count(r.pushed),
+        deleted: count(r.deleted),
+        new_conflicts: count(r.new_conflicts),
+        open_conflicts: count(r.open_conflicts),
+    })
+}
+
+#[tauri::command]
+pub async fn cloud_conflicts(
+    cell: State<'_, CloudCell>,
+    state: State<'_, AppState>,
+) -> CommandResult<Vec<ConflictItem>> {
+    let device = device(&cell, &state).await?;
+    let all = device.conflicts(false).await.map_err(cloud_error)?;
+    Ok(all
+        .into_iter()
+        .map(|c| ConflictItem {
+            id: c.id,
+            what: c.what,
+            local: c.local,
+            remote: c.remote,
+            resolved: c.resolved_at.is_some(),
+        })
+        .collect())
+}
+
+/// Settles a conflict: "local" keeps this device's version, "remote" the other device's.
+#[tauri::command]
+pub async fn cloud_resolve(
+    cell: State<'_, CloudCell>,
+    state: State<'_, AppState>,
+    hub: State<'_, Arc<SyncHub>>,
+    conflict: String,
+    choice: String,
+) -> CommandResult<()> {
+    let device = device(&cell, &state).await?;
+    let choice = match choice.as_str() {
+        "local" => syncer_cloud_client::Choice::Local,
+        "remote" => syncer_cloud_client::Choice::Remote,
+        other => {
+            return Err(CommandError::with_code(
+                ErrorCode::Invalid,
+                format!("'{other}' is not a choice: local or remote"),
+            ));
+        }
+    };
+    device
+        .resolve(&conflict, choice)
+        .await
+        .map_err(cloud_error)?;
+    hub.reschedule().await;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn cloud_sign_out(
+    cell: State<'_, CloudCell>,
+    state: State<'_, AppState>,
+) -> CommandResult<()> {
+    let device = device(&cell, &state).await?;
+    device.sign_out().await.map_err(cloud_error)
+}
+
+/// Deletes the account's records on the server (still signed in; the local setup stays).
+#[tauri::command]
+pub async fn cloud_delete_data(
+    cell: State<'_, CloudCell>,
+    state: State<'_, AppState>,
+    confirm: String,
+) -> CommandResult<()> {
+    if confirm.trim() != "delete" {
+        return Err(CommandError::with_code(
+            ErrorCode::Invalid,
+            "Type delete to confirm; nothing was deleted.",
+        ));
+    }
+    let device = device(&cell, &state).await?;
+    device.delete_cloud_data().await.map_err(cloud_error)
+}
