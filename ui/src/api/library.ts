@@ -35,7 +35,7 @@ export type InvokeBridge = {
   invoke: <T>(command: string, args?: Record<string, unknown>) => Promise<T>;
 };
 
-const realBridge: InvokeBridge = {
+export const realInvokeBridge: InvokeBridge = {
   isTauri: tauriIsTauri,
   invoke: (command, args) => tauriInvoke(command, args),
 };
@@ -86,7 +86,7 @@ export type LibraryApi = {
   setUpDemo: () => Promise<Result<DemoSetupView>>;
 };
 
-export function createLibraryApi(bridge: InvokeBridge = realBridge): LibraryApi {
+export function createLibraryApi(bridge: InvokeBridge = realInvokeBridge): LibraryApi {
   return {
     isAvailable: () => bridge.isTauri(),
     listConnections: () => call(bridge, "list_connections"),

@@ -1,5 +1,6 @@
 import { type ReactNode, useCallback, useEffect, useId, useRef, useState } from "react";
 import type { AppInfoResult } from "../api/appInfo";
+import type { CloudApi } from "../api/cloud";
 import { type ConnectionsApi, type Loadable, toLoadable } from "../api/connections";
 import {
   defaultSyncApi,
@@ -17,6 +18,7 @@ import { WarningIcon } from "../components/icons";
 import { PageHeader } from "../components/PageHeader";
 import { SpotifySettings } from "../components/SpotifySettings";
 import { routeHref } from "../routes";
+import { CloudSection } from "../settings/CloudSection";
 import { Toggle } from "../settings/Toggle";
 import { YourData } from "../settings/YourData";
 import { absoluteTime, isoTime, relativeTime } from "../sync/format";
@@ -29,6 +31,8 @@ type SettingsPageProps = {
   connectionsApi?: ConnectionsApi | undefined;
   /** Replaces the settings and sync commands and events in tests and previews. */
   api?: SyncApi | undefined;
+  /** Replaces the cloud account's commands in tests and previews. */
+  cloudApi?: CloudApi | undefined;
   /** The clock "next sync in …" counts from; tests fix it. */
   now?: (() => number) | undefined;
 };
@@ -58,6 +62,7 @@ export function SettingsPage({
   loadAppInfo,
   connectionsApi,
   api = defaultSyncApi,
+  cloudApi,
   now = Date.now,
 }: SettingsPageProps) {
   const available = api.isAvailable();
@@ -340,6 +345,10 @@ export function SettingsPage({
           ))}
         </fieldset>
         {problemFor("theme")}
+      </Card>
+
+      <Card title="Cloud sync" testId="settings-cloud">
+        <CloudSection api={cloudApi} />
       </Card>
 
       <YourData

@@ -1,0 +1,41 @@
+import type { CloudStatusView } from "../bindings/CloudStatusView";
+import type { CloudSyncView } from "../bindings/CloudSyncView";
+import type { ConflictItem } from "../bindings/ConflictItem";
+import type { PassphraseView } from "../bindings/PassphraseView";
+import { call, type InvokeBridge, type Result, realInvokeBridge } from "./library";
+
+// Generated from the Rust types in src-tauri/cloud.rs by ts-rs; never written by hand.
+export type { CloudStatusView, CloudSyncView, ConflictItem, PassphraseView };
+
+/** What the Cloud section asks of the shell. Passwords and passphrases go straight through. */
+export type CloudApi = {
+  status: () => Promise<Result<CloudStatusView>>;
+  signIn: (
+    server: string,
+    email: string,
+    password: string,
+    create: boolean,
+  ) => Promise<Result<CloudStatusView>>;
+  passphrase: (passphrase: string) => Promise<Result<PassphraseView>>;
+  sync: () => Promise<Result<CloudSyncView>>;
+  conflicts: () => Promise<Result<ConflictItem[]>>;
+  resolve: (conflict: string, choice: "local" | "remote") => Promise<Result<null>>;
+  signOut: () => Promise<Result<null>>;
+  deleteData: (confirm: string) => Promise<Result<null>>;
+};
+
+export function createCloudApi(b: InvokeBridge = realInvokeBridge): CloudApi {
+  return {
+    status: () => call(b, "cloud_status"),
+    signIn: (server, email, password, create) =>
+      call(b, "cloud_sign_in", { server, email, password, create }),
+    passphrase: (passphrase) => call(b, "cloud_passphrase", { passphrase }),
+    sync: () => call(b, "cloud_sync"),
+    conflicts: () => call(b, "cloud_conflicts"),
+    resolve: (conflict, choice) => call(b, "cloud_resolve", { conflict, choice }),
+    signOut: () => call(b, "cloud_sign_out"),
+    deleteData: (confirm) => call(b, "cloud_delete_data", { confirm }),
+  };
+}
+
+export const defaultCloudApi: CloudApi = createCloudApi();

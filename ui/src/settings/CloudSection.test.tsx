@@ -1,0 +1,102 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { afterEach, describe, expect, it } from "vitest";
+import { type CloudStatusView, createCloudApi } from "../api/cloud";
+import { fakeShell } from "../test/fakeConnections";
+import { CloudSection } from "./CloudSection";
+
+afterEach(() => {
+  cleanup();
+});
+
+function status(overrides: Partial<CloudStatusView> = {}): CloudStatusView {
+  return {
+    signed_in: false,
+    server_url: null,
+    default_server_url: "http://127.0.0.1:8787",
+    email: null,
+    device_id: null,
+    key_id: null,
+    unlocked: false,
+    last_sync_at: null,
+    records: 0,
+    open_conflicts: 0,
+    ...overrides,
+  };
+}
+
+describe("CloudSection", () => {
+  it("signs in, sets the passphrase showing the recovery code once, syncs and settles a conflict", async () => {
+    let current = status();
+    const shell = fakeShell({
+      cloud_status: () => current,
+      cloud_sign_in: () => {
+        current = status({ signed_in: true, email: "a@example.org", server_url: "http://s" });
+        return current;
+      },
+      cloud_passphrase: () => {
+        current = { ...current, unlocked: true, key_id: "k1" };
+        return { created: true, key_id: "k1", recovery_code: "apple river", warning: "Keep it." };
+      },
+      cloud_sync: () => {
+        current = { ...current, open_conflicts: 1 };
+        return {
+          pulled: 1,
+          applied: 0,
+          removed: 0,
+          pushed: 2,
+          deleted: 0,
+          new_conflicts: 1,
+          open_conflicts: 1,
+        };
+      },
+      cloud_conflicts: () => [
+        {
+          id: "c1",
+          what: "base Mix",
+          local: { name: "A" },
+          remote: { name: "B" },
+          resolved: false,
+        },
+      ],
+      cloud_resolve: () => {
+        current = { ...current, open_conflicts: 0 };
+        return null;
+      },
+    });
+    render(<CloudSection api={createCloudApi(shell.bridge)} />);
+    fireEvent.change(await screen.findByLabelText("Email"), { target: { value: "a@example.org" } });
+    fireEvent.change(screen.getByLabelText("Password"), { target: { value: "hunter22" } });
+    fireEvent.click(screen.getByRole("button", { name: "Sign in" }));
+    fireEvent.change(await screen.findByLabelText("Sync passphrase"), {
+      target: { value: "correct horse" },
+    });
+    fireEvent.click(screen.getByRole("button", { name: "Unlock" }));
+    expect((await screen.findByTestId("recovery-code")).textContent).toContain("apple river");
+    fireEvent.click(screen.getByRole("button", { name: "Sync setup now" }));
+    expect((await screen.findByTestId("cloud-conflict")).textContent).toContain("base Mix");
+    fireEvent.click(screen.getByRole("button", { name: "Keep this device's" }));
+    await waitFor(() => expect(screen.queryByTestId("cloud-conflict")).toBeNull());
+    const resolve = shell.calls.find((c) => c.command === "cloud_resolve");
+    expect(resolve?.args).toEqual({ conflict: "c1", choice: "local" });
+    const signIn = shell.calls.find((c) => c.command === "cloud_sign_in");
+    expect(signIn?.args).toMatchObject({ email: "a@example.org", create: false });
+  });
+
+  it("shows a wrong passphrase as an alert and stays locked", async () => {
+    const shell = fakeShell({
+      cloud_status: () =>
+        status({ signed_in: true, email: "a@example.org", server_url: "http://s" }),
+      cloud_passphrase: () => Promise.reject({ message: "wrong passphrase" }),
+    });
+    render(<CloudSection api={createCloudApi(shell.bridge)} />);
+    fireEvent.change(await screen.findByLabelText("Sync passphrase"), {
+      target: { value: "nope" },
+    });
+    fireEvent.click(screen.getByRole("button", { name: "Unlock" }));
+    expect((await screen.findByRole("alert")).textContent).toContain("wrong passphrase");
+    expect(
+      (screen.getByRole("button", { name: "Sync setup now" }) as HTMLButtonElement).disabled,
+    ).toBe(true);
+  });
+});

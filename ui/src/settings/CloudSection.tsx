@@ -1,0 +1,303 @@
+import { useCallback, useEffect, useId, useState } from "react";
+import {
+  type CloudApi,
+  type CloudStatusView,
+  type ConflictItem,
+  defaultCloudApi,
+  type PassphraseView,
+} from "../api/cloud";
+
+type Notice = { kind: "ok" | "warning"; text: string } | null;
+
+/**
+ * The optional cloud account: carries bases, children, filters and schedules to the user's
+ * other devices, end-to-end encrypted with a passphrase the server never sees.
+ */
+export function CloudSection({ api = defaultCloudApi }: { api?: CloudApi | undefined }) {
+  const ids = useId();
+  const [status, setStatus] = useState<CloudStatusView | null>(null);
+  const [notice, setNotice] = useState<Notice>(null);
+  const [busy, setBusy] = useState(false);
+  const [server, setServer] = useState("");
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [passphrase, setPassphrase] = useState("");
+  const [recovery, setRecovery] = useState<PassphraseView | null>(null);
+  const [conflicts, setConflicts] = useState<ConflictItem[]>([]);
+  const [confirm, setConfirm] = useState("");
+  // Why the account cannot be shown (outside the app, or the shell failed): said quietly, since
+  // the rest of Settings still works.
+  const [unavailable, setUnavailable] = useState<string | null>(null);
+
+  const refresh = useCallback(async () => {
+    const r = await api.status();
+    if (r.ok) {
+      setStatus(r.value);
+      if (r.value.unlocked && r.value.open_conflicts > 0) {
+        const c = await api.conflicts();
+        setConflicts(c.ok ? c.value.filter((x) => !x.resolved) : []);
+      } else {
+        setConflicts([]);
+      }
+    } else {
+      setUnavailable(r.message);
+    }
+  }, [api]);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  async function act<T>(
+    run: () => Promise<{ ok: true; value: T } | { ok: false; message: string }>,
+    ok: (v: T) => string,
+  ) {
+    setBusy(true);
+    const r = await run();
+    setBusy(false);
+    setNotice(r.ok ? { kind: "ok", text: ok(r.value) } : { kind: "warning", text: r.message });
+    await refresh();
+    return r.ok;
+  }
+
+  const message =
+    notice === null ? null : (
+      <p
+        className={notice.kind === "ok" ? "notice notice--ok" : "notice notice--warning"}
+        role={notice.kind === "ok" ? "status" : "alert"}
+      >
+        {notice.text}
+      </p>
+    );
+
+  if (status === null) {
+    return <p className="muted">{unavailable ?? "Looking up the cloud account…"}</p>;
+  }
+
+  if (!status.signed_in) {
+    return (
+      <form
+        className="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+        }}
+      >
+        <p className="muted">
+          Optional: an account carries your bases, children, filters and schedules to your other
+          devices. It is encrypted on this computer with a passphrase only you know; the server
+          stores ciphertext it cannot read.
+        </p>
+        <p className="field">
+          <label htmlFor={`${ids}-server`}>Server</label>
+          <input
+            id={`${ids}-server`}
+            className="input"
+            value={server}
+            placeholder={status.default_server_url}
+            onChange={(e) => setServer(e.target.value)}
+          />
+        </p>
+        <p className="field">
+          <label htmlFor={`${ids}-email`}>Email</label>
+          <input
+            id={`${ids}-email`}
+            className="input"
+            type="email"
+            autoComplete="username"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
+        </p>
+        <p className="field">
+          <label htmlFor={`${ids}-password`}>Password</label>
+          <input
+            id={`${ids}-password`}
+            className="input"
+            type="password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </p>
+        {message}
+        <div className="actions">
+          {[false, true].map((create) => (
+            <button
+              key={String(create)}
+              type="button"
+              className={create ? "button" : "button button--primary"}
+              disabled={busy || email.trim() === "" || password === ""}
+              onClick={() =>
+                void act(
+                  () => api.signIn(server, email, password, create),
+                  (s) => `Signed in as ${s.email ?? email}. Next: enter your sync passphrase.`,
+                ).then((ok) => ok && setPassword(""))
+              }
+            >
+              {create ? "Create an account" : "Sign in"}
+            </button>
+          ))}
+        </div>
+      </form>
+    );
+  }
+
+  return (
+    <div className="inline-form" data-testid="cloud-signed-in">
+      <p>
+        Signed in as <strong>{status.email}</strong> on {status.server_url}.{" "}
+        {status.last_sync_at === null
+          ? "Not synced yet."
+          : `Last synced ${new Date(status.last_sync_at).toLocaleString()}.`}{" "}
+        {status.records} items kept in step.
+      </p>
+      {recovery?.recovery_code ? (
+        <div className="notice notice--warning" role="alert" data-testid="recovery-code">
+          <p>
+            Your recovery code: <code>{recovery.recovery_code}</code>
+          </p>
+          <p>{recovery.warning}</p>
+          <button type="button" className="button button--small" onClick={() => setRecovery(null)}>
+            I have written it down
+          </button>
+        </div>
+      ) : null}
+      {status.unlocked ? null : (
+        <div className="field">
+          <label htmlFor={`${ids}-passphrase`}>Sync passphrase</label>
+          <p className="muted small">
+            The first device sets it; the others enter the same one. It never leaves this computer.
+          </p>
+          <div className="field__row">
+            <input
+              id={`${ids}-passphrase`}
+              className="input"
+              type="password"
+              value={passphrase}
+              onChange={(e) => setPassphrase(e.target.value)}
+            />
+            <button
+              type="button"
+              className="button button--primary"
+              disabled={busy || passphrase === ""}
+              onClick={() =>
+                void act(
+                  () => api.passphrase(passphrase),
+                  (p) => {
+                    setRecovery(p.created ? p : null);
+                    return p.created
+                      ? "Passphrase set: this device can sync."
+                      : "Unlocked: this device can sync.";
+                  },
+                ).then((ok) => ok && setPassphrase(""))
+              }
+            >
+              Unlock
+            </button>
+          </div>
+        </div>
+      )}
+      {message}
+      <div className="actions">
+        <button
+          type="button"
+          className="button button--primary"
+          disabled={busy || !status.unlocked}
+          onClick={() =>
+            void act(
+              api.sync,
+              (r) =>
+                `Synced: ${r.pushed} sent, ${r.applied} received${
+                  r.open_conflicts > 0 ? `, ${r.open_conflicts} conflict(s) to settle below` : ""
+                }.`,
+            )
+          }
+        >
+          Sync setup now
+        </button>
+        <button
+          type="button"
+          className="button"
+          disabled={busy}
+          onClick={() =>
+            void act(api.signOut, () => "Signed out; your setup stays on this computer.")
+          }
+        >
+          Sign out
+        </button>
+      </div>
+      {conflicts.length > 0 ? (
+        <section aria-label="Conflicts" className="conflicts">
+          <h3 className="card__title">Changed on two devices</h3>
+          {conflicts.map((c) => (
+            <article key={c.id} className="conflict" data-testid="cloud-conflict">
+              <p>
+                <strong>{c.what}</strong>
+              </p>
+              <div className="conflict__versions">
+                <div>
+                  <p className="muted small">This device</p>
+                  <pre>{c.local === null ? "(deleted)" : JSON.stringify(c.local, null, 2)}</pre>
+                </div>
+                <div>
+                  <p className="muted small">The other device</p>
+                  <pre>{c.remote === null ? "(deleted)" : JSON.stringify(c.remote, null, 2)}</pre>
+                </div>
+              </div>
+              <div className="actions">
+                <button
+                  type="button"
+                  className="button button--small"
+                  onClick={() =>
+                    void act(
+                      () => api.resolve(c.id, "local"),
+                      () => "Kept this device's version.",
+                    )
+                  }
+                >
+                  Keep this device's
+                </button>
+                <button
+                  type="button"
+                  className="button button--small"
+                  onClick={() =>
+                    void act(
+                      () => api.resolve(c.id, "remote"),
+                      () => "Kept the other device's version.",
+                    )
+                  }
+                >
+                  Keep the other device's
+                </button>
+              </div>
+            </article>
+          ))}
+        </section>
+      ) : null}
+      <div className="field">
+        <label htmlFor={`${ids}-confirm`}>Delete the cloud copy (type delete)</label>
+        <div className="field__row">
+          <input
+            id={`${ids}-confirm`}
+            className="input"
+            value={confirm}
+            onChange={(e) => setConfirm(e.target.value)}
+          />
+          <button
+            type="button"
+            className="button button--danger"
+            disabled={busy || confirm.trim() !== "delete"}
+            onClick={() =>
+              void act(
+                () => api.deleteData(confirm),
+                () => "The cloud copy is deleted; this computer keeps its setup.",
+              ).then(() => setConfirm(""))
+            }
+          >
+            Delete cloud data
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
