@@ -24,7 +24,7 @@ use crate::engine::clock::{Clock, SystemClock};
 use crate::engine::storage::StorageError;
 use crate::filter::Timestamp;
 use crate::ids::ConnectionId;
-use crate::metadata::model::{ArtistLink, Confidence, TrackMatch};
+use crate::metadata::model::{ArtistLink, Confidence, MatchMethod, TrackMatch};
 use crate::metadata::source::{MetadataError, MetadataSource};
 use crate::metadata::store::{
     AlbumFactRow, ArtistFactRow, FactState, FactsTtl, MetadataStore, QueuedArtist,
@@ -299,13 +299,19 @@ impl<M: MetadataSource, S: MetadataStore> Enricher<M, S> {
                 Err(error) => self.failed(item, error).await,
             };
         }
-        let Some(track) = item.candidates.get(item.tried as usize).cloned() else {
+        let candidate = (item.tried / 2) as usize;
+        let Some(track) = item.candidates.get(candidate).cloned() else {
             let state = self
                 .give_up(&item, "no track of this artist was recognised")
                 .await?;
             return Ok((Step::Settled, Some(state)));
         };
-        let answer = match self.source.match_track(&track).await {
+        let method = if item.tried % 2 == 1 || track.isrc.is_none() {
+            MatchMethod::Search
+        } else {
+            MatchMethod::Isrc
+        };
+        let answer = match self.source.match_track(&track, method).await {
             Ok(answer) => answer,
             Err(error) => return self.failed(item, error).await,
         };
@@ -313,6 +319,12 @@ impl<M: MetadataSource, S: MetadataStore> Enricher<M, S> {
         item.attempts = 0;
         let mut linked_self = false;
         let mut reason = None;
+        // After an unknown ISRC the same track is searched for; otherwise the next one.
+        let next = if method == MatchMethod::Isrc && answer == TrackMatch::NotFound {
+            item.tried | 1
+        } else {
+            (item.tried / 2 + 1) * 2
+        };
         match answer {
             TrackMatch::Found {
                 artists, release, ..
@@ -371,8 +383,8 @@ impl<M: MetadataSource, S: MetadataStore> Enricher<M, S> {
             }
         }
         if !linked_self {
-            item.tried += 1;
-            if item.tried as usize >= item.candidates.len() {
+            item.tried = next;
+            if (item.tried / 2) as usize >= item.candidates.len() {
                 let why = reason.unwrap_or_else(|| "no track of this artist was recognised".into());
                 let state = self.give_up(&item, &why).await?;
                 return Ok((Step::Asked, Some(state)));
@@ -428,8 +440,8 @@ impl<M: MetadataSource, S: MetadataStore> Enricher<M, S> {
             return Ok((Step::Failed { error }, None));
         }
         tracing::warn!(artist = %item.artist, error = %error, "enrichment skips a candidate");
-        item.tried += 1;
-        if item.tried as usize >= item.candidates.len() {
+        item.tried = (item.tried / 2 + 1) * 2;
+        if (item.tried / 2) as usize >= item.candidates.len() {
             let state = self.give_up(&item, &error.to_string()).await?;
             return Ok((Step::Asked, Some(state)));
         }

@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use crate::metadata::model::{ArtistFacts, SourceKind, TrackMatch, TrackQuery};
+use crate::metadata::model::{ArtistFacts, MatchMethod, SourceKind, TrackMatch, TrackQuery};
 use crate::provider::RequestStats;
 
 /// What went wrong asking a source. Every message says what happens next.
@@ -67,12 +67,14 @@ pub type MetadataResult<T> = Result<T, MetadataError>;
 pub trait MetadataSource: Send + Sync {
     fn kind(&self) -> SourceKind;
 
-    /// Recognises a track (ISRC first; otherwise title, artist and duration) and links its
+    /// Recognises a track by `method` (its ISRC, or title, artist and duration) and links its
     /// credited artists to the source's own ids. Never guesses: a doubtful match is
     /// [`TrackMatch::Ambiguous`] or an [`crate::metadata::ArtistLink::Unmatched`] artist.
+    /// The enricher tries the ISRC first and searches only when the ISRC is unknown.
     fn match_track(
         &self,
         track: &TrackQuery,
+        method: MatchMethod,
     ) -> impl Future<Output = MetadataResult<TrackMatch>> + Send;
 
     /// Facts about an artist the source linked (`None`: the source no longer knows the id).

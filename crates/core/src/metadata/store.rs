@@ -181,7 +181,8 @@ pub struct QueuedArtist {
     /// Tracks that credit the artist, best first (with an ISRC, credited first); tried in
     /// turn until one is recognised.
     pub candidates: Vec<TrackQuery>,
-    /// Candidates already tried.
+    /// How far through the candidates: candidate `tried / 2`, by ISRC when even, by search
+    /// when odd (a search follows only an ISRC the source does not know).
     pub tried: u32,
     /// Transient failures in a row.
     pub attempts: u32,
