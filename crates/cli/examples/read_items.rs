@@ -28,7 +28,7 @@ fn main() -> anyhow::Result<()> {
         let client = SpotifyClient::new(
             ConnectionId::new("example"),
             StaticToken::new(token),
-            syncer_cli::app::loopback_config(base),
+            syncer_app::loopback_config(base),
         )?;
         let before = peak_kb();
         let items = client.playlist_items(&PlaylistId::new(playlist)).await?;

@@ -14,10 +14,11 @@ use syncer_core::provider::{MusicProvider, NewPlaylist};
 use syncer_spotify::{SpotifyClient, StaticToken};
 use syncer_store::{NewBase, NewChild, Store};
 
-use crate::app::{App, known_empty, loopback_config};
+use crate::app::App;
 use crate::cli::{AppMode, BenchArgs};
 use crate::exit::OK;
 use crate::render::table;
+use syncer_app::{known_empty, loopback_config};
 
 /// Five children whose filters read genre and year.
 const CHILDREN: [(&str, &str); 5] = [

@@ -2,86 +2,28 @@
 //! in this process on 127.0.0.1 with a generated library.
 
 use serde_json::json;
-use syncer_core::ids::{BasePlaylistId, ChildPlaylistId};
-use syncer_core::provider::{MusicProvider, NewPlaylist};
-use syncer_store::{NewBase, NewChild};
+use syncer_app::setup::set_up_demo;
 
 use crate::app::{App, DemoSpec};
 use crate::cli::DemoArgs;
-use crate::commands::{connect_demo, parse_query, run_sync};
-use crate::exit::{CliError, OK, SERVICE};
+use crate::commands::run_sync;
+use crate::exit::OK;
 use crate::render;
-
-/// The demo's children: sensible filters over the generated genres and years.
-pub const DEMO_CHILDREN: [(&str, &str); 5] = [
-    ("Rock & Metal", "genre:rock OR genre:metal OR genre:punk"),
-    (
-        "Electronic",
-        "genre:electronic OR genre:house OR genre:techno",
-    ),
-    (
-        "Hip hop & R&B",
-        "genre:\"hip hop\" OR genre:rap OR genre:\"r&b\"",
-    ),
-    ("Fresh (2020s)", "year:>=2020"),
-    ("Classics (before 2000)", "year:<2000 -explicit"),
-];
 
 pub async fn run(app: &App, args: &DemoArgs) -> anyhow::Result<u8> {
     let spec = DemoSpec {
         seed: args.seed,
-        mode: args.mode,
+        mode: args.mode.into(),
         tracks: args.tracks,
     };
-    let connection = spec.connection_id();
-    // A previous demo of the same library is replaced, before the stand-in starts, so the
-    // new children get the first ids again.
-    for b in app.store.list_bases().await? {
-        if b.connection == connection {
-            app.store.remove_base(&b.id).await?;
-        }
-    }
-    connect_demo(app, spec).await?;
-    let client = app.client(&connection).await?;
-    let playlists = client.all_playlists().await?;
-    let base = playlists
+    let setup = set_up_demo(app, spec).await?;
+    let connection = setup.connection.clone();
+    let base_id = setup.base.id.clone();
+    let children: Vec<_> = setup
+        .children
         .iter()
-        .max_by_key(|p| p.total_items.unwrap_or(0))
-        .ok_or_else(|| CliError::new(SERVICE, "the demo library has no playlist"))?;
-    let base_id = BasePlaylistId::new(base.id.as_str());
-    app.store
-        .add_base(&NewBase {
-            id: base_id.clone(),
-            connection: connection.clone(),
-            name: base.name.clone(),
-        })
-        .await?;
-    let mut children = Vec::new();
-    for (name, query) in DEMO_CHILDREN {
-        let filter = parse_query(query)?;
-        let created = client
-            .create_playlist(&NewPlaylist {
-                name: name.to_owned(),
-                description: Some(format!("Managed by Syncer: {query}")),
-                public: false,
-                collaborative: false,
-            })
-            .await?;
-        let id = ChildPlaylistId::new(created.id.as_str());
-        app.store
-            .add_child(&NewChild {
-                id: id.clone(),
-                base: base_id.clone(),
-                name: name.to_owned(),
-                query: query.to_owned(),
-                filter,
-                mirror: Default::default(),
-                allow_empty: false,
-            })
-            .await?;
-        crate::app::known_empty(&app.store, &created).await?;
-        children.push((id, name, query));
-    }
+        .map(|c| (c.id.clone(), c.name.clone(), c.query.clone()))
+        .collect();
     let first = run_sync(app, &base_id, false).await?;
     let second = run_sync(app, &base_id, false).await?;
 
@@ -126,8 +68,8 @@ pub async fn run(app: &App, args: &DemoArgs) -> anyhow::Result<u8> {
     );
     println!(
         "Base: \"{}\" ({} entries). Children: {}.\n",
-        base.name,
-        base.total_items.unwrap_or(0),
+        setup.base.name,
+        setup.base_entries,
         children.len()
     );
     print!("{}", render::sync_summary("First sync", &first));

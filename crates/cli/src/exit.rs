@@ -1,6 +1,7 @@
 //! Exit codes, documented in docs/cli.md. Scripts branch on these, so they never change
 //! meaning.
 
+use syncer_app::AppError;
 use syncer_core::engine::EngineError;
 use syncer_core::filter::query::ParseError;
 use syncer_core::provider::ProviderError;
@@ -44,28 +45,28 @@ pub fn code_of(error: &anyhow::Error) -> u8 {
         if let Some(e) = cause.downcast_ref::<CliError>() {
             return e.code;
         }
+        // The shared layer's own cases; the errors it wraps are matched below.
+        if let Some(e) = cause.downcast_ref::<AppError>() {
+            match e {
+                AppError::NotFound(_) => return NOT_FOUND,
+                AppError::Usage(_) => return USAGE,
+                AppError::Service(_) | AppError::Client(_) | AppError::Demo(_) => return SERVICE,
+                AppError::Query(_) => return BAD_QUERY,
+                // Transparent wrappers hide the wrapped error from the chain: ask it here.
+                AppError::Engine(e) => return engine_code(e),
+                AppError::Setup(e) => return setup_code(e),
+                AppError::Store(_) => return STORE,
+                AppError::Provider(_) | AppError::Auth(_) | AppError::Vault(_) => return SERVICE,
+            }
+        }
         if cause.downcast_ref::<ParseError>().is_some() {
             return BAD_QUERY;
         }
         if let Some(e) = cause.downcast_ref::<EngineError>() {
-            return match e {
-                EngineError::SyncInProgress { .. } => SYNC_IN_PROGRESS,
-                EngineError::UnknownBase(_) | EngineError::ChildGone { .. } => NOT_FOUND,
-                EngineError::NothingToUndo(_) => NOT_FOUND,
-                EngineError::Filter { .. } => BAD_QUERY,
-                EngineError::Cancelled => CANCELLED,
-                EngineError::Provider(_) => SERVICE,
-                EngineError::Storage(s) if s.busy => SYNC_IN_PROGRESS,
-                EngineError::Storage(_) => STORE,
-            };
+            return engine_code(e);
         }
         if let Some(e) = cause.downcast_ref::<SetupError>() {
-            return match e {
-                SetupError::SyncInProgress { .. } => SYNC_IN_PROGRESS,
-                SetupError::NotFound { .. } => NOT_FOUND,
-                SetupError::Exists { .. } => FAILURE,
-                SetupError::Unreadable { .. } | SetupError::Store(_) => STORE,
-            };
+            return setup_code(e);
         }
         // A refused or failed sign-in, or a connection that needs one: the service side.
         if cause.downcast_ref::<ProviderError>().is_some()
@@ -79,4 +80,26 @@ pub fn code_of(error: &anyhow::Error) -> u8 {
         }
     }
     FAILURE
+}
+
+fn engine_code(e: &EngineError) -> u8 {
+    match e {
+        EngineError::SyncInProgress { .. } => SYNC_IN_PROGRESS,
+        EngineError::UnknownBase(_) | EngineError::ChildGone { .. } => NOT_FOUND,
+        EngineError::NothingToUndo(_) => NOT_FOUND,
+        EngineError::Filter { .. } => BAD_QUERY,
+        EngineError::Cancelled => CANCELLED,
+        EngineError::Provider(_) => SERVICE,
+        EngineError::Storage(s) if s.busy => SYNC_IN_PROGRESS,
+        EngineError::Storage(_) => STORE,
+    }
+}
+
+fn setup_code(e: &SetupError) -> u8 {
+    match e {
+        SetupError::SyncInProgress { .. } => SYNC_IN_PROGRESS,
+        SetupError::NotFound { .. } => NOT_FOUND,
+        SetupError::Exists { .. } => FAILURE,
+        SetupError::Unreadable { .. } | SetupError::Store(_) => STORE,
+    }
 }

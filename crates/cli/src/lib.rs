@@ -8,4 +8,3 @@ pub mod commands;
 pub mod demo;
 pub mod exit;
 pub mod render;
-pub mod tokens;

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
+use syncer_app::DemoMode;
 use syncer_cli::app::{App, DemoSpec};
-use syncer_cli::cli::AppMode;
 use syncer_cli::commands::{connect_demo, run_sync};
 use syncer_core::engine::{SyncStatus, SyncStorage};
 use syncer_core::filter::query;
@@ -20,7 +20,7 @@ async fn a_cancel_request_in_the_store_stops_the_running_sync() {
         .unwrap();
     let spec = DemoSpec {
         seed: 9,
-        mode: AppMode::Extended,
+        mode: DemoMode::Extended,
         tracks: 400,
     };
     let conn = connect_demo(&app, spec).await.unwrap();

@@ -19,48 +19,7 @@ pub fn completions(shell: clap_complete::Shell) -> anyhow::Result<u8> {
 
 /// Everything in the local store, without secrets (there are none in it).
 pub async fn export(app: &App, path: Option<PathBuf>) -> anyhow::Result<u8> {
-    let connections: Vec<_> = app
-        .store
-        .list_connections()
-        .await?
-        .into_iter()
-        .map(|c| {
-            json!({"id": c.id, "provider": c.provider, "name": c.display_name,
-                   "auth_kind": c.auth_kind, "account_id": c.account_id,
-                   "status": c.status.as_str(), "created_at": c.created_at})
-        })
-        .collect();
-    let mut bases = Vec::new();
-    for b in app.store.list_bases().await? {
-        let children: Vec<_> = app
-            .store
-            .list_children(&b.id)
-            .await?
-            .into_iter()
-            .map(|c| {
-                json!({"id": c.id, "name": c.name, "query": c.query,
-                       "filter": syncer_core::filter::to_json_value(&c.filter),
-                       "mirror": c.mirror, "allow_empty": c.allow_empty})
-            })
-            .collect();
-        bases.push(
-            json!({"id": b.id, "connection": b.connection, "name": b.name,
-            "routing": b.routing, "schedule": b.schedule, "last_snapshot_id": b.last_snapshot,
-            "last_synced_at": b.last_synced_at, "children": children}),
-        );
-    }
-    let events: Vec<_> = app
-        .store
-        .list_events(None, u32::MAX)
-        .await?
-        .into_iter()
-        .map(|e| {
-            json!({"id": e.id, "base": e.base, "status": e.status, "started_at": e.started_at,
-                   "finished_at": e.finished_at, "error": e.error, "report": e.report})
-        })
-        .collect();
-    let all = json!({"format": "syncer-export", "version": 1, "connections": connections,
-                     "bases": bases, "sync_events": events});
+    let all = syncer_app::data::export(&app.store).await?;
     let text = serde_json::to_string_pretty(&all)?;
     match path {
         Some(p) => {

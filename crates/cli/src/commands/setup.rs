@@ -4,16 +4,19 @@ use serde_json::json;
 use syncer_auth::LoopbackConnect;
 use syncer_core::engine::MirrorMode;
 use syncer_core::filter::{Filter, query};
-use syncer_core::ids::{BasePlaylistId, ChildPlaylistId, ConnectionId, PlaylistId};
+use syncer_core::ids::{BasePlaylistId, ChildPlaylistId, PlaylistId};
 use syncer_core::jobs::Schedule;
-use syncer_core::provider::{MusicProvider, NewPlaylist};
-use syncer_store::{ChildEdit, NewBase, NewChild, NewConnection};
+use syncer_core::provider::MusicProvider;
+use syncer_store::ChildEdit;
 
 use super::output;
-use crate::app::{App, DEMO_PROVIDER, DemoSpec, SPOTIFY_PROVIDER};
+use crate::app::{App, DemoSpec, SPOTIFY_PROVIDER};
+use syncer_app::setup::{ChildSpec, ChildTarget, add_base, add_child};
+
 use crate::cli::{BaseCommand, ChildCommand, ConnectCommand, ConnectionsCommand, Mirror};
 use crate::exit::{BAD_QUERY, CliError, OK, USAGE};
 use crate::render::table;
+pub use syncer_app::setup::connect_demo;
 
 /// Reads a query, or fails with the language's error pointing at the column.
 pub fn parse_query(text: &str) -> anyhow::Result<Filter> {
@@ -34,28 +37,18 @@ fn mirror_mode(m: Mirror) -> MirrorMode {
     }
 }
 
-/// Adds (or finds) a demo connection and probes it.
-pub async fn connect_demo(app: &App, spec: DemoSpec) -> anyhow::Result<ConnectionId> {
-    let id = spec.connection_id();
-    if app.store.get_connection(&id).await?.is_none() {
-        app.store
-            .insert_connection(&NewConnection {
-                id: id.clone(),
-                provider: DEMO_PROVIDER.into(),
-                display_name: spec.describe(),
-                auth_kind: "none".into(),
-                account_id: None,
-            })
-            .await?;
-    }
-    app.probe(&id).await?;
-    Ok(id)
-}
-
 pub async fn connect(app: &App, command: ConnectCommand) -> anyhow::Result<u8> {
     let id = match command {
         ConnectCommand::Demo { seed, mode, tracks } => {
-            connect_demo(app, DemoSpec { seed, mode, tracks }).await?
+            connect_demo(
+                app,
+                DemoSpec {
+                    seed,
+                    mode: mode.into(),
+                    tracks,
+                },
+            )
+            .await?
         }
         ConnectCommand::Spotify {
             client_id,
@@ -192,15 +185,7 @@ pub async fn base(app: &App, command: BaseCommand) -> anyhow::Result<u8> {
             connection,
         } => {
             let conn = app.resolve_connection(connection.as_deref()).await?;
-            let client = app.client(&conn).await?;
-            let info = client.playlist(&PlaylistId::new(playlist.as_str())).await?;
-            app.store
-                .add_base(&NewBase {
-                    id: BasePlaylistId::new(playlist.as_str()),
-                    connection: conn,
-                    name: info.name.clone(),
-                })
-                .await?;
+            let info = add_base(app, &conn, &PlaylistId::new(playlist.as_str())).await?;
             output(app, &json!({"base": playlist, "name": info.name}), || {
                 format!(
                     "base added: {} ({playlist})\nnext: `syncer child add {playlist} --create NAME --query '...'`\n",
@@ -253,45 +238,30 @@ pub async fn child(app: &App, command: ChildCommand) -> anyhow::Result<u8> {
             mirror,
             allow_empty,
         } => {
-            let filter = parse_query(&query)?;
-            let record = app.base(&base).await?;
-            // Refuse before creating anything on the service.
-            app.store.ensure_not_syncing(&record.id).await?;
-            let client = app.client(&record.connection).await?;
-            let (id, name, created) = match (playlist, create) {
-                (Some(id), _) => {
-                    let info = client.playlist(&PlaylistId::new(id.as_str())).await?;
-                    (id, info.name, None)
-                }
-                (None, Some(name)) => {
-                    let info = client
-                        .create_playlist(&NewPlaylist {
-                            name: name.clone(),
-                            description: Some(format!("Managed by Syncer: {query}")),
-                            public: false,
-                            collaborative: false,
-                        })
-                        .await?;
-                    (info.id.to_string(), name, Some(info))
-                }
+            // The language's error with a caret, before anything is created.
+            parse_query(&query)?;
+            let target = match (playlist, create) {
+                (Some(id), _) => ChildTarget::Adopt {
+                    playlist: PlaylistId::new(id.as_str()),
+                },
+                (None, Some(name)) => ChildTarget::Create { name },
                 (None, None) => {
                     return Err(CliError::new(USAGE, "give --playlist ID or --create NAME").into());
                 }
             };
-            app.store
-                .add_child(&NewChild {
-                    id: ChildPlaylistId::new(id.as_str()),
-                    base: record.id.clone(),
-                    name: name.clone(),
-                    query: query.clone(),
-                    filter,
+            let record = app.base(&base).await?;
+            let added = add_child(
+                app,
+                &record.id,
+                &ChildSpec {
+                    target,
+                    query,
                     mirror: mirror_mode(mirror),
                     allow_empty,
-                })
-                .await?;
-            if let Some(info) = &created {
-                crate::app::known_empty(&app.store, info).await?;
-            }
+                },
+            )
+            .await?;
+            let (id, name) = (added.id, added.name);
             output(
                 app,
                 &json!({"child": id, "name": name, "base": record.id}),

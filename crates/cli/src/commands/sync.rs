@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
-use syncer_core::engine::{Progress, Stage, SyncOptions, SyncReport, SyncStatus};
+use syncer_core::engine::{Progress, ProgressSink, Stage, SyncReport, SyncStatus};
 use syncer_core::ids::BasePlaylistId;
 use tokio_util::sync::CancellationToken;
 
@@ -54,48 +54,28 @@ fn progress_bar(json: bool) -> ProgressBar {
 
 /// Syncs one base with a progress bar; Ctrl-C or `syncer cancel` stop it at a safe point.
 pub async fn run_sync(app: &App, base: &BasePlaylistId, force: bool) -> anyhow::Result<SyncReport> {
-    let record = app.base(base.as_str()).await?;
-    let engine = app.engine(&record.connection).await?;
     let bar = progress_bar(app.json);
     let sink_bar = bar.clone();
+    let progress: ProgressSink = Arc::new(move |p: &Progress| {
+        sink_bar.set_message(stage_name(p.stage));
+        // Per-child batches run side by side; the bar follows the overall count.
+        if p.child.is_none() {
+            sink_bar.set_length(p.total.max(1));
+            sink_bar.set_position(p.done);
+        }
+    });
     let cancel = CancellationToken::new();
-    let options = SyncOptions {
-        force,
-        cancel: cancel.clone(),
-        progress: Some(Arc::new(move |p: &Progress| {
-            sink_bar.set_message(stage_name(p.stage));
-            // Per-child batches run side by side; the bar follows the overall count.
-            if p.child.is_none() {
-                sink_bar.set_length(p.total.max(1));
-                sink_bar.set_position(p.done);
-            }
-        })),
-    };
-    let watcher = {
-        let store = app.store.clone();
+    let ctrl_c = {
         let cancel = cancel.clone();
-        let base = base.clone();
         tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {
-                        eprintln!("\ncancelling at the next safe point…");
-                        cancel.cancel();
-                        return;
-                    }
-                    () = tokio::time::sleep(Duration::from_millis(250)) => {}
-                }
-                if let Ok(Some(event)) = store.running_event(&base).await
-                    && store.cancel_requested(event).await.unwrap_or(false)
-                {
-                    cancel.cancel();
-                    return;
-                }
+            if tokio::signal::ctrl_c().await.is_ok() {
+                eprintln!("\ncancelling at the next safe point…");
+                cancel.cancel();
             }
         })
     };
-    let result = engine.sync(base, &options).await;
-    watcher.abort();
+    let result = syncer_app::sync::run_sync(app, base, force, Some(progress), cancel).await;
+    ctrl_c.abort();
     bar.finish_and_clear();
     Ok(result?)
 }

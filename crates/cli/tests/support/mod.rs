@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use spotify_fake::{FakeConfig, FakeSpotify, LibrarySpec, Messiness, Mode};
-use syncer_cli::app::{Client, SyncEngine, known_empty, loopback_config};
+use syncer_app::{Client, SyncEngine, known_empty, loopback_config};
 use syncer_core::engine::{Engine, MirrorMode, SyncOptions, SyncReport};
 use syncer_core::filter::query;
 use syncer_core::ids::{BasePlaylistId, ChildPlaylistId, ConnectionId, PlaylistId, TrackId};
@@ -75,7 +75,7 @@ pub async fn world_with(mode: Mode, tracks: usize, children: Vec<ChildSpec>) -> 
     config.retry.default_retry_after = Duration::from_millis(50);
     let client = SpotifyClient::new(
         ConnectionId::new("test"),
-        syncer_cli::tokens::CliTokens::Fixed(StaticToken::new(fake.mint_token(&user))),
+        syncer_app::AppTokens::Fixed(StaticToken::new(fake.mint_token(&user))),
         config,
     )
     .unwrap();

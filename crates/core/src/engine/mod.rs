@@ -32,7 +32,9 @@ pub use model::{BaseSetup, ChildSetup, KnownContents};
 pub use open::MetadataSettings;
 pub use progress::{Progress, ProgressSink, Stage};
 pub use report::{CacheStats, ChildReport, ChildState, SkipCount, SyncReport, SyncStatus};
-pub use run::{ChildPreview, Engine, EngineConfig, EngineError, Preview, SyncOptions, UndoReport};
+pub use run::{
+    ChildPreview, DraftChild, Engine, EngineConfig, EngineError, Preview, SyncOptions, UndoReport,
+};
 pub use storage::{
     CachedObject, StorageError, StorageResult, SyncEventId, SyncStorage, UndoEntry, UndoRecord,
 };

@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::capabilities::LookupKind;
 use crate::engine::clock::{Clock, SystemClock};
-use crate::engine::diff::{WRITE_BATCH, Writes, diff_child};
+use crate::engine::diff::{MirrorMode, WRITE_BATCH, Writes, diff_child};
 use crate::engine::enrich::{
     CacheTtl, Catalog, EnrichmentPlan, field_availability_with, filter_track, ids_to_look_up,
 };
@@ -25,7 +25,7 @@ use crate::engine::report::{
 };
 use crate::engine::storage::{CachedObject, StorageError, SyncEventId, SyncStorage, UndoEntry};
 use crate::filter::{
-    CompiledFilter, EvalContext, FieldProblem, PostContext, PreparedTrack, RouteChild,
+    CompiledFilter, EvalContext, FieldProblem, Filter, PostContext, PreparedTrack, RouteChild,
     RoutingOutcome, Timestamp, check_availability, compile, route, seed_from,
 };
 use crate::ids::{BasePlaylistId, ChildPlaylistId, PlaylistId, SnapshotId, TrackId};
@@ -124,6 +124,16 @@ pub struct Preview {
     /// How much of the metadata the filters read is known.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub metadata: Vec<MetadataCoverage>,
+}
+
+/// A child's filter being edited, for [`Engine::preview_draft`].
+#[derive(Debug, Clone)]
+pub struct DraftChild {
+    /// The child being edited, or a placeholder id for one not yet created.
+    pub id: ChildPlaylistId,
+    pub name: String,
+    pub filter: Filter,
+    pub allow_empty: bool,
 }
 
 /// What an undo restored.
@@ -755,6 +765,41 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
     /// child takes, and the fields filters read that the connection cannot provide.
     pub async fn preview(&self, base: &BasePlaylistId) -> Result<Preview, EngineError> {
         let setup = self.setup(base).await?;
+        self.preview_setup(base, setup).await
+    }
+
+    /// A preview with one child's filter as the user is editing it, before it is saved: the
+    /// draft replaces the child it names, or joins the base as a new child (last in order).
+    pub async fn preview_draft(
+        &self,
+        base: &BasePlaylistId,
+        draft: DraftChild,
+    ) -> Result<Preview, EngineError> {
+        let mut setup = self.setup(base).await?;
+        match setup.children.iter_mut().find(|c| c.id == draft.id) {
+            Some(child) => {
+                child.name = draft.name;
+                child.filter = draft.filter;
+                child.allow_empty = draft.allow_empty;
+            }
+            None => setup.children.push(ChildSetup {
+                id: draft.id,
+                name: draft.name,
+                query: String::new(),
+                filter: draft.filter,
+                mirror: MirrorMode::default(),
+                allow_empty: draft.allow_empty,
+                known: None,
+            }),
+        }
+        self.preview_setup(base, setup).await
+    }
+
+    async fn preview_setup(
+        &self,
+        base: &BasePlaylistId,
+        setup: BaseSetup,
+    ) -> Result<Preview, EngineError> {
         let compiled = self.compile_all(&setup)?;
         let options = SyncOptions::default();
         let base_playlist = PlaylistId::new(base.as_str());

@@ -7,12 +7,12 @@ use syncer_auth::ConnectionTokens;
 use syncer_core::token::{AccessToken, StaticToken, TokenError, TokenSource};
 
 #[derive(Debug, Clone)]
-pub enum CliTokens {
+pub enum AppTokens {
     Fixed(StaticToken),
     Vault(ConnectionTokens),
 }
 
-impl TokenSource for CliTokens {
+impl TokenSource for AppTokens {
     fn access_token(&self) -> impl Future<Output = Result<AccessToken, TokenError>> + Send {
         let this = self.clone();
         async move {

@@ -1,0 +1,342 @@
+//! What every front end shares: the store, the connections' clients (built once, kept for the
+//! process), and the demo stand-ins running in this process.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use spotify_fake::{FakeConfig, FakeSpotify};
+use syncer_auth::{Connections, Registry, SPOTIFY_API_ENV, Vault, VaultOptions};
+use syncer_core::capabilities::Capabilities;
+use syncer_core::engine::codec::{decode, encode};
+use syncer_core::engine::{Engine, KnownContents, SyncLocks, SyncStorage as _};
+use syncer_core::ids::{BasePlaylistId, ChildPlaylistId, ConnectionId};
+use syncer_core::provider::{MusicProvider, NewPlaylist, PlaylistInfo};
+use syncer_spotify::{ClientConfig, RateConfig, RetryPolicy, SpotifyClient, StaticToken};
+use syncer_store::{AppPaths, BaseRecord, Store, StoreError, SyncEventRecord};
+use tokio::sync::Mutex;
+
+use crate::demo::DemoSpec;
+use crate::error::{AppError, AppResult};
+use crate::tokens::AppTokens;
+
+pub type Client = SpotifyClient<AppTokens>;
+pub type SyncEngine = Engine<Client, Store>;
+
+pub const DEMO_PROVIDER: &str = "demo";
+pub const SPOTIFY_PROVIDER: &str = "spotify";
+
+/// The Spotify Web API the client talks to: Spotify's, or a stand-in named by
+/// SYNCER_SPOTIFY_API_URL (on loopback it needs no sparing).
+pub fn spotify_config() -> ClientConfig {
+    match std::env::var(SPOTIFY_API_ENV) {
+        Ok(base) if is_loopback(&base) => loopback_config(base),
+        Ok(base) if !base.is_empty() => ClientConfig::with_api_base(base),
+        _ => ClientConfig::default(),
+    }
+}
+
+/// A client tuned for a stand-in on loopback: no need to spare it.
+pub fn loopback_config(api_base: String) -> ClientConfig {
+    ClientConfig {
+        max_concurrency: 8,
+        request_timeout: Duration::from_secs(5),
+        rate: RateConfig {
+            requests_per_second: 2_000,
+            burst: 200,
+            ..RateConfig::default()
+        },
+        retry: RetryPolicy {
+            base_delay: Duration::from_millis(20),
+            max_delay: Duration::from_millis(200),
+            ..RetryPolicy::default()
+        },
+        ..ClientConfig::with_api_base(api_base)
+    }
+}
+
+/// Latency the demo's stand-in adds to every answer, from SYNCER_DEMO_LATENCY_MS: shows what
+/// a real network feels like, and gives tests a sync slow enough to act on while it runs.
+pub const DEMO_LATENCY_ENV: &str = "SYNCER_DEMO_LATENCY_MS";
+
+fn demo_latency() -> Option<Duration> {
+    let ms: u64 = std::env::var(DEMO_LATENCY_ENV).ok()?.trim().parse().ok()?;
+    (ms > 0).then(|| Duration::from_millis(ms))
+}
+
+fn is_loopback(base: &str) -> bool {
+    ["http://127.0.0.1:", "http://localhost:", "http://[::1]:"]
+        .iter()
+        .any(|p| base.starts_with(p))
+}
+
+/// A playlist Syncer just created is known to be empty: the first sync need not read it.
+pub async fn known_empty(store: &Store, created: &PlaylistInfo) -> AppResult<()> {
+    let known = KnownContents {
+        snapshot: created.snapshot_id.clone(),
+        tracks: Vec::new(),
+    };
+    store
+        .set_known(&ChildPlaylistId::new(created.id.as_str()), Some(&known))
+        .await
+        .map_err(|e| AppError::Engine(e.into()))
+}
+
+pub struct Services {
+    pub store: Store,
+    paths: AppPaths,
+    /// The connections service, when the front end opened it already (the desktop app keeps
+    /// one for its life); otherwise each call to [`Services::auth`] opens the vault.
+    connections: Option<Connections>,
+    pub locks: SyncLocks,
+    clients: Mutex<HashMap<ConnectionId, Client>>,
+    fakes: Mutex<HashMap<ConnectionId, Arc<FakeSpotify>>>,
+}
+
+impl std::fmt::Debug for Services {
+    /// Where it works; clients and stand-ins hold nothing worth printing.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Services")
+            .field("data_dir", &self.paths.data_dir())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Services {
+    /// Opens the store and closes the books on syncs a previous process left running;
+    /// returns those, so the front end can say so.
+    pub async fn open(data_dir: Option<PathBuf>) -> AppResult<(Services, Vec<SyncEventRecord>)> {
+        let paths = match data_dir {
+            Some(dir) => AppPaths::at(dir),
+            None => AppPaths::from_env().ok_or(StoreError::NoDataDir)?,
+        };
+        let store = Store::open(&paths).await?;
+        Self::with_store(store, paths).await
+    }
+
+    /// Wraps a store someone else opened (the desktop app opens it to show its errors).
+    pub async fn with_store(
+        store: Store,
+        paths: AppPaths,
+    ) -> AppResult<(Services, Vec<SyncEventRecord>)> {
+        let interrupted = store.mark_interrupted().await?;
+        Ok((
+            Services {
+                store,
+                paths,
+                connections: None,
+                locks: SyncLocks::default(),
+                clients: Mutex::new(HashMap::new()),
+                fakes: Mutex::new(HashMap::new()),
+            },
+            interrupted,
+        ))
+    }
+
+    /// Uses an already opened connections service instead of opening the vault per call.
+    pub fn with_connections(mut self, connections: Connections) -> Services {
+        self.connections = Some(connections);
+        self
+    }
+
+    pub fn paths(&self) -> &AppPaths {
+        &self.paths
+    }
+
+    /// Sign-ins and their secrets: the vault (keyring, or the encrypted file with
+    /// SYNCER_VAULT_PASSPHRASE), and the providers, Spotify pointed at a stand-in when
+    /// SYNCER_SPOTIFY_ACCOUNTS_URL and SYNCER_SPOTIFY_API_URL say so.
+    pub async fn auth(&self) -> AppResult<Connections> {
+        if let Some(connections) = &self.connections {
+            return Ok(connections.clone());
+        }
+        let options = VaultOptions::from_env(&self.paths)?;
+        let vault = Vault::open_async(options).await?;
+        tracing::debug!(vault = ?vault.kind(), "vault open");
+        Ok(Connections::builder(self.store.clone(), vault)
+            .registry(Registry::from_env())
+            .build()?)
+    }
+
+    /// The one connection, or the one named.
+    pub async fn resolve_connection(&self, named: Option<&str>) -> AppResult<ConnectionId> {
+        let all = self.store.list_connections().await?;
+        match named {
+            Some(id) => all
+                .iter()
+                .find(|c| c.id.as_str() == id)
+                .map(|c| c.id.clone())
+                .ok_or_else(|| {
+                    AppError::NotFound(format!(
+                        "no connection {id}; `syncer connections list` shows them"
+                    ))
+                }),
+            None => match all.as_slice() {
+                [one] => Ok(one.id.clone()),
+                [] => Err(AppError::NotFound(
+                    "no connection yet: `syncer connect demo` (or `syncer demo`) to try, \
+                     `syncer connect spotify` for your account"
+                        .into(),
+                )),
+                _ => Err(AppError::Usage(
+                    "several connections: say which with --connection (`syncer connections list`)"
+                        .into(),
+                )),
+            },
+        }
+    }
+
+    pub async fn base(&self, id: &str) -> AppResult<BaseRecord> {
+        self.store
+            .get_base(&BasePlaylistId::new(id))
+            .await?
+            .ok_or_else(|| {
+                AppError::NotFound(format!(
+                    "{id} is not a base; `syncer base list` shows them, `syncer base add` adds one"
+                ))
+            })
+    }
+
+    /// The stand-in of a demo connection, when it runs in this process.
+    pub async fn fake(&self, connection: &ConnectionId) -> Option<Arc<FakeSpotify>> {
+        self.fakes.lock().await.get(connection).cloned()
+    }
+
+    /// Forgets a connection's client (after it was removed or signed in again).
+    pub async fn forget_client(&self, connection: &ConnectionId) {
+        self.clients.lock().await.remove(connection);
+        self.fakes.lock().await.remove(connection);
+    }
+
+    /// The client of a connection, built once per process.
+    pub async fn client(&self, connection: &ConnectionId) -> AppResult<Client> {
+        if let Some(c) = self.clients.lock().await.get(connection) {
+            return Ok(c.clone());
+        }
+        let record = self
+            .store
+            .get_connection(connection)
+            .await?
+            .ok_or_else(|| {
+                AppError::NotFound(format!(
+                    "no connection {connection}; `syncer connections list` shows them"
+                ))
+            })?;
+        let caps: Capabilities = record
+            .capabilities
+            .as_deref()
+            .and_then(|c| decode(c).ok())
+            .unwrap_or_default();
+        let client = match record.provider.as_str() {
+            DEMO_PROVIDER => {
+                let spec = DemoSpec::parse(connection).ok_or_else(|| {
+                    AppError::NotFound(format!("{connection} is not a demo connection id"))
+                })?;
+                let client = self.start_demo(spec, caps).await?;
+                self.rehydrate_demo(connection, &client).await?;
+                client
+            }
+            SPOTIFY_PROVIDER => {
+                let tokens = self.auth().await?.tokens(connection);
+                SpotifyClient::with_capabilities(
+                    connection.clone(),
+                    AppTokens::Vault(tokens),
+                    spotify_config(),
+                    caps,
+                )?
+            }
+            other => {
+                return Err(AppError::Service(format!(
+                    "connections to {other} are not supported by this version"
+                )));
+            }
+        };
+        self.clients
+            .lock()
+            .await
+            .insert(connection.clone(), client.clone());
+        Ok(client)
+    }
+
+    /// Starts the demo's stand-in on loopback and a client signed in as its user.
+    pub async fn start_demo(&self, spec: DemoSpec, caps: Capabilities) -> AppResult<Client> {
+        let fake = FakeSpotify::start(FakeConfig {
+            mode: spec.fake_mode(),
+            seed: spec.seed,
+            library: spec.library(),
+            latency: demo_latency(),
+            ..FakeConfig::default()
+        })
+        .await?;
+        let user = fake
+            .library()
+            .users()
+            .first()
+            .map(|u| u.id.clone())
+            .ok_or_else(|| AppError::Service("the demo library has no user".into()))?;
+        let token = fake.mint_token(&user);
+        let client = SpotifyClient::with_capabilities(
+            spec.connection_id(),
+            AppTokens::Fixed(StaticToken::new(token)),
+            loopback_config(fake.api_base()),
+            caps,
+        )?;
+        self.fakes
+            .lock()
+            .await
+            .insert(spec.connection_id(), Arc::new(fake));
+        Ok(client)
+    }
+
+    /// The stand-in starts afresh in each process: create the children's playlists again
+    /// (the stand-in derives ids from the seed and their count, so they get the same ids)
+    /// and forget what was known of their contents.
+    async fn rehydrate_demo(&self, connection: &ConnectionId, client: &Client) -> AppResult<()> {
+        let bases: Vec<BaseRecord> = self
+            .store
+            .list_bases()
+            .await?
+            .into_iter()
+            .filter(|b| &b.connection == connection)
+            .collect();
+        let mut wanted = HashSet::new();
+        for b in &bases {
+            for c in self.store.list_children(&b.id).await? {
+                wanted.insert(c.id.to_string());
+            }
+            self.store.forget_sync_state(&b.id).await?;
+        }
+        let mut attempts = wanted.len() + 20;
+        while !wanted.is_empty() && attempts > 0 {
+            attempts -= 1;
+            let created = client
+                .create_playlist(&NewPlaylist {
+                    name: "Syncer demo child".into(),
+                    description: None,
+                    public: false,
+                    collaborative: false,
+                })
+                .await?;
+            if wanted.remove(created.id.as_str()) {
+                known_empty(&self.store, &created).await?;
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn engine(&self, connection: &ConnectionId) -> AppResult<SyncEngine> {
+        let client = self.client(connection).await?;
+        Ok(Engine::new(client, self.store.clone()).with_locks(self.locks.clone()))
+    }
+
+    /// Probes what the connection can provide and keeps it with the connection.
+    pub async fn probe(&self, connection: &ConnectionId) -> AppResult<Capabilities> {
+        let client = self.client(connection).await?;
+        let caps = client.detect_capabilities().await?;
+        self.store
+            .set_connection_capabilities(connection, Some(&encode(&caps)))
+            .await?;
+        Ok(caps)
+    }
+}

@@ -1,0 +1,189 @@
+//! Setting up what Syncer routes: connections, bases and children.
+
+use syncer_core::engine::MirrorMode;
+use syncer_core::filter::{Filter, query};
+use syncer_core::ids::{BasePlaylistId, ChildPlaylistId, ConnectionId, PlaylistId};
+use syncer_core::provider::{MusicProvider, NewPlaylist};
+use syncer_store::{BaseRecord, ChildRecord, NewBase, NewChild, NewConnection};
+
+use crate::demo::{DEMO_CHILDREN, DemoSpec};
+use crate::error::{AppError, AppResult};
+use crate::services::{DEMO_PROVIDER, Services, known_empty};
+
+/// Reads a query; the error carries the column it stopped at.
+pub fn parse_query(text: &str) -> AppResult<Filter> {
+    Ok(query::parse(text)?)
+}
+
+/// Where a new child's tracks go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChildTarget {
+    /// A new private playlist on the service, with this name.
+    Create { name: String },
+    /// A playlist that exists: from now on Syncer manages its contents.
+    Adopt { playlist: PlaylistId },
+}
+
+/// A child to add: its target, its query, and how strictly it mirrors the filter.
+#[derive(Debug, Clone)]
+pub struct ChildSpec {
+    pub target: ChildTarget,
+    pub query: String,
+    pub mirror: MirrorMode,
+    pub allow_empty: bool,
+}
+
+/// Adds (or finds) a demo connection and probes what it can provide.
+pub async fn connect_demo(services: &Services, spec: DemoSpec) -> AppResult<ConnectionId> {
+    let id = spec.connection_id();
+    if services.store.get_connection(&id).await?.is_none() {
+        services
+            .store
+            .insert_connection(&NewConnection {
+                id: id.clone(),
+                provider: DEMO_PROVIDER.into(),
+                display_name: spec.describe(),
+                auth_kind: "none".into(),
+                account_id: None,
+            })
+            .await?;
+    }
+    services.probe(&id).await?;
+    Ok(id)
+}
+
+/// Makes a playlist of the connection a base.
+pub async fn add_base(
+    services: &Services,
+    connection: &ConnectionId,
+    playlist: &PlaylistId,
+) -> AppResult<BaseRecord> {
+    let client = services.client(connection).await?;
+    let info = client.playlist(playlist).await?;
+    let id = BasePlaylistId::new(playlist.as_str());
+    services
+        .store
+        .add_base(&NewBase {
+            id: id.clone(),
+            connection: connection.clone(),
+            name: info.name,
+        })
+        .await?;
+    services.base(id.as_str()).await
+}
+
+/// Adds a child under a base: checks the query and that no sync runs before anything is
+/// created on the service.
+pub async fn add_child(
+    services: &Services,
+    base: &BasePlaylistId,
+    spec: &ChildSpec,
+) -> AppResult<ChildRecord> {
+    let filter = parse_query(&spec.query)?;
+    let record = services.base(base.as_str()).await?;
+    services.store.ensure_not_syncing(&record.id).await?;
+    let client = services.client(&record.connection).await?;
+    let (id, name, created) = match &spec.target {
+        ChildTarget::Adopt { playlist } => {
+            if playlist.as_str() == base.as_str() {
+                return Err(AppError::Usage(
+                    "a base cannot be its own child: pick another playlist".into(),
+                ));
+            }
+            let info = client.playlist(playlist).await?;
+            (playlist.to_string(), info.name, None)
+        }
+        ChildTarget::Create { name } => {
+            let name = name.trim();
+            if name.is_empty() {
+                return Err(AppError::Usage("a new playlist needs a name".into()));
+            }
+            let info = client
+                .create_playlist(&NewPlaylist {
+                    name: name.to_owned(),
+                    description: Some(format!("Managed by Syncer: {}", spec.query)),
+                    public: false,
+                    collaborative: false,
+                })
+                .await?;
+            (info.id.to_string(), name.to_owned(), Some(info))
+        }
+    };
+    let child = ChildPlaylistId::new(id.as_str());
+    services
+        .store
+        .add_child(&NewChild {
+            id: child.clone(),
+            base: record.id.clone(),
+            name,
+            query: spec.query.clone(),
+            filter,
+            mirror: spec.mirror,
+            allow_empty: spec.allow_empty,
+        })
+        .await?;
+    if let Some(info) = &created {
+        known_empty(&services.store, info).await?;
+    }
+    services
+        .store
+        .list_children(&record.id)
+        .await?
+        .into_iter()
+        .find(|c| c.id == child)
+        .ok_or_else(|| AppError::NotFound(format!("child {child} vanished while being added")))
+}
+
+/// What setting up the demo made.
+#[derive(Debug, Clone)]
+pub struct DemoSetup {
+    pub connection: ConnectionId,
+    pub base: BaseRecord,
+    pub base_entries: u32,
+    pub children: Vec<ChildRecord>,
+}
+
+/// Connects the demo library, makes its biggest playlist the base and adds children with
+/// sensible filters. A previous demo of the same library is replaced first, before the
+/// stand-in starts, so the new children get the first ids again.
+pub async fn set_up_demo(services: &Services, spec: DemoSpec) -> AppResult<DemoSetup> {
+    let connection = spec.connection_id();
+    for b in services.store.list_bases().await? {
+        if b.connection == connection {
+            services.store.remove_base(&b.id).await?;
+        }
+    }
+    // A stand-in already running in this process holds the old children: start afresh.
+    services.forget_client(&connection).await;
+    connect_demo(services, spec).await?;
+    let client = services.client(&connection).await?;
+    let playlists = client.all_playlists().await?;
+    let biggest = playlists
+        .iter()
+        .max_by_key(|p| p.total_items.unwrap_or(0))
+        .ok_or_else(|| AppError::Service("the demo library has no playlist".into()))?;
+    let base = add_base(services, &connection, &biggest.id).await?;
+    let mut children = Vec::new();
+    for (name, query) in DEMO_CHILDREN {
+        let child = add_child(
+            services,
+            &base.id,
+            &ChildSpec {
+                target: ChildTarget::Create {
+                    name: name.to_owned(),
+                },
+                query: query.to_owned(),
+                mirror: MirrorMode::default(),
+                allow_empty: false,
+            },
+        )
+        .await?;
+        children.push(child);
+    }
+    Ok(DemoSetup {
+        connection,
+        base,
+        base_entries: biggest.total_items.unwrap_or(0),
+        children,
+    })
+}
