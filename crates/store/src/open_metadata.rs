@@ -210,6 +210,22 @@ impl Store {
         self.user_genres_of(artist).await
     }
 
+    /// The connections with artists queued for a source, oldest queue first.
+    pub async fn queued_connections(
+        &self,
+        source: SourceKind,
+    ) -> Result<Vec<ConnectionId>, StoreError> {
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT connection_id FROM enrichment_queue WHERE source = ? \
+             GROUP BY connection_id ORDER BY min(added_at), connection_id",
+        )
+        .bind(source_name(source))
+        .fetch_all(self.pool())
+        .await
+        .map_err(|e| self.db_err(&e))?;
+        Ok(ids.into_iter().map(ConnectionId::new).collect())
+    }
+
     /// Forgets every answer of a source and empties its queue (the user's genres stay).
     pub async fn forget_open_facts(&self, source: SourceKind) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await.map_err(|e| self.db_err(&e))?;

@@ -1,6 +1,8 @@
 //! One function per command; `run` dispatches.
 
 mod data;
+pub mod enrich;
+mod genres;
 mod setup;
 mod sync;
 mod watch;
@@ -49,6 +51,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Undo { base } => sync::undo(&app, &base).await?,
         Command::History { base, limit } => sync::history(&app, base.as_deref(), limit).await?,
         Command::Watch => watch::watch(&app).await?,
+        Command::Enrich { base, wait } => enrich::enrich(&app, base.as_deref(), wait).await?,
+        Command::Genres(c) => genres::genres(&app, c).await?,
         Command::Export { output } => data::export(&app, output).await?,
         Command::DeleteAllData { yes } => data::delete_all(&app, yes).await?,
         Command::Completions { .. } => crate::exit::OK,
