@@ -131,6 +131,9 @@ pub enum Command {
     /// Measure requests and time against the stand-in (see docs/cli.md).
     #[command(hide = true)]
     Bench(BenchArgs),
+    /// Measure what filling genres from MusicBrainz costs (see docs/metadata.md).
+    #[command(hide = true)]
+    BenchMetadata(crate::commands::bench_metadata::BenchMetadataArgs),
 }
 
 #[derive(Debug, Args)]

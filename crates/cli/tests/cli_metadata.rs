@@ -314,6 +314,8 @@ async fn preview_tells_the_truth_while_genres_fill_and_my_genres_count() {
     assert_eq!(tagged["genres"][0], "garage rock");
     let listed = ok(&run(d, &["--json", "genres", "list"], Some(&url)).await);
     assert_eq!(listed.as_array().unwrap().len(), 1);
+    let export = ok(&run(d, &["export"], Some(&url)).await);
+    assert_eq!(export["my_genres"][0]["genres"][0], "garage rock");
     let p = ok(&run(d, &["--json", "preview", &base.id], Some(&url)).await);
     assert!(p["children"][0]["count"].as_u64().unwrap() > before);
     ok(&run(d, &["--json", "genres", "untag", &not_rock], Some(&url)).await);

@@ -777,6 +777,13 @@ mod tests {
             .await
             .unwrap();
         assert!(other.is_empty());
+        assert_eq!(
+            store
+                .queued_connections(SourceKind::MusicBrainz)
+                .await
+                .unwrap(),
+            vec![ConnectionId::new("conn")]
+        );
         let stats = store
             .queue_stats(SourceKind::MusicBrainz, None, t(1_000))
             .await

@@ -1,5 +1,6 @@
 //! One function per command; `run` dispatches.
 
+pub mod bench_metadata;
 mod data;
 pub mod enrich;
 mod genres;
@@ -53,6 +54,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Watch => watch::watch(&app).await?,
         Command::Enrich { base, wait } => enrich::enrich(&app, base.as_deref(), wait).await?,
         Command::Genres(c) => genres::genres(&app, c).await?,
+        Command::BenchMetadata(args) => bench_metadata::run(&app, &args).await?,
         Command::Export { output } => data::export(&app, output).await?,
         Command::DeleteAllData { yes } => data::delete_all(&app, yes).await?,
         Command::Completions { .. } => crate::exit::OK,
