@@ -72,3 +72,12 @@ CREATE TABLE open_metadata_generation (
     generation INTEGER NOT NULL
 ) STRICT;
 INSERT INTO open_metadata_generation (id, generation) VALUES (1, 0);
+
+-- Who is asking a source right now: one enricher per database at a time (the app, `syncer
+-- watch` and `syncer enrich --wait` may run side by side), so two processes never double
+-- MusicBrainz's pace. A holder renews `renewed_at` as it works; a stale one is taken over.
+CREATE TABLE enrichment_lease (
+    source     TEXT PRIMARY KEY NOT NULL,
+    holder     TEXT NOT NULL,
+    renewed_at INTEGER NOT NULL
+) STRICT;

@@ -143,6 +143,9 @@ pub struct EnrichRun {
     pub total: EnrichProgress,
     /// Whether it was stopped (Ctrl-C, the app) before the queue was done.
     pub cancelled: bool,
+    /// Whether another process (the app, `syncer watch`) is filling already: this run did
+    /// nothing, so as not to double MusicBrainz's pace.
+    pub busy: bool,
 }
 
 /// What is kept and what waits, for `syncer enrich` and the app's status line.
@@ -294,6 +297,10 @@ impl Services {
             run.total.queued += summary.progress.queued;
             run.total.due += summary.progress.due;
             run.cancelled |= summary.stop == EnrichStop::Cancelled;
+            if summary.stop == EnrichStop::Busy {
+                run.busy = true;
+                break;
+            }
             run.connections
                 .insert(connection.to_string(), summary.progress);
         }

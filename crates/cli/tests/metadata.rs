@@ -395,3 +395,33 @@ async fn a_source_refusing_makes_the_artist_wait_not_the_queue_fail() {
     assert_eq!(report.status, SyncStatus::Completed);
     assert_eq!(report.metadata[0].known, report.metadata[0].total);
 }
+
+#[tokio::test]
+async fn one_enricher_per_database_so_two_processes_never_double_the_pace() {
+    let mb = musicbrainz(Coverage::complete(), None).await;
+    let w = dev_world().await;
+    w.engine.preview(&w.base).await.unwrap();
+    let now = syncer_core::engine::SystemClock.now();
+    // Another process (the app, `syncer watch`) holds the lease and renews it.
+    assert!(
+        w.store
+            .claim_enricher(SourceKind::MusicBrainz, "another process", now, now)
+            .await
+            .unwrap()
+    );
+    let e = enricher(
+        source(&mb, Duration::from_millis(1)),
+        w.store.clone(),
+        FactsTtl::default(),
+    );
+    let busy = fill(&e).await;
+    assert_eq!(busy.stop, EnrichStop::Busy);
+    assert_eq!(mb.stats().total(), 0);
+    w.store
+        .release_enricher(SourceKind::MusicBrainz, "another process")
+        .await
+        .unwrap();
+    let done = fill(&e).await;
+    assert_eq!(done.stop, EnrichStop::Idle);
+    assert!(mb.stats().total() > 0);
+}

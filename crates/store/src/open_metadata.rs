@@ -229,7 +229,12 @@ impl Store {
     /// Forgets every answer of a source and empties its queue (the user's genres stay).
     pub async fn forget_open_facts(&self, source: SourceKind) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await.map_err(|e| self.db_err(&e))?;
-        for table in ["open_artist_facts", "open_album_facts", "enrichment_queue"] {
+        for table in [
+            "open_artist_facts",
+            "open_album_facts",
+            "enrichment_queue",
+            "enrichment_lease",
+        ] {
             sqlx::query(&format!("DELETE FROM {table} WHERE source = ?"))
                 .bind(source_name(source))
                 .execute(&mut *tx)
@@ -592,6 +597,41 @@ impl MetadataStore for Store {
         Ok(c)
     }
 
+    async fn claim_enricher(
+        &self,
+        source: SourceKind,
+        holder: &str,
+        now: Timestamp,
+        stale_before: Timestamp,
+    ) -> Result<bool, StorageError> {
+        // One statement: taken when free, when ours, or when its holder went quiet.
+        let done = sqlx::query(
+            "INSERT INTO enrichment_lease (source, holder, renewed_at) VALUES (?, ?, ?) \
+             ON CONFLICT(source) DO UPDATE SET holder = excluded.holder, \
+             renewed_at = excluded.renewed_at \
+             WHERE enrichment_lease.holder = excluded.holder \
+             OR enrichment_lease.renewed_at < ?",
+        )
+        .bind(source_name(source))
+        .bind(holder)
+        .bind(now.unix_seconds())
+        .bind(stale_before.unix_seconds())
+        .execute(self.pool())
+        .await
+        .map_err(|e| self.storage_err(&e))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn release_enricher(&self, source: SourceKind, holder: &str) -> Result<(), StorageError> {
+        sqlx::query("DELETE FROM enrichment_lease WHERE source = ? AND holder = ?")
+            .bind(source_name(source))
+            .bind(holder)
+            .execute(self.pool())
+            .await
+            .map_err(|e| self.storage_err(&e))?;
+        Ok(())
+    }
+
     async fn user_genres(
         &self,
         ids: &[ArtistId],
@@ -824,6 +864,22 @@ mod tests {
         assert_eq!(store.list_user_genres().await.unwrap().len(), 1);
         assert_eq!(store.untag_artist(&a, &[]).await.unwrap(), None);
         assert!(store.list_user_genres().await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn one_enricher_at_a_time_until_its_holder_goes_quiet() {
+        let (_dir, store) = store().await;
+        let mb = SourceKind::MusicBrainz;
+        assert!(store.claim_enricher(mb, "a", t(100), t(0)).await.unwrap());
+        assert!(!store.claim_enricher(mb, "b", t(110), t(50)).await.unwrap());
+        // The holder renews; another takes over only once it has gone quiet.
+        assert!(store.claim_enricher(mb, "a", t(200), t(150)).await.unwrap());
+        assert!(!store.claim_enricher(mb, "b", t(210), t(150)).await.unwrap());
+        assert!(store.claim_enricher(mb, "b", t(500), t(300)).await.unwrap());
+        store.release_enricher(mb, "a").await.unwrap();
+        assert!(!store.claim_enricher(mb, "a", t(510), t(300)).await.unwrap());
+        store.release_enricher(mb, "b").await.unwrap();
+        assert!(store.claim_enricher(mb, "a", t(520), t(300)).await.unwrap());
     }
 
     #[tokio::test]

@@ -195,6 +195,7 @@ impl Store {
             "open_artist_facts",
             "open_album_facts",
             "enrichment_queue",
+            "enrichment_lease",
             "user_genres",
             "connections",
             "provider_clients",

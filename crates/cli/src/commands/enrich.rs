@@ -17,7 +17,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::output;
 use crate::app::App;
-use crate::exit::{CANCELLED, OK};
+use crate::exit::{CANCELLED, OK, SYNC_IN_PROGRESS};
 
 /// 1234567 → "1,234,567".
 pub fn thousands(n: u32) -> String {
@@ -118,6 +118,12 @@ fn status_text(s: &EnrichStatus) -> String {
 }
 
 fn run_text(run: &EnrichRun) -> String {
+    if run.busy {
+        return "Another Syncer (the app or `syncer watch`) is looking genres up already; \
+                asking too would double MusicBrainz's pace. Let it finish (`syncer enrich` \
+                shows how far it got), or stop it and run this again.\n"
+            .to_owned();
+    }
     let t = &run.total;
     format!(
         "Asked MusicBrainz {} times: {} artists settled ({} found, {} not found, {} \
@@ -258,7 +264,13 @@ pub async fn enrich(app: &App, base: Option<&str>, wait: bool) -> anyhow::Result
         }
         s
     });
-    Ok(if run.cancelled { CANCELLED } else { OK })
+    Ok(if run.busy {
+        SYNC_IN_PROGRESS
+    } else if run.cancelled {
+        CANCELLED
+    } else {
+        OK
+    })
 }
 
 #[cfg(test)]

@@ -41,6 +41,9 @@ pub struct EnricherConfig {
     pub connection: Option<ConnectionId>,
     /// The longest an artist waits after repeated transient failures.
     pub max_backoff: Duration,
+    /// A running enricher renews its lease at every step (and pause); one not renewed for
+    /// this long is taken over by another process.
+    pub lease: Duration,
 }
 
 impl Default for EnricherConfig {
@@ -51,6 +54,7 @@ impl Default for EnricherConfig {
             stop_when_idle: false,
             connection: None,
             max_backoff: Duration::from_secs(60 * 60),
+            lease: Duration::from_secs(5 * 60),
         }
     }
 }
@@ -101,12 +105,22 @@ pub enum EnrichStop {
     /// Nothing left that is due (only with `stop_when_idle`).
     Idle,
     Cancelled,
+    /// Another process is enriching from the same source and database: asking too would
+    /// double the source's pace, so this one did nothing.
+    Busy,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrichSummary {
     pub progress: EnrichProgress,
     pub stop: EnrichStop,
+}
+
+/// Who holds the lease: this process, and this enricher within it.
+fn holder_id() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("pid {} #{n}", std::process::id())
 }
 
 pub struct Enricher<M, S> {
@@ -145,9 +159,42 @@ impl<M: MetadataSource, S: MetadataStore> Enricher<M, S> {
     }
 
     /// Works until cancelled, or with `stop_when_idle` until nothing is due. Storage failures
-    /// stop the run; the source's failures only pause it.
+    /// stop the run; the source's failures only pause it. Only one enricher per source and
+    /// database runs at a time (a lease in the store): another one finds it busy.
     pub async fn run(
         &self,
+        cancel: &CancellationToken,
+        progress: Option<EnrichProgressSink>,
+    ) -> Result<EnrichSummary, EnrichError> {
+        let holder = holder_id();
+        if !self.renew(&holder).await? {
+            return Ok(self
+                .summary(EnrichProgress::default(), EnrichStop::Busy)
+                .await?);
+        }
+        let result = self.run_holding(&holder, cancel, progress).await;
+        if let Err(e) = self
+            .store
+            .release_enricher(self.source.kind(), &holder)
+            .await
+        {
+            tracing::warn!(error = %e, "could not release the enrichment lease");
+        }
+        result
+    }
+
+    async fn renew(&self, holder: &str) -> Result<bool, StorageError> {
+        let now = self.clock.now();
+        let lease = i64::try_from(self.config.lease.as_secs()).unwrap_or(i64::MAX);
+        let stale_before = Timestamp::from_unix_seconds(now.unix_seconds().saturating_sub(lease));
+        self.store
+            .claim_enricher(self.source.kind(), holder, now, stale_before)
+            .await
+    }
+
+    async fn run_holding(
+        &self,
+        holder: &str,
         cancel: &CancellationToken,
         progress: Option<EnrichProgressSink>,
     ) -> Result<EnrichSummary, EnrichError> {
@@ -156,6 +203,10 @@ impl<M: MetadataSource, S: MetadataStore> Enricher<M, S> {
         loop {
             if cancel.is_cancelled() {
                 return Ok(self.summary(p, EnrichStop::Cancelled).await?);
+            }
+            if !self.renew(holder).await? {
+                // Taken over after this process went quiet for too long.
+                return Ok(self.summary(p, EnrichStop::Busy).await?);
             }
             let step = tokio::select! {
                 biased;

@@ -303,6 +303,27 @@ pub trait MetadataStore: Send + Sync {
         async { Ok(FactCounts::default()) }
     }
 
+    /// Takes or renews the right to ask `source`: one enricher per database at a time, so two
+    /// processes never double the source's pace. `false`: another holder renewed it since
+    /// `stale_before`.
+    fn claim_enricher(
+        &self,
+        _source: SourceKind,
+        _holder: &str,
+        _now: Timestamp,
+        _stale_before: Timestamp,
+    ) -> impl Future<Output = StorageResult<bool>> + Send {
+        async { Ok(true) }
+    }
+
+    fn release_enricher(
+        &self,
+        _source: SourceKind,
+        _holder: &str,
+    ) -> impl Future<Output = StorageResult<()>> + Send {
+        async { Ok(()) }
+    }
+
     /// The user's own genres for these artists ("my genres").
     fn user_genres(
         &self,
