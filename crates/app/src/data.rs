@@ -48,8 +48,15 @@ pub async fn export(store: &Store) -> AppResult<Value> {
                    "finished_at": e.finished_at, "error": e.error, "report": e.report})
         })
         .collect();
+    // The user's own genres are part of their setup ("my genres").
+    let my_genres: Vec<_> = store
+        .list_user_genres()
+        .await?
+        .into_iter()
+        .map(|g| json!({"artist": g.artist, "name": g.name, "genres": g.genres}))
+        .collect();
     Ok(
         json!({"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "connections": connections,
-              "bases": bases, "sync_events": events}),
+              "bases": bases, "my_genres": my_genres, "sync_events": events}),
     )
 }

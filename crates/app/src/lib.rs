@@ -7,6 +7,7 @@
 pub mod data;
 pub mod demo;
 pub mod error;
+pub mod metadata;
 pub mod services;
 pub mod setup;
 pub mod sync;

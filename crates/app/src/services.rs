@@ -10,7 +10,7 @@ use spotify_fake::{FakeConfig, FakeSpotify};
 use syncer_auth::{Connections, Registry, SPOTIFY_API_ENV, Vault, VaultOptions};
 use syncer_core::capabilities::Capabilities;
 use syncer_core::engine::codec::{decode, encode};
-use syncer_core::engine::{Engine, KnownContents, SyncLocks, SyncStorage as _};
+use syncer_core::engine::{Engine, EngineConfig, KnownContents, SyncLocks, SyncStorage as _};
 use syncer_core::ids::{BasePlaylistId, ChildPlaylistId, ConnectionId};
 use syncer_core::provider::{MusicProvider, NewPlaylist, PlaylistInfo};
 use syncer_spotify::{ClientConfig, RateConfig, RetryPolicy, SpotifyClient, StaticToken};
@@ -92,6 +92,8 @@ pub struct Services {
     pub locks: SyncLocks,
     clients: Mutex<HashMap<ConnectionId, Client>>,
     fakes: Mutex<HashMap<ConnectionId, Arc<FakeSpotify>>>,
+    /// MusicBrainz's clients and the demos' stand-ins (see [`crate::metadata`]).
+    pub(crate) metadata: crate::metadata::OpenMetadata,
 }
 
 impl std::fmt::Debug for Services {
@@ -129,6 +131,7 @@ impl Services {
                 locks: SyncLocks::default(),
                 clients: Mutex::new(HashMap::new()),
                 fakes: Mutex::new(HashMap::new()),
+                metadata: crate::metadata::OpenMetadata::default(),
             },
             interrupted,
         ))
@@ -327,7 +330,13 @@ impl Services {
 
     pub async fn engine(&self, connection: &ConnectionId) -> AppResult<SyncEngine> {
         let client = self.client(connection).await?;
-        Ok(Engine::new(client, self.store.clone()).with_locks(self.locks.clone()))
+        let config = EngineConfig {
+            metadata: crate::metadata::metadata_settings(),
+            ..EngineConfig::default()
+        };
+        Ok(Engine::new(client, self.store.clone())
+            .with_locks(self.locks.clone())
+            .with_config(config))
     }
 
     /// Probes what the connection can provide and keeps it with the connection.

@@ -21,7 +21,7 @@ use crate::render::table;
 use syncer_app::{known_empty, loopback_config};
 
 /// Five children whose filters read genre and year.
-const CHILDREN: [(&str, &str); 5] = [
+pub(crate) const CHILDREN: [(&str, &str); 5] = [
     ("rock now", "genre:rock year:>=2015"),
     ("pop 2000s", "genre:pop year:2000..2014"),
     ("electronic", "genre:electronic OR genre:house year:>=1990"),

@@ -118,11 +118,27 @@ pub enum Command {
     /// (docs/cloud.md).
     #[command(subcommand)]
     Cloud(CloudCommand),
+    /// How much of the bases' genres is known, from Spotify, MusicBrainz and your own tags;
+    /// with --wait, look up the rest from MusicBrainz now (one request a second; Ctrl-C stops,
+    /// and the next run goes on where it stopped). `syncer watch` fills in the background.
+    Enrich {
+        /// Only this base (default: every base).
+        base: Option<String>,
+        /// Fill the queue to the end before returning, with a progress bar.
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Your own genres for artists ("my genres"): filters treat them as one more source.
+    #[command(subcommand)]
+    Genres(GenresCommand),
     /// Shell completions, e.g. `syncer completions bash > /etc/bash_completion.d/syncer`.
     Completions { shell: clap_complete::Shell },
     /// Measure requests and time against the stand-in (see docs/cli.md).
     #[command(hide = true)]
     Bench(BenchArgs),
+    /// Measure what filling genres from MusicBrainz costs (see docs/metadata.md).
+    #[command(hide = true)]
+    BenchMetadata(crate::commands::bench_metadata::BenchMetadataArgs),
 }
 
 #[derive(Debug, Args)]
@@ -173,6 +189,20 @@ pub enum ConnectCommand {
         #[arg(long)]
         no_browser: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GenresCommand {
+    /// Add genres to an artist: a name from your bases, a Spotify artist id or its link.
+    Tag {
+        artist: String,
+        #[arg(required = true)]
+        genres: Vec<String>,
+    },
+    /// Remove genres from an artist (all of yours when none are named).
+    Untag { artist: String, genres: Vec<String> },
+    /// Every artist you tagged, with your genres.
+    List,
 }
 
 #[derive(Debug, Subcommand)]

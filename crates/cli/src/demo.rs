@@ -4,6 +4,9 @@
 use serde_json::json;
 use syncer_app::setup::set_up_demo;
 
+use syncer_app::DemoMode;
+use syncer_app::metadata::metadata_settings;
+
 use crate::app::{App, DemoSpec};
 use crate::cli::DemoArgs;
 use crate::commands::run_sync;
@@ -25,6 +28,15 @@ pub async fn run(app: &App, args: &DemoArgs) -> anyhow::Result<u8> {
         .map(|c| (c.id.clone(), c.name.clone(), c.query.clone()))
         .collect();
     let first = run_sync(app, &base_id, false).await?;
+    // Development Mode gets no genres from Spotify: MusicBrainz (here its stand-in, generous
+    // with its pace) fills them, and the next sync routes with what it found.
+    let enriched = if spec.mode == DemoMode::Development && metadata_settings().open_genres {
+        let run = crate::commands::enrich::fill(app, Some(&connection)).await?;
+        let after = run_sync(app, &base_id, false).await?;
+        Some((run, after))
+    } else {
+        None
+    };
     let second = run_sync(app, &base_id, false).await?;
 
     // What went where, read from the stand-in's own truth.
@@ -56,8 +68,12 @@ pub async fn run(app: &App, args: &DemoArgs) -> anyhow::Result<u8> {
         );
     }
     if app.json {
-        let value = json!({"connection": connection, "base": base_id, "children": went,
+        let mut value = json!({"connection": connection, "base": base_id, "children": went,
                            "first_sync": first, "second_sync": second});
+        if let Some((run, after)) = &enriched {
+            value["enrichment"] = json!(run);
+            value["after_enrichment"] = json!(after);
+        }
         println!("{}", serde_json::to_string_pretty(&value)?);
         return Ok(OK);
     }
@@ -73,6 +89,25 @@ pub async fn run(app: &App, args: &DemoArgs) -> anyhow::Result<u8> {
         children.len()
     );
     print!("{}", render::sync_summary("First sync", &first));
+    if let Some((run, after)) = &enriched {
+        let mb = app
+            .musicbrainz_stand_in(&connection)
+            .await
+            .map(|m| m.base_url())
+            .unwrap_or_default();
+        println!(
+            "\nDevelopment Mode: Spotify sends no genres, so the genre children waited. Syncer \
+             looked them up on a stand-in for MusicBrainz at {mb} (the real one gets one \
+             request a second): {} requests, {} artists found, {} not found or ambiguous.\n",
+            run.total.requests,
+            run.total.found,
+            run.total.not_found + run.total.ambiguous
+        );
+        print!(
+            "{}",
+            render::sync_summary("Sync with the genres found", after)
+        );
+    }
     println!("\nWhat went where:");
     for w in &went {
         println!(

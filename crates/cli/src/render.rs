@@ -85,6 +85,9 @@ pub fn sync_summary(name: &str, r: &SyncReport) -> String {
         r.cache.hits + r.cache.misses,
     );
     let _ = writeln!(out, "  requests: {}", requests_line(&r.requests));
+    for c in &r.metadata {
+        let _ = writeln!(out, "  {}", crate::commands::enrich::coverage_line(c));
+    }
     if !r.unchanged {
         let rows: Vec<Vec<String>> = r
             .children
@@ -149,6 +152,12 @@ pub fn preview(name: &str, p: &Preview) -> String {
         "{name}: {} tracks (nothing is written by a preview)\n",
         p.tracks
     );
+    for c in &p.metadata {
+        let _ = writeln!(out, "{}", crate::commands::enrich::coverage_line(c));
+    }
+    if !p.metadata.is_empty() {
+        out.push('\n');
+    }
     let rows: Vec<Vec<String>> = p
         .children
         .iter()
@@ -162,6 +171,9 @@ pub fn preview(name: &str, p: &Preview) -> String {
         }
         if let Some(note) = &c.note {
             let _ = writeln!(out, "  note: {note}");
+        }
+        for note in crate::commands::enrich::filling_notes(c) {
+            let _ = writeln!(out, "  {note}");
         }
         for problem in &c.problems {
             let why = match &problem.availability {

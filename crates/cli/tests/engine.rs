@@ -427,11 +427,25 @@ async fn development_mode_preview_names_fields_the_app_cannot_get() {
         vec![child("rock", "genre:rock"), child("recent", "year:>=2010")],
     )
     .await;
-    let p = w.engine.preview(&w.base).await.unwrap();
+    // With open metadata off, genres cannot be known at all: the preview says why.
+    let spotify_only = syncer_core::engine::Engine::new(w.client.clone(), w.store.clone())
+        .with_config(syncer_core::engine::EngineConfig {
+            metadata: syncer_core::engine::MetadataSettings {
+                open_genres: false,
+                ..Default::default()
+            },
+            ..Default::default()
+        });
+    let p = spotify_only.preview(&w.base).await.unwrap();
     let rock = &p.children[0];
     assert_eq!(rock.problems.len(), 1, "{rock:?}");
     assert!(rock.problems[0].is_blocking());
+    assert!(rock.filling.is_empty());
     assert!(p.children[1].problems.is_empty());
+    // With it on (the default), they are filling from MusicBrainz (tests/metadata.rs).
+    let p = w.engine.preview(&w.base).await.unwrap();
+    assert!(p.children[0].problems.is_empty());
+    assert_eq!(p.children[0].filling.len(), 1);
     let r = w.sync().await;
     // Genres cannot be known: no artist lookups are spent on them.
     assert_eq!(r.requests.endpoint_total("GET /artists/{id}"), 0);

@@ -7,5 +7,6 @@ pub mod engine;
 pub mod filter;
 pub mod ids;
 pub mod jobs;
+pub mod metadata;
 pub mod provider;
 pub mod token;

@@ -68,6 +68,7 @@ impl SyncStorage for Store {
             last_snapshot: record.last_snapshot,
             last_fingerprint: record.last_fingerprint,
             children,
+            metadata_generation: self.metadata_generation().await.map_err(err)?,
         }))
     }
 

@@ -1,7 +1,10 @@
 //! One function per command; `run` dispatches.
 
 pub mod cloud;
+pub mod bench_metadata;
 mod data;
+pub mod enrich;
+mod genres;
 mod setup;
 mod sync;
 mod watch;
@@ -50,6 +53,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Undo { base } => sync::undo(&app, &base).await?,
         Command::History { base, limit } => sync::history(&app, base.as_deref(), limit).await?,
         Command::Watch => watch::watch(&app).await?,
+        Command::Enrich { base, wait } => enrich::enrich(&app, base.as_deref(), wait).await?,
+        Command::Genres(c) => genres::genres(&app, c).await?,
+        Command::BenchMetadata(args) => bench_metadata::run(&app, &args).await?,
         Command::Export { output } => data::export(&app, output).await?,
         Command::DeleteAllData { yes } => data::delete_all(&app, yes).await?,
         Command::Cloud(c) => cloud::run(&app, c).await?,

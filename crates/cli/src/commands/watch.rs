@@ -83,14 +83,16 @@ pub async fn watch(app: &App) -> anyhow::Result<u8> {
         }
     });
     let runner = CliRunner { app };
-    run_scheduler(
+    // Genres from MusicBrainz fill in the background meanwhile, at its pace.
+    let enrich = app.enrich_in_background(cancel.clone());
+    let schedule = run_scheduler(
         &runner,
         Arc::new(Mutex::new(scheduler)),
         Arc::new(Mutex::new(JobQueue::new(RetryPolicy::default()))),
         Arc::new(SystemClock),
         Duration::from_secs(60),
         cancel,
-    )
-    .await;
+    );
+    tokio::join!(schedule, enrich);
     Ok(OK)
 }

@@ -17,6 +17,8 @@ use crate::filter::{
     Availability, DurationMs, Field, FieldAvailability, FilterTrack, PartialDate, Timestamp,
 };
 use crate::ids::{AlbumId, ArtistId, TrackId};
+use crate::metadata::coverage::{OpenCatalog, genres_of};
+use crate::metadata::merge::album_genres;
 use crate::provider::{AlbumMeta, AlbumType, ArtistMeta, EntryOrigin, TrackMeta};
 
 /// How long cached catalog metadata is trusted.
@@ -55,20 +57,47 @@ pub struct EnrichmentPlan {
     pub albums: bool,
     /// Look up tracks whose item lacks popularity or ISRC.
     pub tracks: bool,
+    /// Take artists' genres from an open source (MusicBrainz), as the connection cannot
+    /// provide them. The sync only reads what the enricher kept; see [`crate::metadata`].
+    #[serde(default)]
+    pub open_artists: bool,
+    /// Add the user's own genres ("my genres"): whenever a filter reads genres.
+    #[serde(default)]
+    pub user_genres: bool,
 }
 
 impl EnrichmentPlan {
     pub fn for_fields(fields: &BTreeSet<Field>, caps: &Capabilities) -> EnrichmentPlan {
         let may = |f: CapField| !caps.field(f).is_unavailable();
         let uses = |f: Field| fields.contains(&f);
+        let genres = uses(Field::Genre) || uses(Field::ArtistGenre);
         EnrichmentPlan {
-            artists: ((uses(Field::Genre) || uses(Field::ArtistGenre)) && may(CapField::Genres))
+            artists: (genres && may(CapField::Genres))
                 || (uses(Field::ArtistPopularity) && may(CapField::ArtistPopularity)),
             albums: (uses(Field::Label) && may(CapField::AlbumLabel)) || uses(Field::AlbumGenre),
             tracks: (uses(Field::Popularity) && may(CapField::TrackPopularity))
                 || (uses(Field::Isrc) && may(CapField::Isrc)),
+            open_artists: genres && !may(CapField::Genres),
+            user_genres: genres,
         }
     }
+
+    /// Whether artists' genres are built at all (from any source).
+    pub fn genres(&self) -> bool {
+        self.artists || self.open_artists || self.user_genres
+    }
+}
+
+/// What the connection can provide, in the filter check's terms, with genres also available
+/// when an open source fills them (`open_genres`): then "still filling" is what preview
+/// reports, not "unavailable".
+pub fn field_availability_with(caps: &Capabilities, open_genres: bool) -> FieldAvailability {
+    let mut out = field_availability(caps);
+    if open_genres {
+        out.set(Field::Genre, Availability::Available)
+            .set(Field::ArtistGenre, Availability::Available);
+    }
+    out
 }
 
 /// What the connection can provide, in the filter check's terms.
@@ -104,6 +133,8 @@ pub struct Catalog {
     pub artists: HashMap<ArtistId, ArtistMeta>,
     pub albums: HashMap<AlbumId, AlbumMeta>,
     pub tracks: HashMap<TrackId, TrackMeta>,
+    /// What open sources and the user said.
+    pub open: OpenCatalog,
 }
 
 /// The ids each planned lookup needs, distinct, in first-seen order.
@@ -159,17 +190,15 @@ pub fn filter_track(
         .as_ref()
         .and_then(|a| a.id.as_ref())
         .and_then(|id| catalog.albums.get(id));
-    let artist_genres = if plan.artists {
+    let artist_genres = if plan.genres() {
         let mut all: Vec<String> = Vec::new();
         let mut known = !track.artists.is_empty();
         for a in &track.artists {
-            match a
-                .id
-                .as_ref()
-                .and_then(|id| catalog.artists.get(id))
-                .and_then(|m| m.genres.as_ref())
-            {
-                Some(g) => all.extend(g.iter().cloned()),
+            let merged =
+                a.id.as_ref()
+                    .and_then(|id| genres_of(id, catalog.artists.get(id), &catalog.open));
+            match merged {
+                Some(m) => all.extend(m.genres),
                 None => known = false,
             }
         }
@@ -177,14 +206,20 @@ pub fn filter_track(
     } else {
         None
     };
-    let album_genres = match album_meta {
+    let service_album_genres = match album_meta {
         Some(m) => m.genres.clone(),
         // Spotify's album genres have been empty for every album for years: when genres are
         // wanted and albums were not looked up, "none" is the truth, and saying so lets
         // `genre:` rules decide on the artists' genres alone instead of staying unknown.
-        None if plan.artists && !plan.albums => Some(Vec::new()),
+        None if plan.genres() && !plan.albums => Some(Vec::new()),
         None => None,
     };
+    let open_album = track
+        .album
+        .as_ref()
+        .and_then(|a| a.id.as_ref())
+        .and_then(|id| catalog.open.albums.get(id));
+    let album_genres = album_genres(service_album_genres.as_deref(), open_album);
     let primary = track
         .artists
         .first()

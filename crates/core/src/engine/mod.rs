@@ -4,6 +4,8 @@
 //!   [`SyncStorage`].
 //! - [`diff`]: the per-child, order-preserving, minimal diff.
 //! - [`enrich`]: which lookups the filters need, and the tracks as filters see them.
+//! - [`open`]: what a sync takes from open metadata sources and the user (see
+//!   [`crate::metadata`]), and how much of it is known.
 //! - [`storage`]: the storage trait the store crate implements.
 //! - [`report`], [`progress`]: what a sync reports, as it goes and at the end.
 //! - [`locks`]: one sync per base at a time.
@@ -16,6 +18,7 @@ pub mod diff;
 pub mod enrich;
 pub mod locks;
 pub mod model;
+pub mod open;
 pub mod progress;
 pub mod report;
 pub mod run;
@@ -23,9 +26,10 @@ pub mod storage;
 
 pub use clock::{Clock, SystemClock};
 pub use diff::{ChildDiff, MirrorMode, WRITE_BATCH, Writes, diff_child};
-pub use enrich::{CacheTtl, EnrichmentPlan, field_availability};
+pub use enrich::{CacheTtl, EnrichmentPlan, field_availability, field_availability_with};
 pub use locks::{BaseLock, SyncLocks};
 pub use model::{BaseSetup, ChildSetup, KnownContents};
+pub use open::MetadataSettings;
 pub use progress::{Progress, ProgressSink, Stage};
 pub use report::{CacheStats, ChildReport, ChildState, SkipCount, SyncReport, SyncStatus};
 pub use run::{

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::diff::MirrorMode;
-use crate::filter::{Filter, Routing, seed_from};
+use crate::filter::{Field, Filter, Routing, seed_from};
 use crate::ids::{BasePlaylistId, ChildPlaylistId, ConnectionId, SnapshotId, TrackId};
 
 /// A base playlist and how it is routed.
@@ -18,6 +18,11 @@ pub struct BaseSetup {
     /// [`BaseSetup::config_fingerprint`] at the last completed sync.
     pub last_fingerprint: Option<String>,
     pub children: Vec<ChildSetup>,
+    /// Changes whenever open sources or the user add to what is known about genres (see
+    /// [`crate::metadata`]): a base whose filters read genres is routed again then, even if
+    /// the base itself is unchanged.
+    #[serde(default)]
+    pub metadata_generation: u64,
 }
 
 /// One child playlist and its filter.
@@ -49,6 +54,15 @@ impl BaseSetup {
     pub fn config_fingerprint(&self) -> String {
         let routing = serde_json::to_string(&self.routing).unwrap_or_default();
         let mut parts: Vec<String> = vec![routing];
+        let reads_genres = self.children.iter().any(|c| {
+            let fields = c.filter.fields();
+            [Field::Genre, Field::ArtistGenre, Field::AlbumGenre]
+                .iter()
+                .any(|f| fields.contains(f))
+        });
+        if reads_genres {
+            parts.push(format!("metadata:{}", self.metadata_generation));
+        }
         for c in &self.children {
             parts.push(c.id.to_string());
             parts.push(crate::filter::to_json(&c.filter));

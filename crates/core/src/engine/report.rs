@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{BasePlaylistId, ChildPlaylistId};
+use crate::metadata::MetadataCoverage;
 use crate::provider::{RequestStats, SkipReason};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -104,6 +105,10 @@ pub struct SyncReport {
     pub unrouted: u32,
     pub requests: RequestStats,
     pub cache: CacheStats,
+    /// How much of the metadata the filters read was known ("genre known for 1,812 of 2,000
+    /// artists"), and how much an open source is still filling.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub metadata: Vec<MetadataCoverage>,
     pub children: Vec<ChildReport>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -122,6 +127,7 @@ impl SyncReport {
             unrouted: 0,
             requests: RequestStats::default(),
             cache: CacheStats::default(),
+            metadata: Vec::new(),
             children: Vec::new(),
             error: None,
         }

@@ -14,10 +14,11 @@ use crate::capabilities::LookupKind;
 use crate::engine::clock::{Clock, SystemClock};
 use crate::engine::diff::{MirrorMode, WRITE_BATCH, Writes, diff_child};
 use crate::engine::enrich::{
-    CacheTtl, Catalog, EnrichmentPlan, field_availability, filter_track, ids_to_look_up,
+    CacheTtl, Catalog, EnrichmentPlan, field_availability_with, filter_track, ids_to_look_up,
 };
 use crate::engine::locks::{BaseLock, SyncLocks};
 use crate::engine::model::{BaseSetup, ChildSetup, KnownContents};
+use crate::engine::open::{MetadataSettings, open_metadata, waiting_on};
 use crate::engine::progress::{Progress, ProgressSink, Stage, eta};
 use crate::engine::report::{
     CacheStats, ChildReport, ChildState, SkipCount, SyncReport, SyncStatus,
@@ -28,6 +29,7 @@ use crate::filter::{
     RoutingOutcome, Timestamp, check_availability, compile, route, seed_from,
 };
 use crate::ids::{BasePlaylistId, ChildPlaylistId, PlaylistId, SnapshotId, TrackId};
+use crate::metadata::MetadataCoverage;
 use crate::provider::{MusicProvider, PlaylistEntry, ProviderError, TrackMeta};
 
 /// What can stop the engine before or during a sync.
@@ -67,6 +69,8 @@ pub struct EngineConfig {
     pub stuck_after: Duration,
     /// How many tracks a preview shows per child.
     pub preview_sample: usize,
+    /// Genres (and more) from open sources and the user.
+    pub metadata: MetadataSettings,
 }
 
 impl Default for EngineConfig {
@@ -75,6 +79,7 @@ impl Default for EngineConfig {
             ttl: CacheTtl::default(),
             stuck_after: Duration::from_secs(30 * 60),
             preview_sample: 5,
+            metadata: MetadataSettings::default(),
         }
     }
 }
@@ -100,6 +105,10 @@ pub struct ChildPreview {
     pub sample: Vec<String>,
     /// Fields the filter reads that the connection cannot (or may not) provide.
     pub problems: Vec<FieldProblem>,
+    /// Fields the filter reads that an open source is still filling: `unknown` tracks may
+    /// yet join once it is done. Wait for it, or sync now with what is known.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub filling: Vec<MetadataCoverage>,
     /// Set when the child would be emptied, and whether that is allowed.
     pub note: Option<String>,
 }
@@ -112,6 +121,9 @@ pub struct Preview {
     pub children: Vec<ChildPreview>,
     pub unrouted: u32,
     pub unrouted_sample: Vec<String>,
+    /// How much of the metadata the filters read is known.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub metadata: Vec<MetadataCoverage>,
 }
 
 /// A child's filter being edited, for [`Engine::preview_draft`].
@@ -137,6 +149,7 @@ struct Loaded {
     prepared: Vec<PreparedTrack>,
     skipped: Vec<SkipCount>,
     cache: CacheStats,
+    metadata: Vec<MetadataCoverage>,
 }
 
 /// The sync engine over one connection and one store.
@@ -294,6 +307,7 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
             r.tracks_processed = u32::try_from(loaded.prepared.len()).unwrap_or(u32::MAX);
             r.skipped = loaded.skipped.clone();
             r.cache = loaded.cache;
+            r.metadata = loaded.metadata.clone();
             r.unrouted = u32::try_from(outcome.unrouted.len()).unwrap_or(u32::MAX);
             r.children = setup
                 .children
@@ -411,6 +425,18 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
             found.extend(self.cache_fetched(LookupKind::Track, fetched).await?);
         }
         catalog.tracks = found.into_iter().map(|t| (t.id.clone(), t)).collect();
+        let (open, metadata) = open_metadata(
+            &self.storage,
+            &self.config.metadata,
+            &plan,
+            &fields,
+            &tracks,
+            &catalog.artists,
+            &setup.connection,
+            self.clock.now(),
+        )
+        .await?;
+        catalog.open = open;
         emit(options, Stage::Enriching, lookups, lookups, None, None);
         let count = tracks.len();
         drop(tracks);
@@ -432,6 +458,7 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
             prepared,
             skipped,
             cache,
+            metadata,
         })
     }
 
@@ -779,7 +806,10 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         let snapshot = self.provider.snapshot_id(&base_playlist).await?;
         let loaded = self.load(&base_playlist, &setup, &options).await?;
         let outcome = route_children(&setup, &compiled, &loaded.prepared, &snapshot);
-        let availability = field_availability(&self.provider.capabilities());
+        let availability = field_availability_with(
+            &self.provider.capabilities(),
+            self.config.metadata.open_genres,
+        );
         let sample_of = |indices: &[usize]| -> Vec<String> {
             indices
                 .iter()
@@ -818,6 +848,7 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
                 unknown,
                 sample,
                 problems: check_availability(&child.filter, &availability),
+                filling: waiting_on(child, &loaded.metadata),
                 note,
             });
         }
@@ -828,6 +859,7 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
             children,
             unrouted: u32::try_from(outcome.unrouted.len()).unwrap_or(u32::MAX),
             unrouted_sample: sample_of(&outcome.unrouted),
+            metadata: loaded.metadata,
         })
     }
 

@@ -11,6 +11,7 @@ use crate::engine::model::{BaseSetup, KnownContents};
 use crate::engine::report::{SyncReport, SyncStatus};
 use crate::filter::Timestamp;
 use crate::ids::{BasePlaylistId, ChildPlaylistId, SnapshotId, TrackId};
+use crate::metadata::MetadataStore;
 
 /// A storage failure, already worded for the user by the implementation.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -72,7 +73,9 @@ pub struct CachedObject {
     pub json: String,
 }
 
-pub trait SyncStorage: Send + Sync {
+/// Open metadata (answers of open sources, the enrichment queue, the user's genres) is part of
+/// what a sync reads, hence the [`MetadataStore`] supertrait (whose methods all have defaults).
+pub trait SyncStorage: MetadataStore + Send + Sync {
     fn load_base(
         &self,
         base: &BasePlaylistId,

@@ -9,6 +9,33 @@ pub use view::{
     AlbumInfo, ArtistInfo, ItemInfo, ItemKind, LibraryView, PlaylistInfo, TrackInfo, UserInfo,
 };
 
+/// The catalog a seed and a spec generate, as owned values, without serving it: what other
+/// stand-ins (the MusicBrainz one) derive their data from, so that they agree with this one
+/// on every id, name and ISRC.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub artists: Vec<ArtistInfo>,
+    pub albums: Vec<AlbumInfo>,
+    /// In generation order (an album's tracks together).
+    pub tracks: Vec<TrackInfo>,
+}
+
+/// Generates the catalog of `seed` and `spec`, exactly as [`crate::FakeSpotify::start`] does.
+pub fn catalog(seed: u64, spec: &LibrarySpec) -> Catalog {
+    let lib = generate::generate(seed, spec);
+    Catalog {
+        artists: (0..lib.artists.len())
+            .map(|i| view::artist_info(&lib, i))
+            .collect(),
+        albums: (0..lib.albums.len())
+            .map(|i| view::album_info(&lib, i))
+            .collect(),
+        tracks: (0..lib.tracks.len())
+            .map(|i| view::track_info(&lib, i))
+            .collect(),
+    }
+}
+
 /// What the generated library holds. Every field has a sensible default; the default library
 /// is small enough for unit tests and still holds every kind of messy entry.
 #[derive(Debug, Clone)]

@@ -178,59 +178,15 @@ impl LibraryView {
     }
 
     pub fn track(&self, id: &str) -> Option<TrackInfo> {
-        self.with(|lib| {
-            let t = &lib.tracks[*lib.index.tracks.get(id)?];
-            Some(TrackInfo {
-                id: t.id.clone(),
-                uri: format!("spotify:track:{}", t.id),
-                name: t.name.clone(),
-                artist_ids: t
-                    .artists
-                    .iter()
-                    .map(|&a| lib.artists[a].id.clone())
-                    .collect(),
-                album_id: lib.albums[t.album].id.clone(),
-                duration_ms: t.duration_ms,
-                explicit: t.explicit,
-                popularity: t.popularity,
-                isrc: t.isrc.clone(),
-                linked_from: t.linked_from.clone(),
-            })
-        })
+        self.with(|lib| Some(track_info(lib, *lib.index.tracks.get(id)?)))
     }
 
     pub fn artist(&self, id: &str) -> Option<ArtistInfo> {
-        self.with(|lib| {
-            let a = &lib.artists[*lib.index.artists.get(id)?];
-            Some(ArtistInfo {
-                id: a.id.clone(),
-                name: a.name.clone(),
-                genres: a.genres.iter().map(|g| (*g).to_owned()).collect(),
-                popularity: a.popularity,
-                followers: a.followers,
-            })
-        })
+        self.with(|lib| Some(artist_info(lib, *lib.index.artists.get(id)?)))
     }
 
     pub fn album(&self, id: &str) -> Option<AlbumInfo> {
-        self.with(|lib| {
-            let a = &lib.albums[*lib.index.albums.get(id)?];
-            Some(AlbumInfo {
-                id: a.id.clone(),
-                name: a.name.clone(),
-                album_type: a.album_type.as_str().to_owned(),
-                artist_ids: a
-                    .artists
-                    .iter()
-                    .map(|&x| lib.artists[x].id.clone())
-                    .collect(),
-                release_date: a.release_date.clone(),
-                release_date_precision: a.precision.as_str().to_owned(),
-                label: a.label.clone(),
-                popularity: a.popularity,
-                track_ids: a.tracks.iter().map(|&t| lib.tracks[t].id.clone()).collect(),
-            })
-        })
+        self.with(|lib| Some(album_info(lib, *lib.index.albums.get(id)?)))
     }
 
     /// Every catalog track id, in generation order: material for write tests.
@@ -266,5 +222,55 @@ fn playlist_info(lib: &Library, i: usize) -> PlaylistInfo {
         collaborative: p.collaborative,
         snapshot_id: p.snapshot_id(),
         item_count: p.entries.len(),
+    }
+}
+
+pub(crate) fn track_info(lib: &Library, i: usize) -> TrackInfo {
+    let t = &lib.tracks[i];
+    TrackInfo {
+        id: t.id.clone(),
+        uri: format!("spotify:track:{}", t.id),
+        name: t.name.clone(),
+        artist_ids: t
+            .artists
+            .iter()
+            .map(|&a| lib.artists[a].id.clone())
+            .collect(),
+        album_id: lib.albums[t.album].id.clone(),
+        duration_ms: t.duration_ms,
+        explicit: t.explicit,
+        popularity: t.popularity,
+        isrc: t.isrc.clone(),
+        linked_from: t.linked_from.clone(),
+    }
+}
+
+pub(crate) fn artist_info(lib: &Library, i: usize) -> ArtistInfo {
+    let a = &lib.artists[i];
+    ArtistInfo {
+        id: a.id.clone(),
+        name: a.name.clone(),
+        genres: a.genres.iter().map(|g| (*g).to_owned()).collect(),
+        popularity: a.popularity,
+        followers: a.followers,
+    }
+}
+
+pub(crate) fn album_info(lib: &Library, i: usize) -> AlbumInfo {
+    let a = &lib.albums[i];
+    AlbumInfo {
+        id: a.id.clone(),
+        name: a.name.clone(),
+        album_type: a.album_type.as_str().to_owned(),
+        artist_ids: a
+            .artists
+            .iter()
+            .map(|&x| lib.artists[x].id.clone())
+            .collect(),
+        release_date: a.release_date.clone(),
+        release_date_precision: a.precision.as_str().to_owned(),
+        label: a.label.clone(),
+        popularity: a.popularity,
+        track_ids: a.tracks.iter().map(|&t| lib.tracks[t].id.clone()).collect(),
     }
 }
