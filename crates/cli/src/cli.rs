@@ -118,6 +118,10 @@ pub enum Command {
     /// Measure requests and time against the stand-in (see docs/cli.md).
     #[command(hide = true)]
     Bench(BenchArgs),
+    /// One sync for `syncer bench`, in a process of its own, so that its memory is the
+    /// engine's alone (the stand-in runs in the bench's process).
+    #[command(hide = true)]
+    BenchSync(BenchSyncArgs),
 }
 
 #[derive(Debug, Args)]
@@ -141,6 +145,25 @@ pub struct BenchArgs {
     pub latency_ms: u64,
     #[arg(long, value_enum)]
     pub mode: Option<AppMode>,
+    /// Run the syncs in the bench's own process, beside the stand-in, instead of one
+    /// `syncer` process per sync (then the peak memory includes the stand-in's).
+    #[arg(long)]
+    pub in_process: bool,
+    /// The program that runs each sync (default: this `syncer`), e.g. another build to
+    /// compare; it is called as `PROGRAM --data-dir DIR --json bench-sync BASE --api-base URL`.
+    #[arg(long, value_name = "PROGRAM", conflicts_with = "in_process")]
+    pub sync_exe: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchSyncArgs {
+    pub base: String,
+    /// The stand-in's Web API base URL (the token and capabilities come in
+    /// SYNCER_BENCH_TOKEN and SYNCER_BENCH_CAPS).
+    #[arg(long)]
+    pub api_base: String,
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
 }
 
 #[derive(Debug, Subcommand)]

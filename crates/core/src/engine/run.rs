@@ -414,10 +414,15 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         emit(options, Stage::Enriching, lookups, lookups, None, None);
         let count = tracks.len();
         drop(tracks);
-        // Entries are moved, not cloned, and each filter track is prepared as it is built:
-        // a 10,000-track base is held once.
+        // Entries are moved, not cloned, and each filter track is prepared as it is built,
+        // with only the fields the filters read. Taken from the back, so the entries' buffer
+        // shrinks while the prepared tracks grow: a 10,000-track base is held about once.
+        let mut entries = items.entries;
         let mut prepared = Vec::with_capacity(count);
-        for entry in items.entries {
+        while let Some(entry) = entries.pop() {
+            if entries.len() < entries.capacity() / 2 {
+                entries.shrink_to_fit();
+            }
             if let PlaylistEntry::Track {
                 position,
                 origin,
@@ -425,9 +430,10 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
             } = entry
             {
                 let ft = filter_track(position, &origin, &track, &plan, &catalog);
-                prepared.push(PreparedTrack::new(ft));
+                prepared.push(PreparedTrack::with_fields(ft, &fields));
             }
         }
+        prepared.reverse();
         Ok(Loaded {
             prepared,
             skipped,
