@@ -271,7 +271,8 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         emit(options, Stage::CheckingBase, 0, 1, None, None);
         let snapshot =
             cancellable(&options.cancel, self.provider.snapshot_id(&base_playlist)).await??;
-        let fingerprint = setup.config_fingerprint();
+        // Relative dates (`added:<30d`) are evaluated against the day the sync starts.
+        let fingerprint = setup.evaluation_fingerprint(self.clock.now());
         if !options.force
             && setup.last_snapshot.as_ref() == Some(&snapshot)
             && setup.last_fingerprint.as_deref() == Some(fingerprint.as_str())
