@@ -77,8 +77,13 @@ test-ui: ui-deps
 
 # The end-to-end smoke test (tests/e2e_smoke.rs) is one of the root package's integration
 # tests: it needs tauri-driver, which cargo installs once.
+# The cloud's tests run on SQLite and on PostgreSQL: scripts/postgres-for-tests.sh installs
+# PostgreSQL from Debian's packages when missing and starts a throwaway cluster on loopback
+# (an already exported SYNCER_TEST_POSTGRES_URL is used as it is).
 test-rust: tauri-driver
-	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
+	@SYNCER_TEST_POSTGRES_URL="$${SYNCER_TEST_POSTGRES_URL:-$$(scripts/postgres-for-tests.sh)}"; \
+	export SYNCER_TEST_POSTGRES_URL; \
+	if $(CARGO) nextest --version >/dev/null 2>&1; then \
 		$(CARGO) nextest run --workspace --no-fail-fast; \
 	else \
 		$(CARGO) test --workspace --no-fail-fast; \

@@ -11,6 +11,7 @@ use syncer_auth::{
 use syncer_core::ids::ConnectionId;
 use tauri::{AppHandle, Emitter, Manager, State};
 use tauri_plugin_opener::OpenerExt;
+use ts_rs::TS;
 
 use crate::error::{CommandError, CommandResult};
 use crate::state::{AppState, VaultStatus};
@@ -136,7 +137,94 @@ pub fn open_url(app: AppHandle, url: String) -> CommandResult<()> {
 
 #[tauri::command]
 pub async fn test_connection(state: State<'_, AppState>, id: String) -> CommandResult<TestReport> {
-    Ok(state.connections()?.test(&ConnectionId::new(id)).await?)
+    let id = ConnectionId::new(id);
+    let services = state.services()?;
+    let record = services
+        .store
+        .get_connection(&id)
+        .await?
+        .ok_or_else(|| CommandError::new(format!("no connection {id}")))?;
+    let report = if record.auth_kind == syncer_auth::NO_SIGN_IN {
+        // Nothing to sign in to: answering the capability probe is the test.
+        TestReport {
+            account_id: record.account_id.clone().unwrap_or_else(|| id.to_string()),
+            account_name: record.display_name.clone(),
+        }
+    } else {
+        state.connections()?.test(&id).await?
+    };
+    // What the connection can feed filters may have changed (quota, Development Mode).
+    services
+        .probe(&id)
+        .await
+        .map_err(crate::error::CommandError::app)?;
+    Ok(report)
+}
+
+/// Which filter fields a connection can feed, and why not the others.
+#[derive(Debug, Clone, serde::Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct CapabilitiesView {
+    /// Whether the connection was ever probed; before that, nothing is known to be missing.
+    pub probed: bool,
+    pub missing: Vec<MissingField>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, TS)]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub struct MissingField {
+    /// As the query language names it.
+    pub field: String,
+    pub reason: String,
+}
+
+#[tauri::command]
+pub async fn connection_capabilities(
+    state: State<'_, AppState>,
+    id: String,
+) -> CommandResult<CapabilitiesView> {
+    let services = state.services()?;
+    let record = services
+        .store
+        .get_connection(&ConnectionId::new(id.as_str()))
+        .await?
+        .ok_or_else(|| CommandError::new(format!("no connection {id}")))?;
+    let caps: Option<syncer_core::capabilities::Capabilities> = record
+        .capabilities
+        .as_deref()
+        .and_then(|c| syncer_core::engine::codec::decode(c).ok());
+    Ok(match caps {
+        Some(caps) => CapabilitiesView {
+            probed: true,
+            missing: caps
+                .missing_fields()
+                .into_iter()
+                .map(|(field, reason)| MissingField {
+                    field: field.label().to_owned(),
+                    reason: reason.to_string(),
+                })
+                .collect(),
+        },
+        None => CapabilitiesView {
+            probed: false,
+            missing: Vec::new(),
+        },
+    })
+}
+
+/// Adds the demo library as a connection (a stand-in for Spotify in this process).
+#[tauri::command]
+pub async fn connect_demo(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> CommandResult<ConnectionInfo> {
+    let services = state.services()?;
+    let id = syncer_app::setup::connect_demo(&services, syncer_app::DemoSpec::default())
+        .await
+        .map_err(crate::error::CommandError::app)?;
+    let info = state.connections()?.get(&id).await?.connection;
+    let _ = app.emit(CONNECTION_ADDED, &info);
+    Ok(info)
 }
 
 #[tauri::command]

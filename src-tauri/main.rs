@@ -6,14 +6,28 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod app_info;
+mod background;
 mod connections;
 mod error;
+mod filters;
+mod history;
+mod library;
+mod notify;
+mod settings;
 mod state;
+mod syncing;
+mod tray;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
-use syncer_store::AppPaths;
+use syncer_store::{AppPaths, SettingKey};
 use tauri::Manager;
 use tauri_plugin_deep_link::DeepLinkExt;
+
+/// Set when the tray is up: closing the window then hides it instead of quitting.
+static TRAY_UP: AtomicBool = AtomicBool::new(false);
 
 fn main() -> anyhow::Result<()> {
     let paths = AppPaths::from_env().context(
@@ -36,12 +50,39 @@ fn main() -> anyhow::Result<()> {
         }))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            None,
+        ))
         .setup(move |app| {
             // Opened here, after the single-instance plugin: a second launch (the OS handing
             // over a syncer:// link) has already passed the link on and exited, without
             // migrating the database or unlocking the vault for nothing.
             let state = tauri::async_runtime::block_on(state::AppState::open(paths));
+            let services = state.services.as_ref().ok().cloned();
+            let start_minimised = match &services {
+                Some(s) => {
+                    tauri::async_runtime::block_on(s.store.flag(SettingKey::StartMinimised, false))
+                        .unwrap_or(false)
+                }
+                None => false,
+            };
             app.manage(state);
+            let hub = Arc::new(syncing::SyncHub::new(app.handle().clone(), services));
+            app.manage(Arc::clone(&hub));
+            match tray::build(app.handle()) {
+                Ok(()) => TRAY_UP.store(true, Ordering::SeqCst),
+                Err(e) => {
+                    tracing::warn!(error = %e, "no tray on this desktop; closing the window quits")
+                }
+            }
+            if start_minimised
+                && TRAY_UP.load(Ordering::SeqCst)
+                && let Some(window) = app.get_webview_window("main")
+            {
+                let _ = window.hide();
+            }
+            background::start(hub);
             // Linux has no install-time registry of URL schemes for a binary run in place
             // (dev builds, AppImage): register syncer:// with the desktop at start.
             #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
@@ -56,6 +97,15 @@ fn main() -> anyhow::Result<()> {
             });
             Ok(())
         })
+        .on_window_event(|window, event| {
+            // Syncer keeps syncing in the background: closing the window hides it to the tray.
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event
+                && TRAY_UP.load(Ordering::SeqCst)
+            {
+                api.prevent_close();
+                let _ = window.hide();
+            }
+        })
         .invoke_handler(tauri::generate_handler![
             app_info::app_info,
             connections::list_providers,
@@ -68,6 +118,38 @@ fn main() -> anyhow::Result<()> {
             connections::test_connection,
             connections::rename_connection,
             connections::remove_connection,
+            connections::connection_capabilities,
+            connections::connect_demo,
+            filters::parse_query,
+            filters::format_query,
+            filters::filter_fields,
+            library::list_playlists,
+            library::list_bases,
+            library::add_base,
+            library::remove_base,
+            library::add_child,
+            library::edit_child,
+            library::remove_child,
+            library::set_routing,
+            library::set_schedule,
+            library::preview,
+            library::preview_draft,
+            library::set_up_demo,
+            syncing::sync_base,
+            syncing::sync_all,
+            syncing::cancel_sync,
+            syncing::sync_status,
+            syncing::undo_sync,
+            history::list_history,
+            history::retry_sync,
+            settings::get_settings,
+            settings::set_flag,
+            settings::set_theme,
+            settings::set_start_at_login,
+            settings::export_data,
+            settings::delete_all_data,
+            settings::open_log_folder,
+            tray::tray_action,
         ])
         .run(tauri::generate_context!())
         .context("the Syncer window could not start")?;

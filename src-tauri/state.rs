@@ -1,6 +1,9 @@
 //! What the shell holds for the lifetime of the window.
 
+use std::sync::Arc;
+
 use serde::Serialize;
+use syncer_app::Services;
 use syncer_auth::{Connections, Registry, Vault, VaultKind, VaultOptions};
 use syncer_store::{AppPaths, Store, StoreError};
 use ts_rs::TS;
@@ -15,6 +18,9 @@ pub struct AppState {
     pub store: Result<Store, StoreError>,
     pub connections: Result<Connections, String>,
     pub vault: VaultStatus,
+    /// The shared application layer over the store: what the playlist, sync and history
+    /// commands use.
+    pub services: Result<Arc<Services>, String>,
 }
 
 /// Where sign-ins are kept, for the user to see.
@@ -64,12 +70,37 @@ impl AppState {
         if let Err(err) = &connections {
             tracing::warn!(error = %err, "connections unavailable");
         }
+        let services = match &store {
+            Ok(store) => match Services::with_store(store.clone(), paths.clone()).await {
+                Ok((services, interrupted)) => {
+                    for event in &interrupted {
+                        tracing::warn!(event = %event.id, base = %event.base, "a sync was interrupted when Syncer last stopped");
+                    }
+                    let services = match &connections {
+                        Ok(c) => services.with_connections(c.clone()),
+                        Err(_) => services,
+                    };
+                    Ok(Arc::new(services))
+                }
+                Err(e) => Err(e.to_string()),
+            },
+            Err(e) => Err(e.to_string()),
+        };
         Self {
             paths,
             store,
             connections,
             vault: vault_status,
+            services,
         }
+    }
+
+    /// The shared application layer, or why it is unavailable.
+    pub fn services(&self) -> Result<Arc<Services>, CommandError> {
+        self.services
+            .as_ref()
+            .map(Arc::clone)
+            .map_err(|e| CommandError::with_code(crate::error::ErrorCode::Store, e.clone()))
     }
 
     /// The connections service, or why it is unavailable.

@@ -6,6 +6,7 @@ import { HistoryPage } from "./pages/HistoryPage";
 import { PlaylistsPage } from "./pages/PlaylistsPage";
 import { SettingsPage } from "./pages/SettingsPage";
 import type { Route } from "./routes";
+import { useTheme } from "./theme";
 import { useRoute } from "./useRoute";
 
 type AppProps = {
@@ -16,6 +17,8 @@ type AppProps = {
 };
 
 export function App({ loadAppInfo, connectionsApi }: AppProps) {
+  // The theme chosen in Settings (or the system's), applied before anything else shows.
+  useTheme();
   const route = useRoute();
   return (
     <div className="app">

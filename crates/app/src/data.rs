@@ -48,6 +48,8 @@ pub async fn export(store: &Store) -> AppResult<Value> {
                    "finished_at": e.finished_at, "error": e.error, "report": e.report})
         })
         .collect();
-    Ok(json!({"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "connections": connections,
-              "bases": bases, "sync_events": events}))
+    Ok(
+        json!({"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "connections": connections,
+              "bases": bases, "sync_events": events}),
+    )
 }

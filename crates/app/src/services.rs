@@ -56,6 +56,15 @@ pub fn loopback_config(api_base: String) -> ClientConfig {
     }
 }
 
+/// Latency the demo's stand-in adds to every answer, from SYNCER_DEMO_LATENCY_MS: shows what
+/// a real network feels like, and gives tests a sync slow enough to act on while it runs.
+pub const DEMO_LATENCY_ENV: &str = "SYNCER_DEMO_LATENCY_MS";
+
+fn demo_latency() -> Option<Duration> {
+    let ms: u64 = std::env::var(DEMO_LATENCY_ENV).ok()?.trim().parse().ok()?;
+    (ms > 0).then(|| Duration::from_millis(ms))
+}
+
 fn is_loopback(base: &str) -> bool {
     ["http://127.0.0.1:", "http://localhost:", "http://[::1]:"]
         .iter()
@@ -83,6 +92,15 @@ pub struct Services {
     pub locks: SyncLocks,
     clients: Mutex<HashMap<ConnectionId, Client>>,
     fakes: Mutex<HashMap<ConnectionId, Arc<FakeSpotify>>>,
+}
+
+impl std::fmt::Debug for Services {
+    /// Where it works; clients and stand-ins hold nothing worth printing.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Services")
+            .field("data_dir", &self.paths.data_dir())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Services {
@@ -247,6 +265,7 @@ impl Services {
             mode: spec.fake_mode(),
             seed: spec.seed,
             library: spec.library(),
+            latency: demo_latency(),
             ..FakeConfig::default()
         })
         .await?;

@@ -43,7 +43,7 @@ pub async fn connect_demo(services: &Services, spec: DemoSpec) -> AppResult<Conn
                 id: id.clone(),
                 provider: DEMO_PROVIDER.into(),
                 display_name: spec.describe(),
-                auth_kind: "none".into(),
+                auth_kind: syncer_auth::NO_SIGN_IN.into(),
                 account_id: None,
             })
             .await?;

@@ -36,6 +36,9 @@ pub(crate) struct Inner {
     cells: std::sync::Mutex<HashMap<ConnectionId, Arc<TokenCell>>>,
 }
 
+/// The `auth_kind` of connections that need no sign-in, such as the demo library.
+pub const NO_SIGN_IN: &str = "none";
+
 /// Connections: the one API the desktop shell and the CLI use. Cheap to clone.
 #[derive(Clone)]
 pub struct Connections {
@@ -513,6 +516,17 @@ impl Connections {
     /// One connection and how it stands (reads the vault, makes no network call).
     pub async fn get(&self, id: &ConnectionId) -> Result<ConnectionDetails, AuthError> {
         let record = self.record(id).await?;
+        // A connection without a sign-in (the demo library) has nothing to expire or miss.
+        if record.auth_kind == NO_SIGN_IN {
+            return Ok(ConnectionDetails {
+                connection: self.info(record),
+                health: Health {
+                    state: HealthState::Ready,
+                    message: "No sign-in needed.".to_owned(),
+                    access_expires_at: None,
+                },
+            });
+        }
         let snapshot = self.tokens(id).snapshot().await;
         let now = unix_seconds(self.inner.clock.now());
         let leeway = i64::try_from(self.inner.leeway.as_secs()).unwrap_or(i64::MAX);

@@ -31,8 +31,8 @@ pub mod vault;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use connections::{
     AuthorizationStart, ConnectionDetails, ConnectionInfo, Connections, ConnectionsBuilder,
-    DependentBases, Health, HealthState, LoopbackConnect, NoDependents, Removed, StartOAuth,
-    Status, TestReport,
+    DependentBases, Health, HealthState, LoopbackConnect, NO_SIGN_IN, NoDependents, Removed,
+    StartOAuth, Status, TestReport,
 };
 pub use error::{AuthError, TokenError, VaultError};
 pub use oauth::loopback::LoopbackListener;

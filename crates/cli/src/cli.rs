@@ -13,7 +13,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     long_about = "Route the tracks of a base playlist into child playlists by metadata filters.\n\n\
                   Start with `syncer demo`: no account and no network needed.\n\
                   Exit codes are listed in docs/cli.md (0 ok, 2 usage, 3 sync failed, 4 sync in \
-                  progress, 5 not found, 6 bad query, 7 service error, 8 cancelled, 9 store error)."
+                  progress, 5 not found, 6 bad query, 7 service error, 8 cancelled, 9 store error, \
+                  10 cloud sign-in or passphrase needed, or wrong key)."
 )]
 pub struct Cli {
     /// Machine-readable JSON on stdout instead of text.
@@ -113,6 +114,10 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// The optional cloud account: your setup on your other devices, end-to-end encrypted
+    /// (docs/cloud.md).
+    #[command(subcommand)]
+    Cloud(CloudCommand),
     /// Shell completions, e.g. `syncer completions bash > /etc/bash_completion.d/syncer`.
     Completions { shell: clap_complete::Shell },
     /// Measure requests and time against the stand-in (see docs/cli.md).
@@ -263,4 +268,84 @@ pub enum ChildCommand {
     List {
         base: String,
     },
+}
+
+/// The cloud server to use; SYNCER_CLOUD_URL works too.
+const CLOUD_URL_HELP: &str = "The Syncer cloud server";
+
+#[derive(Debug, Subcommand)]
+pub enum CloudCommand {
+    /// Create an account and sign this device in (password from SYNCER_CLOUD_PASSWORD or typed).
+    Signup {
+        #[arg(long, env = "SYNCER_CLOUD_URL", default_value = "http://127.0.0.1:8787", help = CLOUD_URL_HELP)]
+        server: String,
+        #[arg(long)]
+        email: String,
+    },
+    /// Sign this device in to an existing account.
+    Login {
+        #[arg(long, env = "SYNCER_CLOUD_URL", default_value = "http://127.0.0.1:8787", help = CLOUD_URL_HELP)]
+        server: String,
+        #[arg(long)]
+        email: String,
+    },
+    /// Sign this device out (its setup stays; the cloud forgets this device's session).
+    Logout,
+    /// Account, device, key and sync state.
+    Status,
+    /// Set the sync passphrase (first device: makes the key and shows the recovery code) or
+    /// enter it (other devices). SYNCER_CLOUD_PASSPHRASE works too.
+    Passphrase {
+        /// Lost it: unlock with the recovery code (SYNCER_CLOUD_RECOVERY_CODE) and set a new one.
+        #[arg(long, conflicts_with = "change")]
+        recover: bool,
+        /// Set a new passphrase for the same key.
+        #[arg(long)]
+        change: bool,
+    },
+    /// Pull what other devices changed, push what changed here.
+    Sync,
+    /// Conflicts waiting for a choice, with both versions.
+    Conflicts {
+        /// Include resolved ones (the history).
+        #[arg(long)]
+        all: bool,
+    },
+    /// Settle a conflict.
+    Resolve {
+        conflict: String,
+        #[command(flatten)]
+        choice: ResolveChoice,
+    },
+    /// Delete everything in the cloud account (or, with --account, the account too).
+    /// This device's setup stays.
+    Delete {
+        #[arg(long)]
+        account: bool,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Everything the cloud holds for the account, still encrypted (GDPR export).
+    Export {
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct ResolveChoice {
+    /// Keep this device's version.
+    #[arg(long)]
+    pub local: bool,
+    /// Keep the other device's version.
+    #[arg(long)]
+    pub remote: bool,
+    /// Store a merge of both: a JSON file in the form `syncer cloud conflicts --json` shows.
+    #[arg(long, value_name = "FILE")]
+    pub merged: Option<PathBuf>,
+    /// Store a version written by hand (same form).
+    #[arg(long, value_name = "FILE")]
+    pub manual: Option<PathBuf>,
 }

@@ -17,6 +17,8 @@ pub const BAD_QUERY: u8 = 6;
 pub const SERVICE: u8 = 7;
 pub const CANCELLED: u8 = 8;
 pub const STORE: u8 = 9;
+/// The cloud needs a sign-in or the sync passphrase, or holds another key.
+pub const CLOUD_KEY: u8 = 10;
 
 /// An error the CLI itself decides the exit code of.
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +76,9 @@ pub fn code_of(error: &anyhow::Error) -> u8 {
             || cause.downcast_ref::<syncer_auth::TokenError>().is_some()
         {
             return SERVICE;
+        }
+        if let Some(e) = cause.downcast_ref::<syncer_cloud_client::CloudError>() {
+            return crate::commands::cloud::exit_code(e);
         }
         if cause.downcast_ref::<StoreError>().is_some() {
             return STORE;

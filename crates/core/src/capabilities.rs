@@ -67,6 +67,21 @@ pub enum Field {
 }
 
 impl Field {
+    /// How the field reads to a user (the query language's name where it has one).
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Genres => "genre",
+            Field::TrackPopularity => "popularity",
+            Field::ArtistPopularity => "artist popularity",
+            Field::ArtistFollowers => "artist followers",
+            Field::AlbumPopularity => "album popularity",
+            Field::AlbumLabel => "label",
+            Field::Isrc => "isrc",
+            Field::AvailableMarkets => "available markets",
+            Field::LinkedFrom => "relinked tracks",
+        }
+    }
+
     pub const ALL: [Field; 9] = [
         Field::Genres,
         Field::TrackPopularity,

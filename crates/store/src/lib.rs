@@ -12,6 +12,7 @@ mod paths;
 mod settings;
 mod setup;
 mod sync_log;
+mod synced;
 
 pub use connections::{ConnectionRecord, ConnectionStatus, NewConnection};
 pub use error::StoreError;
@@ -20,3 +21,4 @@ pub use paths::{APP_IDENTIFIER, AppPaths, DATA_DIR_ENV};
 pub use settings::SettingKey;
 pub use setup::{BaseRecord, ChildEdit, ChildRecord, NewBase, NewChild, SetupError};
 pub use sync_log::SyncEventRecord;
+pub use synced::{SyncedBase, SyncedChild, SyncedConnection};

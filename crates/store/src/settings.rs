@@ -10,6 +10,12 @@ pub enum SettingKey {
     Theme,
     /// Whether the tray runs scheduled syncs.
     BackgroundSync,
+    /// Whether a finished sync says so on the desktop (failures always may).
+    NotifyOnSuccess,
+    /// Whether a failed sync says so on the desktop.
+    NotifyOnFailure,
+    /// Whether the app starts hidden in the tray.
+    StartMinimised,
 }
 
 impl SettingKey {
@@ -17,6 +23,9 @@ impl SettingKey {
         match self {
             Self::Theme => "theme",
             Self::BackgroundSync => "background_sync",
+            Self::NotifyOnSuccess => "notify_on_success",
+            Self::NotifyOnFailure => "notify_on_failure",
+            Self::StartMinimised => "start_minimised",
         }
     }
 }
@@ -28,6 +37,20 @@ impl Store {
             .fetch_optional(self.pool())
             .await
             .map_err(|e| StoreError::classify(self.path().to_path_buf(), &e))
+    }
+
+    /// A yes/no setting, or its default when never set.
+    pub async fn flag(&self, key: SettingKey, default: bool) -> Result<bool, StoreError> {
+        Ok(match self.setting(key).await?.as_deref() {
+            Some("true") => true,
+            Some("false") => false,
+            _ => default,
+        })
+    }
+
+    pub async fn set_flag(&self, key: SettingKey, value: bool) -> Result<(), StoreError> {
+        self.set_setting(key, if value { "true" } else { "false" })
+            .await
     }
 
     pub async fn set_setting(&self, key: SettingKey, value: &str) -> Result<(), StoreError> {
@@ -64,5 +87,24 @@ mod tests {
             store.setting(SettingKey::Theme).await.unwrap().as_deref(),
             Some("light")
         );
+    }
+
+    #[tokio::test]
+    async fn flags_have_defaults_until_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_file(&dir.path().join("syncer.db"), &Default::default())
+            .await
+            .unwrap();
+        assert!(store.flag(SettingKey::NotifyOnFailure, true).await.unwrap());
+        store
+            .set_flag(SettingKey::NotifyOnFailure, false)
+            .await
+            .unwrap();
+        assert!(!store.flag(SettingKey::NotifyOnFailure, true).await.unwrap());
+        store
+            .set_flag(SettingKey::StartMinimised, true)
+            .await
+            .unwrap();
+        assert!(store.flag(SettingKey::StartMinimised, false).await.unwrap());
     }
 }

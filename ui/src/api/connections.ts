@@ -2,6 +2,7 @@ import { invoke as tauriInvoke, isTauri as tauriIsTauri } from "@tauri-apps/api/
 import { listen as tauriListen } from "@tauri-apps/api/event";
 import type { AuthorizationStart } from "../bindings/AuthorizationStart";
 import type { CallbackChannel } from "../bindings/CallbackChannel";
+import type { CapabilitiesView } from "../bindings/CapabilitiesView";
 import type { CommandError } from "../bindings/CommandError";
 import type { ConnectionDetails } from "../bindings/ConnectionDetails";
 import type { ConnectionInfo } from "../bindings/ConnectionInfo";
@@ -17,6 +18,7 @@ import { describeError } from "./appInfo";
 export type {
   AuthorizationStart,
   CallbackChannel,
+  CapabilitiesView,
   CommandError,
   ConnectionDetails,
   ConnectionInfo,
@@ -87,6 +89,10 @@ export type ConnectionsApi = {
   renameConnection: (id: string, name: string) => Promise<Outcome<ConnectionInfo | null>>;
   removeConnection: (id: string, force: boolean) => Promise<Outcome<Removed>>;
   vaultStatus: () => Promise<Outcome<VaultStatus>>;
+  /** Which filter fields the connection can feed, as last probed (Test probes again). */
+  capabilities: (id: string) => Promise<Outcome<CapabilitiesView>>;
+  /** Adds the demo library: a stand-in for Spotify on this computer, no account needed. */
+  connectDemo: () => Promise<Outcome<ConnectionInfo>>;
   onConnectionAdded: (handler: (connection: ConnectionInfo) => void) => Promise<Unlisten>;
   /** The handler gets the failure already turned into a sentence. */
   onConnectFailed: (handler: (message: string) => void) => Promise<Unlisten>;
@@ -139,6 +145,8 @@ export function createConnectionsApi(bridge: ConnectionsBridge = realBridge): Co
       call("rename_connection", { id, name }, isConnectionInfoOrNothing),
     removeConnection: (id, force) => call("remove_connection", { id, force }, isRemoved),
     vaultStatus: () => call("vault_status", undefined, isVaultStatus),
+    capabilities: (id) => call("connection_capabilities", { id }, isCapabilities),
+    connectDemo: () => call("connect_demo", undefined, isConnectionInfo),
     onConnectionAdded: (handler) =>
       subscribe<unknown>(CONNECTION_ADDED_EVENT, (payload) => {
         if (isConnectionInfo(payload)) {
@@ -176,6 +184,15 @@ function hasStrings(value: unknown, keys: readonly string[]): value is Record<st
 
 function isArrayOf<T>(check: Check<T>): Check<T[]> {
   return (value: unknown): value is T[] => Array.isArray(value) && value.every(check);
+}
+
+function isCapabilities(value: unknown): value is CapabilitiesView {
+  return (
+    isRecord(value) &&
+    typeof value.probed === "boolean" &&
+    Array.isArray(value.missing) &&
+    value.missing.every((m) => hasStrings(m, ["field", "reason"]))
+  );
 }
 
 function isStringOrNull(value: unknown): value is string | null {

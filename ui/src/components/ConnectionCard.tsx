@@ -1,5 +1,6 @@
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, useEffect, useId, useState } from "react";
 import {
+  type CapabilitiesView,
   type ConnectionDetails,
   type ConnectionsApi,
   isInUseError,
@@ -160,6 +161,8 @@ export function ConnectionCard(props: ConnectionCardProps) {
         </button>
       </div>
 
+      <CapabilitiesNote api={api} id={connection.id} version={test.kind === "ok" ? 1 : 0} />
+
       {test.kind === "ok" ? (
         <p className="feedback feedback--ok" role="status" data-testid="connection-test-result">
           Connected as {test.report.account_name} ({test.report.account_id}).
@@ -310,5 +313,60 @@ function RenameForm({ api, id, current, onDone }: RenameFormProps) {
         </p>
       )}
     </form>
+  );
+}
+
+/** Which filter fields this connection can feed; asked again after a successful test. */
+function CapabilitiesNote({
+  api,
+  id,
+  version,
+}: {
+  api: ConnectionsApi;
+  id: string;
+  version: number;
+}) {
+  const [caps, setCaps] = useState<CapabilitiesView | null>(null);
+  useEffect(() => {
+    let live = true;
+    // `version` changes after a test, which probes the connection again.
+    void version;
+    void api.capabilities(id).then((r) => {
+      if (live && r.ok) {
+        setCaps(r.value);
+      }
+    });
+    return () => {
+      live = false;
+    };
+  }, [api, id, version]);
+  if (caps === null) {
+    return null;
+  }
+  if (!caps.probed) {
+    return (
+      <p className="muted small" data-testid="connection-capabilities">
+        Which filter fields it can feed is checked at the first test or sync.
+      </p>
+    );
+  }
+  if (caps.missing.length === 0) {
+    return (
+      <p className="muted small" data-testid="connection-capabilities">
+        Feeds every filter field.
+      </p>
+    );
+  }
+  return (
+    <div className="small" data-testid="connection-capabilities">
+      <p className="muted">Filters on these fields cannot use this connection:</p>
+      <ul className="capabilities">
+        {caps.missing.map((m) => (
+          <li key={m.field}>
+            <strong>{m.field}</strong>: {m.reason}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }

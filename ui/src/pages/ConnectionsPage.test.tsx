@@ -287,7 +287,7 @@ describe("SettingsPage's Spotify section", () => {
       expect(field.value).toBe("old-id");
       return field;
     })) as HTMLInputElement;
-    expect(screen.getAllByTestId("empty-state")).toHaveLength(1);
+    expect(screen.getByRole("heading", { name: "Background sync" })).toBeTruthy();
     expect(screen.getByTestId("redirect-uris").textContent).toContain("syncer://oauth/spotify");
     expect((await screen.findByTestId("vault-status")).textContent).toContain("keyring");
 

@@ -17,6 +17,8 @@ import { ProviderCard } from "../components/ProviderCard";
 import { VaultNote } from "../components/VaultNote";
 import { connectReducer, initialConnectFlow, msUntilExpiry } from "../connections/connectFlow";
 import { DEFAULT_CHANNEL } from "../connections/health";
+import { DemoOffer } from "../playlists/DemoOffer";
+import { routeHref } from "../routes";
 
 type ConnectionsPageProps = {
   /** Replaces the Tauri commands and events in tests and previews. */
@@ -217,12 +219,19 @@ export function ConnectionsPage({ api = defaultConnectionsApi }: ConnectionsPage
         <EmptyState icon={<ConnectionsIcon size={28} />} title="No music services connected yet">
           <p>
             Each service you connect will be listed here, with whether its sign-in still works.
-            Connect Spotify below to pick a base playlist from it.
+            Connect Spotify below to pick a base playlist from it, or try the demo library first: no
+            account needed.
           </p>
           <p className="muted">
             Syncer signs in through your browser and keeps the sign-in in your system's keyring,
             never in plain text.
           </p>
+          <DemoOffer
+            compact
+            onReady={() => {
+              window.location.hash = routeHref("playlists");
+            }}
+          />
         </EmptyState>
       ) : (
         <section className="section" aria-labelledby="connections-list-title">
@@ -282,6 +291,15 @@ export function ConnectionsPage({ api = defaultConnectionsApi }: ConnectionsPage
             />
           )}
         />
+        <DemoCard
+          api={api}
+          onAdded={(name) => {
+            setListNotice(
+              `${name} is connected. Next: pick its playlist as a base on the Playlists page.`,
+            );
+            void refresh();
+          }}
+        />
         <VaultNote api={api} />
       </section>
     </>
@@ -318,4 +336,43 @@ function ProvidersBody({
         <div className="card-list">{providers.value.map(render)}</div>
       );
   }
+}
+
+/** The demo library as a connection: a stand-in for Spotify, to try Syncer without an account. */
+function DemoCard({ api, onAdded }: { api: ConnectionsApi; onAdded: (name: string) => void }) {
+  const [state, setState] = useState<"idle" | "busy" | { error: string }>("idle");
+  return (
+    <article className="card" aria-labelledby="demo-card-title" data-testid="demo-card">
+      <h3 id="demo-card-title" className="card__title">
+        Demo library
+      </h3>
+      <p className="card__intro">
+        A stand-in for Spotify on this computer with 600 generated tracks in a big playlist: try
+        bases, filters and syncs without an account. Nothing leaves your machine.
+      </p>
+      {typeof state === "object" ? (
+        <p className="feedback feedback--error" role="alert">
+          {state.error}
+        </p>
+      ) : null}
+      <button
+        type="button"
+        className="button"
+        disabled={state === "busy" || !api.isAvailable()}
+        onClick={() => {
+          setState("busy");
+          void api.connectDemo().then((r) => {
+            if (r.ok) {
+              setState("idle");
+              onAdded(r.value.display_name);
+            } else {
+              setState({ error: r.message });
+            }
+          });
+        }}
+      >
+        {state === "busy" ? "Connecting…" : "Connect the demo library"}
+      </button>
+    </article>
+  );
 }

@@ -1,20 +1,509 @@
+import { type ReactNode, useCallback, useEffect, useId, useRef, useState } from "react";
+import { type Loadable, toLoadable } from "../api/connections";
+import {
+  defaultSyncApi,
+  type HistoryEntry,
+  SYNC_STATUSES,
+  type SyncApi,
+  type SyncStatus,
+} from "../api/sync";
 import { EmptyState } from "../components/EmptyState";
-import { HistoryIcon } from "../components/icons";
+import { HistoryIcon, WarningIcon } from "../components/icons";
 import { PageHeader } from "../components/PageHeader";
+import {
+  absoluteTime,
+  entryDurationMs,
+  formatDuration,
+  formatPercent,
+  isoTime,
+  relativeTime,
+  statusLook,
+} from "../sync/format";
+import "./history.css";
 
-export function HistoryPage() {
+type HistoryPageProps = {
+  /** Replaces the Tauri commands and events in tests and previews. */
+  api?: SyncApi | undefined;
+  /** The clock relative times count from; tests fix it. */
+  now?: (() => number) | undefined;
+  /** How many syncs to ask for at a time; tests keep it small. */
+  pageSize?: number | undefined;
+};
+
+type StatusFilter = SyncStatus | "all";
+
+/** How many syncs a page of the history holds; "Show more" asks for another. */
+export const HISTORY_PAGE_SIZE = 100;
+/** The most the shell answers at once (src-tauri/history.rs). */
+const HISTORY_MAX = 1_000;
+
+const STATUS_OPTIONS: ReadonlyArray<[StatusFilter, string]> = [
+  ["all", "All statuses"],
+  ...SYNC_STATUSES.map((s): [StatusFilter, string] => [s, statusLook(s).label]),
+];
+
+/** Syncs that ended without doing all their work can be run again. */
+function canRetry(entry: HistoryEntry): boolean {
+  return entry.status === "failed" || entry.status === "cancelled";
+}
+
+export function HistoryPage({
+  api = defaultSyncApi,
+  now = Date.now,
+  pageSize = HISTORY_PAGE_SIZE,
+}: HistoryPageProps) {
+  const [entries, setEntries] = useState<Loadable<HistoryEntry[]>>(() =>
+    api.isAvailable() ? { kind: "loading" } : { kind: "unavailable" },
+  );
+  const [base, setBase] = useState("");
+  const [status, setStatus] = useState<StatusFilter>("all");
+  const [limit, setLimit] = useState(pageSize);
+  const [loading, setLoading] = useState(false);
+  // Every base seen in an answer, so filtering by one keeps the others in the list.
+  const [bases, setBases] = useState<Record<string, string>>({});
+  const [notice, setNotice] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [retrying, setRetrying] = useState<string | null>(null);
+  const [, setTick] = useState(0);
+
+  // Answers that arrive after the page is left, or after a newer request, must not show.
+  const mounted = useRef(true);
+  const request = useRef(0);
+  // The base a retry started, so its end can be announced.
+  const retried = useRef<string | null>(null);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+
+  const load = useCallback(async () => {
+    if (!api.isAvailable()) {
+      return;
+    }
+    const ticket = ++request.current;
+    setLoading(true);
+    const result = await api.listHistory(base, status, limit);
+    if (!mounted.current || ticket !== request.current) {
+      return;
+    }
+    setLoading(false);
+    setEntries(toLoadable(result));
+    if (result.ok) {
+      setBases((known) => {
+        const next = { ...known };
+        for (const entry of result.value) {
+          next[entry.base] = entry.base_name;
+        }
+        return next;
+      });
+    }
+  }, [api, base, status, limit]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  // A sync that ends (started anywhere: here, Playlists, the tray, a schedule) is news here.
+  const latestLoad = useRef(load);
+  useEffect(() => {
+    latestLoad.current = load;
+  }, [load]);
+  useEffect(() => {
+    let active = true;
+    let unlisten: (() => void) | null = null;
+    api
+      .onSyncFinished((summary) => {
+        if (!active) {
+          return;
+        }
+        if (retried.current === summary.base) {
+          retried.current = null;
+          setNotice(`“${summary.base_name}”: ${summary.headline}`);
+        }
+        void latestLoad.current();
+      })
+      .then((stop) => {
+        if (active) {
+          unlisten = stop;
+        } else {
+          stop();
+        }
+      });
+    return () => {
+      active = false;
+      unlisten?.();
+    };
+  }, [api]);
+
+  // "5 minutes ago" must not stay that way for an hour.
+  useEffect(() => {
+    const timer = setInterval(() => setTick((t) => t + 1), 60_000);
+    return () => clearInterval(timer);
+  }, []);
+
+  async function retry(entry: HistoryEntry) {
+    setRetrying(entry.id);
+    setNotice(null);
+    setProblem(null);
+    const result = await api.retrySync(entry.id);
+    if (!mounted.current) {
+      return;
+    }
+    setRetrying(null);
+    if (result.ok) {
+      retried.current = entry.base;
+      setNotice(`Syncing “${entry.base_name}” again. Its result will be listed here.`);
+      void load();
+    } else if (result.code === "sync_in_progress") {
+      setNotice(`“${entry.base_name}” is already syncing. Its result will be listed here.`);
+    } else {
+      setProblem(`Syncer could not retry the sync of “${entry.base_name}”: ${result.message}`);
+    }
+  }
+
+  function clearFilters() {
+    setBase("");
+    setStatus("all");
+    setLimit(pageSize);
+  }
+
+  const filtered = base !== "" || status !== "all";
+  const list = entries.kind === "ok" ? entries.value : [];
+  const showFilters = entries.kind === "ok" && (list.length > 0 || filtered);
+  const nowMs = now();
+
   return (
     <>
       <PageHeader title="History">
         Every sync, whether you started it, a schedule did, or the base playlist changed.
       </PageHeader>
-      <EmptyState icon={<HistoryIcon size={28} />} title="No syncs yet">
-        <p>
-          Sync events will be listed here with their stats: tracks added to and removed from each
-          child, items skipped and why, requests made, and how long each sync took.
-        </p>
-        <p className="muted">If a sync stops part-way, you'll see which children it reached.</p>
-      </EmptyState>
+
+      <div className="notices" aria-live="polite">
+        {notice === null ? null : (
+          <p className="notice notice--ok" data-testid="history-notice">
+            {notice}
+          </p>
+        )}
+      </div>
+      {problem === null ? null : (
+        <div className="notice notice--warning" role="alert" data-testid="history-problem">
+          <WarningIcon size={16} />
+          <p>{problem}</p>
+          <button
+            type="button"
+            className="button button--link notice__dismiss"
+            onClick={() => setProblem(null)}
+          >
+            Dismiss
+          </button>
+        </div>
+      )}
+
+      {showFilters ? (
+        <fieldset className="history-filters" aria-busy={loading}>
+          <legend className="visually-hidden">Filter the history</legend>
+          <div className="field">
+            <label htmlFor="history-base">Base playlist</label>
+            <select
+              id="history-base"
+              className="sync-select"
+              value={base}
+              onChange={(event) => {
+                setBase(event.target.value);
+                setLimit(pageSize);
+              }}
+            >
+              <option value="">All base playlists</option>
+              {Object.entries(bases)
+                .sort(([, a], [, b]) => a.localeCompare(b))
+                .map(([id, name]) => (
+                  <option key={id} value={id}>
+                    {name}
+                  </option>
+                ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="history-status">Status</label>
+            <select
+              id="history-status"
+              className="sync-select"
+              value={status}
+              onChange={(event) => {
+                setStatus(event.target.value as StatusFilter);
+                setLimit(pageSize);
+              }}
+            >
+              {STATUS_OPTIONS.map(([value, label]) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </div>
+        </fieldset>
+      ) : null}
+
+      <HistoryBody
+        entries={entries}
+        filtered={filtered}
+        onRetryLoad={() => void load()}
+        onClearFilters={clearFilters}
+      >
+        <ol className="history-list" aria-label="Syncs, newest first" data-testid="history-list">
+          {list.map((entry) => (
+            <li key={entry.id}>
+              <HistoryItem
+                entry={entry}
+                nowMs={nowMs}
+                retrying={retrying === entry.id}
+                onRetry={canRetry(entry) ? () => void retry(entry) : null}
+              />
+            </li>
+          ))}
+        </ol>
+        {list.length >= limit && limit < HISTORY_MAX ? (
+          <div className="actions">
+            <button
+              type="button"
+              className="button"
+              disabled={loading}
+              onClick={() => setLimit((l) => Math.min(HISTORY_MAX, l + pageSize))}
+            >
+              Show older syncs
+            </button>
+          </div>
+        ) : null}
+      </HistoryBody>
     </>
+  );
+}
+
+function NoSyncsYet({ hint }: { hint?: string | undefined }) {
+  return (
+    <EmptyState icon={<HistoryIcon size={28} />} title="No syncs yet" hint={hint}>
+      <p>
+        Sync events will be listed here with their stats: tracks added to and removed from each
+        child, items skipped and why, requests made, and how long each sync took.
+      </p>
+      <p className="muted">If a sync stops part-way, you'll see which children it reached.</p>
+    </EmptyState>
+  );
+}
+
+function HistoryBody({
+  entries,
+  filtered,
+  onRetryLoad,
+  onClearFilters,
+  children,
+}: {
+  entries: Loadable<HistoryEntry[]>;
+  filtered: boolean;
+  onRetryLoad: () => void;
+  onClearFilters: () => void;
+  children: ReactNode;
+}) {
+  switch (entries.kind) {
+    case "unavailable":
+      return (
+        <NoSyncsYet hint="The history is kept by the Syncer desktop app; this preview has none." />
+      );
+    case "loading":
+      return <p className="muted">Reading the history…</p>;
+    case "error":
+      return (
+        <div className="notice notice--warning" role="alert" data-testid="history-error">
+          <WarningIcon size={16} />
+          <p>Syncer could not read the history: {entries.message}</p>
+          <button type="button" className="button button--small" onClick={onRetryLoad}>
+            Try again
+          </button>
+        </div>
+      );
+    case "ok":
+      if (entries.value.length > 0) {
+        return <>{children}</>;
+      }
+      return filtered ? (
+        <div className="notice" data-testid="history-no-match">
+          <p>No syncs match these filters.</p>
+          <button type="button" className="button button--small" onClick={onClearFilters}>
+            Show all syncs
+          </button>
+        </div>
+      ) : (
+        <NoSyncsYet />
+      );
+  }
+}
+
+function StatusBadge({ status }: { status: string }) {
+  const look = statusLook(status);
+  return (
+    <span className={`sync-status sync-status--${look.tone}`} data-testid="sync-status">
+      <span aria-hidden="true">{look.glyph}</span>
+      <span>{look.label}</span>
+    </span>
+  );
+}
+
+function HistoryItem({
+  entry,
+  nowMs,
+  retrying,
+  onRetry,
+}: {
+  entry: HistoryEntry;
+  nowMs: number;
+  retrying: boolean;
+  onRetry: (() => void) | null;
+}) {
+  const [open, setOpen] = useState(false);
+  const id = useId();
+  const titleId = `${id}-title`;
+  const childrenId = `${id}-children`;
+  const { summary } = entry;
+  const children = summary?.children ?? [];
+  const error = entry.error ?? summary?.error ?? null;
+  const duration = entryDurationMs(entry);
+
+  return (
+    <article className="history-entry" aria-labelledby={titleId} data-testid="history-entry">
+      <div className="history-entry__head">
+        <h2 id={titleId} className="history-entry__title">
+          {entry.base_name}
+        </h2>
+        <StatusBadge status={entry.status} />
+        {entry.undone ? <span className="badge">Undone</span> : null}
+        <time
+          className="history-entry__time"
+          dateTime={isoTime(entry.started_at)}
+          title={absoluteTime(entry.started_at)}
+        >
+          {relativeTime(entry.started_at, nowMs)}
+        </time>
+      </div>
+
+      <dl className="history-stats">
+        <Stat
+          label="Took"
+          value={
+            duration !== null
+              ? formatDuration(duration)
+              : entry.status === "in_progress"
+                ? "still running"
+                : "—"
+          }
+        />
+        {summary === null ? null : (
+          <>
+            <Stat label="Added" value={String(summary.added)} />
+            <Stat label="Removed" value={String(summary.removed)} />
+            <Stat label="Requests" value={String(summary.requests)} />
+            <Stat label="Cache hits" value={formatPercent(summary.cache_hit_rate)} />
+          </>
+        )}
+      </dl>
+      {summary?.unchanged ? (
+        <p className="muted small">The base had not changed since the sync before.</p>
+      ) : null}
+
+      {error === null ? null : (
+        <p className="history-entry__error">
+          <WarningIcon size={14} />
+          <span>
+            <strong>Error:</strong> {error}
+          </span>
+        </p>
+      )}
+
+      {children.length > 0 || onRetry !== null ? (
+        <div className="actions">
+          {children.length > 0 ? (
+            <button
+              type="button"
+              className="button button--small"
+              aria-expanded={open}
+              aria-controls={childrenId}
+              onClick={() => setOpen((o) => !o)}
+            >
+              {open ? "Hide" : "Show"} {children.length}{" "}
+              {children.length === 1 ? "child" : "children"}
+            </button>
+          ) : null}
+          {onRetry === null ? null : (
+            <button
+              type="button"
+              className="button button--small"
+              onClick={onRetry}
+              disabled={retrying}
+              aria-label={`Retry the sync of ${entry.base_name}`}
+            >
+              {retrying ? "Retrying…" : "Retry"}
+            </button>
+          )}
+        </div>
+      ) : null}
+
+      {children.length > 0 ? (
+        <div className="table-scroll" id={childrenId} hidden={!open}>
+          <table className="history-children">
+            <caption className="visually-hidden">
+              What this sync of {entry.base_name} did to each child
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Child</th>
+                <th scope="col" className="num">
+                  Added
+                </th>
+                <th scope="col" className="num">
+                  Removed
+                </th>
+                <th scope="col" className="num">
+                  Your tracks kept
+                </th>
+                <th scope="col">Notes</th>
+              </tr>
+            </thead>
+            <tbody>
+              {children.map((child) => (
+                <tr key={child.id}>
+                  <th scope="row">{child.name}</th>
+                  <td className="num">{child.added}</td>
+                  <td className="num">{child.removed}</td>
+                  <td className="num">{child.kept_user_tracks}</td>
+                  <td>
+                    {child.error === null ? null : (
+                      <span className="history-children__error">Error: {child.error}</span>
+                    )}
+                    {child.error !== null && child.note !== null ? " " : null}
+                    {child.note === null ? null : <span className="muted">{child.note}</span>}
+                    {child.error === null && child.note === null ? (
+                      <span className="muted">
+                        <span aria-hidden="true">—</span>
+                        <span className="visually-hidden">None</span>
+                      </span>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </article>
+  );
+}
+
+function Stat({ label, value }: { label: string; value: string }) {
+  return (
+    <div>
+      <dt>{label}</dt>
+      <dd>{value}</dd>
+    </div>
   );
 }

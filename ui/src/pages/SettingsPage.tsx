@@ -1,31 +1,440 @@
+import { type ReactNode, useCallback, useEffect, useId, useRef, useState } from "react";
 import type { AppInfoResult } from "../api/appInfo";
-import type { ConnectionsApi } from "../api/connections";
+import { type ConnectionsApi, type Loadable, toLoadable } from "../api/connections";
+import {
+  defaultSyncApi,
+  type FlagName,
+  type HubStatus,
+  isTheme,
+  type SettingsView,
+  type SyncApi,
+  type SyncOutcome,
+  THEMES,
+  type Theme,
+} from "../api/sync";
 import { DataLocations } from "../components/DataLocations";
-import { EmptyState } from "../components/EmptyState";
-import { SettingsIcon } from "../components/icons";
+import { WarningIcon } from "../components/icons";
 import { PageHeader } from "../components/PageHeader";
 import { SpotifySettings } from "../components/SpotifySettings";
+import { routeHref } from "../routes";
+import { Toggle } from "../settings/Toggle";
+import { YourData } from "../settings/YourData";
+import { absoluteTime, isoTime, relativeTime } from "../sync/format";
+import { applyTheme, rememberedTheme } from "../theme";
+import "./settings.css";
 
 type SettingsPageProps = {
   loadAppInfo?: (() => Promise<AppInfoResult>) | undefined;
   /** Replaces the Tauri commands in tests and previews. */
   connectionsApi?: ConnectionsApi | undefined;
+  /** Replaces the settings and sync commands and events in tests and previews. */
+  api?: SyncApi | undefined;
+  /** The clock "next sync in …" counts from; tests fix it. */
+  now?: (() => number) | undefined;
 };
 
-export function SettingsPage({ loadAppInfo, connectionsApi }: SettingsPageProps) {
+/** What the shell answers for a fresh install (src-tauri/settings.rs), shown until it answers. */
+const DEFAULTS: SettingsView = {
+  background_sync: true,
+  notify_on_success: false,
+  notify_on_failure: true,
+  start_minimised: false,
+  start_at_login: false,
+  theme: "system",
+};
+
+const THEME_LABELS: Record<Theme, string> = {
+  system: "Same as your system",
+  light: "Light",
+  dark: "Dark",
+};
+
+type Setting = FlagName | "start_at_login" | "theme";
+
+/** A failure to save, shown in the section of the setting it is about. */
+type Problem = { setting: Setting; message: string } | null;
+
+export function SettingsPage({
+  loadAppInfo,
+  connectionsApi,
+  api = defaultSyncApi,
+  now = Date.now,
+}: SettingsPageProps) {
+  const available = api.isAvailable();
+  const [settings, setSettings] = useState<Loadable<SettingsView>>(() =>
+    available ? { kind: "loading" } : { kind: "unavailable" },
+  );
+  const [hub, setHub] = useState<HubStatus | null>(null);
+  const [saving, setSaving] = useState<ReadonlySet<Setting>>(new Set());
+  const [problem, setProblem] = useState<Problem>(null);
+  const [toggling, setToggling] = useState(false);
+  const [pauseProblem, setPauseProblem] = useState<string | null>(null);
+  // In a plain browser the theme still switches, for this window only.
+  const [localTheme, setLocalTheme] = useState<Theme>(rememberedTheme);
+
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+
+  const loadSettings = useCallback(async () => {
+    if (!api.isAvailable()) {
+      return;
+    }
+    const result = await api.getSettings();
+    if (mounted.current) {
+      setSettings(toLoadable(result));
+    }
+  }, [api]);
+
+  const loadStatus = useCallback(async () => {
+    if (!api.isAvailable()) {
+      return;
+    }
+    const result = await api.syncStatus();
+    if (mounted.current && result.ok) {
+      setHub(result.value);
+    }
+  }, [api]);
+
+  useEffect(() => {
+    void loadSettings();
+    void loadStatus();
+  }, [loadSettings, loadStatus]);
+
+  // The tray can pause or resume too, and syncs start and end on their own.
+  useEffect(() => {
+    let active = true;
+    let unlisten: (() => void) | null = null;
+    api
+      .onSyncStatus((status) => {
+        if (active) {
+          setHub(status);
+        }
+      })
+      .then((stop) => {
+        if (active) {
+          unlisten = stop;
+        } else {
+          stop();
+        }
+      });
+    return () => {
+      active = false;
+      unlisten?.();
+    };
+  }, [api]);
+
+  const view = settings.kind === "ok" ? settings.value : DEFAULTS;
+  const ready = settings.kind === "ok";
+
+  function patch(changes: Partial<SettingsView>) {
+    setSettings((s) => (s.kind === "ok" ? { kind: "ok", value: { ...s.value, ...changes } } : s));
+  }
+
+  function markSaving(setting: Setting, on: boolean) {
+    setSaving((all) => {
+      const next = new Set(all);
+      if (on) {
+        next.add(setting);
+      } else {
+        next.delete(setting);
+      }
+      return next;
+    });
+  }
+
+  /** Shows the change at once, saves it, and puts it back if saving failed. */
+  async function save<K extends Setting>(
+    setting: K,
+    value: SettingsView[K],
+    label: string,
+    request: () => Promise<SyncOutcome<unknown>>,
+  ): Promise<SyncOutcome<unknown> | null> {
+    const before = view[setting];
+    patch({ [setting]: value });
+    markSaving(setting, true);
+    setProblem(null);
+    const result = await request();
+    if (!mounted.current) {
+      return null;
+    }
+    markSaving(setting, false);
+    if (!result.ok) {
+      patch({ [setting]: before });
+      setProblem({ setting, message: `Syncer could not save “${label}”: ${result.message}` });
+    }
+    return result;
+  }
+
+  async function changeFlag(name: FlagName, value: boolean, label: string) {
+    await save(name, value, label, () => api.setFlag(name, value));
+    if (name === "background_sync") {
+      void loadStatus();
+    }
+  }
+
+  async function changeStartAtLogin(enabled: boolean, label: string) {
+    const result = await save("start_at_login", enabled, label, () => api.setStartAtLogin(enabled));
+    // The desktop has the last word: show what it did, and say so if it differs.
+    if (result?.ok && typeof result.value === "boolean") {
+      const answer = result.value;
+      patch({ start_at_login: answer });
+      if (answer !== enabled) {
+        setProblem({
+          setting: "start_at_login",
+          message: `Your desktop did not ${enabled ? "add" : "remove"} Syncer's start-up entry. Check its start-up applications.`,
+        });
+      }
+    }
+  }
+
+  async function changeTheme(theme: Theme) {
+    const before = ready && isTheme(view.theme) ? view.theme : localTheme;
+    applyTheme(theme);
+    setLocalTheme(theme);
+    if (!available) {
+      return;
+    }
+    const result = await save("theme", theme, "Theme", () => api.setTheme(theme));
+    if (result !== null && !result.ok) {
+      applyTheme(before);
+      setLocalTheme(before);
+    }
+  }
+
+  async function togglePause() {
+    setToggling(true);
+    setPauseProblem(null);
+    const result = await api.trayAction("toggle_pause");
+    if (!mounted.current) {
+      return;
+    }
+    setToggling(false);
+    if (!result.ok) {
+      setPauseProblem(
+        `Syncer could not ${hub?.paused ? "resume" : "pause"} background sync: ${result.message}`,
+      );
+    }
+    void loadStatus();
+  }
+
+  const disabled = (setting: Setting) => !ready || saving.has(setting);
+  const problemFor = (setting: Setting | readonly Setting[]) =>
+    problem !== null && ([] as Setting[]).concat(setting).includes(problem.setting) ? (
+      <div className="notice notice--warning" role="alert" data-testid="settings-problem">
+        <WarningIcon size={16} />
+        <p>{problem.message}</p>
+      </div>
+    ) : null;
+  const theme = ready && isTheme(view.theme) ? view.theme : localTheme;
+
   return (
     <>
       <PageHeader title="Settings">
         How and when Syncer works, and where it keeps its files.
       </PageHeader>
+
+      <SettingsState settings={settings} onRetry={() => void loadSettings()} />
+
       <SpotifySettings api={connectionsApi} />
-      <EmptyState compact icon={<SettingsIcon size={22} />} title="More settings are on the way">
-        <p>
-          Sync schedules, background sync and notifications arrive with the system tray. The theme
-          follows your system for now.
+
+      <Card title="Background sync" testId="settings-background">
+        <Toggle
+          label="Sync in the background"
+          description="Each base playlist syncs on its own schedule while Syncer runs, in its window or in the tray."
+          checked={view.background_sync}
+          disabled={disabled("background_sync")}
+          onChange={(value) => void changeFlag("background_sync", value, "Sync in the background")}
+        />
+        {problemFor("background_sync")}
+        <div className="setting-status">
+          <p aria-live="polite" data-testid="background-status">
+            <BackgroundStatus
+              hub={hub}
+              backgroundSync={view.background_sync}
+              ready={ready}
+              nowMs={now()}
+            />
+          </p>
+          <button
+            type="button"
+            className="button button--small"
+            disabled={!ready || hub === null || !view.background_sync || toggling}
+            onClick={() => void togglePause()}
+          >
+            {hub?.paused ? "Resume background sync" : "Pause background sync"}
+          </button>
+        </div>
+        {pauseProblem === null ? null : (
+          <div className="notice notice--warning" role="alert">
+            <WarningIcon size={16} />
+            <p>{pauseProblem}</p>
+          </div>
+        )}
+        <p className="muted small">
+          How often each base playlist syncs is set on its own, on the{" "}
+          <a href={routeHref("playlists")}>Playlists</a> page.
         </p>
-      </EmptyState>
+      </Card>
+
+      <Card title="Notifications" testId="settings-notifications">
+        <Toggle
+          label="Notify me when a sync fails"
+          description="A desktop notification says which base playlist failed and why."
+          checked={view.notify_on_failure}
+          disabled={disabled("notify_on_failure")}
+          onChange={(value) =>
+            void changeFlag("notify_on_failure", value, "Notify me when a sync fails")
+          }
+        />
+        <Toggle
+          label="Notify me when a sync succeeds"
+          description="A desktop notification with what each sync added and removed."
+          checked={view.notify_on_success}
+          disabled={disabled("notify_on_success")}
+          onChange={(value) =>
+            void changeFlag("notify_on_success", value, "Notify me when a sync succeeds")
+          }
+        />
+        {problemFor(["notify_on_failure", "notify_on_success"])}
+      </Card>
+
+      <Card title="Start-up" testId="settings-startup">
+        <Toggle
+          label="Start Syncer when I log in"
+          description="So background syncs run without you opening Syncer."
+          checked={view.start_at_login}
+          disabled={disabled("start_at_login")}
+          onChange={(value) => void changeStartAtLogin(value, "Start Syncer when I log in")}
+        />
+        <Toggle
+          label="Start minimised to the tray"
+          description="Syncer opens in the tray, without its window; open it from the tray icon."
+          checked={view.start_minimised}
+          disabled={disabled("start_minimised")}
+          onChange={(value) =>
+            void changeFlag("start_minimised", value, "Start minimised to the tray")
+          }
+        />
+        {problemFor(["start_at_login", "start_minimised"])}
+      </Card>
+
+      <Card title="Appearance" testId="settings-appearance">
+        <fieldset className="radio-group" disabled={available && disabled("theme")}>
+          <legend>Theme</legend>
+          {THEMES.map((value) => (
+            <label key={value} className="radio">
+              <input
+                type="radio"
+                name="theme"
+                value={value}
+                checked={theme === value}
+                onChange={() => void changeTheme(value)}
+              />
+              {THEME_LABELS[value]}
+            </label>
+          ))}
+        </fieldset>
+        {problemFor("theme")}
+      </Card>
+
+      <YourData
+        api={api}
+        available={available}
+        onDeleted={() => {
+          void loadSettings();
+          void loadStatus();
+        }}
+      />
+
       <DataLocations load={loadAppInfo} />
+    </>
+  );
+}
+
+function Card({ title, testId, children }: { title: string; testId: string; children: ReactNode }) {
+  const id = useId();
+  return (
+    <section className="card" aria-labelledby={id} data-testid={testId}>
+      <h2 id={id} className="card__title">
+        {title}
+      </h2>
+      {children}
+    </section>
+  );
+}
+
+/** Why the switches below cannot be used yet, if they cannot. */
+function SettingsState({
+  settings,
+  onRetry,
+}: {
+  settings: Loadable<SettingsView>;
+  onRetry: () => void;
+}) {
+  switch (settings.kind) {
+    case "ok":
+      return null;
+    case "loading":
+      return <p className="muted">Reading your settings…</p>;
+    case "unavailable":
+      return (
+        <p className="notice" data-testid="settings-unavailable">
+          These settings are saved by the Syncer desktop app. This preview shows the defaults and
+          cannot change them; the theme applies to this window only.
+        </p>
+      );
+    case "error":
+      return (
+        <div className="notice notice--warning" role="alert" data-testid="settings-error">
+          <WarningIcon size={16} />
+          <p>Syncer could not read your settings: {settings.message}</p>
+          <button type="button" className="button button--small" onClick={onRetry}>
+            Try again
+          </button>
+        </div>
+      );
+  }
+}
+
+function BackgroundStatus({
+  hub,
+  backgroundSync,
+  ready,
+  nowMs,
+}: {
+  hub: HubStatus | null;
+  backgroundSync: boolean;
+  ready: boolean;
+  nowMs: number;
+}) {
+  if (!ready || hub === null) {
+    return <span className="muted">Background sync's state is shown in the desktop app.</span>;
+  }
+  const running =
+    hub.running.length === 0
+      ? ""
+      : ` Syncing ${hub.running.length} base playlist${hub.running.length === 1 ? "" : "s"} now.`;
+  if (!backgroundSync) {
+    return <>Background sync is off: bases sync only when you ask.{running}</>;
+  }
+  if (hub.paused) {
+    return <>Paused: no scheduled sync runs until you resume.{running}</>;
+  }
+  if (hub.next_sync_at === null) {
+    return <>On. No sync is scheduled.{running}</>;
+  }
+  return (
+    <>
+      On. Next sync:{" "}
+      <time dateTime={isoTime(hub.next_sync_at)} title={absoluteTime(hub.next_sync_at)}>
+        {hub.next_sync_at * 1000 <= nowMs ? "due now" : relativeTime(hub.next_sync_at, nowMs)}
+      </time>
+      .{running}
     </>
   );
 }

@@ -1,5 +1,6 @@
 //! One function per command; `run` dispatches.
 
+pub mod cloud;
 mod data;
 mod setup;
 mod sync;
@@ -52,6 +53,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Watch => watch::watch(&app).await?,
         Command::Export { output } => data::export(&app, output).await?,
         Command::DeleteAllData { yes } => data::delete_all(&app, yes).await?,
+        Command::Cloud(c) => cloud::run(&app, c).await?,
         Command::Completions { .. } => crate::exit::OK,
     };
     app.store.clone().close().await;

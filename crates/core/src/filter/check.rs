@@ -9,9 +9,11 @@ use super::field::Field;
 use super::model::{FieldUse, Filter};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use ts_rs::TS;
 
 /// Whether a connection's sources can provide a field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Availability {
     Available,
@@ -25,7 +27,8 @@ pub enum Availability {
 
 /// What a connection can provide, field by field. Fields not set are [`Availability::Available`]
 /// (most fields come with every playlist item).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 pub struct FieldAvailability {
     fields: BTreeMap<Field, Availability>,
 }
@@ -73,7 +76,8 @@ impl FieldAvailability {
 }
 
 /// A field the filter uses that may not be known.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 pub struct FieldProblem {
     pub field: Field,
     /// Where the filter uses it (rules, order, dedupe, ...).

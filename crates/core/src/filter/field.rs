@@ -7,9 +7,11 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use ts_rs::TS;
 
 /// Every field a filter (or a post-step) can read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     Title,
@@ -45,7 +47,8 @@ pub enum Field {
 }
 
 /// The type of value a field holds, which decides the operators it takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 #[serde(rename_all = "snake_case")]
 pub enum FieldKind {
     Text,
@@ -172,7 +175,8 @@ impl fmt::Display for Field {
 macro_rules! field_subset {
     ($(#[$meta:meta])* $name:ident { $($variant:ident),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+        #[ts(export, export_to = "../../../ui/src/bindings/")]
         #[serde(rename_all = "snake_case")]
         pub enum $name {
             $($variant),+

@@ -11,6 +11,7 @@
 //! - [`post`]: dedupe, order, per-artist cap, limit.
 //! - [`routing`]: independent, first-match and catch-all routing across a base's children.
 //! - [`check`]: which fields a filter needs that a connection cannot provide, and why.
+//! - [`catalogue`]: each field's label, hint and example, for a rule builder.
 //!
 //! Typical use by the sync engine:
 //!
@@ -29,6 +30,7 @@
 //! assert_eq!(result.tracks, vec![0]);
 //! ```
 
+pub mod catalogue;
 pub mod check;
 pub mod compile;
 pub mod field;
@@ -42,6 +44,7 @@ pub mod track;
 pub mod truth;
 pub mod value;
 
+pub use catalogue::{FieldInfo, field_catalogue, field_info};
 pub use check::{Availability, FieldAvailability, FieldProblem, check_availability};
 pub use compile::{CompileError, CompiledFilter, EvalContext, Matches, compile, evaluate_all};
 pub use field::{

@@ -9,9 +9,11 @@ use super::field::{BoolField, DateField, DurationField, Field, ListField, Number
 use super::value::{DurationMs, PartialDate, RelativeSpan};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
+use ts_rs::TS;
 
 /// A whole filter: which tracks match, then what happens to the matches.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 pub struct Filter {
     pub root: Node,
     #[serde(default, skip_serializing_if = "PostSteps::is_empty")]
@@ -29,7 +31,8 @@ impl Default for Filter {
 }
 
 /// One node of the rule tree.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 #[serde(rename_all = "snake_case")]
 pub enum Node {
     Rule(Rule),
@@ -37,7 +40,8 @@ pub enum Node {
 }
 
 /// How a group combines its children.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 #[serde(rename_all = "snake_case")]
 pub enum GroupMode {
     /// Every child matches (an empty group matches everything).
@@ -49,7 +53,8 @@ pub enum GroupMode {
 }
 
 /// Children combined by a mode; nests to any depth.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 pub struct Group {
     pub mode: GroupMode,
     pub children: Vec<Node>,
@@ -62,7 +67,8 @@ impl Group {
 }
 
 /// One condition on one field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Rule {
     Text {
@@ -81,6 +87,8 @@ pub enum Rule {
     },
     Number {
         field: NumberField,
+        // A JSON number in TypeScript, not a bigint: the values (years, counts) are small.
+        #[ts(as = "CompareOp<f64>")]
         op: CompareOp<i64>,
     },
     Duration {
@@ -116,7 +124,8 @@ impl Rule {
 }
 
 /// Text operators; list rules apply them to each element.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 #[serde(rename_all = "snake_case")]
 pub enum TextOp {
     Is(String),
@@ -131,7 +140,8 @@ pub enum TextOp {
 }
 
 /// How a list rule combines the results for each element.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 #[serde(rename_all = "snake_case")]
 pub enum Quantifier {
     /// At least one element matches.
@@ -143,7 +153,8 @@ pub enum Quantifier {
 }
 
 /// Comparison operators for numbers and durations. Ranges include both ends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 #[serde(rename_all = "snake_case")]
 pub enum CompareOp<T> {
     Eq(T),
@@ -157,7 +168,8 @@ pub enum CompareOp<T> {
 }
 
 /// Date operators. Absolute dates carry their own precision (`2015` is the whole year).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 #[serde(rename_all = "snake_case")]
 pub enum DateOp {
     Is(PartialDate),
@@ -169,7 +181,8 @@ pub enum DateOp {
 }
 
 /// What happens after matching, in this order: deduplicate, order, cap per artist, limit.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 pub struct PostSteps {
     /// `None` keeps duplicates as the base has them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -192,7 +205,8 @@ impl PostSteps {
 }
 
 /// Which tracks count as the same. The same track id always does; these add more keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 pub struct Dedupe {
     /// The same recording (ISRC) under another id: a single and its album version.
     #[serde(default)]
@@ -203,7 +217,8 @@ pub struct Dedupe {
 }
 
 /// How much a child may hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 #[serde(rename_all = "snake_case")]
 pub enum Limit {
     Tracks(u32),
@@ -212,7 +227,8 @@ pub enum Limit {
 }
 
 /// The order tracks are selected (and delivered) in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 #[serde(rename_all = "snake_case")]
 pub enum SelectionOrder {
     #[default]
@@ -262,7 +278,8 @@ impl SelectionOrder {
 }
 
 /// Where a filter reads a field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 #[serde(rename_all = "snake_case")]
 pub enum FieldUse {
     Rule,
@@ -342,5 +359,74 @@ fn collect_rule_fields(node: &Node, out: &mut BTreeSet<(Field, FieldUse)>) {
                 collect_rule_fields(child, out);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::filter::query::{ParseErrorKind, parse};
+    use serde_json::json;
+
+    /// The JSON each type serialises to, pinned: ui/src/bindings (generated by ts-rs from these
+    /// types) must describe exactly these shapes, since the UI builds filters in this form.
+    #[test]
+    fn json_shapes_are_the_ones_the_typescript_bindings_describe() {
+        let f = parse(
+            "title.exact:^The artist.all:{a,\"b c\"} year:!2000..2010 duration:<=4:30.5 \
+             release:2015-06 added:>3m NONE(explicit:false) | dedupe isrc | per_artist 2 \
+             | limit 1:00:00 by -added",
+        )
+        .unwrap();
+        assert_eq!(
+            serde_json::to_value(&f).unwrap(),
+            json!({
+                "root": {"group": {"mode": "all", "children": [
+                    {"rule": {"type": "text", "field": "title", "op": {"starts_with": "The"},
+                              "exact": true}},
+                    {"rule": {"type": "list", "field": "artist", "quantifier": "all_of",
+                              "op": {"is_one_of": ["a", "b c"]}}},
+                    {"rule": {"type": "number", "field": "year",
+                              "op": {"not_in_range": [2000, 2010]}}},
+                    {"rule": {"type": "duration", "field": "duration", "op": {"le": 270_500}}},
+                    {"rule": {"type": "date", "field": "release", "op": {"is": "2015-06"}}},
+                    {"rule": {"type": "date", "field": "added",
+                              "op": {"not_in_the_last": {"amount": 3, "unit": "months"}}}},
+                    {"group": {"mode": "none", "children": [
+                        {"rule": {"type": "bool", "field": "explicit", "value": false}}
+                    ]}}
+                ]}},
+                "post": {
+                    "dedupe": {"isrc": true, "title_artist": false},
+                    "order": "most_recently_added",
+                    "per_artist": 2,
+                    "limit": {"duration": 3_600_000}
+                }
+            })
+        );
+        // Optional parts are left out, and read back when absent or null.
+        let bare = parse("").unwrap();
+        assert_eq!(
+            serde_json::to_value(&bare).unwrap(),
+            json!({"root": {"group": {"mode": "all", "children": []}}})
+        );
+        let with_nulls: Filter = serde_json::from_value(json!({
+            "root": {"group": {"mode": "any", "children": []}},
+            "post": {"dedupe": null, "per_artist": null, "limit": {"tracks": 5}}
+        }))
+        .unwrap();
+        assert_eq!(with_nulls.post.limit, Some(Limit::Tracks(5)));
+        assert_eq!(with_nulls.post.order, SelectionOrder::BaseOrder);
+        // A date is checked on the way in, as the UI may send anything.
+        let bad_date = serde_json::from_value::<DateOp>(json!({"is": "2015-02-30"}));
+        assert!(bad_date.is_err());
+
+        let err = parse("gnre:rock").unwrap_err();
+        assert_eq!(err.kind, ParseErrorKind::UnknownField);
+        let json = serde_json::to_value(&err).unwrap();
+        assert_eq!(json["column"], 1);
+        assert_eq!(json["kind"], "unknown_field");
+        assert_eq!(json["suggestion"], "genre");
+        assert!(json["message"].is_string() && json["expected"].is_string());
     }
 }

@@ -1,0 +1,171 @@
+//! The shared application layer against the demo's stand-in, as both front ends use it.
+
+#![allow(clippy::unwrap_used)]
+
+use syncer_app::setup::{ChildSpec, ChildTarget, add_child, set_up_demo};
+use syncer_app::{AppError, DemoSpec, Services};
+use syncer_core::engine::{DraftChild, MirrorMode, SyncStatus};
+use syncer_core::filter::query;
+use syncer_core::ids::{ChildPlaylistId, PlaylistId};
+use tokio_util::sync::CancellationToken;
+
+async fn services() -> (tempfile::TempDir, Services) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let dir = tempfile::tempdir().unwrap();
+    let (services, interrupted) = Services::open(Some(dir.path().to_path_buf()))
+        .await
+        .unwrap();
+    assert!(interrupted.is_empty());
+    (dir, services)
+}
+
+fn spec() -> DemoSpec {
+    DemoSpec {
+        tracks: 200,
+        ..DemoSpec::default()
+    }
+}
+
+#[tokio::test]
+async fn the_demo_sets_up_a_base_with_children_that_a_sync_fills() {
+    let (_dir, services) = services().await;
+    let demo = set_up_demo(&services, spec()).await.unwrap();
+    assert_eq!(demo.children.len(), 5);
+    let report = syncer_app::sync::run_sync(
+        &services,
+        &demo.base.id,
+        false,
+        None,
+        CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.status, SyncStatus::Completed);
+    assert!(report.added() > 0);
+
+    // Setting it up again replaces it rather than adding a second copy.
+    let again = set_up_demo(&services, spec()).await.unwrap();
+    assert_eq!(services.store.list_bases().await.unwrap().len(), 1);
+    assert_eq!(again.children.len(), 5);
+}
+
+#[tokio::test]
+async fn a_draft_filter_previews_before_it_is_saved() {
+    let (_dir, services) = services().await;
+    let demo = set_up_demo(&services, spec()).await.unwrap();
+    let engine = services.engine(&demo.connection).await.unwrap();
+    let everything = engine
+        .preview_draft(
+            &demo.base.id,
+            DraftChild {
+                id: ChildPlaylistId::new("draft"),
+                name: "Everything".into(),
+                filter: query::parse("").unwrap(),
+                allow_empty: false,
+            },
+        )
+        .await
+        .unwrap();
+    let draft = everything
+        .children
+        .iter()
+        .find(|c| c.id.as_str() == "draft")
+        .unwrap();
+    assert_eq!(
+        draft.count, everything.tracks,
+        "an empty filter takes every track"
+    );
+    assert_eq!(
+        everything.unrouted, 0,
+        "nothing is left over when one child takes all"
+    );
+
+    // Editing an existing child's filter replaces it in the preview, not beside it.
+    let rock = &demo.children[0];
+    let nothing = engine
+        .preview_draft(
+            &demo.base.id,
+            DraftChild {
+                id: rock.id.clone(),
+                name: rock.name.clone(),
+                filter: query::parse("year:<1000").unwrap(),
+                allow_empty: false,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(nothing.children.len(), demo.children.len());
+    let edited = nothing.children.iter().find(|c| c.id == rock.id).unwrap();
+    assert_eq!(edited.count, 0);
+    assert!(edited.note.as_deref().unwrap().contains("matches nothing"));
+    // Nothing was saved.
+    let stored = services.store.get_child(&rock.id).await.unwrap().unwrap();
+    assert_eq!(stored.query, rock.query);
+}
+
+#[tokio::test]
+async fn bad_children_are_refused_before_anything_is_created() {
+    let (_dir, services) = services().await;
+    let demo = set_up_demo(&services, spec()).await.unwrap();
+    let fake = services.fake(&demo.connection).await.unwrap();
+    let playlists_before = fake.library().playlists().len();
+
+    let bad_query = add_child(
+        &services,
+        &demo.base.id,
+        &ChildSpec {
+            target: ChildTarget::Create {
+                name: "Broken".into(),
+            },
+            query: "genre:(".into(),
+            mirror: MirrorMode::default(),
+            allow_empty: false,
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&bad_query, AppError::Query(e) if e.column > 0),
+        "{bad_query}"
+    );
+
+    let itself = add_child(
+        &services,
+        &demo.base.id,
+        &ChildSpec {
+            target: ChildTarget::Adopt {
+                playlist: PlaylistId::new(demo.base.id.as_str()),
+            },
+            query: "genre:rock".into(),
+            mirror: MirrorMode::default(),
+            allow_empty: false,
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(itself, AppError::Usage(_)), "{itself}");
+
+    let unnamed = add_child(
+        &services,
+        &demo.base.id,
+        &ChildSpec {
+            target: ChildTarget::Create { name: "  ".into() },
+            query: "genre:rock".into(),
+            mirror: MirrorMode::default(),
+            allow_empty: false,
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(matches!(unnamed, AppError::Usage(_)), "{unnamed}");
+    assert_eq!(fake.library().playlists().len(), playlists_before);
+    assert_eq!(
+        services
+            .store
+            .list_children(&demo.base.id)
+            .await
+            .unwrap()
+            .len(),
+        5
+    );
+}

@@ -1,0 +1,355 @@
+//! `syncer cloud …`: the optional account that carries this setup to the user's other devices,
+//! end-to-end encrypted (crates/cloud-client does the work; this file asks and prints).
+
+use std::io::{BufRead as _, Write as _};
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use serde_json::json;
+use syncer_auth::{Vault, VaultOptions};
+use syncer_cloud_client::{
+    Choice, CloudDevice, CloudError, ConflictView, Passphrase, PassphraseOutcome, RECOVERY_WARNING,
+    Resolution,
+};
+
+use super::output;
+use crate::app::App;
+use crate::cli::{CloudCommand, ResolveChoice};
+use crate::exit::{CliError, FAILURE, OK};
+
+/// The account password, when not typed (scripts, tests).
+pub const PASSWORD_ENV: &str = "SYNCER_CLOUD_PASSWORD";
+/// The sync passphrase, when not typed.
+pub const PASSPHRASE_ENV: &str = "SYNCER_CLOUD_PASSPHRASE";
+/// The recovery code, when not typed.
+pub const RECOVERY_ENV: &str = "SYNCER_CLOUD_RECOVERY_CODE";
+
+async fn device(app: &App) -> anyhow::Result<CloudDevice> {
+    let options = VaultOptions::from_env(app.paths())?;
+    let vault = Vault::open_async(options).await?;
+    Ok(CloudDevice::new(
+        app.store.clone(),
+        vault,
+        app.paths().data_dir(),
+    ))
+}
+
+/// A secret from its environment variable, or a line typed on stdin after `prompt`.
+fn secret(env: &str, prompt: &str) -> anyhow::Result<String> {
+    if let Ok(value) = std::env::var(env)
+        && !value.is_empty()
+    {
+        return Ok(value);
+    }
+    eprint!("{prompt} (or set {env}): ");
+    std::io::stderr().flush().ok();
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("could not read from the terminal")?;
+    let line = line.trim_end_matches(['\r', '\n']).to_owned();
+    if line.is_empty() {
+        return Err(CliError::new(
+            crate::exit::USAGE,
+            format!("nothing entered; set {env} or type it"),
+        )
+        .into());
+    }
+    Ok(line)
+}
+
+pub async fn run(app: &App, command: CloudCommand) -> anyhow::Result<u8> {
+    let cloud = device(app).await?;
+    match command {
+        CloudCommand::Signup { server, email } => {
+            let password = secret(PASSWORD_ENV, "choose an account password (10+ characters)")?;
+            let status = cloud.sign_up(&server, &email, &password).await?;
+            output(app, &status, || {
+                format!(
+                    "account created on {server} and this device signed in.\n\
+                     Next: set your sync passphrase with `syncer cloud passphrase`.\n"
+                )
+            });
+        }
+        CloudCommand::Login { server, email } => {
+            let password = secret(PASSWORD_ENV, "account password")?;
+            let status = cloud.sign_in(&server, &email, &password).await?;
+            output(app, &status, || {
+                format!(
+                    "signed in to {server}.\nNext: enter your sync passphrase with `syncer cloud \
+                     passphrase`, then `syncer cloud sync`.\n"
+                )
+            });
+        }
+        CloudCommand::Logout => {
+            cloud.sign_out().await?;
+            output(app, &json!({"signed_out": true}), || {
+                "signed out; this device's setup stays as it is\n".to_owned()
+            });
+        }
+        CloudCommand::Status => {
+            let status = cloud.status().await?;
+            output(app, &status, || {
+                if status.server_url.is_none() {
+                    return "not signed in to a Syncer cloud (`syncer cloud signup` or `syncer cloud login`)\n".to_owned();
+                }
+                let last = status.last_sync_at.map_or_else(
+                    || "never".to_owned(),
+                    |t| format!("{} s ago", (now_ms() - t) / 1000),
+                );
+                format!(
+                    "server:     {}\naccount:    {}\ndevice:     {}\nsigned in:  {}\nkey:        {}{}\n\
+                     records:    {} in step, cursor {}\nlast sync:  {last}\nconflicts:  {}\n",
+                    status.server_url.as_deref().unwrap_or(""),
+                    status.email.as_deref().unwrap_or(""),
+                    status.device_id.as_deref().unwrap_or(""),
+                    if status.signed_in {
+                        "yes"
+                    } else {
+                        "no (sign in again)"
+                    },
+                    status.key_id.as_deref().unwrap_or("none yet"),
+                    if status.unlocked {
+                        " (unlocked)"
+                    } else {
+                        " (locked: `syncer cloud passphrase`)"
+                    },
+                    status.records,
+                    status.cursor,
+                    status.open_conflicts,
+                )
+            });
+        }
+        CloudCommand::Passphrase { recover, change } => {
+            if recover {
+                let code = secret(RECOVERY_ENV, "your recovery code (the words, in order)")?;
+                let new = secret(PASSPHRASE_ENV, "choose a new sync passphrase")?;
+                let key_id = cloud.recover(&code, &Passphrase::new(new)).await?;
+                output(app, &json!({"recovered": true, "key_id": key_id}), || {
+                    "key recovered and the new passphrase set; other devices need the new one\n"
+                        .to_owned()
+                });
+            } else if change {
+                let new = secret(PASSPHRASE_ENV, "new sync passphrase")?;
+                cloud.change_passphrase(&Passphrase::new(new)).await?;
+                output(app, &json!({"changed": true}), || {
+                    "passphrase changed; other devices stay unlocked, new ones need the new one\n"
+                        .to_owned()
+                });
+            } else {
+                let pass = secret(PASSPHRASE_ENV, "sync passphrase")?;
+                let outcome = cloud.enter_passphrase(&Passphrase::new(pass)).await?;
+                let warning = RECOVERY_WARNING;
+                output(
+                    app,
+                    &json!({"result": outcome, "warning": warning}),
+                    || match &outcome {
+                        PassphraseOutcome::Created {
+                            recovery_code,
+                            key_id,
+                        } => format!(
+                            "sync key {key_id} created.\n\nRecovery code:\n\n    {recovery_code}\n\n\
+                         {warning}\n\nNext: `syncer cloud sync`.\n"
+                        ),
+                        PassphraseOutcome::Unlocked { key_id } => {
+                            format!(
+                                "unlocked key {key_id} on this device. Next: `syncer cloud sync`.\n"
+                            )
+                        }
+                    },
+                );
+            }
+        }
+        CloudCommand::Sync => {
+            let report = cloud.sync().await?;
+            output(app, &report, || {
+                let mut text = format!(
+                    "synced: {} change(s) in ({} applied, {} removed), {} out ({} deleted)\n",
+                    report.pulled, report.applied, report.removed, report.pushed, report.deleted
+                );
+                if report.open_conflicts > 0 {
+                    text.push_str(&format!(
+                        "{} conflict(s) need a choice: `syncer cloud conflicts`\n",
+                        report.open_conflicts
+                    ));
+                }
+                text
+            });
+        }
+        CloudCommand::Conflicts { all } => {
+            let list = cloud.conflicts(all).await?;
+            output(app, &list, || render_conflicts(&list));
+        }
+        CloudCommand::Resolve { conflict, choice } => {
+            let choice = match choice.choice() {
+                (Resolution::LocalWins, _) => Choice::Local,
+                (Resolution::RemoteWins, _) => Choice::Remote,
+                (resolution, Some(path)) => {
+                    let value = read_json(&path)?;
+                    if resolution == Resolution::Manual {
+                        Choice::Manual(value)
+                    } else {
+                        Choice::Merged(value)
+                    }
+                }
+                (_, None) => {
+                    return Err(CliError::new(
+                        crate::exit::USAGE,
+                        "give the merged version's file",
+                    )
+                    .into());
+                }
+            };
+            let report = cloud.resolve(&conflict, choice).await?;
+            output(app, &report, || {
+                format!(
+                    "conflict {} resolved ({}); the record is at version {}\n",
+                    report.conflict_id,
+                    report.resolution.as_str(),
+                    report.version
+                )
+            });
+        }
+        CloudCommand::Delete { account, yes } => {
+            let what = if account {
+                "your cloud account and everything stored in it"
+            } else {
+                "everything stored in your cloud account (the account stays)"
+            };
+            if !yes {
+                eprint!(
+                    "This deletes {what}. This device's setup stays. Type 'delete' to confirm: "
+                );
+                std::io::stderr().flush().ok();
+                let mut line = String::new();
+                std::io::stdin().lock().read_line(&mut line).ok();
+                if line.trim() != "delete" {
+                    return Err(CliError::new(FAILURE, "not confirmed; nothing was deleted").into());
+                }
+            }
+            if account {
+                let password = secret(PASSWORD_ENV, "account password, to confirm")?;
+                cloud.delete_account(&password).await?;
+            } else {
+                cloud.delete_cloud_data().await?;
+            }
+            output(app, &json!({"deleted": true, "account": account}), || {
+                format!("deleted {what}\n")
+            });
+        }
+        CloudCommand::Export { output: path } => {
+            let export = cloud.export().await?;
+            let text = serde_json::to_string_pretty(&export)?;
+            write_or_print(app, path, &text)?;
+        }
+    }
+    Ok(OK)
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+fn read_json(path: &PathBuf) -> anyhow::Result<serde_json::Value> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::new(FAILURE, format!("cannot read {}: {e}", path.display())))?;
+    serde_json::from_str(&text).map_err(|e| {
+        CliError::new(
+            crate::exit::USAGE,
+            format!(
+                "{} is not JSON ({e}); start from a version `syncer cloud conflicts --json` shows",
+                path.display()
+            ),
+        )
+        .into()
+    })
+}
+
+fn write_or_print(app: &App, path: Option<PathBuf>, text: &str) -> anyhow::Result<()> {
+    match path {
+        Some(p) => {
+            std::fs::write(&p, text).map_err(|e| {
+                CliError::new(FAILURE, format!("cannot write {}: {e}", p.display()))
+            })?;
+            if !app.json {
+                println!("exported to {} (still encrypted)", p.display());
+            }
+        }
+        None => println!("{text}"),
+    }
+    Ok(())
+}
+
+fn render_conflicts(list: &[ConflictView]) -> String {
+    if list.is_empty() {
+        return "no conflicts\n".to_owned();
+    }
+    let mut out = String::new();
+    for c in list {
+        let show = |v: &Option<serde_json::Value>| {
+            v.as_ref().map_or_else(
+                || "(deleted)".to_owned(),
+                |v| serde_json::to_string_pretty(v).unwrap_or_default(),
+            )
+        };
+        out.push_str(&format!("conflict {} — {}\n", c.id, c.what));
+        if let Some(resolution) = c.resolution {
+            out.push_str(&format!("  resolved: {}\n", resolution.as_str()));
+        }
+        out.push_str(&format!(
+            "  this device's version:\n{}\n",
+            indent(&show(&c.local))
+        ));
+        out.push_str(&format!(
+            "  the other version (server, v{}):\n{}\n",
+            c.remote_version,
+            indent(&show(&c.remote))
+        ));
+        if c.resolution.is_none() {
+            out.push_str(&format!(
+                "  choose: syncer cloud resolve {id} --local | --remote | --merged FILE | --manual FILE\n\n",
+                id = c.id
+            ));
+        }
+    }
+    out
+}
+
+fn indent(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("    {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The exit code of a cloud error (see docs/cli.md).
+pub fn exit_code(error: &CloudError) -> u8 {
+    match error {
+        CloudError::NotSignedIn
+        | CloudError::Locked
+        | CloudError::WrongPassphrase
+        | CloudError::WrongKey { .. }
+        | CloudError::SessionEnded { .. } => crate::exit::CLOUD_KEY,
+        CloudError::Unreachable { .. } | CloudError::Api { .. } => crate::exit::SERVICE,
+        CloudError::Store(_) | CloudError::State { .. } => crate::exit::STORE,
+        CloudError::Setup(_) => crate::exit::SYNC_IN_PROGRESS,
+        CloudError::Crypto(_) | CloudError::Vault(_) | CloudError::Invalid(_) => FAILURE,
+    }
+}
+
+impl ResolveChoice {
+    fn choice(&self) -> (Resolution, Option<PathBuf>) {
+        if self.local {
+            (Resolution::LocalWins, None)
+        } else if self.remote {
+            (Resolution::RemoteWins, None)
+        } else if let Some(p) = &self.merged {
+            (Resolution::Merged, Some(p.clone()))
+        } else {
+            (Resolution::Manual, self.manual.clone())
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! `syncer cloud …` end to end: two data folders (two devices) and one server on loopback,
+//! on both backends.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use syncer_cloud::backend_tests;
+use syncer_cloud::testing::{TestServer, test_settings};
+
+fn syncer(dir: &Path, server: &str, passphrase: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_syncer"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .env("SYNCER_VAULT", "file")
+        .env("SYNCER_VAULT_PASSPHRASE", "vault pass")
+        .env("SYNCER_CLOUD_URL", server)
+        .env("SYNCER_CLOUD_PASSWORD", "a long account password")
+        .env("SYNCER_CLOUD_PASSPHRASE", passphrase)
+        .output()
+        .unwrap()
+}
+
+fn ok(out: &Output) -> Value {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+}
+
+backend_tests!(
+    two_devices_stay_in_step_through_the_cli,
+    |backend| async move {
+        let server = TestServer::start(backend, test_settings()).await.unwrap();
+        let url = server.url();
+        let (a, b, c) = (
+            tempfile::tempdir().unwrap(),
+            tempfile::tempdir().unwrap(),
+            tempfile::tempdir().unwrap(),
+        );
+        let pass = "our sync passphrase";
+        let run = |dir: &Path, args: &[&str]| syncer(dir, &url, pass, args);
+
+        let demo = ok(&run(a.path(), &["--json", "demo", "--tracks", "60"]));
+        let base = demo["base"].as_str().unwrap().to_owned();
+        ok(&run(
+            a.path(),
+            &["--json", "cloud", "signup", "--email", "cli@example.org"],
+        ));
+        let created = ok(&run(a.path(), &["--json", "cloud", "passphrase"]));
+        assert_eq!(created["result"]["outcome"], "created");
+        assert_eq!(
+            created["result"]["recovery_code"]
+                .as_str()
+                .unwrap()
+                .split(' ')
+                .count(),
+            18
+        );
+        assert!(
+            created["warning"]
+                .as_str()
+                .unwrap()
+                .contains("gone for good")
+        );
+        let pushed = ok(&run(a.path(), &["--json", "cloud", "sync"]));
+        assert_eq!(
+            pushed["pushed"], 7,
+            "a connection, a base, five children: {pushed}"
+        );
+
+        ok(&run(
+            b.path(),
+            &["--json", "cloud", "login", "--email", "cli@example.org"],
+        ));
+        let unlocked = ok(&run(b.path(), &["--json", "cloud", "passphrase"]));
+        assert_eq!(unlocked["result"]["outcome"], "unlocked");
+        let pulled = ok(&run(b.path(), &["--json", "cloud", "sync"]));
+        assert_eq!(pulled["applied"], 7, "{pulled}");
+        let children = ok(&run(b.path(), &["--json", "child", "list", &base]));
+        let on_a = ok(&run(a.path(), &["--json", "child", "list", &base]));
+        assert_eq!(children.as_array().unwrap().len(), 5);
+        assert_eq!(children, on_a);
+
+        // Both edit the same child: a conflict, shown with both versions, then settled.
+        let child = children[0]["id"].as_str().unwrap().to_owned();
+        ok(&run(
+            a.path(),
+            &["child", "edit", &child, "--name", "Named on A"],
+        ));
+        ok(&run(
+            b.path(),
+            &["child", "edit", &child, "--name", "Named on B"],
+        ));
+        ok(&run(a.path(), &["--json", "cloud", "sync"]));
+        let report = ok(&run(b.path(), &["--json", "cloud", "sync"]));
+        assert_eq!(report["open_conflicts"], 1, "{report}");
+        let text = run(b.path(), &["cloud", "sync"]);
+        assert!(String::from_utf8_lossy(&text.stdout).contains("syncer cloud conflicts"));
+        let conflicts = ok(&run(b.path(), &["--json", "cloud", "conflicts"]));
+        assert_eq!(conflicts[0]["local"]["name"], "Named on B");
+        assert_eq!(conflicts[0]["remote"]["name"], "Named on A");
+        let human = String::from_utf8(run(b.path(), &["cloud", "conflicts"]).stdout).unwrap();
+        assert!(
+            human.contains("this device's version") && human.contains("--remote"),
+            "{human}"
+        );
+        let id = conflicts[0]["id"].as_str().unwrap().to_owned();
+        let resolved = ok(&run(
+            b.path(),
+            &["--json", "cloud", "resolve", &id, "--remote"],
+        ));
+        assert_eq!(resolved["resolution"], "remote_wins");
+        let children = ok(&run(b.path(), &["--json", "child", "list", &base]));
+        assert!(
+            children
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["name"] == "Named on A"),
+            "{children}"
+        );
+
+        // A third device with the wrong passphrase is told so, with its own exit code.
+        ok(&run(
+            c.path(),
+            &["cloud", "login", "--email", "cli@example.org"],
+        ));
+        let wrong = syncer(
+            c.path(),
+            &url,
+            "not our passphrase",
+            &["cloud", "passphrase"],
+        );
+        assert_eq!(wrong.status.code(), Some(10));
+        assert!(String::from_utf8_lossy(&wrong.stderr).contains("wrong passphrase"));
+        let locked = run(c.path(), &["cloud", "sync"]);
+        assert_eq!(locked.status.code(), Some(10));
+
+        let status = ok(&run(a.path(), &["--json", "cloud", "status"]));
+        assert_eq!(status["unlocked"], true);
+        assert_eq!(status["email"], "cli@example.org");
+        let file = a.path().join("export.json");
+        ok(&run(
+            a.path(),
+            &["cloud", "export", "-o", file.to_str().unwrap()],
+        ));
+        let export: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        assert_eq!(export["records"].as_array().unwrap().len(), 7);
+        ok(&run(a.path(), &["cloud", "logout"]));
+        let status = ok(&run(a.path(), &["--json", "cloud", "status"]));
+        assert_eq!(status["signed_in"], false);
+        server.finish().await;
+    }
+);

@@ -1,0 +1,24 @@
+//! The device side of Syncer's cloud: a typed client for the server ([`CloudApi`]), and
+//! [`CloudDevice`], which signs in, sets or enters the sync passphrase, and keeps the user's
+//! setup (connections without their secrets, provider client ids, bases, children with their
+//! filters, routing and schedules) in step with their other devices, end-to-end encrypted.
+//!
+//! Secrets (tokens, the master key) go to the vault of `syncer-auth`; the non-secret sync
+//! bookkeeping to `cloud-sync.json` in the data folder. Nothing of the cloud goes to SQLite
+//! but the setup itself.
+
+mod api;
+mod device;
+mod error;
+pub mod payload;
+mod secrets;
+pub mod state;
+mod sync;
+
+pub use api::CloudApi;
+pub use device::{CloudDevice, CloudStatus, PassphraseOutcome, RECOVERY_WARNING};
+pub use error::{CloudError, Result};
+pub use payload::{Collection, SetupItem};
+pub use sync::{Choice, ConflictView, ResolveReport, SyncReport, count_by_collection};
+pub use syncer_cloud::model::Resolution;
+pub use syncer_crypto::{KdfParams, Passphrase};

@@ -1,0 +1,123 @@
+//! `syncer-cloud`'s configuration: flags, each with an environment variable. With none set it
+//! runs: SQLite in the platform's data folder, listening on 127.0.0.1:8787.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+use crate::limits::AuthLimits;
+use crate::password::PasswordCost;
+use crate::state::Settings;
+
+/// The folder under the platform's data directory.
+pub const DATA_FOLDER: &str = "dev.syncer.SyncerCloud";
+
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "syncer-cloud",
+    version,
+    about = "Syncer's cloud: accounts and end-to-end-encrypted sync between a user's devices. \
+             It stores ciphertext only."
+)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "SYNCER_CLOUD_LISTEN", default_value = "127.0.0.1:8787")]
+    pub listen: SocketAddr,
+    /// `postgres://user:pass@host/db` for PostgreSQL, or `sqlite://path/cloud.db`. Default:
+    /// SQLite at <data dir>/cloud.db.
+    #[arg(long, env = "SYNCER_CLOUD_DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Where the default SQLite database lives (default: the platform's data folder).
+    #[arg(long, env = "SYNCER_CLOUD_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Access token lifetime, seconds.
+    #[arg(long, env = "SYNCER_CLOUD_ACCESS_TTL", default_value_t = 900)]
+    pub access_ttl_secs: u64,
+    /// Refresh token lifetime, days.
+    #[arg(long, env = "SYNCER_CLOUD_REFRESH_TTL_DAYS", default_value_t = 30)]
+    pub refresh_ttl_days: u64,
+    /// Largest request body in bytes (after decompression).
+    #[arg(long, env = "SYNCER_CLOUD_MAX_BODY", default_value_t = 8 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// Largest sealed record in bytes.
+    #[arg(long, env = "SYNCER_CLOUD_MAX_RECORD", default_value_t = 256 * 1024)]
+    pub max_record_bytes: usize,
+    /// Sign-in attempts per minute from one address.
+    #[arg(long, env = "SYNCER_CLOUD_AUTH_PER_IP", default_value_t = 30)]
+    pub auth_per_ip_per_minute: u32,
+    /// Sign-in attempts per minute for one account.
+    #[arg(long, env = "SYNCER_CLOUD_AUTH_PER_ACCOUNT", default_value_t = 10)]
+    pub auth_per_account_per_minute: u32,
+    /// Take the client address from X-Forwarded-For (only behind a proxy you control).
+    #[arg(long, env = "SYNCER_CLOUD_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+}
+
+impl Config {
+    pub fn settings(&self) -> Settings {
+        Settings {
+            access_ttl: Duration::from_secs(self.access_ttl_secs.max(1)),
+            refresh_ttl: Duration::from_secs(self.refresh_ttl_days.max(1) * 24 * 3600),
+            max_body_bytes: self.max_body_bytes,
+            max_record_bytes: self.max_record_bytes,
+            auth_limits: AuthLimits {
+                per_ip_per_minute: self.auth_per_ip_per_minute,
+                per_account_per_minute: self.auth_per_account_per_minute,
+            },
+            password_cost: PasswordCost::default(),
+            trust_forwarded_for: self.trust_forwarded_for,
+            ..Settings::default()
+        }
+    }
+
+    /// The database to use: the URL given, or SQLite in the data folder.
+    pub fn database(&self) -> Result<Database, String> {
+        match &self.database_url {
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Ok(Database::Postgres(url.clone()))
+            }
+            Some(url) if url.starts_with("sqlite:") => Ok(Database::SqliteUrl(url.clone())),
+            Some(other) => Err(format!(
+                "the database URL must start with postgres:// or sqlite:, not {:?}",
+                other.split(':').next().unwrap_or("")
+            )),
+            None => {
+                let dir = match &self.data_dir {
+                    Some(dir) => dir.clone(),
+                    None => dirs::data_dir()
+                        .map(|d| d.join(DATA_FOLDER))
+                        .ok_or("no data folder on this platform: set SYNCER_CLOUD_DATA_DIR")?,
+                };
+                Ok(Database::SqliteFile(dir.join("cloud.db")))
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Database {
+    SqliteFile(PathBuf),
+    SqliteUrl(String),
+    Postgres(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_configuration_means_sqlite_on_loopback() {
+        let config = Config::parse_from(["syncer-cloud", "--data-dir", "/tmp/x"]);
+        assert_eq!(config.listen.to_string(), "127.0.0.1:8787");
+        assert_eq!(
+            config.database().unwrap(),
+            Database::SqliteFile(PathBuf::from("/tmp/x/cloud.db"))
+        );
+        let pg = Config::parse_from(["syncer-cloud", "--database-url", "postgres://u@h/db"]);
+        assert!(matches!(pg.database().unwrap(), Database::Postgres(_)));
+        let bad = Config::parse_from(["syncer-cloud", "--database-url", "mysql://x"]);
+        assert!(bad.database().unwrap_err().contains("postgres://"));
+    }
+}

@@ -1,0 +1,271 @@
+//! The API's request and response bodies. Field names are the wire format: they are in the
+//! OpenAPI document (`openapi.json`), which a test compares with the server's.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Every error: `{"error": {"code", "message", "details"}}`. `code` is stable for programs;
+/// `message` says what happened and what to do.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+    /// Machine-readable specifics (e.g. the current version of a conflicting record).
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RegisterRequest {
+    pub email: String,
+    /// At least 10 characters.
+    pub password: String,
+    /// A name for this device, shown in the device list ("laptop").
+    pub device_name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+    pub device_name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RefreshRequest {
+    pub refresh_token: String,
+}
+
+/// A signed-in session. The access token is sent as `Authorization: Bearer …`; the refresh
+/// token is exchanged once at `/v1/auth/refresh` for a new pair (it is then spent).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Session {
+    pub access_token: String,
+    /// Seconds until the access token expires.
+    pub access_expires_in: i64,
+    pub refresh_token: String,
+    pub refresh_expires_in: i64,
+    pub user_id: String,
+    pub device_id: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Device {
+    pub id: String,
+    pub name: String,
+    /// How the device joined: `password`.
+    pub enrolled_by: String,
+    /// The last change it has read.
+    pub cursor: i64,
+    pub created_at: i64,
+    pub last_seen_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Me {
+    pub user_id: String,
+    pub email: String,
+    /// The account's key id, once a sync passphrase is set.
+    pub key_id: Option<String>,
+    /// The latest change number: a device whose cursor is here is up to date.
+    pub change_seq: i64,
+    pub device_id: String,
+    pub devices: Vec<Device>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DeleteAccountRequest {
+    /// The account's password, to confirm.
+    pub password: String,
+}
+
+/// The master key wrapped on a device (a `syncer-crypto` key bundle). Opaque to the server.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct KeyBundleBody {
+    pub key_id: String,
+    #[schema(value_type = Object)]
+    pub bundle: serde_json::Value,
+}
+
+/// A record write: the sealed bytes and the version they replace (0: a new record).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RecordUpload {
+    pub base_version: i64,
+    pub key_id: String,
+    /// SHA-256 of the sealed bytes, hex.
+    pub checksum: String,
+    /// The sealed record, base64.
+    pub ciphertext: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BatchUploadItem {
+    pub collection: String,
+    pub record_id: String,
+    #[serde(flatten)]
+    pub upload: RecordUpload,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BatchUpload {
+    pub records: Vec<BatchUploadItem>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WriteStatus {
+    Stored,
+    Conflict,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct WriteResult {
+    pub collection: String,
+    pub record_id: String,
+    pub status: WriteStatus,
+    /// The record's version now: the new one when stored, the server's when in conflict.
+    pub version: i64,
+    pub seq: Option<i64>,
+    pub conflict_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BatchResult {
+    pub results: Vec<WriteResult>,
+}
+
+/// A stored record. `deleted` records carry no ciphertext.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Record {
+    pub collection: String,
+    pub record_id: String,
+    pub version: i64,
+    /// Its place in the account's change feed.
+    pub seq: i64,
+    pub key_id: String,
+    pub checksum: String,
+    pub ciphertext: Option<String>,
+    /// The device that wrote this version (bound into the ciphertext).
+    pub device_id: String,
+    pub deleted: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChangesPage {
+    pub changes: Vec<Record>,
+    /// Pass as `since` for the next page (or the next sync).
+    pub cursor: i64,
+    pub has_more: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Conflict {
+    pub id: String,
+    pub collection: String,
+    pub record_id: String,
+    /// The version the refused write replaced.
+    pub base_version: i64,
+    /// The server's version when the write was refused.
+    pub server_version: i64,
+    /// The refused write, still sealed (for version `base_version + 1`, by `device_id`).
+    pub local: RefusedWrite,
+    /// The record as it is now on the server.
+    pub remote: Option<Record>,
+    pub created_at: i64,
+    pub resolved_at: Option<i64>,
+    pub resolution: Option<Resolution>,
+    pub resolved_by: Option<String>,
+    pub result_version: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RefusedWrite {
+    pub device_id: String,
+    pub key_id: String,
+    pub checksum: String,
+    /// Base64; absent for a refused deletion.
+    pub ciphertext: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Resolution {
+    /// The refused write is stored over the server's version (`record` required).
+    LocalWins,
+    /// The server's version stays; the refused write is dropped.
+    RemoteWins,
+    /// A merge of both is stored (`record` required).
+    Merged,
+    /// The user edited a new version by hand (`record` required).
+    Manual,
+}
+
+impl Resolution {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::LocalWins => "local_wins",
+            Self::RemoteWins => "remote_wins",
+            Self::Merged => "merged",
+            Self::Manual => "manual",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Some(match text {
+            "local_wins" => Self::LocalWins,
+            "remote_wins" => Self::RemoteWins,
+            "merged" => Self::Merged,
+            "manual" => Self::Manual,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ResolveRequest {
+    pub resolution: Resolution,
+    /// The version to store, sealed for the record's current version + 1; its
+    /// `base_version` must be the server's current version.
+    pub record: Option<RecordUpload>,
+    /// Instead of a record: the resolution deletes the record (a deletion that won).
+    #[serde(default)]
+    pub delete: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Resolved {
+    pub conflict_id: String,
+    pub resolution: Resolution,
+    /// The record's version after the resolution.
+    pub version: i64,
+}
+
+/// Everything the server holds for the account, still encrypted (GDPR export).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Export {
+    pub format: String,
+    pub exported_at: i64,
+    pub user_id: String,
+    pub email: String,
+    pub key_id: Option<String>,
+    #[schema(value_type = Object)]
+    pub key_bundle: Option<serde_json::Value>,
+    pub devices: Vec<Device>,
+    pub records: Vec<Record>,
+    pub conflicts: Vec<Conflict>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+    pub backend: Option<String>,
+}

@@ -1,0 +1,258 @@
+//! Register, sign in, refresh, sign out.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde_json::json;
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiJson, Authed, ClientIp};
+use crate::model::{ErrorBody, LoginRequest, RefreshRequest, RegisterRequest, Session};
+use crate::state::{AppState, now_ms};
+use crate::storage::{DeviceRow, Principal, Rotation, Storage, StorageError, TokenHashes, UserRow};
+use crate::{password, tokens};
+
+const MIN_PASSWORD: usize = 10;
+const MAX_PASSWORD: usize = 1024;
+
+pub(crate) fn normalise_email(email: &str) -> ApiResult<String> {
+    let email = email.trim().to_lowercase();
+    let ok = email.len() <= 254
+        && email
+            .split_once('@')
+            .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'))
+        && !email.chars().any(char::is_whitespace);
+    if ok {
+        Ok(email)
+    } else {
+        Err(ApiError::bad_request(
+            "invalid_email",
+            "that is not an email address (name@example.org)",
+        ))
+    }
+}
+
+fn check_device_name(name: &str) -> ApiResult<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(ApiError::bad_request(
+            "invalid_device_name",
+            "name this device in 1 to 100 characters (e.g. \"laptop\")",
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// A new token pair for `principal`, stored as hashes. `session_id` `None` starts a family.
+async fn issue<S: Storage>(
+    state: &AppState<S>,
+    principal: &Principal,
+    new_family: bool,
+) -> ApiResult<(Session, TokenHashes)> {
+    let now = now_ms();
+    let access = tokens::generate(tokens::ACCESS_PREFIX);
+    let refresh = tokens::generate(tokens::REFRESH_PREFIX);
+    let access_ttl = ttl_ms(state.settings.access_ttl);
+    let refresh_ttl = ttl_ms(state.settings.refresh_ttl);
+    let hashes = TokenHashes {
+        access: tokens::hash(&access),
+        access_expires: now + access_ttl,
+        refresh: tokens::hash(&refresh),
+        refresh_expires: now + refresh_ttl,
+    };
+    if new_family {
+        state
+            .storage
+            .create_session(&principal.session_id, principal, &hashes, now)
+            .await?;
+    }
+    Ok((
+        Session {
+            access_token: access,
+            access_expires_in: access_ttl / 1000,
+            refresh_token: refresh,
+            refresh_expires_in: refresh_ttl / 1000,
+            user_id: principal.user_id.clone(),
+            device_id: principal.device_id.clone(),
+        },
+        hashes,
+    ))
+}
+
+fn ttl_ms(ttl: std::time::Duration) -> i64 {
+    i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX / 4)
+}
+
+async fn new_device_session<S: Storage>(
+    state: &AppState<S>,
+    user_id: &str,
+    device_name: String,
+) -> ApiResult<Session> {
+    let now = now_ms();
+    let device = DeviceRow {
+        id: tokens::new_id(),
+        user_id: user_id.to_owned(),
+        name: device_name,
+        enrolled_by: "password".to_owned(),
+        cursor: 0,
+        created_at: now,
+        last_seen_at: now,
+        revoked_at: None,
+    };
+    state.storage.create_device(&device).await?;
+    let principal = Principal {
+        user_id: user_id.to_owned(),
+        device_id: device.id,
+        session_id: tokens::new_id(),
+    };
+    Ok(issue(state, &principal, true).await?.0)
+}
+
+/// Create an account and sign this device in.
+#[utoipa::path(post, path = "/v1/auth/register", tag = "auth", request_body = RegisterRequest,
+    responses(
+        (status = 201, body = Session),
+        (status = 400, body = ErrorBody, description = "invalid email, password or device name"),
+        (status = 409, body = ErrorBody, description = "email_taken"),
+        (status = 429, body = ErrorBody, description = "rate_limited"),
+    ))]
+pub async fn register<S: Storage>(
+    State(state): State<AppState<S>>,
+    ClientIp(ip): ClientIp,
+    ApiJson(body): ApiJson<RegisterRequest>,
+) -> ApiResult<(StatusCode, Json<Session>)> {
+    state.limiters.check_ip(ip)?;
+    let email = normalise_email(&body.email)?;
+    state.limiters.check_account(&email)?;
+    let device_name = check_device_name(&body.device_name)?;
+    let length = body.password.chars().count();
+    if !(MIN_PASSWORD..=MAX_PASSWORD).contains(&length) {
+        return Err(ApiError::bad_request(
+            "weak_password",
+            format!("choose a password of at least {MIN_PASSWORD} characters"),
+        ));
+    }
+    let hash = password::hash(body.password, state.settings.password_cost)
+        .await
+        .map_err(ApiError::internal)?;
+    let now = now_ms();
+    let user = UserRow {
+        id: tokens::new_id(),
+        email,
+        password_hash: hash,
+        key_id: None,
+        key_bundle: None,
+        change_seq: 0,
+        created_at: now,
+    };
+    match state.storage.create_user(&user).await {
+        Ok(()) => {}
+        Err(StorageError::Exists(_)) => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "email_taken",
+                "an account with this email exists; sign in instead",
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    tracing::info!(user = %user.id, "account registered");
+    let session = new_device_session(&state, &user.id, device_name).await?;
+    Ok((StatusCode::CREATED, Json(session)))
+}
+
+/// Sign a device in with email and password.
+#[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses(
+        (status = 200, body = Session),
+        (status = 401, body = ErrorBody, description = "invalid_credentials: the same answer for an unknown email and a wrong password"),
+        (status = 429, body = ErrorBody, description = "rate_limited"),
+    ))]
+pub async fn login<S: Storage>(
+    State(state): State<AppState<S>>,
+    ClientIp(ip): ClientIp,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> ApiResult<Json<Session>> {
+    state.limiters.check_ip(ip)?;
+    // A malformed email is just another wrong sign-in: no separate answer.
+    let email = normalise_email(&body.email).unwrap_or_default();
+    state.limiters.check_account(&email)?;
+    let device_name = check_device_name(&body.device_name)?;
+    let user = state.storage.user_by_email(&email).await?;
+    let phc = user.as_ref().map_or_else(
+        || state.dummy_hash.as_str().to_owned(),
+        |u| u.password_hash.clone(),
+    );
+    let matches = password::verify(body.password, phc).await;
+    let Some(user) = user.filter(|_| matches) else {
+        tracing::info!("sign-in refused");
+        return Err(ApiError::invalid_credentials());
+    };
+    let session = new_device_session(&state, &user.id, device_name).await?;
+    tracing::info!(user = %user.id, device = %session.device_id, "signed in");
+    Ok(Json(session))
+}
+
+/// Exchange a refresh token for a new pair. Each refresh token works once: presenting a spent
+/// one ends every session of its sign-in (someone else may hold a copy).
+#[utoipa::path(post, path = "/v1/auth/refresh", tag = "auth", request_body = RefreshRequest,
+    responses(
+        (status = 200, body = Session),
+        (status = 401, body = ErrorBody, description = "token_invalid, or refresh_reused (the family is revoked)"),
+        (status = 429, body = ErrorBody, description = "rate_limited"),
+    ))]
+pub async fn refresh<S: Storage>(
+    State(state): State<AppState<S>>,
+    ClientIp(ip): ClientIp,
+    ApiJson(body): ApiJson<RefreshRequest>,
+) -> ApiResult<Json<Session>> {
+    state.limiters.check_ip(ip)?;
+    let placeholder = Principal {
+        user_id: String::new(),
+        device_id: String::new(),
+        session_id: String::new(),
+    };
+    let (mut session, hashes) = issue(&state, &placeholder, false).await?;
+    let presented = tokens::hash(body.refresh_token.trim());
+    match state
+        .storage
+        .rotate_refresh(&presented, &hashes, now_ms())
+        .await?
+    {
+        Rotation::Rotated(principal) => {
+            session.user_id = principal.user_id;
+            session.device_id = principal.device_id;
+            Ok(Json(session))
+        }
+        Rotation::Reused { session_id } => {
+            crate::metrics::refresh_reuse();
+            tracing::warn!(session = %session_id, "refresh token reused; family revoked");
+            Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "refresh_reused",
+                "this refresh token was already used, so this sign-in was ended on every copy \
+                 (someone may have copied the token); sign in again",
+            ))
+        }
+        Rotation::Invalid => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "token_invalid",
+            "the refresh token is unknown, expired or revoked; sign in again",
+        )
+        .with_details(json!({}))),
+    }
+}
+
+/// Sign this device out: its tokens stop working at once.
+#[utoipa::path(post, path = "/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn logout<S: Storage>(
+    State(state): State<AppState<S>>,
+    Authed(me): Authed,
+) -> ApiResult<StatusCode> {
+    state
+        .storage
+        .revoke_session(&me.session_id, "signed out", now_ms())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,78 @@
+//! What every handler shares: the storage, the settings, the rate limiters.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::limits::{AuthLimits, Limiters};
+use crate::password::PasswordCost;
+use crate::storage::Storage;
+
+/// The server's behaviour, independent of how it was configured (flags, env, tests).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+    /// The largest request body, after decompression.
+    pub max_body_bytes: usize,
+    /// The largest sealed record.
+    pub max_record_bytes: usize,
+    /// Records in one batch upload, and in one page of changes.
+    pub max_batch: usize,
+    pub auth_limits: AuthLimits,
+    pub password_cost: PasswordCost,
+    /// Take the client's address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            access_ttl: Duration::from_secs(15 * 60),
+            refresh_ttl: Duration::from_secs(30 * 24 * 3600),
+            max_body_bytes: 8 * 1024 * 1024,
+            max_record_bytes: 256 * 1024,
+            max_batch: 500,
+            auth_limits: AuthLimits::default(),
+            password_cost: PasswordCost::default(),
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+pub struct AppState<S> {
+    pub storage: S,
+    pub settings: Arc<Settings>,
+    pub limiters: Limiters,
+    /// A hash of the configured cost that no password matches: an unknown email is checked
+    /// against it, so it takes as long to refuse as a wrong password.
+    pub dummy_hash: Arc<String>,
+}
+
+impl<S: Clone> Clone for AppState<S> {
+    fn clone(&self) -> Self {
+        Self {
+            storage: self.storage.clone(),
+            settings: self.settings.clone(),
+            limiters: self.limiters.clone(),
+            dummy_hash: self.dummy_hash.clone(),
+        }
+    }
+}
+
+impl<S: Storage> AppState<S> {
+    pub async fn new(storage: S, settings: Settings) -> Result<Self, String> {
+        let dummy = crate::password::hash(crate::tokens::new_id(), settings.password_cost).await?;
+        Ok(Self {
+            storage,
+            limiters: Limiters::new(settings.auth_limits),
+            settings: Arc::new(settings),
+            dummy_hash: Arc::new(dummy),
+        })
+    }
+}
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}

@@ -1,0 +1,278 @@
+//! Where the server keeps accounts, tokens and ciphertext: a trait with two implementations,
+//! SQLite (embedded, the default) and PostgreSQL (many instances). Both run the same SQL
+//! (`sql.rs`), which keeps them honest with each other; the tests run against both.
+
+mod postgres;
+mod sql;
+mod sqlite;
+
+use std::future::Future;
+
+pub use self::postgres::PostgresStorage;
+pub use self::sqlite::SqliteStorage;
+
+/// Unix milliseconds.
+pub type Millis = i64;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("{0} already exists")]
+    Exists(&'static str),
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    #[error("database error: {0}")]
+    Database(String),
+    #[error("could not prepare the database: {0}")]
+    Migration(String),
+}
+
+impl StorageError {
+    pub(crate) fn from_sqlx(err: sqlx::Error) -> Self {
+        match &err {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                Self::Unavailable(err.to_string())
+            }
+            _ => Self::Database(err.to_string()),
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StorageError>;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub password_hash: String,
+    pub key_id: Option<String>,
+    pub key_bundle: Option<String>,
+    pub change_seq: i64,
+    pub created_at: Millis,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceRow {
+    pub id: String,
+    pub user_id: String,
+    pub name: String,
+    pub enrolled_by: String,
+    pub cursor: i64,
+    pub created_at: Millis,
+    pub last_seen_at: Millis,
+    pub revoked_at: Option<Millis>,
+}
+
+/// Who a valid access token belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: String,
+    pub device_id: String,
+    pub session_id: String,
+}
+
+/// A new token pair's hashes and lifetimes.
+#[derive(Debug, Clone)]
+pub struct TokenHashes {
+    pub access: String,
+    pub access_expires: Millis,
+    pub refresh: String,
+    pub refresh_expires: Millis,
+}
+
+/// What presenting a refresh token did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rotation {
+    /// The token was current: it is now used, and the new pair is stored.
+    Rotated(Principal),
+    /// The token had been used before: the whole family is now revoked.
+    Reused { session_id: String },
+    /// Unknown, expired, or its family is revoked.
+    Invalid,
+}
+
+/// A record as stored (ciphertext `None` for a deleted record's tombstone).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordRow {
+    pub collection: String,
+    pub record_id: String,
+    pub version: i64,
+    pub seq: i64,
+    pub key_id: String,
+    pub checksum: String,
+    pub ciphertext: Option<Vec<u8>>,
+    pub device_id: String,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+    pub deleted_at: Option<Millis>,
+}
+
+/// A write: a new ciphertext (or a deletion, with `ciphertext` `None`) replacing `base_version`
+/// (0 for a record that does not exist yet).
+#[derive(Debug, Clone)]
+pub struct RecordWrite {
+    pub collection: String,
+    pub record_id: String,
+    pub base_version: i64,
+    pub key_id: String,
+    pub checksum: String,
+    pub ciphertext: Option<Vec<u8>>,
+    pub device_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteOutcome {
+    Stored {
+        version: i64,
+        seq: i64,
+    },
+    /// The base version was stale; the refused write is kept as conflict `conflict_id`.
+    Conflict {
+        current_version: i64,
+        conflict_id: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConflictRow {
+    pub id: String,
+    pub collection: String,
+    pub record_id: String,
+    pub base_version: i64,
+    pub server_version: i64,
+    pub device_id: String,
+    pub key_id: String,
+    pub checksum: String,
+    pub ciphertext: Option<Vec<u8>>,
+    pub created_at: Millis,
+    pub resolved_at: Option<Millis>,
+    pub resolution: Option<String>,
+    pub resolved_by: Option<String>,
+    pub result_version: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResolveOutcome {
+    Resolved {
+        version: i64,
+    },
+    NotFound,
+    AlreadyResolved,
+    /// The record moved on again since the conflict: resolve against the newer version.
+    Stale {
+        current_version: i64,
+    },
+}
+
+/// The server's persistence. Every method is one transaction.
+pub trait Storage: Clone + Send + Sync + 'static {
+    /// A short name for logs and metrics: "sqlite" or "postgres".
+    fn backend(&self) -> &'static str;
+    fn ping(&self) -> impl Future<Output = Result<()>> + Send;
+
+    // ---- accounts and devices
+    fn create_user(&self, user: &UserRow) -> impl Future<Output = Result<()>> + Send;
+    fn user_by_email(&self, email: &str) -> impl Future<Output = Result<Option<UserRow>>> + Send;
+    fn user_by_id(&self, id: &str) -> impl Future<Output = Result<Option<UserRow>>> + Send;
+    /// Deletes the account and everything it owns.
+    fn delete_user(&self, id: &str) -> impl Future<Output = Result<()>> + Send;
+    /// Sets the key bundle. `expected` is the key id the account must have now (`None`: no
+    /// key yet); returns false when it has another.
+    fn set_key(
+        &self,
+        user_id: &str,
+        expected: Option<&str>,
+        key_id: &str,
+        bundle: &str,
+        now: Millis,
+    ) -> impl Future<Output = Result<bool>> + Send;
+    fn create_device(&self, device: &DeviceRow) -> impl Future<Output = Result<()>> + Send;
+    fn list_devices(&self, user_id: &str) -> impl Future<Output = Result<Vec<DeviceRow>>> + Send;
+    /// Records that `device` has read every change up to `cursor`.
+    fn advance_cursor(
+        &self,
+        device_id: &str,
+        cursor: i64,
+        now: Millis,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    // ---- sessions and tokens
+    fn create_session(
+        &self,
+        session_id: &str,
+        principal: &Principal,
+        tokens: &TokenHashes,
+        now: Millis,
+    ) -> impl Future<Output = Result<()>> + Send;
+    fn principal_for_access(
+        &self,
+        access_hash: &str,
+        now: Millis,
+    ) -> impl Future<Output = Result<Option<Principal>>> + Send;
+    fn rotate_refresh(
+        &self,
+        refresh_hash: &str,
+        next: &TokenHashes,
+        now: Millis,
+    ) -> impl Future<Output = Result<Rotation>> + Send;
+    fn revoke_session(
+        &self,
+        session_id: &str,
+        reason: &str,
+        now: Millis,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    // ---- records
+    fn write_record(
+        &self,
+        user_id: &str,
+        write: &RecordWrite,
+        conflict_id: &str,
+        now: Millis,
+    ) -> impl Future<Output = Result<WriteOutcome>> + Send;
+    /// Several writes in one transaction, each stored or in conflict on its own.
+    fn write_records(
+        &self,
+        user_id: &str,
+        writes: &[(RecordWrite, String)],
+        now: Millis,
+    ) -> impl Future<Output = Result<Vec<WriteOutcome>>> + Send;
+    fn get_record(
+        &self,
+        user_id: &str,
+        collection: &str,
+        record_id: &str,
+    ) -> impl Future<Output = Result<Option<RecordRow>>> + Send;
+    /// Changes after `since`, oldest first, at most `limit`.
+    fn changes(
+        &self,
+        user_id: &str,
+        since: i64,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<RecordRow>>> + Send;
+    /// Deletes every record and conflict and the key bundle; the account stays.
+    fn delete_all_data(&self, user_id: &str) -> impl Future<Output = Result<()>> + Send;
+    fn all_records(&self, user_id: &str) -> impl Future<Output = Result<Vec<RecordRow>>> + Send;
+
+    // ---- conflicts
+    fn list_conflicts(
+        &self,
+        user_id: &str,
+        include_resolved: bool,
+    ) -> impl Future<Output = Result<Vec<ConflictRow>>> + Send;
+    fn get_conflict(
+        &self,
+        user_id: &str,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<ConflictRow>>> + Send;
+    /// Marks a conflict resolved; with `write`, stores it first (it must replace the current
+    /// version).
+    fn resolve_conflict(
+        &self,
+        user_id: &str,
+        id: &str,
+        resolution: &str,
+        device_id: &str,
+        write: Option<&RecordWrite>,
+        now: Millis,
+    ) -> impl Future<Output = Result<ResolveOutcome>> + Send;
+}

@@ -1,0 +1,707 @@
+//! The SQL both backends run. SQLite and PostgreSQL accept the same `$n` placeholders,
+//! `RETURNING` and `ON CONFLICT`, so one text serves both; [`impl_storage!`] instantiates it for
+//! each pool type, and each backend supplies only how a write transaction begins.
+
+/// Columns of `records`, in the order [`record_row!`] reads them.
+pub(crate) const RECORD_COLUMNS: &str = "collection, record_id, version, seq, key_id, checksum, \
+     ciphertext, device_id, created_at, updated_at, deleted_at";
+pub(crate) const CONFLICT_COLUMNS: &str = "id, collection, record_id, base_version, \
+     server_version, device_id, key_id, checksum, ciphertext, created_at, resolved_at, \
+     resolution, resolved_by, result_version";
+pub(crate) const USER_COLUMNS: &str =
+    "id, email, password_hash, key_id, key_bundle, change_seq, created_at";
+pub(crate) const DEVICE_COLUMNS: &str =
+    "id, user_id, name, enrolled_by, cursor, created_at, last_seen_at, revoked_at";
+
+pub(crate) fn db(err: sqlx::Error) -> super::StorageError {
+    super::StorageError::from_sqlx(err)
+}
+
+macro_rules! user_row {
+    ($row:expr) => {{
+        let row = &$row;
+        (|| -> std::result::Result<UserRow, sqlx::Error> {
+            Ok(UserRow {
+                id: row.try_get("id")?,
+                email: row.try_get("email")?,
+                password_hash: row.try_get("password_hash")?,
+                key_id: row.try_get("key_id")?,
+                key_bundle: row.try_get("key_bundle")?,
+                change_seq: row.try_get("change_seq")?,
+                created_at: row.try_get("created_at")?,
+            })
+        })()
+        .map_err(db)
+    }};
+}
+
+macro_rules! device_row {
+    ($row:expr) => {{
+        let row = &$row;
+        (|| -> std::result::Result<DeviceRow, sqlx::Error> {
+            Ok(DeviceRow {
+                id: row.try_get("id")?,
+                user_id: row.try_get("user_id")?,
+                name: row.try_get("name")?,
+                enrolled_by: row.try_get("enrolled_by")?,
+                cursor: row.try_get("cursor")?,
+                created_at: row.try_get("created_at")?,
+                last_seen_at: row.try_get("last_seen_at")?,
+                revoked_at: row.try_get("revoked_at")?,
+            })
+        })()
+        .map_err(db)
+    }};
+}
+
+macro_rules! record_row {
+    ($row:expr) => {{
+        let row = &$row;
+        (|| -> std::result::Result<RecordRow, sqlx::Error> {
+            Ok(RecordRow {
+                collection: row.try_get("collection")?,
+                record_id: row.try_get("record_id")?,
+                version: row.try_get("version")?,
+                seq: row.try_get("seq")?,
+                key_id: row.try_get("key_id")?,
+                checksum: row.try_get("checksum")?,
+                ciphertext: row.try_get("ciphertext")?,
+                device_id: row.try_get("device_id")?,
+                created_at: row.try_get("created_at")?,
+                updated_at: row.try_get("updated_at")?,
+                deleted_at: row.try_get("deleted_at")?,
+            })
+        })()
+        .map_err(db)
+    }};
+}
+
+macro_rules! conflict_row {
+    ($row:expr) => {{
+        let row = &$row;
+        (|| -> std::result::Result<ConflictRow, sqlx::Error> {
+            Ok(ConflictRow {
+                id: row.try_get("id")?,
+                collection: row.try_get("collection")?,
+                record_id: row.try_get("record_id")?,
+                base_version: row.try_get("base_version")?,
+                server_version: row.try_get("server_version")?,
+                device_id: row.try_get("device_id")?,
+                key_id: row.try_get("key_id")?,
+                checksum: row.try_get("checksum")?,
+                ciphertext: row.try_get("ciphertext")?,
+                created_at: row.try_get("created_at")?,
+                resolved_at: row.try_get("resolved_at")?,
+                resolution: row.try_get("resolution")?,
+                resolved_by: row.try_get("resolved_by")?,
+                result_version: row.try_get("result_version")?,
+            })
+        })()
+        .map_err(db)
+    }};
+}
+
+/// Takes the user's next change number. It is the first statement of every record write:
+/// the row lock it takes orders concurrent writes of one user, and on SQLite a transaction
+/// that writes first never has to upgrade a read lock (which can fail instead of waiting).
+macro_rules! next_seq {
+    ($tx:expr, $user:expr) => {
+        sqlx::query_scalar::<_, i64>(
+            "UPDATE users SET change_seq = change_seq + 1 WHERE id = $1 RETURNING change_seq",
+        )
+        .bind($user)
+        .fetch_one(&mut *$tx)
+        .await
+        .map_err(db)
+    };
+}
+
+/// Stores `write` as the record's next version, given the current version (`None`: new).
+macro_rules! store_version {
+    ($tx:expr, $user:expr, $write:expr, $current:expr, $seq:expr, $now:expr) => {{
+        let write = $write;
+        let version = $current.unwrap_or(0) + 1;
+        let deleted_at: Option<i64> = write.ciphertext.is_none().then_some($now);
+        if $current.is_some() {
+            sqlx::query(
+                "UPDATE records SET version = $1, seq = $2, key_id = $3, checksum = $4, \
+                 ciphertext = $5, device_id = $6, updated_at = $7, deleted_at = $8 \
+                 WHERE user_id = $9 AND collection = $10 AND record_id = $11",
+            )
+            .bind(version)
+            .bind($seq)
+            .bind(&write.key_id)
+            .bind(&write.checksum)
+            .bind(&write.ciphertext)
+            .bind(&write.device_id)
+            .bind($now)
+            .bind(deleted_at)
+            .bind($user)
+            .bind(&write.collection)
+            .bind(&write.record_id)
+            .execute(&mut *$tx)
+            .await
+            .map_err(db)?;
+        } else {
+            sqlx::query(
+                "INSERT INTO records (user_id, collection, record_id, version, seq, key_id, \
+                 checksum, ciphertext, device_id, created_at, updated_at, deleted_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)",
+            )
+            .bind($user)
+            .bind(&write.collection)
+            .bind(&write.record_id)
+            .bind(version)
+            .bind($seq)
+            .bind(&write.key_id)
+            .bind(&write.checksum)
+            .bind(&write.ciphertext)
+            .bind(&write.device_id)
+            .bind($now)
+            .bind(deleted_at)
+            .execute(&mut *$tx)
+            .await
+            .map_err(db)?;
+        }
+        version
+    }};
+}
+
+macro_rules! current_version {
+    ($tx:expr, $user:expr, $collection:expr, $record:expr) => {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT version FROM records WHERE user_id = $1 AND collection = $2 \
+             AND record_id = $3",
+        )
+        .bind($user)
+        .bind($collection)
+        .bind($record)
+        .fetch_optional(&mut *$tx)
+        .await
+        .map_err(db)
+    };
+}
+
+macro_rules! impl_storage {
+    ($ty:ty, $backend:literal) => {
+        impl Storage for $ty {
+            fn backend(&self) -> &'static str {
+                $backend
+            }
+
+            async fn ping(&self) -> Result<()> {
+                sqlx::query("SELECT 1").execute(&self.pool).await.map_err(db)?;
+                Ok(())
+            }
+
+            async fn create_user(&self, user: &UserRow) -> Result<()> {
+                let done = sqlx::query(
+                    "INSERT INTO users (id, email, password_hash, key_id, key_bundle, \
+                     change_seq, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+                )
+                .bind(&user.id)
+                .bind(&user.email)
+                .bind(&user.password_hash)
+                .bind(&user.key_id)
+                .bind(&user.key_bundle)
+                .bind(user.change_seq)
+                .bind(user.created_at)
+                .execute(&self.pool)
+                .await;
+                match done {
+                    Ok(_) => Ok(()),
+                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                        Err(StorageError::Exists("an account with this email"))
+                    }
+                    Err(e) => Err(db(e)),
+                }
+            }
+
+            async fn user_by_email(&self, email: &str) -> Result<Option<UserRow>> {
+                let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"))
+                    .bind(email)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db)?;
+                row.map(|r| user_row!(r)).transpose()
+            }
+
+            async fn user_by_id(&self, id: &str) -> Result<Option<UserRow>> {
+                let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db)?;
+                row.map(|r| user_row!(r)).transpose()
+            }
+
+            async fn delete_user(&self, id: &str) -> Result<()> {
+                sqlx::query("DELETE FROM users WHERE id = $1")
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(db)?;
+                Ok(())
+            }
+
+            async fn set_key(
+                &self,
+                user_id: &str,
+                expected: Option<&str>,
+                key_id: &str,
+                bundle: &str,
+                now: Millis,
+            ) -> Result<bool> {
+                let sql = if expected.is_some() {
+                    "UPDATE users SET key_id = $1, key_bundle = $2, updated_at = $3 \
+                     WHERE id = $4 AND key_id = $5"
+                } else {
+                    "UPDATE users SET key_id = $1, key_bundle = $2, updated_at = $3 \
+                     WHERE id = $4 AND key_id IS NULL"
+                };
+                let mut query = sqlx::query(sql).bind(key_id).bind(bundle).bind(now).bind(user_id);
+                if let Some(expected) = expected {
+                    query = query.bind(expected);
+                }
+                let done = query.execute(&self.pool).await.map_err(db)?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn create_device(&self, device: &DeviceRow) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO devices (id, user_id, name, enrolled_by, cursor, created_at, \
+                     last_seen_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(&device.id)
+                .bind(&device.user_id)
+                .bind(&device.name)
+                .bind(&device.enrolled_by)
+                .bind(device.cursor)
+                .bind(device.created_at)
+                .bind(device.last_seen_at)
+                .bind(device.revoked_at)
+                .execute(&self.pool)
+                .await
+                .map_err(db)?;
+                Ok(())
+            }
+
+            async fn list_devices(&self, user_id: &str) -> Result<Vec<DeviceRow>> {
+                let rows = sqlx::query(&format!(
+                    "SELECT {DEVICE_COLUMNS} FROM devices WHERE user_id = $1 ORDER BY created_at, id"
+                ))
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+                rows.iter().map(|r| device_row!(r)).collect()
+            }
+
+            async fn advance_cursor(&self, device_id: &str, cursor: i64, now: Millis) -> Result<()> {
+                sqlx::query(
+                    "UPDATE devices SET cursor = CASE WHEN cursor < $1 THEN $1 ELSE cursor END, \
+                     last_seen_at = $2 WHERE id = $3",
+                )
+                .bind(cursor)
+                .bind(now)
+                .bind(device_id)
+                .execute(&self.pool)
+                .await
+                .map_err(db)?;
+                Ok(())
+            }
+
+            async fn create_session(
+                &self,
+                session_id: &str,
+                principal: &Principal,
+                tokens: &TokenHashes,
+                now: Millis,
+            ) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO sessions (id, user_id, device_id, created_at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(session_id)
+                .bind(&principal.user_id)
+                .bind(&principal.device_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+                insert_tokens(&mut tx, session_id, tokens, now).await?;
+                // Expired access tokens are useless; sweeping them at sign-in keeps the
+                // table small without a background job.
+                sqlx::query("DELETE FROM access_tokens WHERE expires_at < $1")
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+                tx.commit().await.map_err(db)
+            }
+
+            async fn principal_for_access(
+                &self,
+                access_hash: &str,
+                now: Millis,
+            ) -> Result<Option<Principal>> {
+                let row = sqlx::query(
+                    "SELECT s.id AS session_id, s.user_id, s.device_id FROM access_tokens a \
+                     JOIN sessions s ON s.id = a.session_id \
+                     JOIN devices d ON d.id = s.device_id \
+                     WHERE a.token_hash = $1 AND a.expires_at > $2 \
+                     AND s.revoked_at IS NULL AND d.revoked_at IS NULL",
+                )
+                .bind(access_hash)
+                .bind(now)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
+                row.map(|r| {
+                    Ok(Principal {
+                        session_id: r.try_get("session_id").map_err(db)?,
+                        user_id: r.try_get("user_id").map_err(db)?,
+                        device_id: r.try_get("device_id").map_err(db)?,
+                    })
+                })
+                .transpose()
+            }
+
+            async fn rotate_refresh(
+                &self,
+                refresh_hash: &str,
+                next: &TokenHashes,
+                now: Millis,
+            ) -> Result<Rotation> {
+                let mut tx = self.begin_write().await?;
+                let claimed: Option<String> = sqlx::query_scalar(
+                    "UPDATE refresh_tokens SET used_at = $1 WHERE token_hash = $2 \
+                     AND used_at IS NULL AND expires_at > $1 RETURNING session_id",
+                )
+                .bind(now)
+                .bind(refresh_hash)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+                if let Some(session_id) = claimed {
+                    let row = sqlx::query(
+                        "SELECT s.user_id, s.device_id FROM sessions s \
+                         JOIN devices d ON d.id = s.device_id \
+                         WHERE s.id = $1 AND s.revoked_at IS NULL AND d.revoked_at IS NULL",
+                    )
+                    .bind(&session_id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db)?;
+                    let Some(row) = row else {
+                        tx.commit().await.map_err(db)?;
+                        return Ok(Rotation::Invalid);
+                    };
+                    let principal = Principal {
+                        user_id: row.try_get("user_id").map_err(db)?,
+                        device_id: row.try_get("device_id").map_err(db)?,
+                        session_id: session_id.clone(),
+                    };
+                    insert_tokens(&mut tx, &session_id, next, now).await?;
+                    tx.commit().await.map_err(db)?;
+                    return Ok(Rotation::Rotated(principal));
+                }
+                let used: Option<(String, Option<i64>)> = sqlx::query_as(
+                    "SELECT session_id, used_at FROM refresh_tokens WHERE token_hash = $1",
+                )
+                .bind(refresh_hash)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+                match used {
+                    Some((session_id, Some(_))) => {
+                        revoke(&mut tx, &session_id, "a refresh token was used twice", now).await?;
+                        tx.commit().await.map_err(db)?;
+                        Ok(Rotation::Reused { session_id })
+                    }
+                    _ => {
+                        tx.commit().await.map_err(db)?;
+                        Ok(Rotation::Invalid)
+                    }
+                }
+            }
+
+            async fn revoke_session(&self, session_id: &str, reason: &str, now: Millis) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                revoke(&mut tx, session_id, reason, now).await?;
+                tx.commit().await.map_err(db)
+            }
+
+            async fn write_record(
+                &self,
+                user_id: &str,
+                write: &RecordWrite,
+                conflict_id: &str,
+                now: Millis,
+            ) -> Result<WriteOutcome> {
+                let mut out = self
+                    .write_records(user_id, &[(write.clone(), conflict_id.to_owned())], now)
+                    .await?;
+                out.pop()
+                    .ok_or_else(|| StorageError::Database("no outcome for a write".to_owned()))
+            }
+
+            async fn write_records(
+                &self,
+                user_id: &str,
+                writes: &[(RecordWrite, String)],
+                now: Millis,
+            ) -> Result<Vec<WriteOutcome>> {
+                let mut tx = self.begin_write().await?;
+                let mut out = Vec::with_capacity(writes.len());
+                for (write, conflict_id) in writes {
+                    let seq = next_seq!(tx, user_id)?;
+                    let current =
+                        current_version!(tx, user_id, &write.collection, &write.record_id)?;
+                    let current_version = current.unwrap_or(0);
+                    if write.base_version != current_version {
+                        sqlx::query(
+                            "INSERT INTO conflicts (id, user_id, collection, record_id, \
+                             base_version, server_version, device_id, key_id, checksum, \
+                             ciphertext, created_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                        )
+                        .bind(conflict_id)
+                        .bind(user_id)
+                        .bind(&write.collection)
+                        .bind(&write.record_id)
+                        .bind(write.base_version)
+                        .bind(current_version)
+                        .bind(&write.device_id)
+                        .bind(&write.key_id)
+                        .bind(&write.checksum)
+                        .bind(&write.ciphertext)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db)?;
+                        out.push(WriteOutcome::Conflict {
+                            current_version,
+                            conflict_id: conflict_id.clone(),
+                        });
+                        continue;
+                    }
+                    let version = store_version!(tx, user_id, write, current, seq, now);
+                    out.push(WriteOutcome::Stored { version, seq });
+                }
+                tx.commit().await.map_err(db)?;
+                Ok(out)
+            }
+
+            async fn get_record(
+                &self,
+                user_id: &str,
+                collection: &str,
+                record_id: &str,
+            ) -> Result<Option<RecordRow>> {
+                let row = sqlx::query(&format!(
+                    "SELECT {RECORD_COLUMNS} FROM records WHERE user_id = $1 AND collection = $2 \
+                     AND record_id = $3"
+                ))
+                .bind(user_id)
+                .bind(collection)
+                .bind(record_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
+                row.map(|r| record_row!(r)).transpose()
+            }
+
+            async fn changes(&self, user_id: &str, since: i64, limit: i64) -> Result<Vec<RecordRow>> {
+                let rows = sqlx::query(&format!(
+                    "SELECT {RECORD_COLUMNS} FROM records WHERE user_id = $1 AND seq > $2 \
+                     ORDER BY seq LIMIT $3"
+                ))
+                .bind(user_id)
+                .bind(since)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+                rows.iter().map(|r| record_row!(r)).collect()
+            }
+
+            async fn delete_all_data(&self, user_id: &str) -> Result<()> {
+                let mut tx = self.begin_write().await?;
+                for sql in [
+                    "DELETE FROM records WHERE user_id = $1",
+                    "DELETE FROM conflicts WHERE user_id = $1",
+                    "UPDATE users SET key_id = NULL, key_bundle = NULL WHERE id = $1",
+                ] {
+                    sqlx::query(sql)
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db)?;
+                }
+                tx.commit().await.map_err(db)
+            }
+
+            async fn all_records(&self, user_id: &str) -> Result<Vec<RecordRow>> {
+                let rows = sqlx::query(&format!(
+                    "SELECT {RECORD_COLUMNS} FROM records WHERE user_id = $1 ORDER BY seq"
+                ))
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+                rows.iter().map(|r| record_row!(r)).collect()
+            }
+
+            async fn list_conflicts(
+                &self,
+                user_id: &str,
+                include_resolved: bool,
+            ) -> Result<Vec<ConflictRow>> {
+                let filter = if include_resolved { "" } else { " AND resolved_at IS NULL" };
+                let rows = sqlx::query(&format!(
+                    "SELECT {CONFLICT_COLUMNS} FROM conflicts WHERE user_id = $1{filter} \
+                     ORDER BY created_at, id"
+                ))
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+                rows.iter().map(|r| conflict_row!(r)).collect()
+            }
+
+            async fn get_conflict(&self, user_id: &str, id: &str) -> Result<Option<ConflictRow>> {
+                let row = sqlx::query(&format!(
+                    "SELECT {CONFLICT_COLUMNS} FROM conflicts WHERE user_id = $1 AND id = $2"
+                ))
+                .bind(user_id)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
+                row.map(|r| conflict_row!(r)).transpose()
+            }
+
+            async fn resolve_conflict(
+                &self,
+                user_id: &str,
+                id: &str,
+                resolution: &str,
+                device_id: &str,
+                write: Option<&RecordWrite>,
+                now: Millis,
+            ) -> Result<ResolveOutcome> {
+                let mut tx = self.begin_write().await?;
+                let seq = next_seq!(tx, user_id)?;
+                let row: Option<(String, String, Option<i64>)> = sqlx::query_as(
+                    "SELECT collection, record_id, resolved_at FROM conflicts \
+                     WHERE user_id = $1 AND id = $2",
+                )
+                .bind(user_id)
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+                let Some((collection, record_id, resolved_at)) = row else {
+                    return Ok(ResolveOutcome::NotFound);
+                };
+                if resolved_at.is_some() {
+                    return Ok(ResolveOutcome::AlreadyResolved);
+                }
+                let current = current_version!(tx, user_id, &collection, &record_id)?;
+                let version = match write {
+                    Some(write) => {
+                        if write.base_version != current.unwrap_or(0)
+                            || write.collection != collection
+                            || write.record_id != record_id
+                        {
+                            return Ok(ResolveOutcome::Stale {
+                                current_version: current.unwrap_or(0),
+                            });
+                        }
+                        store_version!(tx, user_id, write, current, seq, now)
+                    }
+                    None => current.unwrap_or(0),
+                };
+                sqlx::query(
+                    "UPDATE conflicts SET resolved_at = $1, resolution = $2, resolved_by = $3, \
+                     result_version = $4 WHERE user_id = $5 AND id = $6",
+                )
+                .bind(now)
+                .bind(resolution)
+                .bind(device_id)
+                .bind(version)
+                .bind(user_id)
+                .bind(id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+                tx.commit().await.map_err(db)?;
+                Ok(ResolveOutcome::Resolved { version })
+            }
+        }
+
+        async fn insert_tokens(
+            tx: &mut sqlx::Transaction<'_, <$ty as Backend>::Db>,
+            session_id: &str,
+            tokens: &TokenHashes,
+            now: Millis,
+        ) -> Result<()> {
+            sqlx::query(
+                "INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(&tokens.refresh)
+            .bind(session_id)
+            .bind(now)
+            .bind(tokens.refresh_expires)
+            .execute(&mut **tx)
+            .await
+            .map_err(db)?;
+            sqlx::query(
+                "INSERT INTO access_tokens (token_hash, session_id, expires_at) VALUES ($1, $2, $3)",
+            )
+            .bind(&tokens.access)
+            .bind(session_id)
+            .bind(tokens.access_expires)
+            .execute(&mut **tx)
+            .await
+            .map_err(db)?;
+            Ok(())
+        }
+
+        async fn revoke(
+            tx: &mut sqlx::Transaction<'_, <$ty as Backend>::Db>,
+            session_id: &str,
+            reason: &str,
+            now: Millis,
+        ) -> Result<()> {
+            sqlx::query(
+                "UPDATE sessions SET revoked_at = $1, revoke_reason = $2 \
+                 WHERE id = $3 AND revoked_at IS NULL",
+            )
+            .bind(now)
+            .bind(reason)
+            .bind(session_id)
+            .execute(&mut **tx)
+            .await
+            .map_err(db)?;
+            sqlx::query("DELETE FROM access_tokens WHERE session_id = $1")
+                .bind(session_id)
+                .execute(&mut **tx)
+                .await
+                .map_err(db)?;
+            Ok(())
+        }
+    };
+}
+
+pub(crate) use {
+    conflict_row, current_version, device_row, impl_storage, next_seq, record_row, store_version,
+    user_row,
+};
+
+/// The one thing the backends do differently: how a write transaction starts.
+pub(crate) trait Backend {
+    type Db: sqlx::Database;
+}

@@ -1,0 +1,343 @@
+//! The whole loop a newcomer does, end to end in the real app under Xvfb, against the demo's
+//! stand-in for Spotify: connect the demo library, pick a base, add two children through the
+//! rule builder and the query text, preview, sync, find edits blocked while the sync runs,
+//! see the history entry, undo, and drive the tray's actions through the app's command path.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, Locator};
+use support::*;
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+/// The button (or other element) whose visible text is exactly `text`.
+fn button(text: &str) -> String {
+    format!("//button[normalize-space()='{text}']")
+}
+
+async fn find_x(client: &Client, xpath: &str) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(LIMIT)
+        .for_element(Locator::XPath(xpath))
+        .await
+        .unwrap_or_else(|e| panic!("no element {xpath}: {e}"))
+}
+
+async fn click_x(client: &Client, xpath: &str) {
+    find_x(client, xpath).await.click().await.expect("click");
+}
+
+/// Waits until the page's script says `true`.
+async fn wait_script(client: &Client, what: &str, script: &str) {
+    let deadline = Instant::now() + LIMIT;
+    loop {
+        let value = client.execute(script, vec![]).await.expect("script");
+        if value.as_bool() == Some(true) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+/// Sets a form control's value the way typing or picking does, so React sees the change.
+async fn set_value(client: &Client, css: &str, value: &str) {
+    find(client, css).await;
+    client
+        .execute(
+            "const el = document.querySelector(arguments[0]);
+             const proto = el instanceof HTMLSelectElement ? HTMLSelectElement.prototype
+               : el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype
+               : HTMLInputElement.prototype;
+             Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, arguments[1]);
+             el.dispatchEvent(new Event(el instanceof HTMLSelectElement ? 'change' : 'input', { bubbles: true }));",
+            vec![css.into(), value.into()],
+        )
+        .await
+        .expect("set value");
+}
+
+/// Calls one of the app's commands the way the window does.
+async fn invoke(client: &Client, command: &str, args: serde_json::Value) -> serde_json::Value {
+    client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1])
+               .then((v) => done({ ok: v === undefined ? null : v }), (e) => done({ err: e }));",
+            vec![command.into(), args],
+        )
+        .await
+        .expect("invoke")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newcomer_routes_the_demo_library_end_to_end() {
+    let data = tempfile::tempdir().expect("data dir");
+    let home = tempfile::tempdir().expect("home");
+    let downloads = home.path().join("Downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let driver = start_driver(
+        "loop",
+        &[
+            ("HOME", home.path().display().to_string()),
+            (
+                "XDG_DATA_HOME",
+                home.path().join(".local/share").display().to_string(),
+            ),
+            (
+                "XDG_CONFIG_HOME",
+                home.path().join(".config").display().to_string(),
+            ),
+            ("XDG_DOWNLOAD_DIR", downloads.display().to_string()),
+            ("SYNCER_DATA_DIR", data.path().display().to_string()),
+            ("SYNCER_VAULT", "file".to_owned()),
+            ("SYNCER_VAULT_PASSPHRASE", "e2e loop passphrase".to_owned()),
+            // Slow enough a sync to act on while it runs; nothing is asserted on timing.
+            ("SYNCER_DEMO_LATENCY_MS", "120".to_owned()),
+        ],
+    );
+    let client = connect(&driver).await;
+    client
+        .set_window_size(1100, 820)
+        .await
+        .expect("window size");
+
+    // Connections: the demo library, no account needed.
+    wait_text(&client, "[data-testid=page-title]", |t| t == "Connections").await;
+    // Once the page has settled (providers listed), so the button does not move under the click.
+    find(&client, "[data-testid=provider-spotify]").await;
+    find(&client, "[data-testid=empty-state]").await;
+    screenshot(&client, "first-run").await;
+    click_x(&client, &button("Connect the demo library")).await;
+    wait_text(&client, "[data-testid=connection-capabilities]", |t| {
+        t.contains("Feeds every filter field")
+    })
+    .await;
+    screenshot(&client, "page-connections").await;
+
+    // Playlists: pick the big playlist as the base.
+    goto(&client, "playlists", "Playlists").await;
+    let option = find_x(&client, "//option[contains(., '(600 tracks)')]").await;
+    let playlist = option.attr("value").await.unwrap().unwrap();
+    let picker = "section[aria-label='Add a base playlist']";
+    let selects = client
+        .find_all(Locator::Css(&format!("{picker} select")))
+        .await
+        .unwrap();
+    assert_eq!(selects.len(), 2, "connection and playlist pickers");
+    client
+        .execute(
+            "const s = document.querySelectorAll(arguments[0] + ' select')[1];
+             Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value').set.call(s, arguments[1]);
+             s.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![picker.into(), playlist.clone().into()],
+        )
+        .await
+        .unwrap();
+    click_x(&client, &button("Use as base")).await;
+    find(&client, "[data-testid=base-card]").await;
+
+    // The first child through the rule builder: genre contains rock.
+    click_x(&client, &button("Add a child")).await;
+    find(&client, "[data-testid=child-editor]").await;
+    set_value(&client, "[data-testid=child-editor] input.input", "Rock").await;
+    click_x(&client, "//button[@aria-label='Add a rule']").await;
+    set_value(
+        &client,
+        "[data-testid=child-editor] select[aria-label='Field']",
+        "genre",
+    )
+    .await;
+    add_rule_value(&client, "rock").await;
+    wait_script(
+        &client,
+        "the query text to follow the rule builder",
+        "return [...document.querySelectorAll('[data-testid=child-editor] textarea')].some(t => t.value.includes('rock'));",
+    )
+    .await;
+    wait_text(
+        &client,
+        "[data-testid=child-editor] [data-testid=preview-count]",
+        |t| t.parse::<u32>().map(|n| n > 0).unwrap_or(false),
+    )
+    .await;
+    screenshot(&client, "child-editor").await;
+    click_x(&client, &button("Create child")).await;
+    wait_script(
+        &client,
+        "the first child's card",
+        "return document.querySelectorAll('[data-testid=child-card]').length === 1;",
+    )
+    .await;
+
+    // The second through the query text: the rules follow.
+    click_x(&client, &button("Add a child")).await;
+    find(&client, "[data-testid=child-editor]").await;
+    set_value(&client, "[data-testid=child-editor] input.input", "Fresh").await;
+    set_value(
+        &client,
+        "[data-testid=child-editor] textarea",
+        "year:>=2020",
+    )
+    .await;
+    wait_text(
+        &client,
+        "[data-testid=child-editor] [data-testid=preview-count]",
+        |t| t.parse::<u32>().map(|n| n > 0).unwrap_or(false),
+    )
+    .await;
+    click_x(&client, &button("Create child")).await;
+    wait_script(
+        &client,
+        "the second child's card",
+        "return document.querySelectorAll('[data-testid=child-card]').length === 2;",
+    )
+    .await;
+
+    // Preview of the whole base: counts and what no child takes.
+    click_x(&client, &button("Preview")).await;
+    wait_text(
+        &client,
+        "[data-testid=base-card] [data-testid=preview-unrouted]",
+        |t| t.contains("No child takes"),
+    )
+    .await;
+    screenshot(&client, "page-playlists").await;
+
+    // Sync: while it runs, edits are refused with the reason shown.
+    click_x(&client, &button("Sync now")).await;
+    find(&client, "[data-testid=sync-progress]").await;
+    let edit = find_x(&client, "//button[@aria-label='Edit Rock']").await;
+    assert!(
+        !edit.is_enabled().await.unwrap(),
+        "editing a child of a syncing base is disabled"
+    );
+    let refused = invoke(
+        &client,
+        "remove_child",
+        serde_json::json!({ "child": first_child_id(&client).await }),
+    )
+    .await;
+    assert_eq!(
+        refused["err"]["code"], "sync_in_progress",
+        "the shell refuses it too: {refused}"
+    );
+    screenshot(&client, "syncing").await;
+    wait_text(&client, "[data-testid=sync-result]", |t| {
+        t.contains("added")
+    })
+    .await;
+    assert!(
+        find_x(&client, "//button[@aria-label='Edit Rock']")
+            .await
+            .is_enabled()
+            .await
+            .unwrap()
+    );
+
+    // History: the sync with its numbers.
+    goto(&client, "history", "History").await;
+    wait_script(
+        &client,
+        "a completed sync in the history",
+        "return document.body.innerText.includes('Completed') || document.body.innerText.includes('completed');",
+    )
+    .await;
+    screenshot(&client, "page-history").await;
+
+    // Undo puts the children back as they were (empty: they were new).
+    goto(&client, "playlists", "Playlists").await;
+    click_x(&client, &button("Undo last sync")).await;
+    wait_script(
+        &client,
+        "the undo's report",
+        "return document.body.innerText.includes('Undone:');",
+    )
+    .await;
+
+    // The tray's actions, through the app's own command path.
+    let paused = invoke(
+        &client,
+        "tray_action",
+        serde_json::json!({ "action": "toggle_pause" }),
+    )
+    .await;
+    assert!(paused.get("err").is_none(), "{paused}");
+    let status = invoke(&client, "sync_status", serde_json::json!({})).await;
+    assert_eq!(status["ok"]["paused"], true, "{status}");
+    let synced = invoke(
+        &client,
+        "tray_action",
+        serde_json::json!({ "action": "sync_all" }),
+    )
+    .await;
+    assert!(synced.get("err").is_none(), "{synced}");
+    wait_text(&client, "[data-testid=sync-result]", |t| {
+        t.contains("added")
+    })
+    .await;
+    let unknown = invoke(
+        &client,
+        "tray_action",
+        serde_json::json!({ "action": "dance" }),
+    )
+    .await;
+    assert!(unknown.get("err").is_some(), "{unknown}");
+
+    // Settings shows the pause; every page at the smallest supported size.
+    goto(&client, "settings", "Settings").await;
+    screenshot(&client, "page-settings").await;
+    client.set_window_size(800, 600).await.expect("window size");
+    for (page, title) in [
+        ("playlists", "Playlists"),
+        ("history", "History"),
+        ("connections", "Connections"),
+        ("settings", "Settings"),
+    ] {
+        goto(&client, page, title).await;
+        let overflow = client
+            .execute(
+                "return document.documentElement.scrollWidth > window.innerWidth + 1;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(overflow, false, "{page} scrolls sideways at 800×600");
+        screenshot(&client, &format!("small-{page}")).await;
+    }
+    client.close().await.ok();
+}
+
+/// The value box of the rule just added: typed into, then confirmed.
+async fn add_rule_value(client: &Client, value: &str) {
+    let css = "[data-testid=child-editor] fieldset input:not([type=checkbox]):not([type=radio])";
+    let input = client
+        .wait()
+        .at_most(LIMIT)
+        .for_element(Locator::Css(css))
+        .await
+        .expect("the rule's value input");
+    input.send_keys(value).await.expect("type the value");
+    // Some value inputs commit on Enter or on leaving the field.
+    input.send_keys("\u{E007}").await.ok();
+    client
+        .execute(
+            "document.activeElement && document.activeElement.blur();",
+            vec![],
+        )
+        .await
+        .ok();
+}
+
+async fn first_child_id(client: &Client) -> String {
+    let v = invoke(client, "list_bases", serde_json::json!({})).await;
+    v["ok"][0]["children"][0]["id"]
+        .as_str()
+        .expect("a child id")
+        .to_owned()
+}

@@ -1,0 +1,194 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { afterEach, describe, expect, it } from "vitest";
+import { type BaseView, createLibraryApi, type PreviewView } from "../api/library";
+import { createSyncApi, SYNC_FINISHED_EVENT, SYNC_PROGRESS_EVENT } from "../api/sync";
+import type { SyncSummary } from "../bindings/SyncSummary";
+import { fakeFilters } from "../filters/fakeFilters";
+import { fakeShell } from "../test/fakeConnections";
+import { PlaylistsPage } from "./PlaylistsPage";
+
+afterEach(() => {
+  cleanup();
+});
+
+function base(overrides: Partial<BaseView> = {}): BaseView {
+  return {
+    id: "base1",
+    connection: "demo-42-ext-600",
+    connection_name: "Demo library",
+    name: "Golden Mix",
+    routing: "independent",
+    catch_all: null,
+    schedule: "manual",
+    last_synced_at: null,
+    syncing: false,
+    children: [
+      {
+        id: "c1",
+        name: "Rock",
+        query: "genre:rock",
+        mirror: "keep_user_tracks",
+        allow_empty: false,
+      },
+    ],
+    ...overrides,
+  };
+}
+
+const PREVIEW: PreviewView = {
+  base: "base1",
+  tracks: 600,
+  children: [
+    {
+      id: "draft",
+      name: "Calm",
+      count: 42,
+      unknown: 0,
+      sample: ["Ada — Quiet"],
+      problems: [],
+      note: null,
+    },
+  ],
+  unrouted: 17,
+  unrouted_sample: ["Bo — Loud"],
+  skipped: [],
+};
+
+function setup(bases: BaseView[]) {
+  const state = { bases };
+  const filters = fakeFilters();
+  const shell = fakeShell({
+    list_bases: () => state.bases,
+    list_connections: () => [],
+    set_up_demo: () => {
+      state.bases = [base()];
+      return { connection: "demo-42-ext-600", base: "base1", children: 5 };
+    },
+    preview_draft: () => PREVIEW,
+    preview: () => PREVIEW,
+    add_child: (args) => {
+      const input = args.input as { target: { name: string }; query: string };
+      const b = state.bases[0];
+      if (b !== undefined) {
+        b.children.push({
+          id: "c2",
+          name: input.target.name,
+          query: input.query,
+          mirror: "keep_user_tracks",
+          allow_empty: false,
+        });
+      }
+      return b?.children[b.children.length - 1];
+    },
+    sync_base: () => null,
+    set_schedule: (args) => {
+      const b = state.bases[0];
+      if (b !== undefined) {
+        b.schedule = String(args.schedule);
+      }
+      return b;
+    },
+  });
+  const page = (
+    <PlaylistsPage
+      api={createLibraryApi(shell.bridge)}
+      syncApi={createSyncApi(shell.bridge)}
+      filtersApi={filters.api}
+    />
+  );
+  return { shell, state, page, filters };
+}
+
+describe("PlaylistsPage", () => {
+  it("offers the demo library on first run and shows the base it made", async () => {
+    const { shell, page } = setup([]);
+    render(page);
+    const offer = await screen.findByRole("button", { name: "Set up the demo library" });
+    fireEvent.click(offer);
+    expect(await screen.findByRole("heading", { name: "Golden Mix" })).toBeTruthy();
+    expect(shell.calls.some((c) => c.command === "set_up_demo")).toBe(true);
+    expect(screen.getAllByTestId("child-card")).toHaveLength(1);
+  });
+
+  it("creates a child with a live preview of what it would take", async () => {
+    const { shell, page } = setup([base()]);
+    render(page);
+    fireEvent.click(await screen.findByRole("button", { name: "Add a child" }));
+    const editor = await screen.findByTestId("child-editor");
+    const create = within(editor).getByRole("button", { name: "Create child" });
+    // No name yet: nothing to create.
+    expect((create as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.change(within(editor).getByLabelText("Name"), { target: { value: "Calm" } });
+    await waitFor(() => expect(within(editor).getByTestId("preview-count").textContent).toBe("42"));
+    expect(within(editor).getByTestId("preview-unrouted").textContent).toContain("17");
+    fireEvent.click(create);
+    await waitFor(() => expect(screen.getAllByTestId("child-card")).toHaveLength(2));
+    const call = shell.calls.find((c) => c.command === "add_child");
+    expect(call?.args.input).toMatchObject({
+      base: "base1",
+      target: { kind: "create", name: "Calm" },
+    });
+  });
+
+  it("disables edits while the base syncs, says why, and shows progress then the result", async () => {
+    const { shell, state, page } = setup([base({ syncing: true })]);
+    render(page);
+    const edit = await screen.findByRole("button", { name: "Edit Rock" });
+    expect((edit as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByRole("button", { name: "Add a child" }).getAttribute("title")).toMatch(
+      /Syncing: edits are paused/,
+    );
+    act(() => {
+      shell.emit(SYNC_PROGRESS_EVENT, {
+        base: "base1",
+        stage: "writing",
+        label: "Writing the children",
+        done: 3,
+        total: 4,
+        eta_seconds: 2,
+      });
+    });
+    expect(screen.getByTestId("sync-progress").textContent).toContain("Writing the children — 75%");
+    state.bases = [base()];
+    const summary: SyncSummary = {
+      base: "base1",
+      base_name: "Golden Mix",
+      status: "completed",
+      unchanged: false,
+      tracks: 600,
+      added: 120,
+      removed: 0,
+      unrouted: 17,
+      requests: 30,
+      cache_hit_rate: 0,
+      duration_ms: 900,
+      children: [],
+      error: null,
+      headline: "120 added, 0 removed across 1 children (0.9 s)",
+    };
+    act(() => {
+      shell.emit(SYNC_FINISHED_EVENT, summary);
+    });
+    expect((await screen.findByTestId("sync-result")).textContent).toContain("120 added");
+    await waitFor(() =>
+      expect(
+        (screen.getByRole("button", { name: "Edit Rock" }) as HTMLButtonElement).disabled,
+      ).toBe(false),
+    );
+  });
+
+  it("changes a base's schedule", async () => {
+    const { shell, page } = setup([base()]);
+    render(page);
+    fireEvent.change(await screen.findByLabelText("Sync by itself"), {
+      target: { value: "every 1h" },
+    });
+    await waitFor(() =>
+      expect(shell.calls.find((c) => c.command === "set_schedule")?.args).toEqual({
+        base: "base1",
+        schedule: "every 1h",
+      }),
+    );
+  });
+});

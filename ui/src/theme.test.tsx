@@ -1,0 +1,59 @@
+// @vitest-environment jsdom
+import { cleanup, render, waitFor } from "@testing-library/react";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { SettingsView, SyncApi, SyncOutcome } from "./api/sync";
+import { DEFAULT_SETTINGS } from "./test/fakeSync";
+import { applyTheme, rememberedTheme, useTheme } from "./theme";
+
+beforeEach(() => {
+  localStorage.clear();
+  delete document.documentElement.dataset.theme;
+});
+
+afterEach(() => {
+  cleanup();
+});
+
+function Probe({ api }: { api: Pick<SyncApi, "getSettings"> }) {
+  useTheme(api);
+  return null;
+}
+
+describe("applyTheme", () => {
+  it("sets data-theme on <html> and remembers it", () => {
+    applyTheme("dark");
+    expect(document.documentElement.dataset.theme).toBe("dark");
+    expect(rememberedTheme()).toBe("dark");
+    applyTheme("system");
+    expect(document.documentElement.dataset.theme).toBe("system");
+  });
+
+  it("remembers nothing odd", () => {
+    localStorage.setItem("syncer.theme", "purple");
+    expect(rememberedTheme()).toBe("system");
+  });
+});
+
+describe("useTheme", () => {
+  it("applies the remembered theme at once, then the saved setting", async () => {
+    localStorage.setItem("syncer.theme", "dark");
+    let answer: (value: SyncOutcome<SettingsView>) => void = () => {};
+    const api = {
+      getSettings: () =>
+        new Promise<SyncOutcome<SettingsView>>((resolve) => {
+          answer = resolve;
+        }),
+    };
+    render(<Probe api={api} />);
+    expect(document.documentElement.dataset.theme).toBe("dark");
+    answer({ ok: true, value: { ...DEFAULT_SETTINGS, theme: "light" } });
+    await waitFor(() => expect(document.documentElement.dataset.theme).toBe("light"));
+  });
+
+  it("keeps the remembered theme when the settings cannot be read", async () => {
+    localStorage.setItem("syncer.theme", "light");
+    render(<Probe api={{ getSettings: async () => ({ ok: false, message: "unavailable" }) }} />);
+    await Promise.resolve();
+    expect(document.documentElement.dataset.theme).toBe("light");
+  });
+});
