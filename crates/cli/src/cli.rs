@@ -214,6 +214,14 @@ pub enum ConnectionsCommand {
     },
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoutingArg {
+    /// Every child takes every track its filter matches (a track may land in several).
+    Independent,
+    /// Children are tried in order; a track goes to the first whose filter matches.
+    FirstMatch,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum BaseCommand {
     /// Make a playlist a base.
@@ -227,6 +235,21 @@ pub enum BaseCommand {
         base: String,
     },
     List,
+    /// Show or set how a base shares its tracks among its children, and its catch-all: the
+    /// child that receives what no other child took. The order children are tried in is set
+    /// with `syncer child move`.
+    Routing {
+        base: String,
+        /// independent or first-match (omit to keep the current mode).
+        #[arg(value_enum)]
+        mode: Option<RoutingArg>,
+        /// A child of this base to receive the tracks no other child took.
+        #[arg(long, value_name = "CHILD", conflicts_with = "no_catch_all")]
+        catch_all: Option<String>,
+        /// No catch-all: tracks no child takes stay only in the base.
+        #[arg(long)]
+        no_catch_all: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -262,11 +285,15 @@ pub enum ChildCommand {
         allow_empty: Option<bool>,
     },
     /// Stop syncing a child (the playlist on the service stays as it is).
-    Remove {
+    Remove { child: String },
+    /// List a base's children in the order first-match routing tries them.
+    List { base: String },
+    /// Move a child to another place in its base's order (first-match tries children in it).
+    Move {
         child: String,
-    },
-    List {
-        base: String,
+        /// The new place, 1 for first.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        position: u32,
     },
 }
 
