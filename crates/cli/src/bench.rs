@@ -1,24 +1,39 @@
-//! `syncer bench` (hidden): requests and time against the stand-in with injected latency,
-//! next to the lower bound and the seed's plan on the same scenario. docs/cli.md has the
-//! figures and how to read them.
+//! `syncer bench` (hidden): requests, time and memory against the stand-in with injected
+//! latency, next to the lower bound and the seed's plan on the same scenario. docs/cli.md has
+//! the figures and how to read them.
+//!
+//! Each sync runs in a `syncer bench-sync` process of its own, as `syncer sync` would, while
+//! the stand-in and its generated library stay in the bench's process: the peak memory
+//! reported per sync is then the engine's (client, store, filters) and nothing else.
 
 use std::collections::HashSet;
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::time::Duration;
 
-use serde::Serialize;
+use anyhow::Context as _;
+use serde::{Deserialize, Serialize};
 use spotify_fake::{FakeConfig, FakeSpotify, LibrarySpec, Mode};
+use syncer_core::capabilities::Capabilities;
+use syncer_core::engine::codec::{decode, encode};
 use syncer_core::engine::{Engine, SyncOptions, SyncReport};
 use syncer_core::filter::query;
 use syncer_core::ids::{BasePlaylistId, ChildPlaylistId, ConnectionId, PlaylistId, TrackId};
 use syncer_core::provider::{MusicProvider, NewPlaylist};
 use syncer_spotify::{SpotifyClient, StaticToken};
-use syncer_store::{NewBase, NewChild, Store};
+use syncer_store::{AppPaths, NewBase, NewChild, Store};
 
 use crate::app::App;
-use crate::cli::{AppMode, BenchArgs};
-use crate::exit::OK;
+use crate::cli::{AppMode, BenchArgs, BenchSyncArgs};
+use crate::exit::{OK, SYNC_FAILED};
 use crate::render::table;
 use syncer_app::{known_empty, loopback_config};
+
+/// The stand-in's token and the probed capabilities, handed to `syncer bench-sync`.
+const TOKEN_ENV: &str = "SYNCER_BENCH_TOKEN";
+const CAPS_ENV: &str = "SYNCER_BENCH_CAPS";
+/// The connection the bench's base belongs to (not a stored connection: the bench builds
+/// its clients itself).
+const CONNECTION: &str = "bench";
 
 /// Five children whose filters read genre and year.
 pub(crate) const CHILDREN: [(&str, &str); 5] = [
@@ -38,6 +53,17 @@ struct Row {
     ours: u64,
     writes: u64,
     wall_ms: u64,
+    /// Peak resident memory of the process that ran this sync, in KiB: its own `syncer`
+    /// process, or the bench's (stand-in included) with `--in-process`.
+    peak_rss_kb: Option<u64>,
+}
+
+/// What `syncer bench-sync` prints.
+#[derive(Debug, Serialize, Deserialize)]
+struct SyncOnce {
+    report: SyncReport,
+    /// VmHWM at the end of the process's work: its peak over the whole run.
+    peak_rss_kb: Option<u64>,
 }
 
 fn batches(n: usize, size: usize) -> u64 {
@@ -60,11 +86,17 @@ pub async fn run(app: &App, args: &BenchArgs) -> anyhow::Result<u8> {
     for mode in modes {
         rows.extend(scenario(mode, args).await?);
     }
-    let rss = proc_status_kb("VmHWM:");
+    let own = proc_status_kb("VmHWM:");
+    let sync_peak = rows.iter().filter_map(|r| r.peak_rss_kb).max();
     if app.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&serde_json::json!({"rows": rows, "peak_rss_kb": rss}))?
+            serde_json::to_string_pretty(&serde_json::json!({
+                "rows": rows,
+                "in_process": args.in_process,
+                "sync_peak_rss_kb": sync_peak,
+                "bench_peak_rss_kb": own,
+            }))?
         );
     } else {
         let cells: Vec<Vec<String>> = rows
@@ -78,6 +110,8 @@ pub async fn run(app: &App, args: &BenchArgs) -> anyhow::Result<u8> {
                     r.ours.to_string(),
                     r.writes.to_string(),
                     r.wall_ms.to_string(),
+                    r.peak_rss_kb
+                        .map_or("-".into(), |kb| format!("{:.1}", kb as f64 / 1024.0)),
                 ]
             })
             .collect();
@@ -95,15 +129,24 @@ pub async fn run(app: &App, args: &BenchArgs) -> anyhow::Result<u8> {
                     "seed plan",
                     "ours",
                     "writes",
-                    "wall ms"
+                    "wall ms",
+                    "peak MB"
                 ],
                 &cells
             )
         );
-        if let Some(kb) = rss {
+        let mb = |kb: Option<u64>| kb.map_or("?".into(), |kb| format!("{:.1}", kb as f64 / 1024.0));
+        if args.in_process {
             println!(
-                "\npeak RSS {:.1} MB (this process, stand-in and its generated library included)",
-                kb as f64 / 1024.0
+                "\npeak RSS {} MB (one process: engine, stand-in and its generated library)",
+                mb(own)
+            );
+        } else {
+            println!(
+                "\npeak RSS of a sync: {} MB (its own `syncer` process; the stand-in runs \
+                 elsewhere)\npeak RSS of the bench process (stand-in, library): {} MB",
+                mb(sync_peak),
+                mb(own)
             );
         }
     }
@@ -133,14 +176,15 @@ async fn scenario(mode: AppMode, args: &BenchArgs) -> anyhow::Result<Vec<Row>> {
     let user = fake.library().users()[0].id.clone();
     let mut config = loopback_config(fake.api_base());
     config.max_concurrency = 16;
+    let token = fake.mint_token(&user);
     let client = SpotifyClient::new(
-        ConnectionId::new("bench"),
-        StaticToken::new(fake.mint_token(&user)),
+        ConnectionId::new(CONNECTION),
+        StaticToken::new(token.clone()),
         config,
     )?;
-    client.detect_capabilities().await?;
+    let caps = client.detect_capabilities().await?;
     let dir = tempfile_dir()?;
-    let store = Store::open_file(&dir.join("syncer.db"), &Default::default()).await?;
+    let store = Store::open(&AppPaths::at(&dir)).await?;
     let base = fake
         .library()
         .owned_by(&user)
@@ -151,7 +195,7 @@ async fn scenario(mode: AppMode, args: &BenchArgs) -> anyhow::Result<Vec<Row>> {
     store
         .add_base(&NewBase {
             id: base_id.clone(),
-            connection: ConnectionId::new("bench"),
+            connection: ConnectionId::new(CONNECTION),
             name: base.name.clone(),
         })
         .await?;
@@ -177,8 +221,20 @@ async fn scenario(mode: AppMode, args: &BenchArgs) -> anyhow::Result<Vec<Row>> {
             .await?;
         known_empty(&store, &created).await?;
     }
-    let engine = Engine::new(client.clone(), store.clone());
-    let options = SyncOptions::default();
+    let runner = if args.in_process {
+        Runner::InProcess(Engine::new(client.clone(), store.clone()))
+    } else {
+        Runner::Process {
+            exe: match &args.sync_exe {
+                Some(exe) => exe.clone(),
+                None => std::env::current_exe().context("cannot find the syncer binary to run")?,
+            },
+            data_dir: dir.clone(),
+            api_base: fake.api_base(),
+            token,
+            caps,
+        }
+    };
 
     // What the base holds, from the truth: entries, distinct tracks, artists, albums.
     let lib = fake.library();
@@ -207,9 +263,7 @@ async fn scenario(mode: AppMode, args: &BenchArgs) -> anyhow::Result<Vec<Row>> {
             kb as f64 / 1024.0
         );
     }
-    let started = Instant::now();
-    let cold = engine.sync(&base_id, &options).await?;
-    let cold_ms = started.elapsed().as_millis() as u64;
+    let (cold, cold_peak) = runner.sync(&base_id).await?;
     // The seed: read items, tracks, artists and albums at its batch sizes (one by one where
     // the app has no batch lookups), then clear and re-add every child.
     let (t, a, al) = if batch {
@@ -242,11 +296,11 @@ async fn scenario(mode: AppMode, args: &BenchArgs) -> anyhow::Result<Vec<Row>> {
         seed_plan: Some(pages + t + a + al + seed_writes),
         ours: cold.requests.total(),
         writes: u64::from(cold.write_requests()),
-        wall_ms: cold_ms,
+        wall_ms: cold.duration_ms,
+        peak_rss_kb: cold_peak,
     }];
 
-    let started = Instant::now();
-    let warm = engine.sync(&base_id, &options).await?;
+    let (warm, warm_peak) = runner.sync(&base_id).await?;
     rows.push(Row {
         mode: mode_name.clone(),
         scenario: "warm, unchanged".into(),
@@ -254,7 +308,8 @@ async fn scenario(mode: AppMode, args: &BenchArgs) -> anyhow::Result<Vec<Row>> {
         seed_plan: Some(pages + t + a + al + seed_writes),
         ours: warm.requests.total(),
         writes: u64::from(warm.write_requests()),
-        wall_ms: started.elapsed().as_millis() as u64,
+        wall_ms: warm.duration_ms,
+        peak_rss_kb: warm_peak,
     });
 
     // 1% of the base changes: some entries leave, as many new tracks arrive at the end.
@@ -286,8 +341,7 @@ async fn scenario(mode: AppMode, args: &BenchArgs) -> anyhow::Result<Vec<Row>> {
     let snap = client.remove_items(&base_pl, &leaving, &snap).await?;
     client.add_items(&base_pl, &arriving, None, &snap).await?;
     let entries_after = lib.playlist_items(base_id.as_str()).map_or(0, |i| i.len());
-    let started = Instant::now();
-    let changed = engine.sync(&base_id, &options).await?;
+    let (changed, changed_peak) = runner.sync(&base_id).await?;
     let artist_lower = if genres_known {
         batches(new_artists.len(), 50)
     } else {
@@ -300,7 +354,8 @@ async fn scenario(mode: AppMode, args: &BenchArgs) -> anyhow::Result<Vec<Row>> {
         seed_plan: None,
         ours: changed.requests.total(),
         writes: u64::from(changed.write_requests()),
-        wall_ms: started.elapsed().as_millis() as u64,
+        wall_ms: changed.duration_ms,
+        peak_rss_kb: changed_peak,
     });
     fake.shutdown().await;
     store.close().await;
@@ -308,7 +363,97 @@ async fn scenario(mode: AppMode, args: &BenchArgs) -> anyhow::Result<Vec<Row>> {
     Ok(rows)
 }
 
-fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {
+/// Where a bench's syncs run.
+enum Runner {
+    /// In the bench's process, beside the stand-in.
+    InProcess(Engine<SpotifyClient, Store>),
+    /// One `syncer bench-sync` process per sync, on the same store.
+    Process {
+        exe: PathBuf,
+        data_dir: PathBuf,
+        api_base: String,
+        token: String,
+        caps: Capabilities,
+    },
+}
+
+impl Runner {
+    /// One sync of `base`: its report and the peak memory of the process that ran it.
+    async fn sync(&self, base: &BasePlaylistId) -> anyhow::Result<(SyncReport, Option<u64>)> {
+        match self {
+            Runner::InProcess(engine) => {
+                let report = engine.sync(base, &SyncOptions::default()).await?;
+                Ok((report, proc_status_kb("VmHWM:")))
+            }
+            Runner::Process {
+                exe,
+                data_dir,
+                api_base,
+                token,
+                caps,
+            } => {
+                let mut command = std::process::Command::new(exe);
+                command
+                    .arg("--data-dir")
+                    .arg(data_dir)
+                    .args(["--json", "bench-sync", base.as_str(), "--api-base"])
+                    .arg(api_base)
+                    .env(TOKEN_ENV, token)
+                    .env(CAPS_ENV, encode(caps))
+                    .stderr(std::process::Stdio::inherit());
+                // Waiting on the child blocks: off the runtime's thread, which keeps serving
+                // the stand-in meanwhile.
+                let output = tokio::task::spawn_blocking(move || command.output()).await??;
+                let out: SyncOnce = serde_json::from_slice(&output.stdout).with_context(|| {
+                    format!(
+                        "`syncer bench-sync` ended with {} and printed no report",
+                        output.status
+                    )
+                })?;
+                Ok((out.report, out.peak_rss_kb))
+            }
+        }
+    }
+}
+
+/// `syncer bench-sync`: one sync of a bench's base, then its report and this process's peak
+/// memory as JSON.
+pub async fn sync_once(app: &App, args: &BenchSyncArgs) -> anyhow::Result<u8> {
+    let token = std::env::var(TOKEN_ENV)
+        .with_context(|| format!("{TOKEN_ENV} is not set (this command is for `syncer bench`)"))?;
+    let caps: Capabilities = std::env::var(CAPS_ENV)
+        .ok()
+        .and_then(|c| decode(&c).ok())
+        .unwrap_or_default();
+    let mut config = loopback_config(args.api_base.clone());
+    config.max_concurrency = args.concurrency;
+    let client = SpotifyClient::with_capabilities(
+        ConnectionId::new(CONNECTION),
+        StaticToken::new(token),
+        config,
+        caps,
+    )?;
+    let engine = Engine::new(client, app.store.clone());
+    let report = engine
+        .sync(
+            &BasePlaylistId::new(args.base.as_str()),
+            &SyncOptions::default(),
+        )
+        .await?;
+    let code = if report.error.is_some() {
+        SYNC_FAILED
+    } else {
+        OK
+    };
+    let out = SyncOnce {
+        report,
+        peak_rss_kb: proc_status_kb("VmHWM:"),
+    };
+    println!("{}", serde_json::to_string(&out)?);
+    Ok(code)
+}
+
+fn tempfile_dir() -> anyhow::Result<PathBuf> {
     let dir = std::env::temp_dir().join(format!("syncer-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     Ok(dir)

@@ -139,6 +139,10 @@ pub enum Command {
     /// Measure what filling genres from MusicBrainz costs (see docs/metadata.md).
     #[command(hide = true)]
     BenchMetadata(crate::commands::bench_metadata::BenchMetadataArgs),
+    /// One sync for `syncer bench`, in a process of its own, so that its memory is the
+    /// engine's alone (the stand-in runs in the bench's process).
+    #[command(hide = true)]
+    BenchSync(BenchSyncArgs),
 }
 
 #[derive(Debug, Args)]
@@ -162,6 +166,25 @@ pub struct BenchArgs {
     pub latency_ms: u64,
     #[arg(long, value_enum)]
     pub mode: Option<AppMode>,
+    /// Run the syncs in the bench's own process, beside the stand-in, instead of one
+    /// `syncer` process per sync (then the peak memory includes the stand-in's).
+    #[arg(long)]
+    pub in_process: bool,
+    /// The program that runs each sync (default: this `syncer`), e.g. another build to
+    /// compare; it is called as `PROGRAM --data-dir DIR --json bench-sync BASE --api-base URL`.
+    #[arg(long, value_name = "PROGRAM", conflicts_with = "in_process")]
+    pub sync_exe: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchSyncArgs {
+    pub base: String,
+    /// The stand-in's Web API base URL (the token and capabilities come in
+    /// SYNCER_BENCH_TOKEN and SYNCER_BENCH_CAPS).
+    #[arg(long)]
+    pub api_base: String,
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
 }
 
 #[derive(Debug, Subcommand)]
@@ -221,6 +244,14 @@ pub enum ConnectionsCommand {
     },
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoutingArg {
+    /// Every child takes every track its filter matches (a track may land in several).
+    Independent,
+    /// Children are tried in order; a track goes to the first whose filter matches.
+    FirstMatch,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum BaseCommand {
     /// Make a playlist a base.
@@ -234,6 +265,21 @@ pub enum BaseCommand {
         base: String,
     },
     List,
+    /// Show or set how a base shares its tracks among its children, and its catch-all: the
+    /// child that receives what no other child took. The order children are tried in is set
+    /// with `syncer child move`.
+    Routing {
+        base: String,
+        /// independent or first-match (omit to keep the current mode).
+        #[arg(value_enum)]
+        mode: Option<RoutingArg>,
+        /// A child of this base to receive the tracks no other child took.
+        #[arg(long, value_name = "CHILD", conflicts_with = "no_catch_all")]
+        catch_all: Option<String>,
+        /// No catch-all: tracks no child takes stay only in the base.
+        #[arg(long)]
+        no_catch_all: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -269,11 +315,15 @@ pub enum ChildCommand {
         allow_empty: Option<bool>,
     },
     /// Stop syncing a child (the playlist on the service stays as it is).
-    Remove {
+    Remove { child: String },
+    /// List a base's children in the order first-match routing tries them.
+    List { base: String },
+    /// Move a child to another place in its base's order (first-match tries children in it).
+    Move {
         child: String,
-    },
-    List {
-        base: String,
+        /// The new place, 1 for first.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        position: u32,
     },
 }
 

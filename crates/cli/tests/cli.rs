@@ -148,3 +148,105 @@ fn completions_are_generated() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("syncer"));
 }
+
+/// Runs a command that must succeed and returns its JSON.
+fn ok_json(dir: &std::path::Path, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    let out = syncer(dir, &all);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    json(&out)
+}
+
+fn child_ids(routing: &serde_json::Value) -> Vec<String> {
+    routing["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn routing_mode_catch_all_and_child_order_are_set_per_base() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let demo = ok_json(d, &["demo", "--tracks", "200"]);
+    let base = demo["base"].as_str().unwrap().to_owned();
+
+    // As the demo left it: independent, no catch-all, children in the order they were added.
+    let shown = ok_json(d, &["base", "routing", &base]);
+    assert_eq!(shown["mode"], "independent");
+    assert!(shown["catch_all"].is_null());
+    let before = child_ids(&shown);
+    assert_eq!(before.len(), 5);
+    let listed: Vec<String> = ok_json(d, &["child", "list", &base])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(listed, before);
+
+    let last = before[4].clone();
+    let set = ok_json(
+        d,
+        &[
+            "base",
+            "routing",
+            &base,
+            "first-match",
+            "--catch-all",
+            &last,
+        ],
+    );
+    assert_eq!(set["mode"], "first-match");
+    assert_eq!(set["catch_all"], last.as_str());
+    assert_eq!(set["children"][4]["catch_all"], true);
+
+    // The last child first: the others keep their order after it.
+    let moved = ok_json(d, &["child", "move", &last, "--position", "1"]);
+    let after = child_ids(&moved);
+    assert_eq!(after[0], last);
+    assert_eq!(after[1..], before[..4]);
+    assert_eq!(moved["mode"], "first-match", "moving keeps the mode");
+    let listed = ok_json(d, &["child", "list", &base]);
+    assert_eq!(listed[0]["id"], last.as_str());
+    assert_eq!(listed[0]["position"], 1);
+
+    // First match: every track goes to one child at most.
+    let preview = ok_json(d, &["preview", &base]);
+    let taken: u64 = preview["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        taken + preview["unrouted"].as_u64().unwrap(),
+        preview["tracks"].as_u64().unwrap()
+    );
+
+    // Only the mode changes; the catch-all and the order stay, until cleared.
+    let set = ok_json(d, &["base", "routing", &base, "independent"]);
+    assert_eq!(set["catch_all"], last.as_str());
+    assert_eq!(child_ids(&set), after);
+    let set = ok_json(d, &["base", "routing", &base, "--no-catch-all"]);
+    assert!(set["catch_all"].is_null());
+
+    // Mistakes: documented exit codes.
+    let code = |args: &[&str]| syncer(d, args).status.code();
+    assert_eq!(code(&["base", "routing", "nope"]), Some(5));
+    assert_eq!(
+        code(&["base", "routing", &base, "--catch-all", "nope"]),
+        Some(5)
+    );
+    assert_eq!(code(&["base", "routing", &base, "sideways"]), Some(2));
+    assert_eq!(code(&["child", "move", "nope", "--position", "1"]), Some(5));
+    assert_eq!(code(&["child", "move", &last, "--position", "6"]), Some(2));
+    assert_eq!(code(&["child", "move", &last, "--position", "0"]), Some(2));
+}

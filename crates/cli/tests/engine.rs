@@ -3,14 +3,16 @@
 
 mod support;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use support::{ChildSpec, child, world, world_with};
 use syncer_core::engine::{
-    ChildState, EngineError, MirrorMode, Progress, Stage, SyncOptions, SyncStatus, SyncStorage,
+    ChildState, Clock, Engine, EngineError, MirrorMode, Progress, Stage, SyncOptions, SyncStatus,
+    SyncStorage,
 };
-use syncer_core::filter::query;
+use syncer_core::filter::{Timestamp, query};
 use syncer_core::ids::{ChildPlaylistId, PlaylistId};
 use syncer_core::provider::MusicProvider;
 use syncer_store::{ChildEdit, NewChild, SetupError};
@@ -451,4 +453,121 @@ async fn development_mode_preview_names_fields_the_app_cannot_get() {
     assert_eq!(r.requests.endpoint_total("GET /artists/{id}"), 0);
     assert_eq!(r.requests.endpoint_total("GET /artists"), 0);
     assert_eq!(w.contents(&w.children[1]), w.expected(recent));
+}
+
+/// A clock the test moves by hand.
+struct TestClock(std::sync::atomic::AtomicI64);
+
+impl TestClock {
+    fn at(seconds: i64) -> Arc<TestClock> {
+        Arc::new(TestClock(std::sync::atomic::AtomicI64::new(seconds)))
+    }
+
+    fn set(&self, seconds: i64) {
+        self.0.store(seconds, Ordering::SeqCst);
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::from_unix_seconds(self.0.load(Ordering::SeqCst))
+    }
+}
+
+const DAY: i64 = 24 * 60 * 60;
+
+/// When each of the base's tracks was added, from the stand-in's truth.
+fn added_times(w: &support::World) -> Vec<(String, i64)> {
+    w.fake
+        .library()
+        .playlist_items(w.base.as_str())
+        .unwrap()
+        .into_iter()
+        .filter(|i| i.kind == spotify_fake::library::ItemKind::Track)
+        .filter_map(|i| {
+            let at = Timestamp::parse_rfc3339(&i.added_at)
+                .unwrap()
+                .unix_seconds();
+            i.id.map(|id| (id, at))
+        })
+        .collect()
+}
+
+/// The tracks `added:<30d` takes at `now`: added no earlier than 30 days before, and not after.
+fn added_within_30_days(times: &[(String, i64)], now: i64) -> HashSet<String> {
+    times
+        .iter()
+        .filter(|(_, at)| *at >= now - 30 * DAY && *at <= now)
+        .map(|(id, _)| id.clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn relative_dates_move_with_the_days_while_the_base_stays_the_same() {
+    let w = world(vec![child("added lately", "added:<30d")]).await;
+    let times = added_times(&w);
+    let mut latest: Vec<i64> = times.iter().map(|(_, at)| *at).collect();
+    latest.sort_unstable_by(|a, b| b.cmp(a));
+    latest.dedup();
+    // The window starts exactly at the 10th latest addition; a day later, that one and
+    // whatever was added in the day after it have left the window.
+    let edge = latest[9.min(latest.len() - 1)];
+    let day_one = edge + 30 * DAY;
+    let clock = TestClock::at(day_one);
+    let engine = Engine::new(w.client.clone(), w.store.clone()).with_clock(clock.clone());
+    let sync = || async { engine.sync(&w.base, &SyncOptions::default()).await.unwrap() };
+    let child = &w.children[0];
+    let contents = || w.contents(child).into_iter().collect::<HashSet<_>>();
+
+    let first = sync().await;
+    assert_eq!(first.status, SyncStatus::Completed, "{first:?}");
+    let before = added_within_30_days(&times, day_one);
+    assert!(!before.is_empty());
+    assert_eq!(contents(), before);
+
+    // Same day, same base: nothing to evaluate again.
+    let warm = sync().await;
+    assert!(warm.unchanged);
+    assert_eq!(warm.requests.total(), 1, "{:?}", warm.requests);
+
+    // The next day: the base is unchanged, but the window moved.
+    let day_two = day_one + DAY;
+    clock.set(day_two);
+    let next = sync().await;
+    assert_eq!(next.status, SyncStatus::Completed, "{next:?}");
+    assert!(!next.unchanged);
+    let after = added_within_30_days(&times, day_two);
+    assert!(
+        after.len() < before.len(),
+        "the edge track leaves the window"
+    );
+    assert_eq!(contents(), after);
+    // Only the difference is written: the tracks that left, in one batch.
+    let left = u32::try_from(before.difference(&after).count()).unwrap();
+    assert_eq!(next.removed(), left);
+    assert_eq!(next.added(), 0);
+    assert_eq!(next.write_requests(), 1);
+    // The tracks' metadata needed no lookup: what the base's pages carry is enough.
+    assert_eq!(next.requests.endpoint_total("GET /tracks"), 0);
+    assert_eq!(next.requests.endpoint_total("GET /artists"), 0);
+
+    // And again on that day: back to one request, no writes.
+    let warm = sync().await;
+    assert!(warm.unchanged);
+    assert_eq!(warm.requests.total(), 1, "{:?}", warm.requests);
+    assert_eq!(warm.write_requests(), 0);
+}
+
+#[tokio::test]
+async fn without_relative_dates_a_new_day_changes_nothing() {
+    let w = world(vec![child("recent", "year:>=2010 added:>2015")]).await;
+    let clock = TestClock::at(1_800_000_000);
+    let engine = Engine::new(w.client.clone(), w.store.clone()).with_clock(clock.clone());
+    let first = engine.sync(&w.base, &SyncOptions::default()).await.unwrap();
+    assert_eq!(first.status, SyncStatus::Completed, "{first:?}");
+    clock.set(1_800_000_000 + 40 * DAY);
+    let later = engine.sync(&w.base, &SyncOptions::default()).await.unwrap();
+    assert!(later.unchanged);
+    assert_eq!(later.requests.total(), 1, "{:?}", later.requests);
+    assert_eq!(later.write_requests(), 0);
 }

@@ -247,13 +247,105 @@ impl Store {
         self.update_base(id, "schedule", &encode(schedule)).await
     }
 
+    /// Sets how a base routes. A catch-all must be one of the base's children.
     pub async fn set_base_routing(
         &self,
         id: &BasePlaylistId,
         routing: &Routing,
     ) -> Result<(), SetupError> {
         self.ensure_not_syncing(id).await?;
+        if let Some(catch_all) = &routing.catch_all
+            && self
+                .get_child(catch_all)
+                .await?
+                .is_none_or(|c| &c.base != id)
+        {
+            return Err(SetupError::NotFound {
+                what: format!("child {catch_all} of base {id}"),
+            });
+        }
         self.update_base(id, "routing", &encode(routing)).await
+    }
+
+    /// A base's children in the order first-match routing tries them: the routing's stored
+    /// order first, then the others in the order they were added (as the engine does).
+    pub async fn children_in_order(
+        &self,
+        base: &BasePlaylistId,
+    ) -> Result<Vec<ChildRecord>, SetupError> {
+        let record = self
+            .get_base(base)
+            .await?
+            .ok_or_else(|| SetupError::NotFound {
+                what: format!("base {base}"),
+            })?;
+        let mut rest = self.list_children(base).await?;
+        let mut ordered = Vec::with_capacity(rest.len());
+        for id in &record.routing.order {
+            if let Some(i) = rest.iter().position(|c| &c.id == id) {
+                ordered.push(rest.remove(i));
+            }
+        }
+        ordered.extend(rest);
+        Ok(ordered)
+    }
+
+    /// Moves a child to `index` (0-based; past the end means last) in its base's routing
+    /// order, and stores the whole order: in the routing, which the engine follows, and in
+    /// the children's positions, so every listing agrees. Returns the children in the new
+    /// order.
+    pub async fn move_child(
+        &self,
+        id: &ChildPlaylistId,
+        index: usize,
+    ) -> Result<Vec<ChildRecord>, SetupError> {
+        let child = self
+            .get_child(id)
+            .await?
+            .ok_or_else(|| SetupError::NotFound {
+                what: format!("child {id}"),
+            })?;
+        self.ensure_not_syncing(&child.base).await?;
+        let record = self
+            .get_base(&child.base)
+            .await?
+            .ok_or_else(|| SetupError::NotFound {
+                what: format!("base {}", child.base),
+            })?;
+        let mut ordered = self.children_in_order(&child.base).await?;
+        let from =
+            ordered
+                .iter()
+                .position(|c| &c.id == id)
+                .ok_or_else(|| SetupError::NotFound {
+                    what: format!("child {id}"),
+                })?;
+        let moved = ordered.remove(from);
+        ordered.insert(index.min(ordered.len()), moved);
+        let routing = Routing {
+            order: ordered.iter().map(|c| c.id.clone()).collect(),
+            ..record.routing
+        };
+        let mut tx = self.pool().begin().await.map_err(|e| self.db_err(&e))?;
+        sqlx::query(&format!(
+            "UPDATE bases SET routing = ?, updated_at = {NOW} WHERE id = ?"
+        ))
+        .bind(encode(&routing))
+        .bind(child.base.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.db_err(&e))?;
+        for (position, c) in ordered.iter_mut().enumerate() {
+            c.position = i64::try_from(position).unwrap_or(i64::MAX);
+            sqlx::query("UPDATE children SET position = ? WHERE id = ?")
+                .bind(c.position)
+                .bind(c.id.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.db_err(&e))?;
+        }
+        tx.commit().await.map_err(|e| self.db_err(&e))?;
+        Ok(ordered)
     }
 
     async fn update_base(
@@ -412,5 +504,114 @@ impl Store {
         .map_err(|e| self.db_err(&e))?;
         tx.commit().await.map_err(|e| self.db_err(&e))?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use syncer_core::filter::{RoutingMode, query};
+
+    async fn base_with_children(n: usize) -> (tempfile::TempDir, Store, BasePlaylistId) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_file(&dir.path().join("syncer.db"), &Default::default())
+            .await
+            .unwrap();
+        let base = BasePlaylistId::new("b1");
+        store
+            .add_base(&NewBase {
+                id: base.clone(),
+                connection: ConnectionId::new("conn"),
+                name: "Base".into(),
+            })
+            .await
+            .unwrap();
+        for i in 0..n {
+            store
+                .add_child(&NewChild {
+                    id: ChildPlaylistId::new(format!("c{i}")),
+                    base: base.clone(),
+                    name: format!("child {i}"),
+                    query: "genre:rock".into(),
+                    filter: query::parse("genre:rock").unwrap(),
+                    mirror: MirrorMode::default(),
+                    allow_empty: false,
+                })
+                .await
+                .unwrap();
+        }
+        (dir, store, base)
+    }
+
+    fn ids(children: &[ChildRecord]) -> Vec<&str> {
+        children.iter().map(|c| c.id.as_str()).collect()
+    }
+
+    #[tokio::test]
+    async fn moving_a_child_stores_the_whole_order_and_keeps_the_rest_of_the_routing() {
+        let (_dir, store, base) = base_with_children(3).await;
+        let routing = Routing {
+            mode: RoutingMode::FirstMatch,
+            order: Vec::new(),
+            catch_all: Some(ChildPlaylistId::new("c1")),
+        };
+        store.set_base_routing(&base, &routing).await.unwrap();
+        assert_eq!(
+            ids(&store.children_in_order(&base).await.unwrap()),
+            ["c0", "c1", "c2"]
+        );
+
+        let moved = store
+            .move_child(&ChildPlaylistId::new("c2"), 0)
+            .await
+            .unwrap();
+        assert_eq!(ids(&moved), ["c2", "c0", "c1"]);
+        assert_eq!(
+            ids(&store.children_in_order(&base).await.unwrap()),
+            ids(&moved)
+        );
+        // Listings by position agree with the routing order.
+        assert_eq!(ids(&store.list_children(&base).await.unwrap()), ids(&moved));
+        let record = store.get_base(&base).await.unwrap().unwrap();
+        assert_eq!(record.routing.mode, RoutingMode::FirstMatch);
+        assert_eq!(record.routing.catch_all, routing.catch_all);
+
+        // Past the end is last; a child added later comes after the stored order.
+        let moved = store
+            .move_child(&ChildPlaylistId::new("c2"), 99)
+            .await
+            .unwrap();
+        assert_eq!(ids(&moved), ["c0", "c1", "c2"]);
+
+        let missing = store.move_child(&ChildPlaylistId::new("nope"), 0).await;
+        assert!(matches!(missing, Err(SetupError::NotFound { .. })));
+
+        // Not while the base syncs.
+        use syncer_core::engine::SyncStorage as _;
+        use syncer_core::filter::Timestamp;
+        let now = unix_now();
+        store
+            .begin_event(
+                &base,
+                Timestamp::from_unix_seconds(now),
+                Timestamp::from_unix_seconds(now - 60),
+            )
+            .await
+            .unwrap();
+        let busy = store.move_child(&ChildPlaylistId::new("c0"), 2).await;
+        assert!(matches!(busy, Err(SetupError::SyncInProgress { .. })));
+        let busy = store.set_base_routing(&base, &Routing::default()).await;
+        assert!(matches!(busy, Err(SetupError::SyncInProgress { .. })));
+    }
+
+    #[tokio::test]
+    async fn a_catch_all_must_be_a_child_of_the_base() {
+        let (_dir, store, base) = base_with_children(1).await;
+        let routing = Routing {
+            catch_all: Some(ChildPlaylistId::new("elsewhere")),
+            ..Routing::default()
+        };
+        let refused = store.set_base_routing(&base, &routing).await;
+        assert!(matches!(refused, Err(SetupError::NotFound { .. })));
     }
 }

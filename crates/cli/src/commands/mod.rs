@@ -1,7 +1,7 @@
 //! One function per command; `run` dispatches.
 
-pub mod cloud;
 pub mod bench_metadata;
+pub mod cloud;
 mod data;
 pub mod enrich;
 mod genres;
@@ -39,6 +39,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
     let code = match cli.command {
         Command::Demo(args) => crate::demo::run(&app, &args).await?,
         Command::Bench(args) => crate::bench::run(&app, &args).await?,
+        Command::BenchSync(args) => crate::bench::sync_once(&app, &args).await?,
         Command::Connect(c) => setup::connect(&app, c).await?,
         Command::Connections(c) => setup::connections(&app, c).await?,
         Command::Playlists { connection } => setup::playlists(&app, connection.as_deref()).await?,

@@ -3,17 +3,19 @@
 use serde_json::json;
 use syncer_auth::LoopbackConnect;
 use syncer_core::engine::MirrorMode;
-use syncer_core::filter::{Filter, query};
+use syncer_core::filter::{Filter, RoutingMode, query};
 use syncer_core::ids::{BasePlaylistId, ChildPlaylistId, PlaylistId};
 use syncer_core::jobs::Schedule;
 use syncer_core::provider::MusicProvider;
-use syncer_store::ChildEdit;
+use syncer_store::{BaseRecord, ChildEdit};
 
 use super::output;
 use crate::app::{App, DemoSpec, SPOTIFY_PROVIDER};
 use syncer_app::setup::{ChildSpec, ChildTarget, add_base, add_child};
 
-use crate::cli::{BaseCommand, ChildCommand, ConnectCommand, ConnectionsCommand, Mirror};
+use crate::cli::{
+    BaseCommand, ChildCommand, ConnectCommand, ConnectionsCommand, Mirror, RoutingArg,
+};
 use crate::exit::{BAD_QUERY, CliError, OK, USAGE};
 use crate::render::table;
 pub use syncer_app::setup::connect_demo;
@@ -224,8 +226,108 @@ pub async fn base(app: &App, command: BaseCommand) -> anyhow::Result<u8> {
                 )
             });
         }
+        BaseCommand::Routing {
+            base,
+            mode,
+            catch_all,
+            no_catch_all,
+        } => {
+            let mut record = app.base(&base).await?;
+            if mode.is_some() || catch_all.is_some() || no_catch_all {
+                let mut routing = record.routing.clone();
+                if let Some(mode) = mode {
+                    routing.mode = match mode {
+                        RoutingArg::Independent => RoutingMode::Independent,
+                        RoutingArg::FirstMatch => RoutingMode::FirstMatch,
+                    };
+                }
+                if let Some(child) = catch_all {
+                    let id = ChildPlaylistId::new(child.as_str());
+                    if app
+                        .store
+                        .get_child(&id)
+                        .await?
+                        .is_none_or(|c| c.base != record.id)
+                    {
+                        return Err(CliError::not_found(format!(
+                            "{child} is not a child of base {}; `syncer child list {}` shows them",
+                            record.id, record.id
+                        ))
+                        .into());
+                    }
+                    routing.catch_all = Some(id);
+                }
+                if no_catch_all {
+                    routing.catch_all = None;
+                }
+                app.store.set_base_routing(&record.id, &routing).await?;
+                record.routing = routing;
+            }
+            show_routing(app, &record).await?;
+        }
     }
     Ok(OK)
+}
+
+fn mode_name(mode: RoutingMode) -> &'static str {
+    match mode {
+        RoutingMode::Independent => "independent",
+        RoutingMode::FirstMatch => "first-match",
+    }
+}
+
+/// A base's routing and its children in the order first-match tries them.
+async fn show_routing(app: &App, base: &BaseRecord) -> anyhow::Result<()> {
+    let children = app.store.children_in_order(&base.id).await?;
+    let routing = &base.routing;
+    let is_catch_all = |id: &ChildPlaylistId| routing.catch_all.as_ref() == Some(id);
+    let value = json!({
+        "base": base.id,
+        "name": base.name,
+        "mode": mode_name(routing.mode),
+        "catch_all": routing.catch_all,
+        "children": children
+            .iter()
+            .enumerate()
+            .map(|(i, c)| json!({
+                "position": i + 1,
+                "id": c.id,
+                "name": c.name,
+                "catch_all": is_catch_all(&c.id),
+            }))
+            .collect::<Vec<_>>(),
+    });
+    output(app, &value, || {
+        let catch_all = match children.iter().find(|c| is_catch_all(&c.id)) {
+            Some(c) => format!("{} ({})", c.name, c.id),
+            None => "none".to_owned(),
+        };
+        let rows: Vec<Vec<String>> = children
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let note = if is_catch_all(&c.id) {
+                    "catch-all: takes what no other child took"
+                } else {
+                    ""
+                };
+                vec![
+                    (i + 1).to_string(),
+                    c.id.to_string(),
+                    c.name.clone(),
+                    note.to_owned(),
+                ]
+            })
+            .collect();
+        format!(
+            "{} ({}): {}, catch-all {catch_all}\n{}",
+            base.name,
+            base.id,
+            mode_name(routing.mode),
+            table(&["#", "child", "name", ""], &rows)
+        )
+    });
+    Ok(())
 }
 
 pub async fn child(app: &App, command: ChildCommand) -> anyhow::Result<u8> {
@@ -309,11 +411,13 @@ pub async fn child(app: &App, command: ChildCommand) -> anyhow::Result<u8> {
         }
         ChildCommand::List { base } => {
             let record = app.base(&base).await?;
-            let children = app.store.list_children(&record.id).await?;
+            let children = app.store.children_in_order(&record.id).await?;
             let rows: Vec<Vec<String>> = children
                 .iter()
-                .map(|c| {
+                .enumerate()
+                .map(|(i, c)| {
                     vec![
+                        (i + 1).to_string(),
                         c.id.to_string(),
                         c.name.clone(),
                         c.mirror.as_str().to_owned(),
@@ -324,11 +428,40 @@ pub async fn child(app: &App, command: ChildCommand) -> anyhow::Result<u8> {
                 .collect();
             let value: Vec<_> = children
                 .iter()
-                .map(|c| json!({"id": c.id, "name": c.name, "query": c.query, "mirror": c.mirror, "allow_empty": c.allow_empty}))
+                .enumerate()
+                .map(|(i, c)| json!({"position": i + 1, "id": c.id, "name": c.name, "query": c.query, "mirror": c.mirror, "allow_empty": c.allow_empty}))
                 .collect();
             output(app, &value, || {
-                table(&["child", "name", "mirror", "allow empty", "query"], &rows)
+                table(
+                    &["#", "child", "name", "mirror", "allow empty", "query"],
+                    &rows,
+                )
             });
+        }
+        ChildCommand::Move { child, position } => {
+            let id = ChildPlaylistId::new(child.as_str());
+            let record = app.store.get_child(&id).await?.ok_or_else(|| {
+                CliError::not_found(format!(
+                    "{child} is not a child; `syncer child list BASE` shows them"
+                ))
+            })?;
+            let count = app.store.list_children(&record.base).await?.len();
+            let index = usize::try_from(position)
+                .unwrap_or(usize::MAX)
+                .saturating_sub(1);
+            if index >= count {
+                return Err(CliError::new(
+                    USAGE,
+                    format!(
+                        "base {} has {count} children: give a --position from 1 to {count}",
+                        record.base
+                    ),
+                )
+                .into());
+            }
+            app.store.move_child(&id, index).await?;
+            let base = app.base(record.base.as_str()).await?;
+            show_routing(app, &base).await?;
         }
     }
     Ok(OK)

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::engine::diff::MirrorMode;
-use crate::filter::{Field, Filter, Routing, seed_from};
+use crate::filter::{Field, Filter, Routing, Timestamp, seed_from};
 use crate::ids::{BasePlaylistId, ChildPlaylistId, ConnectionId, SnapshotId, TrackId};
 
 /// A base playlist and how it is routed.
@@ -71,5 +71,84 @@ impl BaseSetup {
         }
         let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
         format!("{:016x}", seed_from(&refs))
+    }
+
+    /// Whether a child's filter reads a date relative to now (`added:<30d`): its contents
+    /// then change as days pass, even while the base stays the same.
+    pub fn uses_relative_dates(&self) -> bool {
+        self.children.iter().any(|c| c.filter.uses_relative_dates())
+    }
+
+    /// What a completed sync records, and what the next one compares to decide whether an
+    /// unchanged base needs routing again: the setup's fingerprint, plus the day (UTC, the
+    /// calendar filters are evaluated in) when a filter reads relative dates. So an unchanged
+    /// base is routed again once a day for those filters, and never for the others.
+    pub fn evaluation_fingerprint(&self, now: Timestamp) -> String {
+        let setup = self.config_fingerprint();
+        if self.uses_relative_dates() {
+            const DAY: i64 = 24 * 60 * 60;
+            format!("{setup}@{}", now.unix_seconds().div_euclid(DAY))
+        } else {
+            setup
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::filter::query;
+
+    fn setup(queries: &[&str]) -> BaseSetup {
+        BaseSetup {
+            id: BasePlaylistId::new("base"),
+            connection: ConnectionId::new("c"),
+            name: "Base".into(),
+            routing: Routing::default(),
+            last_snapshot: None,
+            last_fingerprint: None,
+            children: queries
+                .iter()
+                .enumerate()
+                .map(|(i, q)| ChildSetup {
+                    id: ChildPlaylistId::new(format!("child{i}")),
+                    name: format!("child {i}"),
+                    query: (*q).to_owned(),
+                    filter: query::parse(q).unwrap(),
+                    mirror: MirrorMode::default(),
+                    allow_empty: false,
+                    known: None,
+                })
+                .collect(),
+            metadata_generation: 0,
+        }
+    }
+
+    #[test]
+    fn the_day_counts_only_for_relative_dates() {
+        let at = |s: &str| Timestamp::parse_rfc3339(s).unwrap();
+        let morning = at("2026-03-01T08:00:00Z");
+        let evening = at("2026-03-01T23:59:59Z");
+        let next = at("2026-03-02T00:00:00Z");
+
+        let plain = setup(&["genre:rock", "year:>=2010 added:2024"]);
+        assert_eq!(
+            plain.evaluation_fingerprint(morning),
+            plain.evaluation_fingerprint(next)
+        );
+        assert_eq!(
+            plain.evaluation_fingerprint(next),
+            plain.config_fingerprint()
+        );
+
+        let relative = setup(&["genre:rock", "added:<30d"]);
+        assert_eq!(
+            relative.evaluation_fingerprint(morning),
+            relative.evaluation_fingerprint(evening)
+        );
+        assert_ne!(
+            relative.evaluation_fingerprint(evening),
+            relative.evaluation_fingerprint(next)
+        );
     }
 }

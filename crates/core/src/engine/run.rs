@@ -284,7 +284,8 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         emit(options, Stage::CheckingBase, 0, 1, None, None);
         let snapshot =
             cancellable(&options.cancel, self.provider.snapshot_id(&base_playlist)).await??;
-        let fingerprint = setup.config_fingerprint();
+        // Relative dates (`added:<30d`) are evaluated against the day the sync starts.
+        let fingerprint = setup.evaluation_fingerprint(self.clock.now());
         if !options.force
             && setup.last_snapshot.as_ref() == Some(&snapshot)
             && setup.last_fingerprint.as_deref() == Some(fingerprint.as_str())
@@ -440,10 +441,15 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         emit(options, Stage::Enriching, lookups, lookups, None, None);
         let count = tracks.len();
         drop(tracks);
-        // Entries are moved, not cloned, and each filter track is prepared as it is built:
-        // a 10,000-track base is held once.
+        // Entries are moved, not cloned, and each filter track is prepared as it is built,
+        // with only the fields the filters read. Taken from the back, so the entries' buffer
+        // shrinks while the prepared tracks grow: a 10,000-track base is held about once.
+        let mut entries = items.entries;
         let mut prepared = Vec::with_capacity(count);
-        for entry in items.entries {
+        while let Some(entry) = entries.pop() {
+            if entries.len() < entries.capacity() / 2 {
+                entries.shrink_to_fit();
+            }
             if let PlaylistEntry::Track {
                 position,
                 origin,
@@ -451,9 +457,10 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
             } = entry
             {
                 let ft = filter_track(position, &origin, &track, &plan, &catalog);
-                prepared.push(PreparedTrack::new(ft));
+                prepared.push(PreparedTrack::with_fields(ft, &fields));
             }
         }
+        prepared.reverse();
         Ok(Loaded {
             prepared,
             skipped,

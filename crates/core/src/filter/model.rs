@@ -321,6 +321,22 @@ impl Filter {
         self.field_uses().into_iter().map(|(f, _)| f).collect()
     }
 
+    /// Whether a rule reads a date relative to now (`added:<30d`): such a filter's result
+    /// changes as days pass, even while the tracks stay the same.
+    pub fn uses_relative_dates(&self) -> bool {
+        fn relative(node: &Node) -> bool {
+            match node {
+                Node::Rule(Rule::Date {
+                    op: DateOp::InTheLast(_) | DateOp::NotInTheLast(_),
+                    ..
+                }) => true,
+                Node::Rule(_) => false,
+                Node::Group(g) => g.children.iter().any(relative),
+            }
+        }
+        relative(&self.root)
+    }
+
     /// How many rules the tree holds.
     pub fn rule_count(&self) -> usize {
         fn count(node: &Node) -> usize {

@@ -85,7 +85,7 @@ pub fn post_process(
                 if dedupe.isrc
                     && let Some(isrc) = &t.isrc
                 {
-                    dup |= !isrcs.insert(isrc.folded.as_str());
+                    dup |= !isrcs.insert(isrc.folded());
                 }
                 if dedupe.title_artist
                     && let (Some(title), Some(artist)) =

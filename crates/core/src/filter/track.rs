@@ -5,10 +5,12 @@
 //! provided it), which evaluation keeps apart from "empty" or "zero". [`PreparedTrack`] folds
 //! every text once so that a thousand rules never fold the same title twice.
 
+use super::field::Field;
 use super::normalize::fold;
 use super::value::{DurationMs, PartialDate, Timestamp};
 use crate::ids::TrackId;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 
 /// One base-playlist entry as filters see it. `None` = unknown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,23 +72,30 @@ impl FilterTrack {
     }
 }
 
-/// A text as given and as folded for forgiving comparison.
+/// A text as given and as folded for forgiving comparison. Boxed strings and no second copy
+/// when folding changes nothing (most genres): a 10,000-track base holds many of these.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PreparedText {
-    pub(crate) exact: String,
-    pub(crate) folded: String,
+    exact: Box<str>,
+    /// `None` when the folded text is the text itself.
+    folded: Option<Box<str>>,
 }
 
 impl PreparedText {
     fn new(text: &str) -> PreparedText {
+        let folded = fold(text);
         PreparedText {
-            exact: text.to_owned(),
-            folded: fold(text),
+            folded: (folded != text).then(|| folded.into_boxed_str()),
+            exact: text.into(),
         }
     }
 
     pub(crate) fn get(&self, exact: bool) -> &str {
-        if exact { &self.exact } else { &self.folded }
+        if exact { &self.exact } else { self.folded() }
+    }
+
+    pub(crate) fn folded(&self) -> &str {
+        self.folded.as_deref().unwrap_or(&self.exact)
     }
 }
 
@@ -112,10 +121,11 @@ impl PreparedList {
         if a.is_none() && b.is_none() {
             return None;
         }
-        let mut items: Vec<PreparedText> = Vec::new();
+        let mut items: Vec<PreparedText> =
+            Vec::with_capacity(a.map_or(0, <[String]>::len) + b.map_or(0, <[String]>::len));
         for s in a.into_iter().chain(b).flatten() {
             let text = PreparedText::new(s);
-            if !items.iter().any(|t| t.folded == text.folded) {
+            if !items.iter().any(|t| t.folded() == text.folded()) {
                 items.push(text);
             }
         }
@@ -144,23 +154,49 @@ pub struct PreparedTrack {
 }
 
 impl PreparedTrack {
+    /// Prepares every field.
     pub fn new(track: FilterTrack) -> PreparedTrack {
-        let text = |s: &Option<String>| s.as_deref().map(PreparedText::new);
+        PreparedTrack::prepare(track, |_| true)
+    }
+
+    /// Prepares only the fields in `fields` (what the filters of a base read, as
+    /// [`crate::filter::Filter::fields`] lists them): a field no filter reads is never
+    /// compared, so it need not be folded and held once more for every track.
+    pub fn with_fields(track: FilterTrack, fields: &BTreeSet<Field>) -> PreparedTrack {
+        PreparedTrack::prepare(track, |f| fields.contains(&f))
+    }
+
+    fn prepare(track: FilterTrack, reads: impl Fn(Field) -> bool) -> PreparedTrack {
+        let text = |field: Field, s: &Option<String>| {
+            s.as_deref().filter(|_| reads(field)).map(PreparedText::new)
+        };
+        let list = |field: Field, l: &Option<Vec<String>>| {
+            l.as_deref()
+                .filter(|_| reads(field))
+                .map(PreparedList::known)
+        };
         PreparedTrack {
-            title: text(&track.title),
-            primary_artist: track.primary_artist().map(PreparedText::new),
-            album: text(&track.album),
-            album_type: text(&track.album_type),
-            isrc: text(&track.isrc),
-            added_by: text(&track.added_by),
-            label: text(&track.label),
-            artists: track.artists.as_deref().map(PreparedList::known),
-            genres: PreparedList::union(
-                track.artist_genres.as_deref(),
-                track.album_genres.as_deref(),
-            ),
-            artist_genres: track.artist_genres.as_deref().map(PreparedList::known),
-            album_genres: track.album_genres.as_deref().map(PreparedList::known),
+            title: text(Field::Title, &track.title),
+            primary_artist: track
+                .primary_artist()
+                .filter(|_| reads(Field::PrimaryArtist))
+                .map(PreparedText::new),
+            album: text(Field::Album, &track.album),
+            album_type: text(Field::AlbumType, &track.album_type),
+            isrc: text(Field::Isrc, &track.isrc),
+            added_by: text(Field::AddedBy, &track.added_by),
+            label: text(Field::Label, &track.label),
+            artists: list(Field::Artist, &track.artists),
+            genres: if reads(Field::Genre) {
+                PreparedList::union(
+                    track.artist_genres.as_deref(),
+                    track.album_genres.as_deref(),
+                )
+            } else {
+                None
+            },
+            artist_genres: list(Field::ArtistGenre, &track.artist_genres),
+            album_genres: list(Field::AlbumGenre, &track.album_genres),
             track,
         }
     }
@@ -171,11 +207,11 @@ impl PreparedTrack {
 
     /// The folded primary artist, for per-artist caps and title+artist deduplication.
     pub fn folded_primary_artist(&self) -> Option<&str> {
-        self.primary_artist.as_ref().map(|t| t.folded.as_str())
+        self.primary_artist.as_ref().map(PreparedText::folded)
     }
 
     pub fn folded_title(&self) -> Option<&str> {
-        self.title.as_ref().map(|t| t.folded.as_str())
+        self.title.as_ref().map(PreparedText::folded)
     }
 }
 
@@ -199,5 +235,25 @@ mod tests {
         assert_eq!(g.items.len(), 1);
         t.album_genres = Some(vec![]);
         assert!(PreparedTrack::new(t).genres.unwrap().complete);
+    }
+
+    #[test]
+    fn only_the_fields_read_are_prepared_and_they_judge_alike() {
+        let mut t = FilterTrack::unknown("t1", 1);
+        t.title = Some("Héroes".into());
+        t.artists = Some(vec!["David Bowie".into()]);
+        t.artist_genres = Some(vec!["art rock".into(), "Glam Rock".into()]);
+        t.album_genres = Some(vec![]);
+        let fields: BTreeSet<Field> = [Field::Genre].into_iter().collect();
+        let lean = PreparedTrack::with_fields(t.clone(), &fields);
+        assert!(lean.title.is_none() && lean.artists.is_none() && lean.artist_genres.is_none());
+        let full = PreparedTrack::new(t);
+        assert_eq!(lean.genres, full.genres);
+        assert_eq!(lean.track(), full.track());
+        let genres = full.genres.unwrap();
+        // Already folded: one copy only.
+        assert!(genres.items[0].folded.is_none());
+        assert_eq!(genres.items[1].folded(), "glam rock");
+        assert_eq!(genres.items[1].get(true), "Glam Rock");
     }
 }

@@ -268,3 +268,13 @@ fn the_references_error_messages_are_the_real_ones() {
         assert_eq!(error(q.trim_end()).to_string(), message, "{q}");
     }
 }
+
+#[test]
+fn relative_dates_are_recognised_at_any_depth() {
+    let uses = |q: &str| parse(q).unwrap().uses_relative_dates();
+    assert!(uses("added:<30d"));
+    assert!(uses("added:>6m"));
+    assert!(uses("genre:rock (year:>=2010 OR -(release:<2w))"));
+    assert!(!uses("added:2024 release:2015..2020 year:>=2010"));
+    assert!(!uses("genre:rock | limit 50 by -added"));
+}
