@@ -415,6 +415,23 @@ backend_tests!(
                 .is_none()
         );
 
+        // A conflict settled on the other device: that choice reaches this one on its next sync.
+        rename_child(a.store(), "child-2", "A again").await;
+        rename_child(b.store(), "child-2", "B again").await;
+        a.cloud.sync().await.unwrap();
+        assert_eq!(b.cloud.sync().await.unwrap().new_conflicts, 1);
+        let c = a.cloud.conflicts(false).await.unwrap().remove(0);
+        assert_eq!(
+            c.local.as_ref().unwrap()["name"],
+            "B again",
+            "A sees B's refused write"
+        );
+        a.cloud.resolve(&c.id, Choice::Remote).await.unwrap();
+        let report = b.cloud.sync().await.unwrap();
+        assert_eq!(report.open_conflicts, 0, "{report:?}");
+        assert_eq!(b.child_names("base-1").await, ["A again"]);
+        assert_eq!(b.cloud.sync().await.unwrap().pushed, 0);
+
         // The history keeps every resolution.
         let history = a.cloud.conflicts(true).await.unwrap();
         let resolutions: Vec<_> = history.iter().map(|c| c.resolution.unwrap()).collect();
@@ -424,7 +441,8 @@ backend_tests!(
                 Resolution::LocalWins,
                 Resolution::RemoteWins,
                 Resolution::Merged,
-                Resolution::LocalWins
+                Resolution::LocalWins,
+                Resolution::RemoteWins
             ]
         );
         server.finish().await;
