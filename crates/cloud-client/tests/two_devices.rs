@@ -747,3 +747,70 @@ backend_tests!(
         server.finish().await;
     }
 );
+
+backend_tests!(
+    a_copied_refresh_token_ends_the_session_everywhere_and_rate_limits_bite,
+    |backend| async move {
+        let mut settings = test_settings();
+        // Every operation refreshes (the access token is about to expire).
+        settings.access_ttl = std::time::Duration::from_secs(1);
+        // The sign-up takes one of the four.
+        settings.auth_limits.per_account_per_minute = 4;
+        let server = TestServer::start(backend, settings).await.unwrap();
+        let a = Device::new("a").await;
+        a.cloud
+            .sign_up(&server.url(), "stolen@example.org", PASSWORD)
+            .await
+            .unwrap();
+        a.cloud
+            .enter_passphrase(&Passphrase::new(PASSPHRASE))
+            .await
+            .unwrap();
+
+        // A thief copies A's tokens and key, and refreshes first.
+        let thief_dir = Device::new("thief").await;
+        let vault = Vault::memory();
+        for key in ["cloud:tokens", "cloud:master-key"] {
+            let value = a.cloud.vault_for_tests().get(key).await.unwrap().unwrap();
+            vault.set(key, &value).await.unwrap();
+        }
+        std::fs::copy(
+            a.dir.join("cloud-sync.json"),
+            thief_dir.dir.join("cloud-sync.json"),
+        )
+        .unwrap();
+        let thief = CloudDevice::new(thief_dir.store().clone(), vault, &thief_dir.dir);
+        thief.sync().await.unwrap();
+
+        // A's refresh token is now spent: presenting it is reuse, and the whole family ends,
+        // the thief's new tokens included.
+        let err = a.cloud.sync().await.unwrap_err();
+        assert!(matches!(err, CloudError::SessionEnded { .. }), "{err:?}");
+        assert!(err.to_string().contains("sign in again"), "{err}");
+        let err = thief.sync().await.unwrap_err();
+        assert!(matches!(err, CloudError::SessionEnded { .. }), "{err:?}");
+        assert!(!a.cloud.status().await.unwrap().signed_in);
+
+        // Guessing the password: the account's limit bites, with the same clear error.
+        let guesser = Device::new("guesser").await;
+        let mut codes = Vec::new();
+        for _ in 0..4 {
+            let err = guesser
+                .cloud
+                .sign_in(&server.url(), "stolen@example.org", "wrong password guess")
+                .await
+                .unwrap_err();
+            codes.push(err.code().unwrap_or("").to_owned());
+        }
+        assert_eq!(
+            codes,
+            [
+                "invalid_credentials",
+                "invalid_credentials",
+                "invalid_credentials",
+                "rate_limited"
+            ]
+        );
+        server.finish().await;
+    }
+);
