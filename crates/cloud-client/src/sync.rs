@@ -3,8 +3,6 @@
 //! sides changed a record, the push is refused by the server and kept as a conflict: nothing
 //! is overwritten, and [`CloudDevice::conflicts`] shows both versions.
 
-use std::collections::BTreeMap;
-
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::Serialize;
@@ -689,15 +687,4 @@ fn view(master: &MasterKey, c: &Conflict, this_device: &str) -> Result<ConflictV
             Resolution::Manual,
         ],
     })
-}
-
-/// Records by collection, for reports.
-pub fn count_by_collection<'a>(
-    items: impl Iterator<Item = &'a Tracked>,
-) -> BTreeMap<String, usize> {
-    let mut out = BTreeMap::new();
-    for t in items {
-        *out.entry(t.collection.clone()).or_insert(0) += 1;
-    }
-    out
 }
