@@ -6,8 +6,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use syncer_cloud::model::{
     BatchResult, BatchUpload, ChangesPage, Conflict, ErrorBody, Export, KeyBundleBody,
-    LoginRequest, Me, RecordUpload, RefreshRequest, RegisterRequest, ResolveRequest, Resolved,
-    Session, WriteResult,
+    LoginRequest, Me, Record, RecordUpload, RefreshRequest, RegisterRequest, ResolveRequest,
+    Resolved, Session, WriteResult,
 };
 
 use crate::error::{CloudError, Result};
@@ -152,6 +152,28 @@ impl CloudApi {
     pub async fn batch(&self, token: &str, body: &BatchUpload) -> Result<BatchResult> {
         self.send(Method::POST, "/v1/records/batch", Some(token), Some(body))
             .await
+    }
+
+    /// One record; `None` when the server has none.
+    pub async fn get_record(
+        &self,
+        token: &str,
+        collection: &str,
+        record_id: &str,
+    ) -> Result<Option<Record>> {
+        match self
+            .send(
+                Method::GET,
+                &format!("/v1/records/{collection}/{record_id}"),
+                Some(token),
+                None::<&()>,
+            )
+            .await
+        {
+            Ok(record) => Ok(Some(record)),
+            Err(CloudError::Api { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     pub async fn delete_record(

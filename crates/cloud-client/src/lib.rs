@@ -19,6 +19,6 @@ pub use api::CloudApi;
 pub use device::{CloudDevice, CloudStatus, PassphraseOutcome, RECOVERY_WARNING};
 pub use error::{CloudError, Result};
 pub use payload::{Collection, SetupItem};
-pub use sync::{Choice, ConflictView, ResolveReport, SyncReport, count_by_collection};
+pub use sync::{Choice, ConflictView, ResolveReport, SyncReport};
 pub use syncer_cloud::model::Resolution;
 pub use syncer_crypto::{KdfParams, Passphrase};

@@ -3,8 +3,6 @@
 //! sides changed a record, the push is refused by the server and kept as a conflict: nothing
 //! is overwritten, and [`CloudDevice::conflicts`] shows both versions.
 
-use std::collections::BTreeMap;
-
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::Serialize;
@@ -49,8 +47,13 @@ pub struct ConflictView {
     pub collection: String,
     /// "base Road trip (37i9…)".
     pub what: String,
-    /// This device's refused version (`None`: it was a deletion).
+    /// The refused version (`None`: it was a deletion), written by `refused_by`.
     pub local: Option<serde_json::Value>,
+    /// The device whose write was refused.
+    pub refused_by: String,
+    /// Whether that device is this one (else `local` is another device's version, and
+    /// [`Choice::Local`] keeps what this device holds now).
+    pub refused_here: bool,
     /// The server's version (`None`: deleted there).
     pub remote: Option<serde_json::Value>,
     pub remote_version: i64,
@@ -83,6 +86,13 @@ pub struct ResolveReport {
 
 fn corrupt(what: String) -> CloudError {
     CloudError::Crypto(syncer_crypto::CryptoError::Corrupt { what })
+}
+
+fn open_record_of(
+    master: &MasterKey,
+    record: &Record,
+) -> Result<Option<(Collection, SetupItem, Vec<u8>)>> {
+    open(master, record)
 }
 
 /// Opens a record from the server and checks it is what its id says.
@@ -155,6 +165,8 @@ impl CloudDevice {
         let mut ctx = self.ctx().await?;
         self.check_account_key(&mut ctx, &master).await?;
         let mut report = SyncReport::default();
+        self.settle_resolved_elsewhere(&mut ctx, &master, &mut report)
+            .await?;
         self.pull(&mut ctx, &master, &mut report).await?;
         // The pull is saved before the push: a failed push then repeats only itself.
         self.save(&ctx.state).await?;
@@ -170,6 +182,75 @@ impl CloudDevice {
             .count();
         tracing::info!(?report, "cloud sync done");
         Ok(report)
+    }
+
+    /// A conflict this device is waiting on may have been settled on another device: that
+    /// choice stands, so the record's current version is applied here and pushing resumes.
+    async fn settle_resolved_elsewhere(
+        &self,
+        ctx: &mut Ctx,
+        master: &MasterKey,
+        report: &mut SyncReport,
+    ) -> Result<()> {
+        let waiting: Vec<(String, Tracked)> = ctx
+            .state
+            .records
+            .iter()
+            .filter(|(_, t)| t.conflict_id.is_some())
+            .map(|(id, t)| (id.clone(), t.clone()))
+            .collect();
+        if waiting.is_empty() {
+            return Ok(());
+        }
+        let open: std::collections::HashSet<String> = self
+            .authed(ctx, |api, t| async move { api.conflicts(&t, false).await })
+            .await?
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        for (record_id, tracked) in waiting {
+            if tracked
+                .conflict_id
+                .as_ref()
+                .is_some_and(|id| open.contains(id))
+            {
+                continue;
+            }
+            let Some(collection) = Collection::parse(&tracked.collection) else {
+                continue;
+            };
+            let (c, id) = (tracked.collection.clone(), record_id.clone());
+            let record = self
+                .authed(ctx, |api, t| {
+                    let (c, id) = (c.clone(), id.clone());
+                    async move { api.get_record(&t, &c, &id).await }
+                })
+                .await?;
+            match record.as_ref().map(|r| (r, open_record_of(master, r))) {
+                Some((r, Ok(Some((_, item, plain))))) => {
+                    payload::apply(&self.store, &item).await?;
+                    report.applied += 1;
+                    ctx.state.records.insert(
+                        record_id,
+                        Tracked {
+                            collection: tracked.collection,
+                            natural_id: item.natural_id().to_owned(),
+                            version: r.version,
+                            hash: payload::hash(&plain),
+                            conflict_id: None,
+                        },
+                    );
+                }
+                Some((_, Err(e))) => return Err(e),
+                // Deleted there (or gone with the data): deleted here too.
+                _ => {
+                    payload::remove(&self.store, collection, &tracked.natural_id).await?;
+                    report.removed += 1;
+                    ctx.state.records.remove(&record_id);
+                }
+            }
+        }
+        Ok(())
     }
 
     async fn pull(&self, ctx: &mut Ctx, master: &MasterKey, report: &mut SyncReport) -> Result<()> {
@@ -392,7 +473,8 @@ impl CloudDevice {
                 |api, t| async move { api.conflicts(&t, all).await },
             )
             .await?;
-        list.iter().map(|c| view(&master, c)).collect()
+        let here = ctx.state.device_id.clone();
+        list.iter().map(|c| view(&master, c, &here)).collect()
     }
 
     /// Settles a conflict with `choice`, on the server and here.
@@ -425,7 +507,7 @@ impl CloudDevice {
             Some(r) => open(&master, r)?.map(|(_, item, _)| item),
             None => None,
         };
-        let refused = view(&master, &conflict)?.local;
+        let refused = view(&master, &conflict, &ctx.state.device_id)?.local;
         let natural = remote
             .as_ref()
             .map(|i| i.natural_id().to_owned())
@@ -557,7 +639,7 @@ fn item_from_json(
     Ok(item)
 }
 
-fn view(master: &MasterKey, c: &Conflict) -> Result<ConflictView> {
+fn view(master: &MasterKey, c: &Conflict, this_device: &str) -> Result<ConflictView> {
     let local = match &c.local.ciphertext {
         Some(text) => {
             let sealed = B64
@@ -591,6 +673,8 @@ fn view(master: &MasterKey, c: &Conflict) -> Result<ConflictView> {
         collection: c.collection.clone(),
         what,
         local: local.as_ref().map(SetupItem::to_json),
+        refused_by: c.local.device_id.clone(),
+        refused_here: c.local.device_id == this_device,
         remote: remote.as_ref().map(SetupItem::to_json),
         remote_version: c.remote.as_ref().map_or(0, |r| r.version),
         created_at: c.created_at,
@@ -603,15 +687,4 @@ fn view(master: &MasterKey, c: &Conflict) -> Result<ConflictView> {
             Resolution::Manual,
         ],
     })
-}
-
-/// Records by collection, for reports.
-pub fn count_by_collection<'a>(
-    items: impl Iterator<Item = &'a Tracked>,
-) -> BTreeMap<String, usize> {
-    let mut out = BTreeMap::new();
-    for t in items {
-        *out.entry(t.collection.clone()).or_insert(0) += 1;
-    }
-    out
 }

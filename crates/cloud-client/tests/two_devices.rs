@@ -415,6 +415,23 @@ backend_tests!(
                 .is_none()
         );
 
+        // A conflict settled on the other device: that choice reaches this one on its next sync.
+        rename_child(a.store(), "child-2", "A again").await;
+        rename_child(b.store(), "child-2", "B again").await;
+        a.cloud.sync().await.unwrap();
+        assert_eq!(b.cloud.sync().await.unwrap().new_conflicts, 1);
+        let c = a.cloud.conflicts(false).await.unwrap().remove(0);
+        assert_eq!(
+            c.local.as_ref().unwrap()["name"],
+            "B again",
+            "A sees B's refused write"
+        );
+        a.cloud.resolve(&c.id, Choice::Remote).await.unwrap();
+        let report = b.cloud.sync().await.unwrap();
+        assert_eq!(report.open_conflicts, 0, "{report:?}");
+        assert_eq!(b.child_names("base-1").await, ["A again"]);
+        assert_eq!(b.cloud.sync().await.unwrap().pushed, 0);
+
         // The history keeps every resolution.
         let history = a.cloud.conflicts(true).await.unwrap();
         let resolutions: Vec<_> = history.iter().map(|c| c.resolution.unwrap()).collect();
@@ -424,7 +441,8 @@ backend_tests!(
                 Resolution::LocalWins,
                 Resolution::RemoteWins,
                 Resolution::Merged,
-                Resolution::LocalWins
+                Resolution::LocalWins,
+                Resolution::RemoteWins
             ]
         );
         server.finish().await;
@@ -726,6 +744,73 @@ backend_tests!(
                 if round == 0 { 2 } else { 1 }
             );
         }
+        server.finish().await;
+    }
+);
+
+backend_tests!(
+    a_copied_refresh_token_ends_the_session_everywhere_and_rate_limits_bite,
+    |backend| async move {
+        let mut settings = test_settings();
+        // Every operation refreshes (the access token is about to expire).
+        settings.access_ttl = std::time::Duration::from_secs(1);
+        // The sign-up takes one of the four.
+        settings.auth_limits.per_account_per_minute = 4;
+        let server = TestServer::start(backend, settings).await.unwrap();
+        let a = Device::new("a").await;
+        a.cloud
+            .sign_up(&server.url(), "stolen@example.org", PASSWORD)
+            .await
+            .unwrap();
+        a.cloud
+            .enter_passphrase(&Passphrase::new(PASSPHRASE))
+            .await
+            .unwrap();
+
+        // A thief copies A's tokens and key, and refreshes first.
+        let thief_dir = Device::new("thief").await;
+        let vault = Vault::memory();
+        for key in ["cloud:tokens", "cloud:master-key"] {
+            let value = a.cloud.vault_for_tests().get(key).await.unwrap().unwrap();
+            vault.set(key, &value).await.unwrap();
+        }
+        std::fs::copy(
+            a.dir.join("cloud-sync.json"),
+            thief_dir.dir.join("cloud-sync.json"),
+        )
+        .unwrap();
+        let thief = CloudDevice::new(thief_dir.store().clone(), vault, &thief_dir.dir);
+        thief.sync().await.unwrap();
+
+        // A's refresh token is now spent: presenting it is reuse, and the whole family ends,
+        // the thief's new tokens included.
+        let err = a.cloud.sync().await.unwrap_err();
+        assert!(matches!(err, CloudError::SessionEnded { .. }), "{err:?}");
+        assert!(err.to_string().contains("sign in again"), "{err}");
+        let err = thief.sync().await.unwrap_err();
+        assert!(matches!(err, CloudError::SessionEnded { .. }), "{err:?}");
+        assert!(!a.cloud.status().await.unwrap().signed_in);
+
+        // Guessing the password: the account's limit bites, with the same clear error.
+        let guesser = Device::new("guesser").await;
+        let mut codes = Vec::new();
+        for _ in 0..4 {
+            let err = guesser
+                .cloud
+                .sign_in(&server.url(), "stolen@example.org", "wrong password guess")
+                .await
+                .unwrap_err();
+            codes.push(err.code().unwrap_or("").to_owned());
+        }
+        assert_eq!(
+            codes,
+            [
+                "invalid_credentials",
+                "invalid_credentials",
+                "invalid_credentials",
+                "rate_limited"
+            ]
+        );
         server.finish().await;
     }
 );

@@ -181,3 +181,13 @@ fn the_pinned_bundle_unlocks_with_its_passphrase_and_its_recovery_words() {
 
 const PINNED_WORDS: &str =
     "echo echo echo echo echo echo echo echo echo echo echo echo echo echo echo echo honey hammer";
+
+#[test]
+fn record_ids_are_pinned() {
+    assert_eq!(
+        fixed_master().record_id("bases", "37i9dQZF1DXcBWIGoYBM5M"),
+        PINNED_RECORD_ID
+    );
+}
+
+const PINNED_RECORD_ID: &str = "079dfc99fee325887cf6c117df5bb1e5";

@@ -1,7 +1,7 @@
 //! `syncer cloud …`: the optional account that carries this setup to the user's other devices,
 //! end-to-end encrypted (crates/cloud-client does the work; this file asks and prints).
 
-use std::io::{BufRead as _, Write as _};
+use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::path::PathBuf;
 
 use anyhow::Context as _;
@@ -43,11 +43,24 @@ fn secret(env: &str, prompt: &str) -> anyhow::Result<String> {
     }
     eprint!("{prompt} (or set {env}): ");
     std::io::stderr().flush().ok();
+    // Typed secrets are not echoed: the terminal's echo is off while the line is read.
+    let hide = cfg!(unix) && std::io::stdin().is_terminal();
+    let stty = |arg: &str| {
+        let _ = std::process::Command::new("stty")
+            .arg(arg)
+            .stdin(std::process::Stdio::inherit())
+            .status();
+    };
+    if hide {
+        stty("-echo");
+    }
     let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .context("could not read from the terminal")?;
+    let read = std::io::stdin().lock().read_line(&mut line);
+    if hide {
+        stty("echo");
+        eprintln!();
+    }
+    read.context("could not read from the terminal")?;
     let line = line.trim_end_matches(['\r', '\n']).to_owned();
     if line.is_empty() {
         return Err(CliError::new(

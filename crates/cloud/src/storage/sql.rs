@@ -453,41 +453,101 @@ macro_rules! impl_storage {
                 now: Millis,
             ) -> Result<Vec<WriteOutcome>> {
                 let mut tx = self.begin_write().await?;
+                // One change number per write, taken in one statement (the first, a write:
+                // see `next_seq!`); a refused write leaves a gap, which cursors do not mind.
+                let count = i64::try_from(writes.len()).unwrap_or(i64::MAX);
+                let last: i64 = sqlx::query_scalar(
+                    "UPDATE users SET change_seq = change_seq + $2 WHERE id = $1 \
+                     RETURNING change_seq",
+                )
+                .bind(user_id)
+                .bind(count)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db)?;
                 let mut out = Vec::with_capacity(writes.len());
-                for (write, conflict_id) in writes {
-                    let seq = next_seq!(tx, user_id)?;
-                    let current =
-                        current_version!(tx, user_id, &write.collection, &write.record_id)?;
-                    let current_version = current.unwrap_or(0);
-                    if write.base_version != current_version {
-                        sqlx::query(
-                            "INSERT INTO conflicts (id, user_id, collection, record_id, \
-                             base_version, server_version, device_id, key_id, checksum, \
-                             ciphertext, created_at) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                for (i, (write, conflict_id)) in writes.iter().enumerate() {
+                    let seq = last - count + 1 + i64::try_from(i).unwrap_or(0);
+                    let version = write.base_version + 1;
+                    let deleted_at: Option<i64> = write.ciphertext.is_none().then_some(now);
+                    // The common case in one statement: a new record inserted, or the stated
+                    // version replaced. No row back means the base was stale.
+                    let stored: Option<i64> = if write.base_version == 0 {
+                        sqlx::query_scalar(
+                            "INSERT INTO records (user_id, collection, record_id, version, seq, \
+                             key_id, checksum, ciphertext, device_id, created_at, updated_at, \
+                             deleted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) \
+                             ON CONFLICT (user_id, collection, record_id) DO NOTHING \
+                             RETURNING version",
                         )
-                        .bind(conflict_id)
+                        .bind(user_id)
+                        .bind(&write.collection)
+                        .bind(&write.record_id)
+                        .bind(version)
+                        .bind(seq)
+                        .bind(&write.key_id)
+                        .bind(&write.checksum)
+                        .bind(&write.ciphertext)
+                        .bind(&write.device_id)
+                        .bind(now)
+                        .bind(deleted_at)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(db)?
+                    } else {
+                        sqlx::query_scalar(
+                            "UPDATE records SET version = $1, seq = $2, key_id = $3, \
+                             checksum = $4, ciphertext = $5, device_id = $6, updated_at = $7, \
+                             deleted_at = $8 WHERE user_id = $9 AND collection = $10 \
+                             AND record_id = $11 AND version = $12 RETURNING version",
+                        )
+                        .bind(version)
+                        .bind(seq)
+                        .bind(&write.key_id)
+                        .bind(&write.checksum)
+                        .bind(&write.ciphertext)
+                        .bind(&write.device_id)
+                        .bind(now)
+                        .bind(deleted_at)
                         .bind(user_id)
                         .bind(&write.collection)
                         .bind(&write.record_id)
                         .bind(write.base_version)
-                        .bind(current_version)
-                        .bind(&write.device_id)
-                        .bind(&write.key_id)
-                        .bind(&write.checksum)
-                        .bind(&write.ciphertext)
-                        .bind(now)
-                        .execute(&mut *tx)
+                        .fetch_optional(&mut *tx)
                         .await
-                        .map_err(db)?;
-                        out.push(WriteOutcome::Conflict {
-                            current_version,
-                            conflict_id: conflict_id.clone(),
-                        });
+                        .map_err(db)?
+                    };
+                    if let Some(version) = stored {
+                        out.push(WriteOutcome::Stored { version, seq });
                         continue;
                     }
-                    let version = store_version!(tx, user_id, write, current, seq, now);
-                    out.push(WriteOutcome::Stored { version, seq });
+                    let current_version =
+                        current_version!(tx, user_id, &write.collection, &write.record_id)?
+                            .unwrap_or(0);
+                    sqlx::query(
+                        "INSERT INTO conflicts (id, user_id, collection, record_id, \
+                         base_version, server_version, device_id, key_id, checksum, \
+                         ciphertext, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                    )
+                    .bind(conflict_id)
+                    .bind(user_id)
+                    .bind(&write.collection)
+                    .bind(&write.record_id)
+                    .bind(write.base_version)
+                    .bind(current_version)
+                    .bind(&write.device_id)
+                    .bind(&write.key_id)
+                    .bind(&write.checksum)
+                    .bind(&write.ciphertext)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+                    out.push(WriteOutcome::Conflict {
+                        current_version,
+                        conflict_id: conflict_id.clone(),
+                    });
                 }
                 tx.commit().await.map_err(db)?;
                 Ok(out)
