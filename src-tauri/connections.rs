@@ -13,7 +13,7 @@ use tauri::{AppHandle, Emitter, Manager, State};
 use tauri_plugin_opener::OpenerExt;
 use ts_rs::TS;
 
-use crate::error::{CommandError, CommandResult};
+use crate::error::{CommandError, CommandResult, OrCommandError};
 use crate::state::{AppState, VaultStatus};
 
 /// Event: a sign-in finished and the connection is stored. Payload: `ConnectionInfo`.
@@ -42,9 +42,16 @@ pub fn list_providers(state: State<'_, AppState>) -> CommandResult<Vec<ProviderI
 #[tauri::command]
 pub async fn list_connections(state: State<'_, AppState>) -> CommandResult<Vec<ConnectionDetails>> {
     let connections = state.connections()?;
+    let services = state.services()?;
     let mut out = Vec::new();
     for info in connections.list().await? {
-        out.push(connections.get(&info.id).await?);
+        // Through the shared layer: it adds a 429 this process's client is waiting out.
+        out.push(
+            services
+                .connection_details(&info.id)
+                .await
+                .or_command_error()?,
+        );
     }
     Ok(out)
 }

@@ -4,10 +4,10 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use spotify_fake::{FakeConfig, FakeSpotify};
-use syncer_auth::{Connections, Registry, SPOTIFY_API_ENV, Vault, VaultOptions};
+use syncer_auth::{ConnectionDetails, Connections, Registry, SPOTIFY_API_ENV, Vault, VaultOptions};
 use syncer_core::capabilities::Capabilities;
 use syncer_core::engine::codec::{decode, encode};
 use syncer_core::engine::{Engine, EngineConfig, KnownContents, SyncLocks, SyncStorage as _};
@@ -210,6 +210,29 @@ impl Services {
     pub async fn forget_client(&self, connection: &ConnectionId) {
         self.clients.lock().await.remove(connection);
         self.fakes.lock().await.remove(connection);
+    }
+
+    /// Until when the service asked this connection to wait, from the client this process
+    /// holds (none built yet means no 429 seen here). Builds nothing and calls nothing.
+    pub async fn rate_limited_until(&self, connection: &ConnectionId) -> Option<SystemTime> {
+        self.clients
+            .lock()
+            .await
+            .get(connection)
+            .and_then(Client::rate_limited_until)
+    }
+
+    /// A connection and how it stands: the stored view, sharpened by a live 429 this
+    /// process's client is waiting out.
+    pub async fn connection_details(
+        &self,
+        connection: &ConnectionId,
+    ) -> AppResult<ConnectionDetails> {
+        let mut details = self.auth().await?.get(connection).await?;
+        if let Some(until) = self.rate_limited_until(connection).await {
+            details.health = details.health.rate_limited(until);
+        }
+        Ok(details)
     }
 
     /// The client of a connection, built once per process.

@@ -4,6 +4,7 @@
 
 use syncer_app::setup::{ChildSpec, ChildTarget, add_child, set_up_demo};
 use syncer_app::{AppError, DemoSpec, Services};
+use syncer_auth::{Connections, HealthState, Vault};
 use syncer_core::engine::{DraftChild, MirrorMode, SyncStatus};
 use syncer_core::filter::query;
 use syncer_core::ids::{ChildPlaylistId, PlaylistId};
@@ -168,4 +169,50 @@ async fn bad_children_are_refused_before_anything_is_created() {
             .len(),
         5
     );
+}
+
+#[tokio::test]
+async fn a_connection_says_until_when_it_is_rate_limited() {
+    let (_dir, services) = services().await;
+    // The desktop keeps its connections open; here a memory vault stands in for the keyring.
+    let connections = Connections::builder(services.store.clone(), Vault::memory())
+        .build()
+        .unwrap();
+    let services = services.with_connections(connections);
+    let demo = set_up_demo(&services, spec()).await.unwrap();
+    let details = services.connection_details(&demo.connection).await.unwrap();
+    assert_eq!(details.health.state, HealthState::Ready);
+    assert_eq!(details.health.rate_limited_until, None);
+
+    // The service refuses everything for an hour: longer than the client waits, so the sync
+    // fails, and the connection shows when it will work again.
+    let fake = services.fake(&demo.connection).await.unwrap();
+    fake.faults()
+        .on_path_prefix("/v1/")
+        .rate_limit_after(0, 3600);
+    let failed = syncer_app::sync::run_sync(
+        &services,
+        &demo.base.id,
+        true,
+        None,
+        CancellationToken::new(),
+    )
+    .await;
+    let report_failed = match failed {
+        Ok(report) => report.status != SyncStatus::Completed,
+        Err(_) => true,
+    };
+    assert!(
+        report_failed,
+        "a sync against an hour-long 429 cannot complete"
+    );
+
+    let details = services.connection_details(&demo.connection).await.unwrap();
+    assert_eq!(details.health.state, HealthState::RateLimited);
+    let until = details.health.rate_limited_until.unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    assert!(until > now + 3000, "until {until}, now {now}");
 }

@@ -182,6 +182,9 @@ pub enum HealthState {
     SecretMissing,
     /// The vault could not be read.
     VaultUnavailable,
+    /// The service answered 429 and asked for a wait that has not passed yet. Known only to
+    /// the process whose client was refused: front ends set it with [`Health::rate_limited`].
+    RateLimited,
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -193,6 +196,26 @@ pub struct Health {
     /// Unix seconds.
     #[ts(type = "number | null")]
     pub access_expires_at: Option<i64>,
+    /// Unix seconds: when the service said it takes requests again (with `RateLimited`).
+    #[ts(type = "number | null")]
+    pub rate_limited_until: Option<i64>,
+}
+
+impl Health {
+    /// Sharpens the stored view with a live 429 the client saw: syncs wait until `until`.
+    /// A connection that needs signing in again stays that way, since that is what the user
+    /// must fix; a pause ends by itself.
+    pub fn rate_limited(mut self, until: std::time::SystemTime) -> Health {
+        if !matches!(self.state, HealthState::Ready | HealthState::WillRefresh) {
+            return self;
+        }
+        self.state = HealthState::RateLimited;
+        self.message = "The service asked Syncer to slow down; syncs wait until then and \
+                        carry on by themselves."
+            .to_owned();
+        self.rate_limited_until = Some(unix_seconds(until));
+        self
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -524,6 +547,7 @@ impl Connections {
                     state: HealthState::Ready,
                     message: "No sign-in needed.".to_owned(),
                     access_expires_at: None,
+                    rate_limited_until: None,
                 },
             });
         }
@@ -535,6 +559,7 @@ impl Connections {
                 state: HealthState::ReconnectNeeded,
                 message: format!("Reconnect needed: {}.", s.reconnect.unwrap_or_default()),
                 access_expires_at: s.expires_at,
+                rate_limited_until: None,
             },
             Ok(s) => match s.expires_at {
                 Some(at) if now.saturating_add(leeway) >= at => Health {
@@ -545,11 +570,13 @@ impl Connections {
                         "Access expired; reconnect to renew it.".to_owned()
                     },
                     access_expires_at: Some(at),
+                    rate_limited_until: None,
                 },
                 at => Health {
                     state: HealthState::Ready,
                     message: "Connected.".to_owned(),
                     access_expires_at: at,
+                    rate_limited_until: None,
                 },
             },
             Err(TokenError::Missing { .. }) => Health {
@@ -559,12 +586,14 @@ impl Connections {
                     self.inner.vault.description()
                 ),
                 access_expires_at: None,
+                rate_limited_until: None,
             },
             Err(TokenError::NotFound(id)) => return Err(AuthError::NotFound(id)),
             Err(e) => Health {
                 state: HealthState::VaultUnavailable,
                 message: e.to_string(),
                 access_expires_at: None,
+                rate_limited_until: None,
             },
         };
         Ok(ConnectionDetails {
@@ -832,6 +861,47 @@ impl Connections {
             status_detail: record.status_detail,
             created_at: record.created_at,
             updated_at: record.updated_at,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use super::*;
+
+    fn health(state: HealthState) -> Health {
+        Health {
+            state,
+            message: "Connected.".to_owned(),
+            access_expires_at: None,
+            rate_limited_until: None,
+        }
+    }
+
+    #[test]
+    fn a_live_429_shows_until_when() {
+        let until = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let sharpened = health(HealthState::Ready).rate_limited(until);
+        assert_eq!(sharpened.state, HealthState::RateLimited);
+        assert_eq!(sharpened.rate_limited_until, Some(1_800_000_000));
+        assert!(sharpened.message.contains("slow down"));
+        let renewing = health(HealthState::WillRefresh).rate_limited(until);
+        assert_eq!(renewing.state, HealthState::RateLimited);
+    }
+
+    #[test]
+    fn signing_in_again_outranks_a_pause() {
+        let until = UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        for state in [
+            HealthState::ReconnectNeeded,
+            HealthState::SecretMissing,
+            HealthState::VaultUnavailable,
+        ] {
+            let kept = health(state).rate_limited(until);
+            assert_eq!(kept.state, state);
+            assert_eq!(kept.rate_limited_until, None);
         }
     }
 }

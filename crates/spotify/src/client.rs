@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use std::time::{Instant, SystemTime};
 
 use futures_util::{StreamExt, TryStreamExt, stream};
 use reqwest::{Method, StatusCode};
@@ -117,6 +118,15 @@ impl<T: TokenSource> SpotifyClient<T> {
     /// Whether the circuit breaker currently refuses requests (the service kept failing).
     pub fn is_circuit_open(&self) -> bool {
         self.inner.transport.is_circuit_open()
+    }
+
+    /// Until when the service asked this connection to wait after a 429, while that is
+    /// still ahead: what a front end shows as "rate-limited until …". Wall-clock time, since
+    /// that is what a person reads.
+    pub fn rate_limited_until(&self) -> Option<SystemTime> {
+        let until = self.inner.transport.rate_limited_until()?;
+        let ahead = until.saturating_duration_since(Instant::now());
+        Some(SystemTime::now() + ahead)
     }
 
     fn concurrency(&self) -> usize {

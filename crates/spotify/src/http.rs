@@ -198,6 +198,10 @@ impl<T: TokenSource> Transport<T> {
         self.breaker.is_open()
     }
 
+    pub fn rate_limited_until(&self) -> Option<std::time::Instant> {
+        self.rate.limited_until()
+    }
+
     pub fn stats(&self) -> RequestStats {
         self.stats.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
@@ -285,7 +289,8 @@ impl<T: TokenSource> Transport<T> {
                             self.rate.rate_limited(wait);
                         }
                         Ok(wait) | Err(wait) => {
-                            self.rate.rate_limited(wait.min(retry.max_retry_after));
+                            self.rate
+                                .rate_limited_for(wait.min(retry.max_retry_after), wait);
                             return Err(ProviderError::RateLimited { retry_after: wait }.into());
                         }
                     }

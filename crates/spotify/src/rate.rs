@@ -21,6 +21,9 @@ use crate::retry::sleep;
 #[derive(Debug)]
 struct State {
     paused_until: Option<Instant>,
+    /// When the service said it would take requests again: the whole `Retry-After`, even
+    /// one too long to wait out (the pause above is capped), so front ends can show it.
+    limited_until: Option<Instant>,
     /// Halvings in force.
     slowdown: u32,
     successes: u32,
@@ -51,6 +54,7 @@ impl RateGate {
             config,
             state: Mutex::new(State {
                 paused_until: None,
+                limited_until: None,
                 slowdown: 0,
                 successes: 0,
                 next_slot: Instant::now(),
@@ -106,21 +110,42 @@ impl RateGate {
 
     /// A 429: pause everyone for `retry_after` and slow down.
     pub fn rate_limited(&self, retry_after: Duration) {
+        self.rate_limited_for(retry_after, retry_after);
+    }
+
+    /// A 429 whose `Retry-After` (`service_wait`) is longer than this client will wait:
+    /// pause for `pause` only (the request fails with the service's figure), and remember
+    /// the service's figure for [`RateGate::limited_until`].
+    pub fn rate_limited_for(&self, pause: Duration, service_wait: Duration) {
         let mut s = self.lock();
-        let until = Instant::now() + retry_after;
+        let now = Instant::now();
+        let until = now + pause;
+        let service_until = now + service_wait.max(pause);
+        s.limited_until = Some(
+            s.limited_until
+                .map_or(service_until, |p| p.max(service_until)),
+        );
         s.paused_until = Some(s.paused_until.map_or(until, |p| p.max(until)));
         s.slowdown = (s.slowdown + 1).min(self.config.max_slowdown);
         s.successes = 0;
         s.next_slot = until;
         tracing::info!(
-            retry_after_ms = retry_after.as_millis() as u64,
+            retry_after_ms = service_wait.as_millis() as u64,
             slowdown = s.slowdown,
             "rate limited: pausing this connection"
         );
     }
 
+    /// Until when the service asked this connection to wait, while that is in the future.
+    pub fn limited_until(&self) -> Option<Instant> {
+        let s = self.lock();
+        s.limited_until.filter(|until| *until > Instant::now())
+    }
+
     pub fn succeeded(&self) {
         let mut s = self.lock();
+        // The service answered: whatever it said before no longer holds.
+        s.limited_until = None;
         if s.slowdown == 0 {
             return;
         }
@@ -185,5 +210,28 @@ mod tests {
         gate.succeeded();
         gate.succeeded();
         assert_eq!(gate.slowdown(), 0);
+    }
+
+    #[test]
+    fn the_service_figure_is_kept_even_when_the_pause_is_capped() {
+        let gate = gate();
+        assert_eq!(gate.limited_until(), None);
+        let before = Instant::now();
+        gate.rate_limited_for(Duration::from_secs(5), Duration::from_secs(3600));
+        let until = gate.limited_until().expect("limited");
+        assert!(until >= before + Duration::from_secs(3600));
+        // A shorter 429 later does not bring the figure forward.
+        gate.rate_limited(Duration::from_secs(1));
+        assert_eq!(gate.limited_until(), Some(until));
+        // An answer means the service takes requests again.
+        gate.succeeded();
+        assert_eq!(gate.limited_until(), None);
+    }
+
+    #[test]
+    fn a_passed_limit_is_not_reported() {
+        let gate = gate();
+        gate.rate_limited(Duration::ZERO);
+        assert_eq!(gate.limited_until(), None);
     }
 }

@@ -48,6 +48,13 @@ async fn a_retry_after_longer_than_the_bound_ends_the_call() {
     );
     assert!(err.to_string().contains("3600s"));
     assert_eq!(fake.requests().count("GET /v1/me"), 1, "no second try");
+    // The connection says how long the service asked it to wait: the whole hour, not the
+    // capped pause, so a person can see when syncing will work again.
+    let until = client.rate_limited_until().expect("rate-limited");
+    let ahead = until
+        .duration_since(std::time::SystemTime::now())
+        .unwrap_or_default();
+    assert!(ahead > Duration::from_secs(3000), "{ahead:?}");
 }
 
 #[tokio::test]

@@ -9,4 +9,8 @@ message: string,
 /**
  * Unix seconds.
  */
-access_expires_at: number | null, };
+access_expires_at: number | null, 
+/**
+ * Unix seconds: when the service said it takes requests again (with `RateLimited`).
+ */
+rate_limited_until: number | null, };

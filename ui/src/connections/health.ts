@@ -10,7 +10,19 @@ const HEALTH_LABELS: Record<HealthState, { label: string; tone: BadgeTone }> = {
   reconnect_needed: { label: "Reconnect needed", tone: "warning" },
   secret_missing: { label: "Sign-in missing", tone: "warning" },
   vault_unavailable: { label: "Sign-in store unavailable", tone: "warning" },
+  rate_limited: { label: "Rate-limited", tone: "warning" },
 };
+
+/** "Rate-limited until 15:42" (or with the date when it is not today), in local time. */
+export function rateLimitedLabel(untilUnixSeconds: number, now: Date = new Date()): string {
+  const until = new Date(untilUnixSeconds * 1000);
+  const sameDay = until.toDateString() === now.toDateString();
+  const time = until.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+  const when = sameDay
+    ? time
+    : `${until.toLocaleDateString(undefined, { month: "short", day: "numeric" })} ${time}`;
+  return `Rate-limited until ${when}`;
+}
 
 /** The badge a connection card shows: the stored status, sharpened by the live health check. */
 export function statusBadge({ connection, health }: ConnectionDetails): {
@@ -18,8 +30,12 @@ export function statusBadge({ connection, health }: ConnectionDetails): {
   tone: BadgeTone;
 } {
   const known = HEALTH_LABELS[health.state];
-  if (connection.status === "reconnect_needed" && known?.tone !== "warning") {
+  const pauseOnly = health.state === "rate_limited";
+  if (connection.status === "reconnect_needed" && (known?.tone !== "warning" || pauseOnly)) {
     return HEALTH_LABELS.reconnect_needed;
+  }
+  if (health.state === "rate_limited" && health.rate_limited_until !== null) {
+    return { label: rateLimitedLabel(health.rate_limited_until), tone: "warning" };
   }
   // A newer shell may report a state this build does not know: say so rather than "Ready".
   return known ?? { label: "Unknown", tone: "warning" };

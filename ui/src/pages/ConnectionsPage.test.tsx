@@ -233,6 +233,36 @@ describe("ConnectionsPage", () => {
     expect(screen.getAllByTestId("empty-state")).toHaveLength(1);
   });
 
+  it("says until when a connection is rate-limited, without offering Reconnect", async () => {
+    const until = new Date();
+    until.setHours(23, 59, 0, 0);
+    const paused = details(connectionInfo(), {
+      state: "rate_limited",
+      message: "The service asked Syncer to slow down; syncs wait until then.",
+      rate_limited_until: Math.floor(until.getTime() / 1000),
+    });
+    const { api } = setup({ connections: [paused] });
+    render(<ConnectionsPage api={api} />);
+    const card = await screen.findByTestId("connection-card");
+    const status = within(card).getByTestId("connection-status");
+    const time = until.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+    expect(status.textContent).toBe(`Rate-limited until ${time}`);
+    expect(status.className).toContain("badge--warning");
+    expect(within(card).getByTestId("connection-health").textContent).toContain("slow down");
+    expect(within(card).queryByTestId("connection-reconnect")).toBeNull();
+  });
+
+  it("a stored reconnect-needed outranks a pause", async () => {
+    const both = details(connectionInfo({ status: "reconnect_needed" }), {
+      state: "rate_limited",
+      rate_limited_until: Math.floor(Date.now() / 1000) + 600,
+    });
+    const { api } = setup({ connections: [both] });
+    render(<ConnectionsPage api={api} />);
+    const card = await screen.findByTestId("connection-card");
+    expect(within(card).getByTestId("connection-status").textContent).toBe("Reconnect needed");
+  });
+
   it("offers Reconnect when the sign-in stopped working", async () => {
     const stale = details(connectionInfo({ status: "reconnect_needed" }), {
       state: "reconnect_needed",

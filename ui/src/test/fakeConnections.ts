@@ -89,6 +89,12 @@ export function details(
 ): ConnectionDetails {
   return {
     connection,
-    health: { state: "ready", message: "Signed in.", access_expires_at: null, ...health },
+    health: {
+      state: "ready",
+      message: "Signed in.",
+      access_expires_at: null,
+      rate_limited_until: null,
+      ...health,
+    },
   };
 }
