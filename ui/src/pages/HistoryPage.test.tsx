@@ -1,9 +1,22 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import { createSyncApi, SYNC_FINISHED_EVENT } from "../api/sync";
+import {
+  createSyncApi,
+  SYNC_FINISHED_EVENT,
+  SYNC_PROGRESS_EVENT,
+  SYNC_STATUS_EVENT,
+} from "../api/sync";
 import { fakeShell } from "../test/fakeConnections";
-import { callsOf, entry, fakeSyncShell, lastCall, NOW_MS, summary } from "../test/fakeSync";
+import {
+  callsOf,
+  entry,
+  fakeSyncShell,
+  hubStatus,
+  lastCall,
+  NOW_MS,
+  summary,
+} from "../test/fakeSync";
 import { HistoryPage } from "./HistoryPage";
 
 afterEach(() => {
@@ -173,6 +186,58 @@ describe("HistoryPage", () => {
     expect(callsOf(shell, "list_history").length).toBeGreaterThan(before);
     expect(screen.getByTestId("history-notice").textContent).toBe(
       "“Discover Weekly”: 2 added, 0 removed",
+    );
+  });
+
+  it("lists a sync that starts elsewhere and shows its progress live until it ends", async () => {
+    const { shell, state } = await renderPage();
+    const running = entry({
+      id: "e5",
+      base: "b2",
+      base_name: "Discover Weekly",
+      status: "in_progress",
+      started_at: NOW_MS / 1000,
+      finished_at: null,
+      summary: null,
+    });
+    state.history = [running, ...state.history];
+    act(() => {
+      shell.emit(SYNC_STATUS_EVENT, hubStatus({ running: ["b2"], tray: "syncing" }));
+    });
+    await waitFor(() => expect(entries()).toHaveLength(4));
+    const first = entries()[0] as HTMLElement;
+    expect(within(first).getByTestId("sync-status").textContent).toContain("In progress");
+    expect(within(first).getByTestId("sync-progress").textContent).toContain("Starting");
+
+    act(() => {
+      shell.emit(SYNC_PROGRESS_EVENT, {
+        base: "b2",
+        stage: "reading_base",
+        label: "Reading the base playlist",
+        done: 3,
+        total: 4,
+        eta_seconds: 12,
+      });
+    });
+    const bar = within(entries()[0] as HTMLElement).getByTestId("sync-progress");
+    expect(bar.textContent).toContain("Reading the base playlist — 75%");
+    expect(bar.textContent).toContain("about 12 s left");
+    expect(
+      within(bar).getByRole("progressbar", { name: "Sync progress of Discover Weekly" }),
+    ).toBeTruthy();
+    // Only the running entry shows a bar.
+    expect(screen.getAllByTestId("sync-progress")).toHaveLength(1);
+
+    state.history = [
+      { ...running, status: "completed", finished_at: NOW_MS / 1000 + 2, summary: summary() },
+      ...state.history.slice(1),
+    ];
+    act(() => {
+      shell.emit(SYNC_FINISHED_EVENT, summary({ base: "b2", base_name: "Discover Weekly" }));
+    });
+    await waitFor(() => expect(screen.queryByTestId("sync-progress")).toBeNull());
+    expect(within(entries()[0] as HTMLElement).getByTestId("sync-status").textContent).toContain(
+      "Completed",
     );
   });
 

@@ -7,6 +7,7 @@ import {
   type SyncApi,
   type SyncStatus,
 } from "../api/sync";
+import type { SyncProgressEvent } from "../bindings/SyncProgressEvent";
 import { EmptyState } from "../components/EmptyState";
 import { HistoryIcon, WarningIcon } from "../components/icons";
 import { PageHeader } from "../components/PageHeader";
@@ -19,6 +20,7 @@ import {
   relativeTime,
   statusLook,
 } from "../sync/format";
+import { SyncProgressBar } from "../sync/SyncProgressBar";
 import "./history.css";
 
 type HistoryPageProps = {
@@ -64,6 +66,8 @@ export function HistoryPage({
   const [notice, setNotice] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [retrying, setRetrying] = useState<string | null>(null);
+  // The latest progress of each base that is syncing now, from the shell's events.
+  const [progress, setProgress] = useState<Record<string, SyncProgressEvent>>({});
   const [, setTick] = useState(0);
 
   // Answers that arrive after the page is left, or after a newer request, must not show.
@@ -122,6 +126,10 @@ export function HistoryPage({
           retried.current = null;
           setNotice(`“${summary.base_name}”: ${summary.headline}`);
         }
+        setProgress((all) => {
+          const { [summary.base]: _done, ...rest } = all;
+          return rest;
+        });
         void latestLoad.current();
       })
       .then((stop) => {
@@ -134,6 +142,40 @@ export function HistoryPage({
     return () => {
       active = false;
       unlisten?.();
+    };
+  }, [api]);
+
+  // A sync that starts (anywhere) appears as running, with its progress as it goes.
+  useEffect(() => {
+    let running: string[] = [];
+    // The shell may announce a start before the engine writes its history entry: the first
+    // progress of a base reads the history again, so the running entry shows.
+    const seen = new Set<string>();
+    const unlisten: Array<Promise<() => void>> = [
+      api.onSyncProgress((p) => {
+        setProgress((all) => ({ ...all, [p.base]: p }));
+        if (!seen.has(p.base)) {
+          seen.add(p.base);
+          void latestLoad.current();
+        }
+      }),
+      api.onSyncStatus((status) => {
+        const started = status.running.some((base) => !running.includes(base));
+        for (const base of running) {
+          if (!status.running.includes(base)) {
+            seen.delete(base);
+          }
+        }
+        running = status.running;
+        if (started) {
+          void latestLoad.current();
+        }
+      }),
+    ];
+    return () => {
+      for (const u of unlisten) {
+        void u.then((stop) => stop());
+      }
     };
   }, [api]);
 
@@ -259,6 +301,7 @@ export function HistoryPage({
                 entry={entry}
                 nowMs={nowMs}
                 retrying={retrying === entry.id}
+                progress={entry.status === "in_progress" ? progress[entry.base] : undefined}
                 onRetry={canRetry(entry) ? () => void retry(entry) : null}
               />
             </li>
@@ -354,11 +397,14 @@ function HistoryItem({
   entry,
   nowMs,
   retrying,
+  progress,
   onRetry,
 }: {
   entry: HistoryEntry;
   nowMs: number;
   retrying: boolean;
+  /** Its latest progress, while it runs. */
+  progress: SyncProgressEvent | undefined;
   onRetry: (() => void) | null;
 }) {
   const [open, setOpen] = useState(false);
@@ -386,6 +432,10 @@ function HistoryItem({
           {relativeTime(entry.started_at, nowMs)}
         </time>
       </div>
+
+      {entry.status === "in_progress" ? (
+        <SyncProgressBar name={entry.base_name} progress={progress} />
+      ) : null}
 
       <dl className="history-stats">
         <Stat

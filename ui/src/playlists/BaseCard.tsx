@@ -4,6 +4,7 @@ import type { BaseView, ChildView, LibraryApi, PreviewView } from "../api/librar
 import type { SyncProgressEvent } from "../bindings/SyncProgressEvent";
 import type { SyncSummary } from "../bindings/SyncSummary";
 import type { UndoView } from "../bindings/UndoView";
+import { SyncProgressBar } from "../sync/SyncProgressBar";
 import { PreviewPanel } from "./PreviewPanel";
 
 /** The sync commands a base card uses (the sync API provides them). */
@@ -31,16 +32,6 @@ type BaseCardProps = {
   onChanged: () => void;
   onEditChild: (child: ChildView | null) => void;
 };
-
-function formatEta(seconds: number | null): string {
-  if (seconds === null) {
-    return "";
-  }
-  if (seconds < 60) {
-    return `about ${Math.max(1, seconds)} s left`;
-  }
-  return `about ${Math.round(seconds / 60)} min left`;
-}
 
 /** One base: its sync controls and progress, routing and schedule, and its children. */
 export function BaseCard({
@@ -76,10 +67,6 @@ export function BaseCard({
   const schedules = SCHEDULES.some((s) => s.value === base.schedule)
     ? SCHEDULES
     : [...SCHEDULES, { value: base.schedule, label: base.schedule }];
-  const percent =
-    progress !== undefined && progress.total > 0
-      ? Math.round((100 * progress.done) / progress.total)
-      : undefined;
 
   function move(index: number, by: number) {
     const order = base.children.map((c) => c.id);
@@ -163,21 +150,7 @@ export function BaseCard({
         </div>
       </header>
 
-      {locked ? (
-        <div className="sync-progress" role="status" aria-live="polite" data-testid="sync-progress">
-          <p>
-            {progress?.label ?? "Starting"}
-            {percent === undefined ? "…" : ` — ${percent}%`}{" "}
-            <span className="muted">{formatEta(progress?.eta_seconds ?? null)}</span>
-          </p>
-          <progress
-            max={progress?.total ?? 1}
-            value={progress?.done ?? 0}
-            aria-label={`Sync progress of ${base.name}`}
-          />
-          <p className="muted small">{lockReason}</p>
-        </div>
-      ) : null}
+      {locked ? <SyncProgressBar name={base.name} progress={progress} note={lockReason} /> : null}
 
       {lastResult !== undefined && !locked ? (
         <p
