@@ -98,7 +98,7 @@ async fn a_newcomer_routes_the_demo_library_end_to_end() {
             ("SYNCER_VAULT", "file".to_owned()),
             ("SYNCER_VAULT_PASSPHRASE", "e2e loop passphrase".to_owned()),
             // Slow enough a sync to act on while it runs; nothing is asserted on timing.
-            ("SYNCER_DEMO_LATENCY_MS", "120".to_owned()),
+            ("SYNCER_DEMO_LATENCY_MS", "500".to_owned()),
         ],
     );
     let client = connect(&driver).await;
@@ -228,8 +228,11 @@ async fn a_newcomer_routes_the_demo_library_end_to_end() {
         "the shell refuses it too: {refused}"
     );
     screenshot(&client, "syncing").await;
+
+    // Cancel: the sync stops at a safe point and says so; edits are allowed again.
+    click_x(&client, &button("Cancel sync")).await;
     wait_text(&client, "[data-testid=sync-result]", |t| {
-        t.contains("added")
+        t.to_lowercase().contains("cancel")
     })
     .await;
     assert!(
@@ -240,14 +243,54 @@ async fn a_newcomer_routes_the_demo_library_end_to_end() {
             .unwrap()
     );
 
-    // History: the sync with its numbers.
+    // History: the cancelled sync, retried from there; the retry shows as running with its
+    // progress while it goes (watched by an observer, so a quick sync cannot slip past),
+    // then completes with its numbers.
     goto(&client, "history", "History").await;
+    let retry = "//button[starts-with(@aria-label, 'Retry the sync of')]";
+    find_x(&client, retry).await;
+    client
+        .execute(
+            "window.__sawProgress = false;
+             new MutationObserver(() => {
+               if (document.querySelector('[data-testid=history-entry] [data-testid=sync-progress]')) {
+                 window.__sawProgress = true;
+               }
+             }).observe(document.body, { childList: true, subtree: true, characterData: true });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    click_x(&client, retry).await;
     wait_script(
         &client,
-        "a completed sync in the history",
-        "return document.body.innerText.includes('Completed') || document.body.innerText.includes('completed');",
+        "the retried sync to show as running, with its progress",
+        "return window.__sawProgress === true;",
     )
     .await;
+    screenshot(&client, "history-running").await;
+    wait_script(
+        &client,
+        "the retried sync to complete in the history",
+        "return [...document.querySelectorAll('[data-testid=history-entry]')]
+           .some(e => e.innerText.includes('Completed'));",
+    )
+    .await;
+    wait_script(
+        &client,
+        "no progress bar once nothing runs",
+        "return document.querySelector('[data-testid=sync-progress]') === null;",
+    )
+    .await;
+    assert!(
+        find(&client, "[data-testid=history-list]")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains("Cancelled"),
+        "the cancelled sync stays in the history"
+    );
     screenshot(&client, "page-history").await;
 
     // Undo puts the children back as they were (empty: they were new).

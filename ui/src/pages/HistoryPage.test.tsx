@@ -198,7 +198,8 @@ describe("HistoryPage", () => {
       status: "in_progress",
       started_at: NOW_MS / 1000,
       finished_at: null,
-      summary: null,
+      // The shell sends the report so far; its numbers wait for the result.
+      summary: summary(),
     });
     state.history = [running, ...state.history];
     act(() => {
@@ -208,6 +209,8 @@ describe("HistoryPage", () => {
     const first = entries()[0] as HTMLElement;
     expect(within(first).getByTestId("sync-status").textContent).toContain("In progress");
     expect(within(first).getByTestId("sync-progress").textContent).toContain("Starting");
+    // Numbers come with the result, not zeros while it runs.
+    expect(first.querySelector("dl")?.textContent).toBe("Tookstill running");
 
     act(() => {
       shell.emit(SYNC_PROGRESS_EVENT, {

@@ -448,7 +448,7 @@ function HistoryItem({
                 : "—"
           }
         />
-        {summary === null ? null : (
+        {summary === null || entry.status === "in_progress" ? null : (
           <>
             <Stat label="Added" value={String(summary.added)} />
             <Stat label="Removed" value={String(summary.removed)} />
