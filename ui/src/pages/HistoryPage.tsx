@@ -414,7 +414,7 @@ function HistoryItem({
   const { summary } = entry;
   const children = summary?.children ?? [];
   const error = entry.error ?? summary?.error ?? null;
-  const duration = entryDurationMs(entry);
+  const duration = entry.status === "in_progress" ? null : entryDurationMs(entry);
 
   return (
     <article className="history-entry" aria-labelledby={titleId} data-testid="history-entry">
