@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 use syncer_core::engine::MirrorMode;
 use syncer_core::filter::{Routing, from_json_value, to_json_value};
-use syncer_core::ids::{BasePlaylistId, ChildPlaylistId, ConnectionId};
+use syncer_core::ids::{ArtistId, BasePlaylistId, ChildPlaylistId, ConnectionId};
 use syncer_core::jobs::Schedule;
 use syncer_store::{SetupError, Store, SyncedBase, SyncedChild, SyncedConnection};
 
@@ -26,14 +26,17 @@ pub enum Collection {
     ProviderClients,
     Bases,
     Children,
+    /// The user's own genre tags per artist ("my genres").
+    UserGenres,
 }
 
 impl Collection {
-    pub const ALL: [Collection; 4] = [
+    pub const ALL: [Collection; 5] = [
         Self::Connections,
         Self::ProviderClients,
         Self::Bases,
         Self::Children,
+        Self::UserGenres,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -42,6 +45,7 @@ impl Collection {
             Self::ProviderClients => "provider_clients",
             Self::Bases => "bases",
             Self::Children => "children",
+            Self::UserGenres => "user_genres",
         }
     }
 
@@ -83,6 +87,12 @@ pub enum SetupItem {
         mirror: MirrorMode,
         allow_empty: bool,
     },
+    /// The genres the user gave an artist; they route like the service's own.
+    UserGenres {
+        artist: String,
+        artist_name: Option<String>,
+        genres: Vec<String>,
+    },
 }
 
 #[derive(Serialize, Deserialize)]
@@ -100,6 +110,7 @@ impl SetupItem {
             Self::ProviderClient { .. } => Collection::ProviderClients,
             Self::Base { .. } => Collection::Bases,
             Self::Child { .. } => Collection::Children,
+            Self::UserGenres { .. } => Collection::UserGenres,
         }
     }
 
@@ -108,6 +119,7 @@ impl SetupItem {
         match self {
             Self::Connection { id, .. } | Self::Base { id, .. } | Self::Child { id, .. } => id,
             Self::ProviderClient { provider, .. } => provider,
+            Self::UserGenres { artist, .. } => artist,
         }
     }
 
@@ -124,6 +136,15 @@ impl SetupItem {
             Self::ProviderClient { provider, .. } => format!("{provider} client id"),
             Self::Base { name, id, .. } => format!("base {name} ({id})"),
             Self::Child { name, query, .. } => format!("child {name} [{query}]"),
+            Self::UserGenres {
+                artist,
+                artist_name,
+                genres,
+            } => format!(
+                "my genres of {} ({})",
+                artist_name.as_deref().unwrap_or(artist),
+                genres.join(", ")
+            ),
         }
     }
 
@@ -205,6 +226,13 @@ pub async fn snapshot(store: &Store) -> Result<BTreeMap<(Collection, String), Se
             name: b.name,
             routing: b.routing,
             schedule: b.schedule,
+        });
+    }
+    for g in store.list_user_genres().await? {
+        put(SetupItem::UserGenres {
+            artist: g.artist.to_string(),
+            artist_name: g.name,
+            genres: g.genres,
         });
     }
     Ok(out)
@@ -289,6 +317,15 @@ pub async fn apply(store: &Store, item: &SetupItem) -> Result<()> {
                 })
                 .await?;
         }
+        SetupItem::UserGenres {
+            artist,
+            artist_name,
+            genres,
+        } => {
+            store
+                .set_user_genres(&ArtistId::new(artist), artist_name.as_deref(), &genres)
+                .await?;
+        }
     }
     Ok(())
 }
@@ -309,5 +346,8 @@ pub async fn remove(store: &Store, collection: Collection, natural_id: &str) -> 
         Collection::ProviderClients => Ok(store.delete_provider_client(natural_id).await?),
         Collection::Bases => gone(store.remove_base(&BasePlaylistId::new(natural_id)).await),
         Collection::Children => gone(store.remove_child(&ChildPlaylistId::new(natural_id)).await),
+        Collection::UserGenres => Ok(store
+            .set_user_genres(&ArtistId::new(natural_id), None, &[])
+            .await?),
     }
 }

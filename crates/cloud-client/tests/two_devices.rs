@@ -814,3 +814,41 @@ backend_tests!(
         server.finish().await;
     }
 );
+
+backend_tests!(my_genres_travel_with_the_setup, |backend| async move {
+    let (_server, a, b, _) = pair(backend).await;
+    let artist = syncer_core::ids::ArtistId::new("artist-1");
+    a.store()
+        .tag_artist(
+            &artist,
+            Some("The Band"),
+            &["shoegaze".to_owned(), "dream pop".to_owned()],
+        )
+        .await
+        .unwrap();
+    let report = a.cloud.sync().await.unwrap();
+    assert_eq!(report.pushed, 1, "{report:?}");
+    b.cloud.sync().await.unwrap();
+    let on_b = b.store().user_genres_of(&artist).await.unwrap().unwrap();
+    assert_eq!(on_b.genres, ["shoegaze", "dream pop"]);
+    assert_eq!(on_b.name.as_deref(), Some("The Band"));
+
+    // Removing one genre on B removes it on A (the record is the whole list, not additions).
+    b.store()
+        .untag_artist(&artist, &["dream pop".to_owned()])
+        .await
+        .unwrap();
+    b.cloud.sync().await.unwrap();
+    a.cloud.sync().await.unwrap();
+    let on_a = a.store().user_genres_of(&artist).await.unwrap().unwrap();
+    assert_eq!(on_a.genres, ["shoegaze"]);
+
+    // Untagging the artist entirely deletes it on the other device.
+    a.store().untag_artist(&artist, &[]).await.unwrap();
+    let report = a.cloud.sync().await.unwrap();
+    assert_eq!(report.deleted, 1, "{report:?}");
+    b.cloud.sync().await.unwrap();
+    assert!(b.store().user_genres_of(&artist).await.unwrap().is_none());
+    let quiet = b.cloud.sync().await.unwrap();
+    assert_eq!((quiet.pushed, quiet.applied), (0, 0), "{quiet:?}");
+});

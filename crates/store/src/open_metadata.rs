@@ -210,6 +210,57 @@ impl Store {
         self.user_genres_of(artist).await
     }
 
+    /// Makes an artist's genres exactly `genres` (each once, compared folded; none removes the
+    /// artist): how another device's tags arrive through the cloud. Unchanged is a no-op, so
+    /// applying the same record twice does not re-route anything.
+    pub async fn set_user_genres(
+        &self,
+        artist: &ArtistId,
+        name: Option<&str>,
+        genres: &[String],
+    ) -> Result<(), StoreError> {
+        let mut wanted: Vec<String> = Vec::new();
+        for g in genres {
+            let g = g.trim();
+            if !g.is_empty() && !wanted.iter().any(|have| fold(have) == fold(g)) {
+                wanted.push(g.to_owned());
+            }
+        }
+        let current = self.user_genres_of(artist).await?;
+        if current.as_ref().map(|c| &c.genres) == Some(&wanted)
+            || (current.is_none() && wanted.is_empty())
+        {
+            return Ok(());
+        }
+        let mut tx = self.pool().begin().await.map_err(|e| self.db_err(&e))?;
+        if wanted.is_empty() {
+            sqlx::query("DELETE FROM user_genres WHERE artist_id = ?")
+                .bind(artist.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.db_err(&e))?;
+        } else {
+            sqlx::query(
+                "INSERT INTO user_genres (artist_id, artist_name, genres, updated_at) \
+                 VALUES (?, ?, ?, ?) ON CONFLICT(artist_id) DO UPDATE SET \
+                 artist_name = coalesce(excluded.artist_name, user_genres.artist_name), \
+                 genres = excluded.genres, updated_at = excluded.updated_at",
+            )
+            .bind(artist.as_str())
+            .bind(name)
+            .bind(encode(&wanted))
+            .bind(now_secs())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.db_err(&e))?;
+        }
+        self.bump_generation(&mut *tx)
+            .await
+            .map_err(|e| self.db_err(&e))?;
+        tx.commit().await.map_err(|e| self.db_err(&e))?;
+        Ok(())
+    }
+
     /// The connections with artists queued for a source, oldest queue first.
     pub async fn queued_connections(
         &self,
