@@ -176,19 +176,6 @@ fn schedule_text(schedule: &Schedule) -> String {
     }
 }
 
-/// Children in the order first-match routing tries them: the stored order, then the rest.
-fn ordered_children(routing: &Routing, children: Vec<ChildRecord>) -> Vec<ChildRecord> {
-    let mut rest = children;
-    let mut ordered = Vec::with_capacity(rest.len());
-    for id in &routing.order {
-        if let Some(i) = rest.iter().position(|c| &c.id == id) {
-            ordered.push(rest.remove(i));
-        }
-    }
-    ordered.extend(rest);
-    ordered
-}
-
 pub(crate) async fn base_view(
     services: &Services,
     hub: &SyncHub,
@@ -205,7 +192,7 @@ pub(crate) async fn base_view(
         .await
         .or_command_error()?
         .map_or_else(|| base.connection.to_string(), |c| c.display_name);
-    let children = ordered_children(&base.routing, children);
+    let children = syncer_store::order_children(&base.routing, children);
     Ok(BaseView {
         id: base.id.to_string(),
         connection: base.connection.to_string(),

@@ -21,6 +21,8 @@ pub use open::{OpenOptions, Store};
 pub use open_metadata::UserGenres;
 pub use paths::{APP_IDENTIFIER, AppPaths, DATA_DIR_ENV};
 pub use settings::SettingKey;
-pub use setup::{BaseRecord, ChildEdit, ChildRecord, NewBase, NewChild, SetupError};
+pub use setup::{
+    BaseRecord, ChildEdit, ChildRecord, NewBase, NewChild, SetupError, order_children,
+};
 pub use sync_log::SyncEventRecord;
 pub use synced::{SyncedBase, SyncedChild, SyncedConnection};

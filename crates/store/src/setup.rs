@@ -279,15 +279,8 @@ impl Store {
             .ok_or_else(|| SetupError::NotFound {
                 what: format!("base {base}"),
             })?;
-        let mut rest = self.list_children(base).await?;
-        let mut ordered = Vec::with_capacity(rest.len());
-        for id in &record.routing.order {
-            if let Some(i) = rest.iter().position(|c| &c.id == id) {
-                ordered.push(rest.remove(i));
-            }
-        }
-        ordered.extend(rest);
-        Ok(ordered)
+        let children = self.list_children(base).await?;
+        Ok(order_children(&record.routing, children))
     }
 
     /// Moves a child to `index` (0-based; past the end means last) in its base's routing
@@ -505,6 +498,20 @@ impl Store {
         tx.commit().await.map_err(|e| self.db_err(&e))?;
         Ok(())
     }
+}
+
+/// Children in the order first-match routing tries them: the routing's stored order first,
+/// then the others as listed (the order they were added), as the engine does.
+pub fn order_children(routing: &Routing, children: Vec<ChildRecord>) -> Vec<ChildRecord> {
+    let mut rest = children;
+    let mut ordered = Vec::with_capacity(rest.len());
+    for id in &routing.order {
+        if let Some(i) = rest.iter().position(|c| &c.id == id) {
+            ordered.push(rest.remove(i));
+        }
+    }
+    ordered.extend(rest);
+    ordered
 }
 
 #[cfg(test)]
