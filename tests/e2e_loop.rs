@@ -175,14 +175,22 @@ async fn a_newcomer_routes_the_demo_library_end_to_end() {
     )
     .await;
 
-    // The second through the query text: the rules follow.
+    // The second through the rule builder too: genre contains pop.
     click_x(&client, &button("Add a child")).await;
     find(&client, "[data-testid=child-editor]").await;
-    set_value(&client, "[data-testid=child-editor] input.input", "Fresh").await;
+    set_value(&client, "[data-testid=child-editor] input.input", "Pop").await;
+    click_x(&client, "//button[@aria-label='Add a rule']").await;
     set_value(
         &client,
-        "[data-testid=child-editor] textarea",
-        "year:>=2020",
+        "[data-testid=child-editor] select[aria-label='Field']",
+        "genre",
+    )
+    .await;
+    add_rule_value(&client, "pop").await;
+    wait_script(
+        &client,
+        "the query text to follow the rule builder",
+        "return [...document.querySelectorAll('[data-testid=child-editor] textarea')].some(t => t.value.includes('pop'));",
     )
     .await;
     wait_text(
@@ -196,6 +204,36 @@ async fn a_newcomer_routes_the_demo_library_end_to_end() {
         &client,
         "the second child's card",
         "return document.querySelectorAll('[data-testid=child-card]').length === 2;",
+    )
+    .await;
+
+    // A third through the query text: the rules follow.
+    click_x(&client, &button("Add a child")).await;
+    find(&client, "[data-testid=child-editor]").await;
+    set_value(&client, "[data-testid=child-editor] input.input", "Fresh").await;
+    set_value(
+        &client,
+        "[data-testid=child-editor] textarea",
+        "year:>=2020",
+    )
+    .await;
+    wait_script(
+        &client,
+        "the rule builder to follow the query text",
+        "return [...document.querySelectorAll(\"[data-testid=child-editor] select[aria-label='Field']\")].some(s => s.value === 'year');",
+    )
+    .await;
+    wait_text(
+        &client,
+        "[data-testid=child-editor] [data-testid=preview-count]",
+        |t| t.parse::<u32>().map(|n| n > 0).unwrap_or(false),
+    )
+    .await;
+    click_x(&client, &button("Create child")).await;
+    wait_script(
+        &client,
+        "the third child's card",
+        "return document.querySelectorAll('[data-testid=child-card]').length === 3;",
     )
     .await;
 
