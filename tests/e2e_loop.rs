@@ -7,73 +7,8 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
-
 use fantoccini::{Client, Locator};
 use support::*;
-
-const LIMIT: Duration = Duration::from_secs(60);
-
-/// The button (or other element) whose visible text is exactly `text`.
-fn button(text: &str) -> String {
-    format!("//button[normalize-space()='{text}']")
-}
-
-async fn find_x(client: &Client, xpath: &str) -> fantoccini::elements::Element {
-    client
-        .wait()
-        .at_most(LIMIT)
-        .for_element(Locator::XPath(xpath))
-        .await
-        .unwrap_or_else(|e| panic!("no element {xpath}: {e}"))
-}
-
-async fn click_x(client: &Client, xpath: &str) {
-    find_x(client, xpath).await.click().await.expect("click");
-}
-
-/// Waits until the page's script says `true`.
-async fn wait_script(client: &Client, what: &str, script: &str) {
-    let deadline = Instant::now() + LIMIT;
-    loop {
-        let value = client.execute(script, vec![]).await.expect("script");
-        if value.as_bool() == Some(true) {
-            return;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
-}
-
-/// Sets a form control's value the way typing or picking does, so React sees the change.
-async fn set_value(client: &Client, css: &str, value: &str) {
-    find(client, css).await;
-    client
-        .execute(
-            "const el = document.querySelector(arguments[0]);
-             const proto = el instanceof HTMLSelectElement ? HTMLSelectElement.prototype
-               : el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype
-               : HTMLInputElement.prototype;
-             Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, arguments[1]);
-             el.dispatchEvent(new Event(el instanceof HTMLSelectElement ? 'change' : 'input', { bubbles: true }));",
-            vec![css.into(), value.into()],
-        )
-        .await
-        .expect("set value");
-}
-
-/// Calls one of the app's commands the way the window does.
-async fn invoke(client: &Client, command: &str, args: serde_json::Value) -> serde_json::Value {
-    client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1])
-               .then((v) => done({ ok: v === undefined ? null : v }), (e) => done({ err: e }));",
-            vec![command.into(), args],
-        )
-        .await
-        .expect("invoke")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_newcomer_routes_the_demo_library_end_to_end() {
