@@ -383,6 +383,10 @@ pub enum CloudCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// Change the account password (current from SYNCER_CLOUD_PASSWORD, new from
+    /// SYNCER_CLOUD_NEW_PASSWORD, or typed). Every other device is signed out; this one stays.
+    /// The sync passphrase is separate and unchanged.
+    Password,
     /// Everything the cloud holds for the account, still encrypted (GDPR export).
     Export {
         #[arg(long, short)]

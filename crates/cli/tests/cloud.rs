@@ -159,3 +159,48 @@ backend_tests!(
         server.finish().await;
     }
 );
+
+backend_tests!(
+    a_new_password_signs_the_other_devices_out,
+    |backend| async move {
+        let server = TestServer::start(backend, test_settings()).await.unwrap();
+        let url = server.url();
+        let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let pass = "our sync passphrase";
+        let run = |dir: &Path, args: &[&str]| syncer(dir, &url, pass, args);
+        ok(&run(
+            a.path(),
+            &["--json", "cloud", "signup", "--email", "pw@example.org"],
+        ));
+        ok(&run(a.path(), &["--json", "cloud", "passphrase"]));
+        ok(&run(
+            b.path(),
+            &["--json", "cloud", "login", "--email", "pw@example.org"],
+        ));
+        ok(&run(b.path(), &["--json", "cloud", "passphrase"]));
+        ok(&run(b.path(), &["--json", "cloud", "sync"]));
+
+        let changed = Command::new(env!("CARGO_BIN_EXE_syncer"))
+            .arg("--data-dir")
+            .arg(a.path())
+            .args(["--json", "cloud", "password"])
+            .env_remove("RUST_LOG")
+            .env("SYNCER_VAULT", "file")
+            .env("SYNCER_VAULT_PASSPHRASE", "vault pass")
+            .env("SYNCER_CLOUD_URL", &url)
+            .env("SYNCER_CLOUD_PASSWORD", "a long account password")
+            .env("SYNCER_CLOUD_NEW_PASSWORD", "an even longer new password")
+            .output()
+            .unwrap();
+        let changed = ok(&changed);
+        assert_eq!(changed["signed_out_sessions"], 1, "{changed}");
+
+        // This device carries on; the other one is told to sign in again.
+        ok(&run(a.path(), &["--json", "cloud", "sync"]));
+        let refused = run(b.path(), &["cloud", "sync"]);
+        assert!(!refused.status.success());
+        let said = String::from_utf8_lossy(&refused.stderr).to_lowercase();
+        assert!(said.contains("sign in"), "{said}");
+        server.finish().await;
+    }
+);

@@ -116,6 +116,25 @@ impl CloudApi {
             .map(|_| ())
     }
 
+    pub async fn change_password(
+        &self,
+        token: &str,
+        current: &str,
+        new: &str,
+    ) -> Result<syncer_cloud::model::PasswordChanged> {
+        let body = syncer_cloud::model::ChangePasswordRequest {
+            current_password: current.to_owned(),
+            new_password: new.to_owned(),
+        };
+        self.send(
+            Method::PUT,
+            "/v1/account/password",
+            Some(token),
+            Some(&body),
+        )
+        .await
+    }
+
     /// The account's key bundle; `None` when no passphrase was set yet.
     pub async fn get_key(&self, token: &str) -> Result<Option<KeyBundleBody>> {
         match self

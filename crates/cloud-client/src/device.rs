@@ -441,6 +441,22 @@ impl CloudDevice {
         self.forget().await
     }
 
+    /// Changes the account password; the server signs every other device out (this one
+    /// stays signed in). Returns how many sign-ins ended. The sync passphrase is unrelated
+    /// and unchanged.
+    pub async fn change_password(&self, current: &str, new: &str) -> Result<u64> {
+        let _busy = self.lock().await;
+        let mut ctx = self.ctx().await?;
+        let (current, new) = (current.to_owned(), new.to_owned());
+        let changed = self
+            .authed(&mut ctx, |api, t| {
+                let (current, new) = (current.clone(), new.clone());
+                async move { api.change_password(&t, &current, &new).await }
+            })
+            .await?;
+        Ok(changed.signed_out_sessions)
+    }
+
     /// Everything the server holds for the account, still encrypted.
     pub async fn export(&self) -> Result<syncer_cloud::model::Export> {
         let _busy = self.lock().await;

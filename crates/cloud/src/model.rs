@@ -20,7 +20,7 @@ pub struct ErrorDetail {
     pub details: serde_json::Value,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct RegisterRequest {
     pub email: String,
     /// At least 10 characters.
@@ -29,21 +29,21 @@ pub struct RegisterRequest {
     pub device_name: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct LoginRequest {
     pub email: String,
     pub password: String,
     pub device_name: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
 /// A signed-in session. The access token is sent as `Authorization: Bearer …`; the refresh
 /// token is exchanged once at `/v1/auth/refresh` for a new pair (it is then spent).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct Session {
     pub access_token: String,
     /// Seconds until the access token expires.
@@ -80,10 +80,86 @@ pub struct Me {
     pub created_at: i64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct DeleteAccountRequest {
     /// The account's password, to confirm.
     pub password: String,
+}
+
+/// Change the account's password: every other device is signed out (the one asking stays).
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    /// At least 10 characters.
+    pub new_password: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PasswordChanged {
+    /// Sign-ins of other devices that ended with the old password.
+    pub signed_out_sessions: u64,
+}
+
+// Passwords and tokens never reach a log through `Debug`: these print what they are, not what
+// they hold.
+const REDACTED: &str = "[redacted]";
+
+impl std::fmt::Debug for RegisterRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegisterRequest")
+            .field("email", &self.email)
+            .field("password", &REDACTED)
+            .field("device_name", &self.device_name)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("email", &self.email)
+            .field("password", &REDACTED)
+            .field("device_name", &self.device_name)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for RefreshRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RefreshRequest")
+            .field("refresh_token", &REDACTED)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("access_token", &REDACTED)
+            .field("access_expires_in", &self.access_expires_in)
+            .field("refresh_token", &REDACTED)
+            .field("refresh_expires_in", &self.refresh_expires_in)
+            .field("user_id", &self.user_id)
+            .field("device_id", &self.device_id)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for DeleteAccountRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeleteAccountRequest")
+            .field("password", &REDACTED)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for ChangePasswordRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChangePasswordRequest")
+            .field("current_password", &REDACTED)
+            .field("new_password", &REDACTED)
+            .finish()
+    }
 }
 
 /// The master key wrapped on a device (a `syncer-crypto` key bundle). Opaque to the server.
@@ -268,4 +344,66 @@ pub struct Export {
 pub struct Health {
     pub status: String,
     pub backend: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_stay_out_of_debug_output() {
+        let secret = "hunter2-very-secret";
+        let printed = [
+            format!(
+                "{:?}",
+                RegisterRequest {
+                    email: "a@b.org".into(),
+                    password: secret.into(),
+                    device_name: "laptop".into(),
+                }
+            ),
+            format!(
+                "{:?}",
+                LoginRequest {
+                    email: "a@b.org".into(),
+                    password: secret.into(),
+                    device_name: "laptop".into(),
+                }
+            ),
+            format!(
+                "{:?}",
+                RefreshRequest {
+                    refresh_token: secret.into()
+                }
+            ),
+            format!(
+                "{:?}",
+                Session {
+                    access_token: secret.into(),
+                    access_expires_in: 1,
+                    refresh_token: secret.into(),
+                    refresh_expires_in: 1,
+                    user_id: "u".into(),
+                    device_id: "d".into(),
+                }
+            ),
+            format!(
+                "{:?}",
+                DeleteAccountRequest {
+                    password: secret.into()
+                }
+            ),
+            format!(
+                "{:?}",
+                ChangePasswordRequest {
+                    current_password: secret.into(),
+                    new_password: secret.into(),
+                }
+            ),
+        ];
+        for p in printed {
+            assert!(!p.contains(secret), "{p}");
+            assert!(p.contains("[redacted]"), "{p}");
+        }
+    }
 }

@@ -18,7 +18,8 @@ use crate::routes;
     ),
     paths(
         routes::register, routes::login, routes::refresh, routes::logout,
-        routes::me, routes::delete_account, routes::export, routes::delete_all_data,
+        routes::me, routes::delete_account, routes::change_password, routes::export,
+        routes::delete_all_data,
         routes::get_key, routes::put_key,
         routes::put_record, routes::batch, routes::get_record, routes::delete_record,
         routes::changes, routes::list_conflicts, routes::resolve,
@@ -27,7 +28,8 @@ use crate::routes;
     components(schemas(
         model::ErrorBody, model::ErrorDetail, model::RegisterRequest, model::LoginRequest,
         model::RefreshRequest, model::Session, model::Device, model::Me,
-        model::DeleteAccountRequest, model::KeyBundleBody, model::RecordUpload,
+        model::DeleteAccountRequest, model::ChangePasswordRequest, model::PasswordChanged,
+        model::KeyBundleBody, model::RecordUpload,
         model::BatchUploadItem, model::BatchUpload, model::WriteStatus, model::WriteResult,
         model::BatchResult, model::Record, model::ChangesPage, model::Conflict,
         model::RefusedWrite, model::Resolution, model::ResolveRequest, model::Resolved,

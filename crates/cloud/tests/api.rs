@@ -462,6 +462,82 @@ backend_tests!(
     }
 );
 
+backend_tests!(
+    changing_the_password_signs_out_the_other_devices,
+    |backend| async move {
+        let (server, mut api) = start(backend).await;
+        api.register("pat@example.org").await;
+        let mut phone = Api::new(server.url());
+        let (status, login) = phone
+        .post(
+            "/v1/auth/login",
+            json!({"email": "pat@example.org", "password": "a long password", "device_name": "phone"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{login}");
+        phone.token = Some(login["access_token"].as_str().unwrap().to_owned());
+
+        // Refused: the wrong current password, then a weak new one; nothing changes.
+        let (status, body) = api
+        .put(
+            "/v1/account/password",
+            json!({"current_password": "not it at all", "new_password": "a brand new password"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_error_shape(&body, "invalid_credentials");
+        let (status, body) = api
+            .put(
+                "/v1/account/password",
+                json!({"current_password": "a long password", "new_password": "short"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_error_shape(&body, "weak_password");
+        assert_eq!(phone.get("/v1/me").await.0, StatusCode::OK);
+
+        let (status, body) = api
+        .put(
+            "/v1/account/password",
+            json!({"current_password": "a long password", "new_password": "a brand new password"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["signed_out_sessions"], 1);
+
+        // This device stays in; the phone is out, its refresh token too.
+        assert_eq!(api.get("/v1/me").await.0, StatusCode::OK);
+        let (status, body) = phone.get("/v1/me").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_error_shape(&body, "token_invalid");
+        let anon = Api::new(server.url());
+        let (status, _) = anon
+            .post(
+                "/v1/auth/refresh",
+                json!({"refresh_token": login["refresh_token"]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+        // The old password no longer signs in; the new one does.
+        let (status, _) = anon
+        .post(
+            "/v1/auth/login",
+            json!({"email": "pat@example.org", "password": "a long password", "device_name": "x"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, _) = anon
+        .post(
+            "/v1/auth/login",
+            json!({"email": "pat@example.org", "password": "a brand new password", "device_name": "x"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        server.finish().await;
+    }
+);
+
 backend_tests!(changes_page_through_a_cursor, |backend| async move {
     let (server, mut api) = start(backend).await;
     let session = api.register("p@example.org").await;
@@ -750,6 +826,7 @@ async fn the_openapi_document_is_served_and_matches_the_checked_in_copy() {
         "/v1/auth/logout",
         "/v1/me",
         "/v1/account",
+        "/v1/account/password",
         "/v1/keys",
         "/v1/records",
         "/v1/records/batch",

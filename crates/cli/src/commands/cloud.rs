@@ -19,6 +19,8 @@ use crate::exit::{CliError, FAILURE, OK};
 
 /// The account password, when not typed (scripts, tests).
 pub const PASSWORD_ENV: &str = "SYNCER_CLOUD_PASSWORD";
+/// The new account password for `syncer cloud password`, when not typed.
+pub const NEW_PASSWORD_ENV: &str = "SYNCER_CLOUD_NEW_PASSWORD";
 /// The sync passphrase, when not typed.
 pub const PASSPHRASE_ENV: &str = "SYNCER_CLOUD_PASSPHRASE";
 /// The recovery code, when not typed.
@@ -250,6 +252,21 @@ pub async fn run(app: &App, command: CloudCommand) -> anyhow::Result<u8> {
             output(app, &json!({"deleted": true, "account": account}), || {
                 format!("deleted {what}\n")
             });
+        }
+        CloudCommand::Password => {
+            let current = secret(PASSWORD_ENV, "current account password")?;
+            let new = secret(NEW_PASSWORD_ENV, "new account password")?;
+            let ended = cloud.change_password(&current, &new).await?;
+            output(
+                app,
+                &json!({"changed": true, "signed_out_sessions": ended}),
+                || {
+                    format!(
+                        "password changed; {ended} other sign-in(s) ended (those devices sign in \
+                     again with the new password)\n"
+                    )
+                },
+            );
         }
         CloudCommand::Export { output: path } => {
             let export = cloud.export().await?;

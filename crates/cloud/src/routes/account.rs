@@ -8,7 +8,10 @@ use serde_json::json;
 use super::records::{conflict_out, record_out};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Authed};
-use crate::model::{DeleteAccountRequest, Device, ErrorBody, Export, KeyBundleBody, Me};
+use crate::model::{
+    ChangePasswordRequest, DeleteAccountRequest, Device, ErrorBody, Export, KeyBundleBody, Me,
+    PasswordChanged,
+};
 use crate::password;
 use crate::state::{AppState, now_ms};
 use crate::storage::{DeviceRow, Storage, UserRow};
@@ -72,6 +75,41 @@ pub async fn delete_account<S: Storage>(
     state.storage.delete_user(&user.id).await?;
     tracing::info!(user = %user.id, "account deleted");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Change the password. Every other device is signed out (whoever knew the old password is
+/// out too); this one stays signed in. The encryption key is untouched: it is sealed by the
+/// sync passphrase, which the server never sees, not by the password.
+#[utoipa::path(put, path = "/v1/account/password", tag = "account", security(("bearer" = [])),
+    request_body = ChangePasswordRequest,
+    responses(
+        (status = 200, body = PasswordChanged),
+        (status = 400, body = ErrorBody, description = "weak_password"),
+        (status = 401, body = ErrorBody, description = "invalid_credentials"),
+        (status = 429, body = ErrorBody, description = "rate_limited"),
+    ))]
+pub async fn change_password<S: Storage>(
+    State(state): State<AppState<S>>,
+    Authed(me): Authed,
+    ApiJson(body): ApiJson<ChangePasswordRequest>,
+) -> ApiResult<Json<PasswordChanged>> {
+    let user = user(&state, &me.user_id).await?;
+    state.limiters.check_account(&user.email)?;
+    if !password::verify(body.current_password, user.password_hash).await {
+        return Err(ApiError::invalid_credentials());
+    }
+    super::auth::check_password_strength(&body.new_password)?;
+    let hash = password::hash(body.new_password, state.settings.password_cost)
+        .await
+        .map_err(ApiError::internal)?;
+    let ended = state
+        .storage
+        .change_password(&user.id, &hash, &me.session_id, now_ms())
+        .await?;
+    tracing::info!(user = %user.id, signed_out = ended, "password changed");
+    Ok(Json(PasswordChanged {
+        signed_out_sessions: ended,
+    }))
 }
 
 /// Delete every record, conflict and the key bundle; the account stays (start over).

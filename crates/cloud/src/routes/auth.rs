@@ -32,6 +32,18 @@ pub(crate) fn normalise_email(email: &str) -> ApiResult<String> {
     }
 }
 
+pub(crate) fn check_password_strength(password: &str) -> ApiResult<()> {
+    let length = password.chars().count();
+    if (MIN_PASSWORD..=MAX_PASSWORD).contains(&length) {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(
+            "weak_password",
+            format!("choose a password of at least {MIN_PASSWORD} characters"),
+        ))
+    }
+}
+
 fn check_device_name(name: &str) -> ApiResult<String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
@@ -125,13 +137,7 @@ pub async fn register<S: Storage>(
     let email = normalise_email(&body.email)?;
     state.limiters.check_account(&email)?;
     let device_name = check_device_name(&body.device_name)?;
-    let length = body.password.chars().count();
-    if !(MIN_PASSWORD..=MAX_PASSWORD).contains(&length) {
-        return Err(ApiError::bad_request(
-            "weak_password",
-            format!("choose a password of at least {MIN_PASSWORD} characters"),
-        ));
-    }
+    check_password_strength(&body.password)?;
     let hash = password::hash(body.password, state.settings.password_cost)
         .await
         .map_err(ApiError::internal)?;

@@ -31,6 +31,7 @@ pub fn router<S: Storage>(state: AppState<S>) -> Router {
         .route("/v1/auth/logout", post(logout::<S>))
         .route("/v1/me", get(me::<S>))
         .route("/v1/account", axum::routing::delete(delete_account::<S>))
+        .route("/v1/account/password", put(change_password::<S>))
         .route("/v1/keys", get(get_key::<S>).put(put_key::<S>))
         .route("/v1/records", axum::routing::delete(delete_all_data::<S>))
         .route("/v1/records/batch", post(batch::<S>))

@@ -220,6 +220,15 @@ pub trait Storage: Clone + Send + Sync + 'static {
         reason: &str,
         now: Millis,
     ) -> impl Future<Output = Result<()>> + Send;
+    /// Replaces the account's password hash and ends every other sign-in (`keep` is the
+    /// session that asked): whoever knew the old password is out. Returns how many ended.
+    fn change_password(
+        &self,
+        user_id: &str,
+        password_hash: &str,
+        keep: &str,
+        now: Millis,
+    ) -> impl Future<Output = Result<u64>> + Send;
 
     // ---- records
     fn write_record(

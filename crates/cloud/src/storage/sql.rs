@@ -432,6 +432,36 @@ macro_rules! impl_storage {
                 tx.commit().await.map_err(db)
             }
 
+            async fn change_password(
+                &self,
+                user_id: &str,
+                password_hash: &str,
+                keep: &str,
+                now: Millis,
+            ) -> Result<u64> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+                    .bind(password_hash)
+                    .bind(now)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+                let others: Vec<String> = sqlx::query_scalar(
+                    "SELECT id FROM sessions WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL",
+                )
+                .bind(user_id)
+                .bind(keep)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db)?;
+                for session in &others {
+                    revoke(&mut tx, session, "password_changed", now).await?;
+                }
+                tx.commit().await.map_err(db)?;
+                Ok(u64::try_from(others.len()).unwrap_or(u64::MAX))
+            }
+
             async fn write_record(
                 &self,
                 user_id: &str,
