@@ -281,6 +281,22 @@ pub async fn cloud_sign_out(
     device.sign_out().await.map_err(cloud_error)
 }
 
+/// Changes the account password; the server signs every other device out. Answers how many
+/// sign-ins ended.
+#[tauri::command]
+pub async fn cloud_change_password(
+    cell: State<'_, CloudCell>,
+    state: State<'_, AppState>,
+    current: String,
+    new: String,
+) -> CommandResult<u64> {
+    let device = device(&cell, &state).await?;
+    device
+        .change_password(&current, &new)
+        .await
+        .map_err(cloud_error)
+}
+
 /// Deletes the account's records on the server (still signed in; the local setup stays).
 #[tauri::command]
 pub async fn cloud_delete_data(

@@ -160,6 +160,7 @@ fn main() -> anyhow::Result<()> {
             cloud::cloud_resolve,
             cloud::cloud_sign_out,
             cloud::cloud_delete_data,
+            cloud::cloud_change_password,
         ])
         .run(tauri::generate_context!())
         .context("the Syncer window could not start")?;

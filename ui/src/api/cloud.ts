@@ -21,6 +21,8 @@ export type CloudApi = {
   conflicts: () => Promise<Result<ConflictItem[]>>;
   resolve: (conflict: string, choice: "local" | "remote") => Promise<Result<null>>;
   signOut: () => Promise<Result<null>>;
+  /** Answers how many other devices were signed out. */
+  changePassword: (current: string, next: string) => Promise<Result<number>>;
   deleteData: (confirm: string) => Promise<Result<null>>;
 };
 
@@ -34,6 +36,7 @@ export function createCloudApi(b: InvokeBridge = realInvokeBridge): CloudApi {
     conflicts: () => call(b, "cloud_conflicts"),
     resolve: (conflict, choice) => call(b, "cloud_resolve", { conflict, choice }),
     signOut: () => call(b, "cloud_sign_out"),
+    changePassword: (current, next) => call(b, "cloud_change_password", { current, new: next }),
     deleteData: (confirm) => call(b, "cloud_delete_data", { confirm }),
   };
 }

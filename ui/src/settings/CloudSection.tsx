@@ -6,6 +6,7 @@ import {
   defaultCloudApi,
   type PassphraseView,
 } from "../api/cloud";
+import { ChangePassword } from "./ChangePassword";
 
 type Notice = { kind: "ok" | "warning"; text: string } | null;
 
@@ -274,6 +275,7 @@ export function CloudSection({ api = defaultCloudApi }: { api?: CloudApi | undef
           ))}
         </section>
       ) : null}
+      <ChangePassword api={api} />
       <div className="field">
         <label htmlFor={`${ids}-confirm`}>Delete the cloud copy (type delete)</label>
         <div className="field__row">
