@@ -8,8 +8,8 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::state::{AppState, Settings};
-use crate::storage::Storage;
+use crate::state::{AppState, Settings, now_ms};
+use crate::storage::{Storage, Wake};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -31,6 +31,39 @@ pub async fn serve<S: Storage>(
     let state = AppState::new(storage, settings)
         .await
         .map_err(StartError::Other)?;
+    let hub = state.events.clone();
+    // One listener per instance (PostgreSQL; returns at once on SQLite).
+    let listener_task = {
+        let storage = state.storage.clone();
+        let hub = hub.clone();
+        tokio::spawn(async move {
+            storage
+                .listen_events(move |wake| match wake {
+                    Wake::User(user_id) => hub.wake(&user_id),
+                    Wake::Everyone => hub.wake_all(),
+                })
+                .await;
+        })
+    };
+    let pruner = {
+        let storage = state.storage.clone();
+        let (every, keep) = (
+            state.settings.event_prune_every,
+            state.settings.event_retention,
+        );
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                let before = now_ms() - i64::try_from(keep.as_millis()).unwrap_or(i64::MAX / 4);
+                match storage.prune_events(before).await {
+                    Ok(0) => {}
+                    Ok(pruned) => tracing::info!(pruned, "old events pruned"),
+                    Err(e) => tracing::warn!(error = %e, "cannot prune old events"),
+                }
+            }
+        })
+    };
     let limiters = state.limiters.clone();
     let sweeper = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
@@ -44,10 +77,19 @@ pub async fn serve<S: Storage>(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown)
+    .with_graceful_shutdown({
+        let hub = hub.clone();
+        async move {
+            shutdown.await;
+            // Streams never finish on their own: end them so the shutdown can complete.
+            hub.shut_down();
+        }
+    })
     .await
     .map_err(|e| StartError::Other(e.to_string()));
     sweeper.abort();
+    listener_task.abort();
+    pruner.abort();
     served
 }
 
