@@ -31,6 +31,15 @@ pub async fn serve<S: Storage>(
     let state = AppState::new(storage, settings)
         .await
         .map_err(StartError::Other)?;
+    serve_state(state, listener, shutdown).await
+}
+
+/// [`serve`] with a state built by the caller (tests that publish events through it).
+pub async fn serve_state<S: Storage>(
+    state: AppState<S>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
     let hub = state.events.clone();
     // One listener per instance (PostgreSQL; returns at once on SQLite).
     let listener_task = {
@@ -107,6 +116,17 @@ impl RunningServer {
         settings: Settings,
         addr: SocketAddr,
     ) -> Result<Self, StartError> {
+        let state = AppState::new(storage, settings)
+            .await
+            .map_err(StartError::Other)?;
+        Self::start_with_state(state, addr).await
+    }
+
+    /// Starts over a state the caller keeps a clone of (to publish events in tests).
+    pub async fn start_with_state<S: Storage>(
+        state: AppState<S>,
+        addr: SocketAddr,
+    ) -> Result<Self, StartError> {
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|e| StartError::Bind {
@@ -117,7 +137,7 @@ impl RunningServer {
             .local_addr()
             .map_err(|e| StartError::Other(e.to_string()))?;
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve(storage, settings, listener, async move {
+        let task = tokio::spawn(serve_state(state, listener, async move {
             let _ = stopped.await;
         }));
         Ok(Self {

@@ -877,8 +877,8 @@ macro_rules! impl_storage {
             }
 
             async fn session_active(&self, session_id: &str) -> Result<bool> {
-                let row: Option<i64> = sqlx::query_scalar(
-                    "SELECT 1 FROM sessions s JOIN devices d ON d.id = s.device_id \
+                let row: Option<String> = sqlx::query_scalar(
+                    "SELECT s.id FROM sessions s JOIN devices d ON d.id = s.device_id \
                      WHERE s.id = $1 AND s.revoked_at IS NULL AND d.revoked_at IS NULL",
                 )
                 .bind(session_id)
