@@ -60,7 +60,11 @@ pub struct Config {
     #[arg(long, env = "SYNCER_CLOUD_EVENTS_BACKLOG", default_value_t = 1000)]
     pub events_backlog_max: i64,
     /// Hours events stay in the journal.
-    #[arg(long, env = "SYNCER_CLOUD_EVENTS_RETENTION_HOURS", default_value_t = 168)]
+    #[arg(
+        long,
+        env = "SYNCER_CLOUD_EVENTS_RETENTION_HOURS",
+        default_value_t = 168
+    )]
     pub events_retention_hours: u64,
 }
 

@@ -325,9 +325,10 @@ impl LiveEvent {
     /// (newer servers may add kinds: a device ignores them).
     pub fn parse(kind: &str, data: &str) -> Option<Self> {
         let mut value: serde_json::Value = serde_json::from_str(data).ok()?;
-        value
-            .as_object_mut()?
-            .insert("kind".to_owned(), serde_json::Value::String(kind.to_owned()));
+        value.as_object_mut()?.insert(
+            "kind".to_owned(),
+            serde_json::Value::String(kind.to_owned()),
+        );
         serde_json::from_value(value).ok()
     }
 

@@ -92,7 +92,10 @@ impl Device {
             body,
         )
         .await;
-        assert!(status.is_success() || status == StatusCode::CONFLICT, "{status} {body}");
+        assert!(
+            status.is_success() || status == StatusCode::CONFLICT,
+            "{status} {body}"
+        );
         body
     }
 
@@ -295,87 +298,98 @@ backend_tests!(another_devices_writes_arrive, |backend| async move {
     server.finish().await;
 });
 
-backend_tests!(resume_with_last_event_id_loses_nothing, |backend| async move {
-    let server = TestServer::start(backend, test_settings()).await.unwrap();
-    let (a, b, key) = account(&server.url(), "resume@example.org").await;
-    let mut stream = b.events(None).await;
-    a.put(&key, "bases", "first", 0).await;
-    let (last_seen, _) = stream.next().await;
-    drop(stream); // the connection drops
+backend_tests!(
+    resume_with_last_event_id_loses_nothing,
+    |backend| async move {
+        let server = TestServer::start(backend, test_settings()).await.unwrap();
+        let (a, b, key) = account(&server.url(), "resume@example.org").await;
+        let mut stream = b.events(None).await;
+        a.put(&key, "bases", "first", 0).await;
+        let (last_seen, _) = stream.next().await;
+        drop(stream); // the connection drops
 
-    let mut written = Vec::new();
-    for i in 0..5 {
-        let result = a.put(&key, "children", &format!("c{i}"), 0).await;
-        written.push(result["seq"].as_i64().unwrap());
+        let mut written = Vec::new();
+        for i in 0..5 {
+            let result = a.put(&key, "children", &format!("c{i}"), 0).await;
+            written.push(result["seq"].as_i64().unwrap());
+        }
+        let mut resumed = b.events(Some(last_seen)).await;
+        let mut received = Vec::new();
+        for _ in 0..5 {
+            let (id, event) = resumed.next().await;
+            assert!(matches!(event, LiveEvent::RecordChanged { cursor, .. } if cursor == id));
+            received.push(id);
+        }
+        assert_eq!(received, written, "every write made while away, in order");
+        // And live again after the replay.
+        let more = a.put(&key, "children", "c5", 0).await;
+        assert_eq!(resumed.next().await.0, more["seq"].as_i64().unwrap());
+        drop(resumed);
+        server.finish().await;
     }
-    let mut resumed = b.events(Some(last_seen)).await;
-    let mut received = Vec::new();
-    for _ in 0..5 {
-        let (id, event) = resumed.next().await;
-        assert!(matches!(event, LiveEvent::RecordChanged { cursor, .. } if cursor == id));
-        received.push(id);
-    }
-    assert_eq!(received, written, "every write made while away, in order");
-    // And live again after the replay.
-    let more = a.put(&key, "children", "c5", 0).await;
-    assert_eq!(resumed.next().await.0, more["seq"].as_i64().unwrap());
-    drop(resumed);
-    server.finish().await;
-});
+);
 
-backend_tests!(too_far_behind_gets_one_sync_required, |backend| async move {
-    let settings = Settings {
-        event_backlog_max: 3,
-        ..test_settings()
-    };
-    let server = TestServer::start(backend, settings).await.unwrap();
-    let (a, b, key) = account(&server.url(), "behind@example.org").await;
-    let mut latest = 0;
-    for i in 0..6 {
-        latest = a.put(&key, "bases", &format!("r{i}"), 0).await["seq"]
+backend_tests!(
+    too_far_behind_gets_one_sync_required,
+    |backend| async move {
+        let settings = Settings {
+            event_backlog_max: 3,
+            ..test_settings()
+        };
+        let server = TestServer::start(backend, settings).await.unwrap();
+        let (a, b, key) = account(&server.url(), "behind@example.org").await;
+        let mut latest = 0;
+        for i in 0..6 {
+            latest = a.put(&key, "bases", &format!("r{i}"), 0).await["seq"]
+                .as_i64()
+                .unwrap();
+        }
+        let mut stream = b.events(Some(0)).await;
+        let (id, event) = stream.next().await;
+        assert_eq!(
+            id, latest,
+            "sync_required carries the cursor to resume from"
+        );
+        assert_eq!(
+            event,
+            LiveEvent::SyncRequired {
+                reason: "too_far_behind".into()
+            }
+        );
+        assert!(stream.quiet().await, "one nudge, not a flood");
+        // Within the backlog, events are replayed as usual.
+        let mut close = b.events(Some(latest - 2)).await;
+        assert_eq!(close.next().await.0, latest - 1);
+        assert_eq!(close.next().await.0, latest);
+
+        // Events pruned by age: resuming from before them is sync_required too.
+        let pruned = server.prune_events(i64::MAX).await;
+        assert_eq!(pruned, 6);
+        let mut old = b.events(Some(latest - 1)).await;
+        assert_eq!(
+            old.next().await,
+            (
+                latest,
+                LiveEvent::SyncRequired {
+                    reason: "pruned".into()
+                }
+            )
+        );
+        // A cursor the account never reached.
+        let mut future = b.events(Some(latest + 100)).await;
+        assert!(matches!(
+            future.next().await.1,
+            LiveEvent::SyncRequired { reason } if reason == "unknown_cursor"
+        ));
+        // After sync_required the stream goes on live.
+        let next = a.put(&key, "bases", "after", 0).await["seq"]
             .as_i64()
             .unwrap();
+        assert_eq!(stream.next().await.0, next);
+        drop((stream, close, old, future));
+        server.finish().await;
     }
-    let mut stream = b.events(Some(0)).await;
-    let (id, event) = stream.next().await;
-    assert_eq!(id, latest, "sync_required carries the cursor to resume from");
-    assert_eq!(
-        event,
-        LiveEvent::SyncRequired {
-            reason: "too_far_behind".into()
-        }
-    );
-    assert!(stream.quiet().await, "one nudge, not a flood");
-    // Within the backlog, events are replayed as usual.
-    let mut close = b.events(Some(latest - 2)).await;
-    assert_eq!(close.next().await.0, latest - 1);
-    assert_eq!(close.next().await.0, latest);
-
-    // Events pruned by age: resuming from before them is sync_required too.
-    let pruned = server.prune_events(i64::MAX).await;
-    assert_eq!(pruned, 6);
-    let mut old = b.events(Some(latest - 1)).await;
-    assert_eq!(
-        old.next().await,
-        (
-            latest,
-            LiveEvent::SyncRequired {
-                reason: "pruned".into()
-            }
-        )
-    );
-    // A cursor the account never reached.
-    let mut future = b.events(Some(latest + 100)).await;
-    assert!(matches!(
-        future.next().await.1,
-        LiveEvent::SyncRequired { reason } if reason == "unknown_cursor"
-    ));
-    // After sync_required the stream goes on live.
-    let next = a.put(&key, "bases", "after", 0).await["seq"].as_i64().unwrap();
-    assert_eq!(stream.next().await.0, next);
-    drop((stream, close, old, future));
-    server.finish().await;
-});
+);
 
 backend_tests!(a_stream_needs_a_valid_token, |backend| async move {
     let server = TestServer::start(backend, test_settings()).await.unwrap();
@@ -445,7 +459,11 @@ backend_tests!(idle_streams_carry_keep_alives, |backend| async move {
         false
     })
     .await;
-    assert_eq!(found, Ok(true), "keep-alive comments on an idle stream: {seen:?}");
+    assert_eq!(
+        found,
+        Ok(true),
+        "keep-alive comments on an idle stream: {seen:?}"
+    );
     server.finish().await;
 });
 
@@ -473,7 +491,9 @@ async fn two_instances_on_one_postgres() {
     }
     b.send(reqwest::Method::POST, "/v1/auth/logout", None).await;
     stream.ends().await;
-    let seq = a.put(&key, "bases", "last", 0).await["seq"].as_i64().unwrap();
+    let seq = a.put(&key, "bases", "last", 0).await["seq"]
+        .as_i64()
+        .unwrap();
     assert_eq!(a_stream.next().await.0, seq);
     drop(a_stream);
     two.stop().await;
@@ -531,11 +551,20 @@ async fn published_device_events_and_the_revoked_devices_stream() {
         }
     })
     .await;
-    assert!(forgotten.is_ok(), "the hub keeps no entry for a user without streams");
+    assert!(
+        forgotten.is_ok(),
+        "the hub keeps no entry for a user without streams"
+    );
     assert_eq!(
-        events::publish(&state, "no-such-user", EventKind::DeviceRevoked { device_id: "x".into() })
-            .await
-            .unwrap(),
+        events::publish(
+            &state,
+            "no-such-user",
+            EventKind::DeviceRevoked {
+                device_id: "x".into()
+            }
+        )
+        .await
+        .unwrap(),
         None
     );
     server.stop().await;

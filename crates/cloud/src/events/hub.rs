@@ -75,7 +75,10 @@ impl EventHub {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, watch::Sender<u64>>> {
         // The map is consistent after any panic (each operation is one call), so a poisoned
         // lock is still usable.
-        self.inner.users.lock().unwrap_or_else(PoisonError::into_inner)
+        self.inner
+            .users
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 

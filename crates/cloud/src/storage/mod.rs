@@ -327,8 +327,10 @@ pub trait Storage: Clone + Send + Sync + 'static {
         limit: i64,
     ) -> impl Future<Output = Result<Vec<EventRow>>> + Send;
     /// `None` when the user is gone.
-    fn event_bounds(&self, user_id: &str)
-    -> impl Future<Output = Result<Option<EventBounds>>> + Send;
+    fn event_bounds(
+        &self,
+        user_id: &str,
+    ) -> impl Future<Output = Result<Option<EventBounds>>> + Send;
     /// Whether a session (and its device) may still hold a stream open.
     fn session_active(&self, session_id: &str) -> impl Future<Output = Result<bool>> + Send;
     /// Deletes events written before `before`, raising each user's floor; returns how many.
