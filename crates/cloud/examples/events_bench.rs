@@ -13,7 +13,8 @@
 //!
 //! Users, devices and tokens are seeded straight into the database before the server starts
 //! (Argon2id sign-ups would take minutes at these counts and measure nothing of interest).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The server process is killed and waited for by `Server`'s Drop (or killed with the panic).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::zombie_processes)]
 
 use std::collections::HashMap;
 use std::path::PathBuf;
