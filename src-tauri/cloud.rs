@@ -24,7 +24,7 @@ pub const DEFAULT_SERVER_ENV: &str = "SYNCER_CLOUD_URL";
 #[derive(Default)]
 pub struct CloudCell(OnceCell<Arc<CloudDevice>>);
 
-async fn device(cell: &CloudCell, state: &AppState) -> CommandResult<Arc<CloudDevice>> {
+pub(crate) async fn device(cell: &CloudCell, state: &AppState) -> CommandResult<Arc<CloudDevice>> {
     let services = state.services()?;
     let vault = state.connections()?.vault().clone();
     let device = cell

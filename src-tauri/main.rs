@@ -8,6 +8,7 @@
 mod app_info;
 mod background;
 mod cloud;
+mod cloud_events;
 mod connections;
 mod error;
 mod filters;
@@ -84,6 +85,7 @@ fn main() -> anyhow::Result<()> {
             {
                 let _ = window.hide();
             }
+            cloud_events::start(app.handle().clone(), Arc::clone(&hub));
             background::start(hub);
             // Linux has no install-time registry of URL schemes for a binary run in place
             // (dev builds, AppImage): register syncer:// with the desktop at start.

@@ -362,6 +362,9 @@ pub enum CloudCommand {
     },
     /// Pull what other devices changed, push what changed here.
     Sync,
+    /// Stay connected to the account's live events: print each and pull what other devices
+    /// change as they change it (Ctrl-C ends). With --json, one JSON object per line.
+    Watch,
     /// Conflicts waiting for a choice, with both versions.
     Conflicts {
         /// Include resolved ones (the history).

@@ -204,3 +204,73 @@ backend_tests!(
         server.finish().await;
     }
 );
+
+// `syncer cloud watch` stays connected and pulls another device's change as it is made; the
+// test never runs `cloud sync` on the watching device.
+backend_tests!(watch_pulls_as_changes_are_made, |backend| async move {
+    use std::io::BufRead as _;
+    use std::process::Stdio;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let server = TestServer::start(backend, test_settings()).await.unwrap();
+    let url = server.url();
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let pass = "our sync passphrase";
+    let run = |dir: &Path, args: &[&str]| syncer(dir, &url, pass, args);
+    ok(&run(a.path(), &["--json", "demo", "--tracks", "20"]));
+    ok(&run(
+        a.path(),
+        &["cloud", "signup", "--email", "w@example.org"],
+    ));
+    ok(&run(a.path(), &["cloud", "passphrase"]));
+    ok(&run(
+        b.path(),
+        &["cloud", "login", "--email", "w@example.org"],
+    ));
+    ok(&run(b.path(), &["cloud", "passphrase"]));
+
+    let mut watcher = Command::new(env!("CARGO_BIN_EXE_syncer"))
+        .arg("--data-dir")
+        .arg(b.path())
+        .args(["--json", "cloud", "watch"])
+        .env_remove("RUST_LOG")
+        .env("SYNCER_VAULT", "file")
+        .env("SYNCER_VAULT_PASSPHRASE", "vault pass")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, lines) = mpsc::channel::<Value>();
+    let stdout = watcher.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if let Ok(value) = serde_json::from_str(&line) {
+                let _ = tx.send(value);
+            }
+        }
+    });
+    let wait_for = |kind: &str| loop {
+        let update = lines
+            .recv_timeout(Duration::from_secs(20))
+            .unwrap_or_else(|_| panic!("no {kind} from `syncer cloud watch` in time"));
+        if update["kind"] == kind {
+            return update;
+        }
+    };
+    wait_for("live");
+    ok(&run(a.path(), &["cloud", "sync"]));
+    let mut applied = 0;
+    while applied < 7 {
+        let pulled = wait_for("pulled");
+        applied += pulled["report"]["applied"].as_u64().unwrap();
+    }
+    let listed = ok(&run(b.path(), &["--json", "base", "list"]));
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    watcher.kill().unwrap();
+    let _ = watcher.wait();
+    server.finish().await;
+});

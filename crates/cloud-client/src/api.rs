@@ -248,6 +248,39 @@ impl CloudApi {
             .map(|_| ())
     }
 
+    /// Opens the live event stream (`GET /v1/events`), resuming after `last_event_id`. The
+    /// answer is the open stream; an error status is the API's error. No overall timeout
+    /// (the stream stays open), but a read stalls out after a minute: the server sends a
+    /// keep-alive every 15 s.
+    pub async fn open_events(
+        &self,
+        token: &str,
+        last_event_id: Option<i64>,
+    ) -> Result<reqwest::Response> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(20))
+            .read_timeout(std::time::Duration::from_secs(60))
+            .build()
+            .map_err(|e| CloudError::Invalid(format!("cannot build the HTTP client: {e}")))?;
+        let mut request = http
+            .get(format!("{}/v1/events", self.base))
+            .bearer_auth(token)
+            .header(reqwest::header::ACCEPT, "text/event-stream");
+        if let Some(id) = last_event_id {
+            request = request.header("Last-Event-ID", id.to_string());
+        }
+        let response = request.send().await.map_err(|e| CloudError::Unreachable {
+            url: self.base.clone(),
+            cause: e.without_url().to_string(),
+        })?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let body = response.bytes().await.unwrap_or_default();
+        Err(api_error(status, &body))
+    }
+
     pub async fn export(&self, token: &str) -> Result<Export> {
         self.send(Method::GET, "/v1/export", Some(token), None::<&()>)
             .await

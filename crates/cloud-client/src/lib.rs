@@ -10,6 +10,7 @@
 mod api;
 mod device;
 mod error;
+mod events;
 pub mod payload;
 mod secrets;
 pub mod state;
@@ -18,7 +19,9 @@ mod sync;
 pub use api::CloudApi;
 pub use device::{CloudDevice, CloudStatus, PassphraseOutcome, RECOVERY_WARNING};
 pub use error::{CloudError, Result};
+pub use events::WatchUpdate;
 pub use payload::{Collection, SetupItem};
 pub use sync::{Choice, ConflictView, ResolveReport, SyncReport};
+pub use syncer_cloud::model::LiveEvent;
 pub use syncer_cloud::model::Resolution;
 pub use syncer_crypto::{KdfParams, Passphrase};

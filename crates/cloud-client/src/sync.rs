@@ -184,6 +184,30 @@ impl CloudDevice {
         Ok(report)
     }
 
+    /// Pulls and applies what other devices changed, without pushing (what a live event
+    /// triggers).
+    pub async fn pull_changes(&self) -> Result<SyncReport> {
+        let _busy = self.lock().await;
+        let master = self.master().await?;
+        let mut ctx = self.ctx().await?;
+        self.check_account_key(&mut ctx, &master).await?;
+        let mut report = SyncReport::default();
+        self.settle_resolved_elsewhere(&mut ctx, &master, &mut report)
+            .await?;
+        self.pull(&mut ctx, &master, &mut report).await?;
+        ctx.state.last_sync_at = Some(now_ms());
+        self.save(&ctx.state).await?;
+        report.cursor = ctx.state.cursor;
+        report.open_conflicts = ctx
+            .state
+            .records
+            .values()
+            .filter(|t| t.conflict_id.is_some())
+            .count();
+        tracing::info!(?report, "cloud pull done");
+        Ok(report)
+    }
+
     /// A conflict this device is waiting on may have been settled on another device: that
     /// choice stands, so the record's current version is applied here and pushing resumes.
     async fn settle_resolved_elsewhere(

@@ -53,6 +53,19 @@ pub struct Config {
     /// Take the client address from X-Forwarded-For (only behind a proxy you control).
     #[arg(long, env = "SYNCER_CLOUD_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+    /// Seconds between keep-alive comments on an idle event stream.
+    #[arg(long, env = "SYNCER_CLOUD_EVENTS_KEEPALIVE", default_value_t = 15)]
+    pub events_keepalive_secs: u64,
+    /// Events a stream replays to catch up; a device further behind gets one sync_required.
+    #[arg(long, env = "SYNCER_CLOUD_EVENTS_BACKLOG", default_value_t = 1000)]
+    pub events_backlog_max: i64,
+    /// Hours events stay in the journal.
+    #[arg(
+        long,
+        env = "SYNCER_CLOUD_EVENTS_RETENTION_HOURS",
+        default_value_t = 168
+    )]
+    pub events_retention_hours: u64,
 }
 
 impl Config {
@@ -68,6 +81,9 @@ impl Config {
             },
             password_cost: PasswordCost::default(),
             trust_forwarded_for: self.trust_forwarded_for,
+            event_keepalive: Duration::from_secs(self.events_keepalive_secs.max(1)),
+            event_backlog_max: self.events_backlog_max.max(1),
+            event_retention: Duration::from_secs(self.events_retention_hours.max(1) * 3600),
             ..Settings::default()
         }
     }

@@ -14,6 +14,8 @@ pub mod config;
 #[cfg(feature = "server")]
 pub mod error;
 #[cfg(feature = "server")]
+pub mod events;
+#[cfg(feature = "server")]
 pub mod extract;
 #[cfg(feature = "server")]
 pub mod limits;

@@ -346,6 +346,77 @@ pub struct Health {
     pub backend: Option<String>,
 }
 
+/// A live event of `GET /v1/events`, as its SSE frame carries it: the kind is the frame's
+/// `event:` name, the fields are its `data:` (JSON), and the frame's `id:` is the user's
+/// change number at the event, a cursor a device resumes from with `Last-Event-ID`.
+/// Events wake devices up; what changed is always read through `GET /v1/changes`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LiveEvent {
+    /// Records of `collection` changed; `cursor` is the change number of the last of them.
+    RecordChanged {
+        collection: String,
+        cursor: i64,
+        /// The device that wrote them (a device may skip pulling its own writes).
+        device_id: String,
+    },
+    /// A write was refused as stale and kept as conflict `conflict_id`.
+    Conflict {
+        conflict_id: String,
+        collection: String,
+        record_id: String,
+        device_id: String,
+    },
+    /// A device joined the account.
+    DeviceEnrolled { device_id: String, name: String },
+    /// A device was signed out for good; its own stream closes after this event.
+    DeviceRevoked { device_id: String },
+    /// The device missed more than the server can replay (it was away too long, or too much
+    /// happened): pull everything after its cursor instead of waiting for events.
+    SyncRequired { reason: String },
+}
+
+impl LiveEvent {
+    /// The SSE event name.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::RecordChanged { .. } => "record_changed",
+            Self::Conflict { .. } => "conflict",
+            Self::DeviceEnrolled { .. } => "device_enrolled",
+            Self::DeviceRevoked { .. } => "device_revoked",
+            Self::SyncRequired { .. } => "sync_required",
+        }
+    }
+
+    /// The SSE data: the fields as a JSON object, without the kind.
+    pub fn data_json(&self) -> String {
+        let mut value = serde_json::to_value(self).unwrap_or_default();
+        if let Some(fields) = value.as_object_mut() {
+            fields.remove("kind");
+        }
+        value.to_string()
+    }
+
+    /// Reads an SSE frame's name and data; `None` for a kind this version does not know
+    /// (newer servers may add kinds: a device ignores them).
+    pub fn parse(kind: &str, data: &str) -> Option<Self> {
+        let mut value: serde_json::Value = serde_json::from_str(data).ok()?;
+        value.as_object_mut()?.insert(
+            "kind".to_owned(),
+            serde_json::Value::String(kind.to_owned()),
+        );
+        serde_json::from_value(value).ok()
+    }
+
+    /// Whether a device should pull changes when this arrives.
+    pub fn wants_pull(&self) -> bool {
+        matches!(
+            self,
+            Self::RecordChanged { .. } | Self::Conflict { .. } | Self::SyncRequired { .. }
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -405,5 +476,28 @@ mod tests {
             assert!(!p.contains(secret), "{p}");
             assert!(p.contains("[redacted]"), "{p}");
         }
+    }
+
+    #[test]
+    fn frames_round_trip_and_pin_the_wire_names() {
+        let event = LiveEvent::RecordChanged {
+            collection: "bases".to_owned(),
+            cursor: 42,
+            device_id: "d1".to_owned(),
+        };
+        assert_eq!(event.kind(), "record_changed");
+        assert_eq!(
+            event.data_json(),
+            r#"{"collection":"bases","cursor":42,"device_id":"d1"}"#
+        );
+        assert_eq!(
+            LiveEvent::parse(event.kind(), &event.data_json()),
+            Some(event)
+        );
+        let sync = LiveEvent::SyncRequired {
+            reason: "too_far_behind".to_owned(),
+        };
+        assert_eq!(sync.data_json(), r#"{"reason":"too_far_behind"}"#);
+        assert_eq!(LiveEvent::parse("something_new", "{}"), None);
     }
 }

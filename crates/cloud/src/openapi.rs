@@ -22,7 +22,7 @@ use crate::routes;
         routes::delete_all_data,
         routes::get_key, routes::put_key,
         routes::put_record, routes::batch, routes::get_record, routes::delete_record,
-        routes::changes, routes::list_conflicts, routes::resolve,
+        routes::changes, routes::list_conflicts, routes::resolve, routes::events,
         routes::healthz, routes::readyz, routes::metrics, routes::openapi,
     ),
     components(schemas(
@@ -33,7 +33,7 @@ use crate::routes;
         model::BatchUploadItem, model::BatchUpload, model::WriteStatus, model::WriteResult,
         model::BatchResult, model::Record, model::ChangesPage, model::Conflict,
         model::RefusedWrite, model::Resolution, model::ResolveRequest, model::Resolved,
-        model::Export, model::Health,
+        model::Export, model::Health, model::LiveEvent,
     )),
     modifiers(&BearerAuth),
 )]

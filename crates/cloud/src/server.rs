@@ -8,8 +8,8 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::state::{AppState, Settings};
-use crate::storage::Storage;
+use crate::state::{AppState, Settings, now_ms};
+use crate::storage::{Storage, Wake};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -31,6 +31,48 @@ pub async fn serve<S: Storage>(
     let state = AppState::new(storage, settings)
         .await
         .map_err(StartError::Other)?;
+    serve_state(state, listener, shutdown).await
+}
+
+/// [`serve`] with a state built by the caller (tests that publish events through it).
+pub async fn serve_state<S: Storage>(
+    state: AppState<S>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), StartError> {
+    let hub = state.events.clone();
+    // One listener per instance (PostgreSQL; returns at once on SQLite).
+    let listener_task = {
+        let storage = state.storage.clone();
+        let hub = hub.clone();
+        tokio::spawn(async move {
+            storage
+                .listen_events(move |wake| match wake {
+                    Wake::User(user_id) => hub.wake(&user_id),
+                    Wake::Everyone => hub.wake_all(),
+                })
+                .await;
+        })
+    };
+    let pruner = {
+        let storage = state.storage.clone();
+        let (every, keep) = (
+            state.settings.event_prune_every,
+            state.settings.event_retention,
+        );
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            loop {
+                tick.tick().await;
+                let before = now_ms() - i64::try_from(keep.as_millis()).unwrap_or(i64::MAX / 4);
+                match storage.prune_events(before).await {
+                    Ok(0) => {}
+                    Ok(pruned) => tracing::info!(pruned, "old events pruned"),
+                    Err(e) => tracing::warn!(error = %e, "cannot prune old events"),
+                }
+            }
+        })
+    };
     let limiters = state.limiters.clone();
     let sweeper = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
@@ -44,10 +86,19 @@ pub async fn serve<S: Storage>(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown)
+    .with_graceful_shutdown({
+        let hub = hub.clone();
+        async move {
+            shutdown.await;
+            // Streams never finish on their own: end them so the shutdown can complete.
+            hub.shut_down();
+        }
+    })
     .await
     .map_err(|e| StartError::Other(e.to_string()));
     sweeper.abort();
+    listener_task.abort();
+    pruner.abort();
     served
 }
 
@@ -65,6 +116,17 @@ impl RunningServer {
         settings: Settings,
         addr: SocketAddr,
     ) -> Result<Self, StartError> {
+        let state = AppState::new(storage, settings)
+            .await
+            .map_err(StartError::Other)?;
+        Self::start_with_state(state, addr).await
+    }
+
+    /// Starts over a state the caller keeps a clone of (to publish events in tests).
+    pub async fn start_with_state<S: Storage>(
+        state: AppState<S>,
+        addr: SocketAddr,
+    ) -> Result<Self, StartError> {
         let listener = TcpListener::bind(addr)
             .await
             .map_err(|e| StartError::Bind {
@@ -75,7 +137,7 @@ impl RunningServer {
             .local_addr()
             .map_err(|e| StartError::Other(e.to_string()))?;
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(serve(storage, settings, listener, async move {
+        let task = tokio::spawn(serve_state(state, listener, async move {
             let _ = stopped.await;
         }));
         Ok(Self {

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::events::EventHub;
 use crate::limits::{AuthLimits, Limiters};
 use crate::password::PasswordCost;
 use crate::storage::Storage;
@@ -22,6 +23,14 @@ pub struct Settings {
     pub password_cost: PasswordCost,
     /// Take the client's address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
+    /// How often an idle event stream sends a keep-alive comment (and rechecks its session).
+    pub event_keepalive: Duration,
+    /// The most events a stream replays to catch up; beyond it, one `sync_required`.
+    pub event_backlog_max: i64,
+    /// How long events stay in the journal; resuming from an older one is `sync_required`.
+    pub event_retention: Duration,
+    /// How often old events are pruned.
+    pub event_prune_every: Duration,
 }
 
 impl Default for Settings {
@@ -35,6 +44,10 @@ impl Default for Settings {
             auth_limits: AuthLimits::default(),
             password_cost: PasswordCost::default(),
             trust_forwarded_for: false,
+            event_keepalive: crate::events::stream::DEFAULT_KEEPALIVE,
+            event_backlog_max: 1000,
+            event_retention: Duration::from_secs(7 * 24 * 3600),
+            event_prune_every: Duration::from_secs(3600),
         }
     }
 }
@@ -46,6 +59,8 @@ pub struct AppState<S> {
     /// A hash of the configured cost that no password matches: an unknown email is checked
     /// against it, so it takes as long to refuse as a wrong password.
     pub dummy_hash: Arc<String>,
+    /// Wakes this instance's event streams (see [`crate::events`]).
+    pub events: EventHub,
 }
 
 impl<S: Clone> Clone for AppState<S> {
@@ -55,6 +70,7 @@ impl<S: Clone> Clone for AppState<S> {
             settings: self.settings.clone(),
             limiters: self.limiters.clone(),
             dummy_hash: self.dummy_hash.clone(),
+            events: self.events.clone(),
         }
     }
 }
@@ -67,6 +83,7 @@ impl<S: Storage> AppState<S> {
             limiters: Limiters::new(settings.auth_limits),
             settings: Arc::new(settings),
             dummy_hash: Arc::new(dummy),
+            events: EventHub::new(),
         })
     }
 }

@@ -118,6 +118,36 @@ impl TestServer {
         self.server.url()
     }
 
+    /// Another server instance over the same database (on PostgreSQL, the same schema through
+    /// a pool of its own), as a second machine behind a load balancer would be. On SQLite it
+    /// shares the storage but not the in-process wake-ups: SQLite is one instance.
+    pub async fn another_instance(&self, settings: Settings) -> RunningServer {
+        let addr: SocketAddr = ([127, 0, 0, 1], 0).into();
+        match &self.db {
+            TestDb::Sqlite { storage, .. } => {
+                RunningServer::start(storage.clone(), settings, addr).await
+            }
+            TestDb::Postgres { schema, .. } => {
+                let url = postgres_url().expect("a PostgreSQL test server has a URL");
+                let storage = PostgresStorage::connect(&url, Some(schema))
+                    .await
+                    .expect("connect the second instance");
+                RunningServer::start(storage, settings, addr).await
+            }
+        }
+        .expect("start the second instance")
+    }
+
+    /// Deletes journal entries older than `before` (as the hourly pruning would).
+    pub async fn prune_events(&self, before: crate::storage::Millis) -> u64 {
+        use crate::storage::Storage as _;
+        match &self.db {
+            TestDb::Sqlite { storage, .. } => storage.prune_events(before).await,
+            TestDb::Postgres { storage, .. } => storage.prune_events(before).await,
+        }
+        .expect("prune events")
+    }
+
     /// Every value of every column of every table, as bytes (text as UTF-8, blobs raw):
     /// what someone holding the database would see.
     pub async fn dump_all(&self) -> Vec<(String, Vec<u8>)> {

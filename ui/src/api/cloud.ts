@@ -1,3 +1,6 @@
+import { listen as tauriListen } from "@tauri-apps/api/event";
+import type { CloudLiveEvent } from "../bindings/CloudLiveEvent";
+import type { CloudLiveState } from "../bindings/CloudLiveState";
 import type { CloudStatusView } from "../bindings/CloudStatusView";
 import type { CloudSyncView } from "../bindings/CloudSyncView";
 import type { ConflictItem } from "../bindings/ConflictItem";
@@ -5,7 +8,17 @@ import type { PassphraseView } from "../bindings/PassphraseView";
 import { call, type InvokeBridge, type Result, realInvokeBridge } from "./library";
 
 // Generated from the Rust types in src-tauri/cloud.rs by ts-rs; never written by hand.
-export type { CloudStatusView, CloudSyncView, ConflictItem, PassphraseView };
+export type {
+  CloudLiveEvent,
+  CloudLiveState,
+  CloudStatusView,
+  CloudSyncView,
+  ConflictItem,
+  PassphraseView,
+};
+
+/** The shell's event when the live connection changes or another device's changes arrive. */
+export const CLOUD_LIVE_EVENT = "cloud-live";
 
 /** What the Cloud section asks of the shell. Passwords and passphrases go straight through. */
 export type CloudApi = {
@@ -24,9 +37,22 @@ export type CloudApi = {
   /** Answers how many other devices were signed out. */
   changePassword: (current: string, next: string) => Promise<Result<number>>;
   deleteData: (confirm: string) => Promise<Result<null>>;
+  /** Calls `handler` on each `cloud-live` event; resolves to the function that stops it. */
+  onLive: (handler: (event: CloudLiveEvent) => void) => Promise<() => void>;
 };
 
-export function createCloudApi(b: InvokeBridge = realInvokeBridge): CloudApi {
+/** A bridge that can also listen to the shell's events (the fake shell in tests does). */
+export type CloudBridge = InvokeBridge & {
+  listen?: <T>(event: string, handler: (payload: T) => void) => Promise<() => void>;
+};
+
+const realCloudBridge: CloudBridge = {
+  ...realInvokeBridge,
+  listen: <T>(event: string, handler: (payload: T) => void) =>
+    tauriListen<T>(event, (e) => handler(e.payload)),
+};
+
+export function createCloudApi(b: CloudBridge = realCloudBridge): CloudApi {
   return {
     status: () => call(b, "cloud_status"),
     signIn: (server, email, password, create) =>
@@ -38,6 +64,12 @@ export function createCloudApi(b: InvokeBridge = realInvokeBridge): CloudApi {
     signOut: () => call(b, "cloud_sign_out"),
     changePassword: (current, next) => call(b, "cloud_change_password", { current, new: next }),
     deleteData: (confirm) => call(b, "cloud_delete_data", { confirm }),
+    onLive: async (handler) => {
+      if (!b.isTauri() || b.listen === undefined) {
+        return () => {};
+      }
+      return b.listen<CloudLiveEvent>(CLOUD_LIVE_EVENT, handler);
+    },
   };
 }
 

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import { type CloudStatusView, createCloudApi } from "../api/cloud";
+import { CLOUD_LIVE_EVENT, type CloudStatusView, createCloudApi } from "../api/cloud";
 import { fakeShell } from "../test/fakeConnections";
 import { CloudSection } from "./CloudSection";
 
@@ -98,5 +98,33 @@ describe("CloudSection", () => {
     expect(
       (screen.getByRole("button", { name: "Sync setup now" }) as HTMLButtonElement).disabled,
     ).toBe(true);
+  });
+
+  it("shows the live connection and refreshes when another device's changes arrive", async () => {
+    let current = status({
+      signed_in: true,
+      email: "a@example.org",
+      server_url: "http://s",
+      unlocked: true,
+      records: 2,
+    });
+    const shell = fakeShell({ cloud_status: () => current });
+    render(<CloudSection api={createCloudApi(shell.bridge)} />);
+    await screen.findByTestId("cloud-signed-in");
+    expect(screen.queryByTestId("cloud-live")).toBeNull();
+    await waitFor(() => expect(shell.listeners(CLOUD_LIVE_EVENT)).toBe(1));
+
+    shell.emit(CLOUD_LIVE_EVENT, { state: "live", changed: false, message: null });
+    expect((await screen.findByTestId("cloud-live")).textContent).toBe("Live");
+
+    current = { ...current, records: 5 };
+    shell.emit(CLOUD_LIVE_EVENT, { state: "live", changed: true, message: null });
+    await screen.findByText(/5 items kept in step/);
+
+    shell.emit(CLOUD_LIVE_EVENT, { state: "reconnecting", changed: false, message: "dropped" });
+    expect((await screen.findByTestId("cloud-live")).textContent).toBe("Reconnecting…");
+
+    cleanup();
+    expect(shell.listeners(CLOUD_LIVE_EVENT)).toBe(0);
   });
 });

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useId, useState } from "react";
 import {
   type CloudApi,
+  type CloudLiveState,
   type CloudStatusView,
   type ConflictItem,
   defaultCloudApi,
@@ -29,6 +30,8 @@ export function CloudSection({ api = defaultCloudApi }: { api?: CloudApi | undef
   // Why the account cannot be shown (outside the app, or the shell failed): said quietly, since
   // the rest of Settings still works.
   const [unavailable, setUnavailable] = useState<string | null>(null);
+  // The shell's live connection to the cloud: null until it says anything.
+  const [live, setLive] = useState<CloudLiveState | null>(null);
 
   const refresh = useCallback(async () => {
     const r = await api.status();
@@ -48,6 +51,31 @@ export function CloudSection({ api = defaultCloudApi }: { api?: CloudApi | undef
   useEffect(() => {
     void refresh();
   }, [refresh]);
+
+  // Another device's changes arrive through the shell's live connection: show its state, and
+  // refresh when something was applied.
+  useEffect(() => {
+    let stop: (() => void) | null = null;
+    let gone = false;
+    void api
+      .onLive((event) => {
+        setLive(event.state);
+        if (event.changed) {
+          void refresh();
+        }
+      })
+      .then((unlisten) => {
+        if (gone) {
+          unlisten();
+        } else {
+          stop = unlisten;
+        }
+      });
+    return () => {
+      gone = true;
+      stop?.();
+    };
+  }, [api, refresh]);
 
   async function act<T>(
     run: () => Promise<{ ok: true; value: T } | { ok: false; message: string }>,
@@ -150,7 +178,24 @@ export function CloudSection({ api = defaultCloudApi }: { api?: CloudApi | undef
         {status.last_sync_at === null
           ? "Not synced yet."
           : `Last synced ${new Date(status.last_sync_at).toLocaleString()}.`}{" "}
-        {status.records} items kept in step.
+        {status.records} items kept in step.{" "}
+        {live === "live" ? (
+          <span
+            className="badge badge--ok"
+            data-testid="cloud-live"
+            title="Changes from your other devices arrive as they are made"
+          >
+            Live
+          </span>
+        ) : live === "reconnecting" ? (
+          <span
+            className="badge badge--warning"
+            data-testid="cloud-live"
+            title="The connection to the cloud dropped; trying again"
+          >
+            Reconnecting…
+          </span>
+        ) : null}
       </p>
       {recovery?.recovery_code ? (
         <div className="notice notice--warning" role="alert" data-testid="recovery-code">

@@ -8,8 +8,8 @@ use anyhow::Context as _;
 use serde_json::json;
 use syncer_auth::{Vault, VaultOptions};
 use syncer_cloud_client::{
-    Choice, CloudDevice, CloudError, ConflictView, Passphrase, PassphraseOutcome, RECOVERY_WARNING,
-    Resolution,
+    Choice, CloudDevice, CloudError, ConflictView, LiveEvent, Passphrase, PassphraseOutcome,
+    RECOVERY_WARNING, Resolution, WatchUpdate,
 };
 
 use super::output;
@@ -176,6 +176,7 @@ pub async fn run(app: &App, command: CloudCommand) -> anyhow::Result<u8> {
                 );
             }
         }
+        CloudCommand::Watch => return watch(app, &cloud).await,
         CloudCommand::Sync => {
             let report = cloud.sync().await?;
             output(app, &report, || {
@@ -281,6 +282,70 @@ fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// `syncer cloud watch`: the live events until Ctrl-C, or until the session ends (an error:
+/// sign in again).
+async fn watch(app: &App, cloud: &CloudDevice) -> anyhow::Result<u8> {
+    let json = app.json;
+    if !json {
+        eprintln!("watching the cloud's live events; Ctrl-C ends");
+    }
+    let print = move |update: WatchUpdate| {
+        if json {
+            if let Ok(line) = serde_json::to_string(&update) {
+                println!("{line}");
+            }
+            return;
+        }
+        let line = match update {
+            WatchUpdate::Live => "live: connected, changes arrive as they are made".to_owned(),
+            WatchUpdate::Event { id, event } => match event {
+                LiveEvent::RecordChanged {
+                    collection,
+                    device_id,
+                    ..
+                } => format!("#{id} {collection} changed (device {device_id})"),
+                LiveEvent::Conflict {
+                    collection,
+                    conflict_id,
+                    ..
+                } => format!(
+                    "#{id} conflict {conflict_id} in {collection}: `syncer cloud conflicts`"
+                ),
+                LiveEvent::DeviceEnrolled { name, device_id } => {
+                    format!("#{id} device {name:?} ({device_id}) joined")
+                }
+                LiveEvent::DeviceRevoked { device_id } => {
+                    format!("#{id} device {device_id} was removed")
+                }
+                LiveEvent::SyncRequired { reason } => {
+                    format!(
+                        "#{id} sync required ({reason}): pulling everything after this device's cursor"
+                    )
+                }
+            },
+            WatchUpdate::Pulled { report } => format!(
+                "pulled: {} change(s), {} applied, {} removed; cursor {}",
+                report.pulled, report.applied, report.removed, report.cursor
+            ),
+            WatchUpdate::PullFailed { error } => format!("pull failed: {error}"),
+            WatchUpdate::Reconnecting { retry_in_ms, error } => {
+                format!(
+                    "reconnecting in {:.1} s ({error})",
+                    retry_in_ms as f64 / 1000.0
+                )
+            }
+        };
+        println!("{line}");
+    };
+    tokio::select! {
+        ended = cloud.watch(print) => {
+            ended?;
+            Ok(OK)
+        }
+        _ = tokio::signal::ctrl_c() => Ok(OK),
+    }
 }
 
 fn read_json(path: &PathBuf) -> anyhow::Result<serde_json::Value> {

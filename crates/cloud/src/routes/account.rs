@@ -120,6 +120,7 @@ pub async fn delete_all_data<S: Storage>(
     Authed(me): Authed,
 ) -> ApiResult<StatusCode> {
     state.storage.delete_all_data(&me.user_id).await?;
+    state.events.wake(&me.user_id);
     tracing::info!(user = %me.user_id, "all cloud data deleted");
     Ok(StatusCode::NO_CONTENT)
 }

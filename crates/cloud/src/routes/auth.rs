@@ -260,5 +260,7 @@ pub async fn logout<S: Storage>(
         .storage
         .revoke_session(&me.session_id, "signed out", now_ms())
         .await?;
+    // This device's stream ends at once (on every instance), not at its next keep-alive.
+    crate::events::wake(&state, &me.user_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,6 +3,7 @@
 
 mod account;
 mod auth;
+mod events;
 mod health;
 pub(crate) mod records;
 
@@ -16,6 +17,7 @@ use tower_http::decompression::RequestDecompressionLayer;
 
 pub use self::account::*;
 pub use self::auth::*;
+pub use self::events::*;
 pub use self::health::*;
 pub use self::records::*;
 use crate::error::ApiError;
@@ -45,6 +47,7 @@ pub fn router<S: Storage>(state: AppState<S>) -> Router {
         .route("/v1/conflicts", get(list_conflicts::<S>))
         .route("/v1/conflicts/{id}/resolve", post(resolve::<S>))
         .route("/v1/export", get(export::<S>))
+        .route("/v1/events", get(events::<S>))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz::<S>))
         .route("/metrics", get(metrics))

@@ -246,6 +246,8 @@ pub async fn put_record<S: Storage>(
         .storage
         .write_record(&me.user_id, &write, &tokens::new_id(), now_ms())
         .await?;
+    // The storage wrote the events; wake this instance's streams of the user.
+    state.events.wake(&me.user_id);
     let result = result_of(&write, outcome);
     match result.status {
         WriteStatus::Stored => Ok(Json(result)),
@@ -296,6 +298,8 @@ pub async fn batch<S: Storage>(
         .storage
         .write_records(&me.user_id, &with_ids, now_ms())
         .await?;
+    // The storage wrote the events; wake this instance's streams of the user.
+    state.events.wake(&me.user_id);
     let results = with_ids
         .iter()
         .zip(outcomes)
@@ -355,6 +359,8 @@ pub async fn delete_record<S: Storage>(
         .storage
         .write_record(&me.user_id, &write, &tokens::new_id(), now_ms())
         .await?;
+    // The storage wrote the events; wake this instance's streams of the user.
+    state.events.wake(&me.user_id);
     let result = result_of(&write, outcome);
     match result.status {
         WriteStatus::Stored => Ok(Json(result)),
@@ -525,6 +531,7 @@ pub async fn resolve<S: Storage>(
             now_ms(),
         )
         .await?;
+    state.events.wake(&me.user_id);
     match outcome {
         ResolveOutcome::Resolved { version } => {
             if write.is_some() {

@@ -163,6 +163,35 @@ pub enum ResolveOutcome {
     },
 }
 
+/// One entry of a user's event journal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRow {
+    /// The user's change number when the event was written: the event's id.
+    pub seq: i64,
+    pub kind: String,
+    /// The event's fields, JSON.
+    pub data: String,
+    pub created_at: Millis,
+}
+
+/// Where a user's journal stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventBounds {
+    /// The user's latest change number: a stream without `Last-Event-ID` starts here.
+    pub latest: i64,
+    /// The highest event id pruned: resuming from before it may have missed events.
+    pub floor: i64,
+}
+
+/// What woke the PostgreSQL listener.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Wake {
+    /// Something happened to this user's account.
+    User(String),
+    /// The listener reconnected and may have missed notifications: wake every stream.
+    Everyone,
+}
+
 /// The server's persistence. Every method is one transaction.
 pub trait Storage: Clone + Send + Sync + 'static {
     /// A short name for logs and metrics: "sqlite" or "postgres".
@@ -284,4 +313,44 @@ pub trait Storage: Clone + Send + Sync + 'static {
         write: Option<&RecordWrite>,
         now: Millis,
     ) -> impl Future<Output = Result<ResolveOutcome>> + Send;
+
+    // Events
+    //
+    // The journal behind `GET /v1/events` (see `crate::events`). Record writes and
+    // conflicts append their events themselves, in their own transaction.
+
+    /// Appends an event under the user's next change number (returned; `None` when the user
+    /// is gone), and on PostgreSQL notifies every instance, in one transaction.
+    fn append_event(
+        &self,
+        user_id: &str,
+        kind: &str,
+        data: &str,
+        now: Millis,
+    ) -> impl Future<Output = Result<Option<i64>>> + Send;
+    /// Events after `after`, oldest first, at most `limit`.
+    fn events_after(
+        &self,
+        user_id: &str,
+        after: i64,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<EventRow>>> + Send;
+    /// `None` when the user is gone.
+    fn event_bounds(
+        &self,
+        user_id: &str,
+    ) -> impl Future<Output = Result<Option<EventBounds>>> + Send;
+    /// Whether a session (and its device) may still hold a stream open.
+    fn session_active(&self, session_id: &str) -> impl Future<Output = Result<bool>> + Send;
+    /// Deletes events written before `before`, raising each user's floor; returns how many.
+    fn prune_events(&self, before: Millis) -> impl Future<Output = Result<u64>> + Send;
+    /// Tells the other instances that something happened to `user_id` with no journal entry
+    /// (a sign-out). A no-op on SQLite, which is one instance.
+    fn notify_wake(&self, user_id: &str) -> impl Future<Output = Result<()>> + Send;
+    /// Listens for other instances' writes and calls `wake` for each, until the future is
+    /// dropped; reconnects on failure and then wakes everyone. Returns at once on SQLite.
+    fn listen_events(
+        &self,
+        wake: impl Fn(Wake) + Send + Sync + 'static,
+    ) -> impl Future<Output = ()> + Send;
 }

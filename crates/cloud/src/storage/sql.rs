@@ -13,6 +13,9 @@ pub(crate) const USER_COLUMNS: &str =
 pub(crate) const DEVICE_COLUMNS: &str =
     "id, user_id, name, enrolled_by, cursor, created_at, last_seen_at, revoked_at";
 
+use super::{RecordWrite, WriteOutcome};
+use crate::model::LiveEvent;
+
 pub(crate) fn db(err: sqlx::Error) -> super::StorageError {
     super::StorageError::from_sqlx(err)
 }
@@ -180,6 +183,90 @@ macro_rules! current_version {
         .await
         .map_err(db)
     };
+}
+
+/// Appends one journal entry inside a write transaction (the caller took `seq`).
+macro_rules! insert_event {
+    ($tx:expr, $user:expr, $seq:expr, $kind:expr, $data:expr, $now:expr) => {
+        sqlx::query(
+            "INSERT INTO events (user_id, seq, kind, data, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind($user)
+        .bind($seq)
+        .bind($kind)
+        .bind($data)
+        .bind($now)
+        .execute(&mut *$tx)
+        .await
+        .map_err(db)
+    };
+}
+
+/// On PostgreSQL, tells every instance's listener that `user` has news; delivered when the
+/// transaction commits (and dropped if it rolls back). Nothing on SQLite.
+macro_rules! notify_in_tx {
+    ($ty:ty, $tx:expr, $user:expr) => {
+        if let Some(sql) = <$ty as Backend>::NOTIFY {
+            sqlx::query(sql)
+                .bind($user)
+                .execute(&mut *$tx)
+                .await
+                .map_err(db)?;
+        }
+    };
+}
+
+/// The journal entries of one batch: one `record_changed` per collection (at the change number
+/// of its last stored record) and one `conflict` per refused write, in change-number order.
+pub(crate) fn batch_events(
+    writes: &[(RecordWrite, String)],
+    outcomes: &[WriteOutcome],
+    first_seq: i64,
+) -> Vec<(i64, LiveEvent)> {
+    let mut last_by_collection: Vec<(&str, i64, &str)> = Vec::new();
+    let mut out = Vec::new();
+    for (i, ((write, _), outcome)) in writes.iter().zip(outcomes).enumerate() {
+        let seq = first_seq + i64::try_from(i).unwrap_or(0);
+        match outcome {
+            WriteOutcome::Stored { seq, .. } => {
+                match last_by_collection
+                    .iter_mut()
+                    .find(|(c, _, _)| *c == write.collection)
+                {
+                    Some(entry) => {
+                        entry.1 = *seq;
+                        entry.2 = &write.device_id;
+                    }
+                    None => last_by_collection.push((&write.collection, *seq, &write.device_id)),
+                }
+            }
+            WriteOutcome::Conflict { conflict_id, .. } => out.push((
+                seq,
+                LiveEvent::Conflict {
+                    conflict_id: conflict_id.clone(),
+                    collection: write.collection.clone(),
+                    record_id: write.record_id.clone(),
+                    device_id: write.device_id.clone(),
+                },
+            )),
+        }
+    }
+    out.extend(
+        last_by_collection
+            .into_iter()
+            .map(|(collection, seq, device)| {
+                (
+                    seq,
+                    LiveEvent::RecordChanged {
+                        collection: collection.to_owned(),
+                        cursor: seq,
+                        device_id: device.to_owned(),
+                    },
+                )
+            }),
+    );
+    out.sort_by_key(|(seq, _)| *seq);
+    out
 }
 
 macro_rules! impl_storage {
@@ -579,6 +666,15 @@ macro_rules! impl_storage {
                         conflict_id: conflict_id.clone(),
                     });
                 }
+                // The events go in with the writes they announce: a committed write always
+                // has its event, and an event id is never ahead of what `changes` shows.
+                let events = batch_events(writes, &out, last - count + 1);
+                for (seq, event) in &events {
+                    insert_event!(tx, user_id, seq, event.kind(), event.data_json(), now)?;
+                }
+                if !events.is_empty() {
+                    notify_in_tx!($ty, tx, user_id);
+                }
                 tx.commit().await.map_err(db)?;
                 Ok(out)
             }
@@ -629,6 +725,13 @@ macro_rules! impl_storage {
                         .await
                         .map_err(db)?;
                 }
+                // Every device must notice that the data (and the key) went away.
+                let seq = next_seq!(tx, user_id)?;
+                let event = LiveEvent::SyncRequired {
+                    reason: "data_deleted".to_owned(),
+                };
+                insert_event!(tx, user_id, seq, event.kind(), event.data_json(), crate::state::now_ms())?;
+                notify_in_tx!($ty, tx, user_id);
                 tx.commit().await.map_err(db)
             }
 
@@ -713,6 +816,15 @@ macro_rules! impl_storage {
                     }
                     None => current.unwrap_or(0),
                 };
+                if let Some(write) = write {
+                    let event = LiveEvent::RecordChanged {
+                        collection: collection.clone(),
+                        cursor: seq,
+                        device_id: write.device_id.clone(),
+                    };
+                    insert_event!(tx, user_id, seq, event.kind(), event.data_json(), now)?;
+                    notify_in_tx!($ty, tx, user_id);
+                }
                 sqlx::query(
                     "UPDATE conflicts SET resolved_at = $1, resolution = $2, resolved_by = $3, \
                      result_version = $4 WHERE user_id = $5 AND id = $6",
@@ -728,6 +840,117 @@ macro_rules! impl_storage {
                 .map_err(db)?;
                 tx.commit().await.map_err(db)?;
                 Ok(ResolveOutcome::Resolved { version })
+            }
+
+            // Events
+
+            async fn append_event(
+                &self,
+                user_id: &str,
+                kind: &str,
+                data: &str,
+                now: Millis,
+            ) -> Result<Option<i64>> {
+                let mut tx = self.begin_write().await?;
+                let seq: Option<i64> = sqlx::query_scalar(
+                    "UPDATE users SET change_seq = change_seq + 1 WHERE id = $1 \
+                     RETURNING change_seq",
+                )
+                .bind(user_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+                let Some(seq) = seq else {
+                    return Ok(None);
+                };
+                insert_event!(tx, user_id, seq, kind, data, now)?;
+                notify_in_tx!($ty, tx, user_id);
+                tx.commit().await.map_err(db)?;
+                Ok(Some(seq))
+            }
+
+            async fn events_after(
+                &self,
+                user_id: &str,
+                after: i64,
+                limit: i64,
+            ) -> Result<Vec<EventRow>> {
+                let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
+                    "SELECT seq, kind, data, created_at FROM events \
+                     WHERE user_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                )
+                .bind(user_id)
+                .bind(after)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(seq, kind, data, created_at)| EventRow {
+                        seq,
+                        kind,
+                        data,
+                        created_at,
+                    })
+                    .collect())
+            }
+
+            async fn event_bounds(&self, user_id: &str) -> Result<Option<EventBounds>> {
+                let row: Option<(i64, i64)> =
+                    sqlx::query_as("SELECT change_seq, events_floor FROM users WHERE id = $1")
+                        .bind(user_id)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(db)?;
+                Ok(row.map(|(latest, floor)| EventBounds { latest, floor }))
+            }
+
+            async fn session_active(&self, session_id: &str) -> Result<bool> {
+                let row: Option<String> = sqlx::query_scalar(
+                    "SELECT s.id FROM sessions s JOIN devices d ON d.id = s.device_id \
+                     WHERE s.id = $1 AND s.revoked_at IS NULL AND d.revoked_at IS NULL",
+                )
+                .bind(session_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
+                Ok(row.is_some())
+            }
+
+            async fn prune_events(&self, before: Millis) -> Result<u64> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "UPDATE users SET events_floor = (SELECT MAX(e.seq) FROM events e \
+                     WHERE e.user_id = users.id AND e.created_at < $1) \
+                     WHERE id IN (SELECT user_id FROM events WHERE created_at < $1)",
+                )
+                .bind(before)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+                let done = sqlx::query("DELETE FROM events WHERE created_at < $1")
+                    .bind(before)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+                tx.commit().await.map_err(db)?;
+                Ok(done.rows_affected())
+            }
+
+            async fn notify_wake(&self, user_id: &str) -> Result<()> {
+                if let Some(sql) = <$ty as Backend>::NOTIFY {
+                    sqlx::query(sql)
+                        .bind(user_id)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(db)?;
+                }
+                Ok(())
+            }
+
+            async fn listen_events(&self, wake: impl Fn(Wake) + Send + Sync + 'static) {
+                self.listen(wake).await;
             }
         }
 
@@ -787,11 +1010,13 @@ macro_rules! impl_storage {
 }
 
 pub(crate) use {
-    conflict_row, current_version, device_row, impl_storage, next_seq, record_row, store_version,
-    user_row,
+    conflict_row, current_version, device_row, impl_storage, insert_event, next_seq, notify_in_tx,
+    record_row, store_version, user_row,
 };
 
 /// The one thing the backends do differently: how a write transaction starts.
 pub(crate) trait Backend {
     type Db: sqlx::Database;
+    /// The statement that wakes other instances' streams, with the user id as `$1`.
+    const NOTIFY: Option<&'static str>;
 }

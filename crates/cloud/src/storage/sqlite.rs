@@ -12,13 +12,16 @@ use sqlx::sqlite::{
 };
 
 use super::sql::{
-    Backend, CONFLICT_COLUMNS, DEVICE_COLUMNS, RECORD_COLUMNS, USER_COLUMNS, conflict_row,
-    current_version, db, device_row, impl_storage, next_seq, record_row, store_version, user_row,
+    Backend, CONFLICT_COLUMNS, DEVICE_COLUMNS, RECORD_COLUMNS, USER_COLUMNS, batch_events,
+    conflict_row, current_version, db, device_row, impl_storage, insert_event, next_seq,
+    notify_in_tx, record_row, store_version, user_row,
 };
 use super::{
-    ConflictRow, DeviceRow, Millis, Principal, RecordRow, RecordWrite, ResolveOutcome, Result,
-    Rotation, Storage, StorageError, TokenHashes, UserRow, WriteOutcome,
+    ConflictRow, DeviceRow, EventBounds, EventRow, Millis, Principal, RecordRow, RecordWrite,
+    ResolveOutcome, Result, Rotation, Storage, StorageError, TokenHashes, UserRow, Wake,
+    WriteOutcome,
 };
+use crate::model::LiveEvent;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/cloud/sqlite");
 
@@ -29,6 +32,7 @@ pub struct SqliteStorage {
 
 impl Backend for SqliteStorage {
     type Db = sqlx::Sqlite;
+    const NOTIFY: Option<&'static str> = None;
 }
 
 impl SqliteStorage {
@@ -82,3 +86,9 @@ impl SqliteStorage {
 }
 
 impl_storage!(SqliteStorage, "sqlite");
+
+impl SqliteStorage {
+    /// SQLite serves one instance, whose streams the in-process hub wakes: nothing to listen
+    /// to.
+    async fn listen(&self, _wake: impl Fn(Wake) + Send + Sync + 'static) {}
+}
