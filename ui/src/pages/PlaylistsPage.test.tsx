@@ -3,6 +3,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testi
 import { afterEach, describe, expect, it } from "vitest";
 import { type BaseView, createLibraryApi, type PreviewView } from "../api/library";
 import { createSyncApi, SYNC_FINISHED_EVENT, SYNC_PROGRESS_EVENT } from "../api/sync";
+import type { CloudLiveEvent } from "../bindings/CloudLiveEvent";
 import type { SyncSummary } from "../bindings/SyncSummary";
 import { fakeFilters } from "../filters/fakeFilters";
 import { fakeShell } from "../test/fakeConnections";
@@ -101,6 +102,34 @@ function setup(bases: BaseView[]) {
 }
 
 describe("PlaylistsPage", () => {
+  it("shows a base that arrives from another device through the cloud's live events", async () => {
+    const { shell, state } = setup([]);
+    let live: ((event: CloudLiveEvent) => void) | null = null;
+    const cloudApi = {
+      onLive: async (handler: (event: CloudLiveEvent) => void) => {
+        live = handler;
+        return () => {};
+      },
+    };
+    render(
+      <PlaylistsPage
+        api={createLibraryApi(shell.bridge)}
+        syncApi={createSyncApi(shell.bridge)}
+        cloudApi={cloudApi}
+      />,
+    );
+    await screen.findByRole("button", { name: "Set up the demo library" });
+    await waitFor(() => expect(live).not.toBeNull());
+    // Connected, nothing new: no reading again.
+    const reads = () => shell.calls.filter((c) => c.command === "list_bases").length;
+    const before = reads();
+    act(() => live?.({ state: "live", changed: false, message: null }));
+    expect(reads()).toBe(before);
+    state.bases = [base({ name: "Road trip" })];
+    act(() => live?.({ state: "live", changed: true, message: null }));
+    expect(await screen.findByRole("heading", { name: "Road trip" })).toBeTruthy();
+  });
+
   it("offers the demo library on first run and shows the base it made", async () => {
     const { shell, page } = setup([]);
     render(page);

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useId, useState } from "react";
+import { type CloudApi, defaultCloudApi } from "../api/cloud";
 import type { ConnectionDetails } from "../api/connections";
 import type { FiltersApi } from "../api/filters";
 import {
@@ -24,6 +25,8 @@ type PlaylistsPageProps = {
   api?: LibraryApi | undefined;
   syncApi?: SyncApi | undefined;
   filtersApi?: FiltersApi | undefined;
+  /** Setup that arrives from another device (the cloud's live events) is shown at once. */
+  cloudApi?: Pick<CloudApi, "onLive"> | undefined;
 };
 
 type Editing = { base: string; child: ChildView | null } | null;
@@ -32,6 +35,7 @@ export function PlaylistsPage({
   api = defaultLibraryApi,
   syncApi = defaultSyncApi,
   filtersApi,
+  cloudApi = defaultCloudApi,
 }: PlaylistsPageProps) {
   const [bases, setBases] = useState<BaseView[] | null>(null);
   const [connections, setConnections] = useState<ConnectionDetails[]>([]);
@@ -71,13 +75,18 @@ export function PlaylistsPage({
         void refresh();
       }),
       syncApi.onSyncStatus(() => void refresh()),
+      cloudApi.onLive((event) => {
+        if (event.changed) {
+          void refresh();
+        }
+      }),
     ];
     return () => {
       for (const u of unlisten) {
         void u.then((stop) => stop());
       }
     };
-  }, [syncApi, refresh]);
+  }, [syncApi, cloudApi, refresh]);
 
   const header = (
     <PageHeader title="Playlists">
