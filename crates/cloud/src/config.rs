@@ -53,6 +53,16 @@ pub struct Config {
     /// Take the client address from X-Forwarded-For (only behind a proxy you control).
     #[arg(long, env = "SYNCER_CLOUD_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+    /// How long a device-enrollment code (QR) stays usable, seconds.
+    #[arg(long, env = "SYNCER_CLOUD_ENROLLMENT_TTL", default_value_t = 600)]
+    pub enrollment_ttl_secs: u64,
+    /// The address devices should use, as they reach it (e.g. https://sync.example.org);
+    /// default: the Host each request came to.
+    #[arg(long, env = "SYNCER_CLOUD_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// How often devices sync when nothing wakes them, seconds.
+    #[arg(long, env = "SYNCER_CLOUD_SYNC_INTERVAL", default_value_t = 900)]
+    pub sync_interval_secs: u64,
 }
 
 impl Config {
@@ -68,6 +78,12 @@ impl Config {
             },
             password_cost: PasswordCost::default(),
             trust_forwarded_for: self.trust_forwarded_for,
+            enrollment_ttl: Duration::from_secs(self.enrollment_ttl_secs.max(1)),
+            public_url: self
+                .public_url
+                .as_deref()
+                .map(|u| u.trim().trim_end_matches('/').to_owned()),
+            sync_interval: Duration::from_secs(self.sync_interval_secs.max(1)),
             ..Settings::default()
         }
     }

@@ -22,6 +22,14 @@ pub struct Settings {
     pub password_cost: PasswordCost,
     /// Take the client's address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
+    /// How long an enrollment code (QR) can be used. Zero makes every code expired at once
+    /// (tests of the refusal).
+    pub enrollment_ttl: Duration,
+    /// The address devices are told to use (app instructions); `None`: the `Host` the request
+    /// came to.
+    pub public_url: Option<String>,
+    /// How often devices are told to sync when nothing wakes them.
+    pub sync_interval: Duration,
 }
 
 impl Default for Settings {
@@ -35,6 +43,9 @@ impl Default for Settings {
             auth_limits: AuthLimits::default(),
             password_cost: PasswordCost::default(),
             trust_forwarded_for: false,
+            enrollment_ttl: Duration::from_secs(10 * 60),
+            public_url: None,
+            sync_interval: Duration::from_secs(15 * 60),
         }
     }
 }

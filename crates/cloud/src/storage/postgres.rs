@@ -12,7 +12,7 @@ use super::sql::{
     current_version, db, device_row, impl_storage, next_seq, record_row, store_version, user_row,
 };
 use super::{
-    ConflictRow, DeviceRow, Millis, Principal, RecordRow, RecordWrite, ResolveOutcome, Result,
+    ConflictRow, DeviceRow, EnrollOutcome, EnrollmentRow, EnrollmentView, Millis, Principal, RecordRow, RecordWrite, ResolveOutcome, Result,
     Rotation, Storage, StorageError, TokenHashes, UserRow, WriteOutcome,
 };
 
