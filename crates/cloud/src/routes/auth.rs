@@ -228,7 +228,12 @@ pub async fn refresh<S: Storage>(
             session.device_id = principal.device_id;
             Ok(Json(session))
         }
-        Rotation::Reused { .. } if state.storage.refresh_token_device_revoked(&presented).await? => {
+        Rotation::Reused { .. }
+            if state
+                .storage
+                .refresh_token_device_revoked(&presented)
+                .await? =>
+        {
             Err(super::devices::device_revoked())
         }
         Rotation::Reused { session_id } => {
@@ -241,7 +246,12 @@ pub async fn refresh<S: Storage>(
                  (someone may have copied the token); sign in again",
             ))
         }
-        Rotation::Invalid if state.storage.refresh_token_device_revoked(&presented).await? => {
+        Rotation::Invalid
+            if state
+                .storage
+                .refresh_token_device_revoked(&presented)
+                .await? =>
+        {
             Err(super::devices::device_revoked())
         }
         Rotation::Invalid => Err(ApiError::new(

@@ -13,8 +13,8 @@ use super::auth::{check_device_name, issue, ttl_ms};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Authed, ClientIp};
 use crate::model::{
-    AppInstructions, CompleteEnrollmentRequest, CreateEnrollmentRequest, Enrolled, EnrollmentCreated,
-    EnrollmentInfo, ErrorBody, SyncSettings,
+    AppInstructions, CompleteEnrollmentRequest, CreateEnrollmentRequest, Enrolled,
+    EnrollmentCreated, EnrollmentInfo, ErrorBody, SyncSettings,
 };
 use crate::state::{AppState, now_ms};
 use crate::storage::{DeviceRow, EnrollOutcome, EnrollmentRow, Principal, Storage};

@@ -10,8 +10,7 @@ pub(crate) const CONFLICT_COLUMNS: &str = "id, collection, record_id, base_versi
      resolution, resolved_by, result_version";
 pub(crate) const USER_COLUMNS: &str =
     "id, email, password_hash, key_id, key_bundle, change_seq, created_at";
-pub(crate) const DEVICE_COLUMNS: &str =
-    "id, user_id, name, enrolled_by, cursor, created_at, last_seen_at, revoked_at, platform, \
+pub(crate) const DEVICE_COLUMNS: &str = "id, user_id, name, enrolled_by, cursor, created_at, last_seen_at, revoked_at, platform, \
      os_version, model, app_version";
 
 pub(crate) fn db(err: sqlx::Error) -> super::StorageError {

@@ -16,8 +16,9 @@ use super::sql::{
     current_version, db, device_row, impl_storage, next_seq, record_row, store_version, user_row,
 };
 use super::{
-    ConflictRow, DeviceRow, EnrollOutcome, EnrollmentRow, EnrollmentView, Millis, Principal, RecordRow, RecordWrite, ResolveOutcome, Result,
-    Rotation, Storage, StorageError, TokenHashes, UserRow, WriteOutcome,
+    ConflictRow, DeviceRow, EnrollOutcome, EnrollmentRow, EnrollmentView, Millis, Principal,
+    RecordRow, RecordWrite, ResolveOutcome, Result, Rotation, Storage, StorageError, TokenHashes,
+    UserRow, WriteOutcome,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/cloud/sqlite");
