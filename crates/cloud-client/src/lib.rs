@@ -9,6 +9,7 @@
 
 mod api;
 mod device;
+mod enroll;
 mod error;
 pub mod payload;
 mod secrets;
@@ -17,8 +18,12 @@ mod sync;
 
 pub use api::CloudApi;
 pub use device::{CloudDevice, CloudStatus, PassphraseOutcome, RECOVERY_WARNING};
+pub use enroll::{
+    ENROLL_PREFIX, Enrollment, EnrollmentCode, EnrollmentPreview, JoinReport, NewDeviceInfo,
+};
 pub use error::{CloudError, Result};
 pub use payload::{Collection, SetupItem};
 pub use sync::{Choice, ConflictView, ResolveReport, SyncReport};
+pub use syncer_cloud::model::Device as CloudDeviceInfo;
 pub use syncer_cloud::model::Resolution;
 pub use syncer_crypto::{KdfParams, Passphrase};
