@@ -24,7 +24,7 @@ pub const DEFAULT_SERVER_ENV: &str = "SYNCER_CLOUD_URL";
 #[derive(Default)]
 pub struct CloudCell(OnceCell<Arc<CloudDevice>>);
 
-async fn device(cell: &CloudCell, state: &AppState) -> CommandResult<Arc<CloudDevice>> {
+pub(crate) async fn device(cell: &CloudCell, state: &AppState) -> CommandResult<Arc<CloudDevice>> {
     let services = state.services()?;
     let vault = state.connections()?.vault().clone();
     let device = cell
@@ -40,10 +40,16 @@ async fn device(cell: &CloudCell, state: &AppState) -> CommandResult<Arc<CloudDe
     Ok(Arc::clone(device))
 }
 
-fn cloud_error(err: CloudError) -> CommandError {
+pub(crate) fn cloud_error(err: CloudError) -> CommandError {
     let code = match &err {
         CloudError::Unreachable { .. } | CloudError::Api { .. } => Some(ErrorCode::Service),
-        CloudError::Invalid(_) => Some(ErrorCode::Invalid),
+        CloudError::Invalid(_)
+        | CloudError::BadEnrollmentCode { .. }
+        | CloudError::AlreadySignedIn { .. } => Some(ErrorCode::Invalid),
+        CloudError::EnrollmentExpired
+        | CloudError::EnrollmentUsed
+        | CloudError::EnrollmentUnknown => Some(ErrorCode::NotFound),
+        CloudError::WrongServer { .. } => Some(ErrorCode::Service),
         CloudError::Store(_) | CloudError::Setup(_) | CloudError::State { .. } => {
             Some(ErrorCode::Store)
         }
@@ -75,7 +81,7 @@ pub struct CloudStatusView {
     pub open_conflicts: u32,
 }
 
-fn status_view(s: CloudStatus) -> CloudStatusView {
+pub(crate) fn status_view(s: CloudStatus) -> CloudStatusView {
     CloudStatusView {
         signed_in: s.signed_in,
         server_url: s.server_url,

@@ -9,6 +9,7 @@ mod app_info;
 mod background;
 mod cloud;
 mod connections;
+mod devices;
 mod error;
 mod filters;
 mod history;
@@ -160,6 +161,11 @@ fn main() -> anyhow::Result<()> {
             cloud::cloud_resolve,
             cloud::cloud_sign_out,
             cloud::cloud_delete_data,
+            devices::cloud_create_enrollment,
+            devices::cloud_devices,
+            devices::cloud_rename_device,
+            devices::cloud_revoke_device,
+            devices::cloud_join,
         ])
         .run(tauri::generate_context!())
         .context("the Syncer window could not start")?;

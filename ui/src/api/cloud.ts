@@ -1,11 +1,22 @@
 import type { CloudStatusView } from "../bindings/CloudStatusView";
 import type { CloudSyncView } from "../bindings/CloudSyncView";
 import type { ConflictItem } from "../bindings/ConflictItem";
+import type { DeviceView } from "../bindings/DeviceView";
+import type { EnrollmentView } from "../bindings/EnrollmentView";
+import type { JoinView } from "../bindings/JoinView";
 import type { PassphraseView } from "../bindings/PassphraseView";
 import { call, type InvokeBridge, type Result, realInvokeBridge } from "./library";
 
 // Generated from the Rust types in src-tauri/cloud.rs by ts-rs; never written by hand.
-export type { CloudStatusView, CloudSyncView, ConflictItem, PassphraseView };
+export type {
+  CloudStatusView,
+  CloudSyncView,
+  ConflictItem,
+  DeviceView,
+  EnrollmentView,
+  JoinView,
+  PassphraseView,
+};
 
 /** What the Cloud section asks of the shell. Passwords and passphrases go straight through. */
 export type CloudApi = {
@@ -22,6 +33,13 @@ export type CloudApi = {
   resolve: (conflict: string, choice: "local" | "remote") => Promise<Result<null>>;
   signOut: () => Promise<Result<null>>;
   deleteData: (confirm: string) => Promise<Result<null>>;
+  /** A code (QR) a new device joins with; a bearer credential until used or expired. */
+  createEnrollment: () => Promise<Result<EnrollmentView>>;
+  devices: () => Promise<Result<DeviceView[]>>;
+  renameDevice: (id: string, name: string) => Promise<Result<DeviceView>>;
+  /** True when the removed device was this one (now signed out). */
+  revokeDevice: (id: string) => Promise<Result<boolean>>;
+  join: (code: string, name: string | null) => Promise<Result<JoinView>>;
 };
 
 export function createCloudApi(b: InvokeBridge = realInvokeBridge): CloudApi {
@@ -35,6 +53,11 @@ export function createCloudApi(b: InvokeBridge = realInvokeBridge): CloudApi {
     resolve: (conflict, choice) => call(b, "cloud_resolve", { conflict, choice }),
     signOut: () => call(b, "cloud_sign_out"),
     deleteData: (confirm) => call(b, "cloud_delete_data", { confirm }),
+    createEnrollment: () => call(b, "cloud_create_enrollment"),
+    devices: () => call(b, "cloud_devices"),
+    renameDevice: (id, name) => call(b, "cloud_rename_device", { id, name }),
+    revokeDevice: (id) => call(b, "cloud_revoke_device", { id }),
+    join: (code, name) => call(b, "cloud_join", { code, name }),
   };
 }
 
