@@ -40,10 +40,16 @@ pub(crate) async fn device(cell: &CloudCell, state: &AppState) -> CommandResult<
     Ok(Arc::clone(device))
 }
 
-fn cloud_error(err: CloudError) -> CommandError {
+pub(crate) fn cloud_error(err: CloudError) -> CommandError {
     let code = match &err {
         CloudError::Unreachable { .. } | CloudError::Api { .. } => Some(ErrorCode::Service),
-        CloudError::Invalid(_) => Some(ErrorCode::Invalid),
+        CloudError::Invalid(_)
+        | CloudError::BadEnrollmentCode { .. }
+        | CloudError::AlreadySignedIn { .. } => Some(ErrorCode::Invalid),
+        CloudError::EnrollmentExpired
+        | CloudError::EnrollmentUsed
+        | CloudError::EnrollmentUnknown => Some(ErrorCode::NotFound),
+        CloudError::WrongServer { .. } => Some(ErrorCode::Service),
         CloudError::Store(_) | CloudError::Setup(_) | CloudError::State { .. } => {
             Some(ErrorCode::Store)
         }
@@ -75,7 +81,7 @@ pub struct CloudStatusView {
     pub open_conflicts: u32,
 }
 
-fn status_view(s: CloudStatus) -> CloudStatusView {
+pub(crate) fn status_view(s: CloudStatus) -> CloudStatusView {
     CloudStatusView {
         signed_in: s.signed_in,
         server_url: s.server_url,

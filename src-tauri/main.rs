@@ -10,6 +10,7 @@ mod background;
 mod cloud;
 mod cloud_events;
 mod connections;
+mod devices;
 mod error;
 mod filters;
 mod history;
@@ -163,6 +164,11 @@ fn main() -> anyhow::Result<()> {
             cloud::cloud_sign_out,
             cloud::cloud_delete_data,
             cloud::cloud_change_password,
+            devices::cloud_create_enrollment,
+            devices::cloud_devices,
+            devices::cloud_rename_device,
+            devices::cloud_revoke_device,
+            devices::cloud_join,
         ])
         .run(tauri::generate_context!())
         .context("the Syncer window could not start")?;

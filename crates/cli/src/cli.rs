@@ -395,6 +395,37 @@ pub enum CloudCommand {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Add a device: show a QR code (and its text) that a new device joins with, no
+    /// passphrase typed. Works once, for 10 minutes; whoever holds it can join.
+    Enroll {
+        /// Print only the code's text, not the QR code.
+        #[arg(long)]
+        no_qr: bool,
+    },
+    /// Join the account a code was made for (from `syncer cloud enroll` on a signed-in
+    /// device): signs in, unlocks and syncs this device.
+    Join {
+        /// The `syncer-enroll:v1:…` text, or `-` to read it from standard input.
+        code: String,
+        /// This device's name in the device list (default: the host name).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// The account's devices: list (default), rename, or remove one.
+    Devices {
+        #[command(subcommand)]
+        action: Option<DevicesAction>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevicesAction {
+    /// Every device of the account, this one marked.
+    List,
+    /// Give a device another name.
+    Rename { id: String, name: String },
+    /// Remove a device: its sign-in ends at once (removing this device signs it out).
+    Revoke { id: String },
 }
 
 #[derive(Debug, Args)]

@@ -274,3 +274,137 @@ backend_tests!(watch_pulls_as_changes_are_made, |backend| async move {
     let _ = watcher.wait();
     server.finish().await;
 });
+fn syncer_with_stdin(dir: &Path, server: &str, args: &[&str], stdin: &str) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_syncer"))
+        .arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .env("SYNCER_VAULT", "file")
+        .env("SYNCER_VAULT_PASSPHRASE", "vault pass")
+        .env("SYNCER_CLOUD_URL", server)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+backend_tests!(
+    a_device_joins_with_the_enroll_line_and_is_removed,
+    |backend| async move {
+        let server = TestServer::start(backend, test_settings()).await.unwrap();
+        let url = server.url();
+        let (a, b, c) = (
+            tempfile::tempdir().unwrap(),
+            tempfile::tempdir().unwrap(),
+            tempfile::tempdir().unwrap(),
+        );
+        let pass = "enroll sync passphrase";
+        let run = |dir: &Path, args: &[&str]| syncer(dir, &url, pass, args);
+        ok(&run(a.path(), &["--json", "demo", "--tracks", "30"]));
+        ok(&run(
+            a.path(),
+            &["--json", "cloud", "signup", "--email", "enroll@example.org"],
+        ));
+        ok(&run(a.path(), &["--json", "cloud", "passphrase"]));
+        ok(&run(a.path(), &["--json", "cloud", "sync"]));
+
+        // The human output: a QR code drawn in the terminal, then the line to paste.
+        let shown = run(a.path(), &["cloud", "enroll"]);
+        ok(&shown);
+        let text = String::from_utf8(shown.stdout).unwrap();
+        assert!(text.contains('▀') || text.contains('▄'), "{text}");
+        assert!(text.contains("expires in 10 min"), "{text}");
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("syncer-enroll:v1:"))
+            .unwrap()
+            .to_owned();
+
+        // B joins with the line alone: no password, no passphrase in its environment.
+        let joined = syncer(
+            b.path(),
+            &url,
+            "",
+            &["--json", "cloud", "join", &line, "--name", "phone"],
+        );
+        let joined = ok(&joined);
+        assert_eq!(joined["status"]["email"], "enroll@example.org");
+        assert_eq!(joined["status"]["unlocked"], true);
+        assert!(joined["created_by_device"].is_string(), "{joined}");
+        assert_eq!(joined["sync"]["applied"], 7, "{joined}");
+        let bases = ok(&syncer(b.path(), &url, "", &["--json", "base", "list"]));
+        assert_eq!(bases.as_array().unwrap().len(), 1, "{bases}");
+
+        // The same line again: spent (exit 5, says to ask for a new code).
+        let again = syncer(c.path(), &url, "", &["cloud", "join", &line]);
+        assert_eq!(again.status.code(), Some(5));
+        assert!(String::from_utf8_lossy(&again.stderr).contains("new code"));
+        // Garbage: usage (2).
+        let bad = syncer(c.path(), &url, "", &["cloud", "join", "not-a-code"]);
+        assert_eq!(bad.status.code(), Some(2));
+
+        // C joins with a code read from standard input.
+        let fresh = ok(&run(a.path(), &["--json", "cloud", "enroll"]));
+        let code = fresh["code"].as_str().unwrap();
+        let piped = syncer_with_stdin(
+            c.path(),
+            &url,
+            &["--json", "cloud", "join", "-", "--name", "tablet"],
+            &format!("{code}\n"),
+        );
+        ok(&piped);
+
+        // A lists three devices, renames and removes B.
+        let devices = ok(&run(a.path(), &["--json", "cloud", "devices"]));
+        let devices = devices.as_array().unwrap();
+        assert_eq!(devices.len(), 3);
+        let phone = devices.iter().find(|d| d["name"] == "phone").unwrap();
+        assert_eq!(phone["enrolled_by"], "qr");
+        assert_eq!(phone["platform"], std::env::consts::OS);
+        let phone_id = phone["id"].as_str().unwrap().to_owned();
+        let listed = run(a.path(), &["cloud", "devices", "list"]);
+        assert!(
+            String::from_utf8_lossy(&listed.stdout).contains("(this device)"),
+            "{listed:?}"
+        );
+        let renamed = ok(&run(
+            a.path(),
+            &[
+                "--json",
+                "cloud",
+                "devices",
+                "rename",
+                &phone_id,
+                "old phone",
+            ],
+        ));
+        assert_eq!(renamed["name"], "old phone");
+        let revoked = ok(&run(
+            a.path(),
+            &["--json", "cloud", "devices", "revoke", &phone_id],
+        ));
+        assert_eq!(revoked["this_device"], false);
+        let after = syncer(b.path(), &url, "", &["cloud", "sync"]);
+        assert_eq!(after.status.code(), Some(10));
+        assert!(
+            String::from_utf8_lossy(&after.stderr).contains("removed"),
+            "{}",
+            String::from_utf8_lossy(&after.stderr)
+        );
+        let unknown = run(a.path(), &["cloud", "devices", "revoke", "nope"]);
+        assert_eq!(unknown.status.code(), Some(1));
+        let devices = ok(&run(a.path(), &["--json", "cloud", "devices"]));
+        assert_eq!(devices.as_array().unwrap().len(), 2);
+        server.finish().await;
+    }
+);

@@ -5,9 +5,10 @@ use reqwest::{Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use syncer_cloud::model::{
-    BatchResult, BatchUpload, ChangesPage, Conflict, ErrorBody, Export, KeyBundleBody,
-    LoginRequest, Me, Record, RecordUpload, RefreshRequest, RegisterRequest, ResolveRequest,
-    Resolved, Session, WriteResult,
+    AppInstructions, BatchResult, BatchUpload, ChangesPage, CompleteEnrollmentRequest, Conflict,
+    CreateEnrollmentRequest, Device, DeviceList, Enrolled, EnrollmentCreated, EnrollmentInfo,
+    ErrorBody, Export, KeyBundleBody, LoginRequest, Me, Record, RecordUpload, RefreshRequest,
+    RegisterRequest, RenameDeviceRequest, ResolveRequest, Resolved, Session, WriteResult,
 };
 
 use crate::error::{CloudError, Result};
@@ -285,6 +286,88 @@ impl CloudApi {
         self.send(Method::GET, "/v1/export", Some(token), None::<&()>)
             .await
     }
+
+    // ---- enrollment and devices
+
+    pub async fn create_enrollment(
+        &self,
+        token: &str,
+        body: &CreateEnrollmentRequest,
+    ) -> Result<EnrollmentCreated> {
+        self.send(Method::POST, "/v1/enrollments", Some(token), Some(body))
+            .await
+    }
+
+    /// An enrollment by its token (no sign-in: the token is the credential).
+    pub async fn get_enrollment(&self, enrollment_token: &str) -> Result<EnrollmentInfo> {
+        self.send(
+            Method::GET,
+            &format!("/v1/enrollments/{}", path_segment(enrollment_token)),
+            None,
+            None::<&()>,
+        )
+        .await
+    }
+
+    pub async fn complete_enrollment(
+        &self,
+        enrollment_token: &str,
+        body: &CompleteEnrollmentRequest,
+    ) -> Result<Enrolled> {
+        self.send(
+            Method::POST,
+            &format!(
+                "/v1/enrollments/{}/complete",
+                path_segment(enrollment_token)
+            ),
+            None,
+            Some(body),
+        )
+        .await
+    }
+
+    pub async fn instructions(&self, token: &str) -> Result<AppInstructions> {
+        self.send(Method::GET, "/v1/instructions", Some(token), None::<&()>)
+            .await
+    }
+
+    pub async fn devices(&self, token: &str) -> Result<DeviceList> {
+        self.send(Method::GET, "/v1/devices", Some(token), None::<&()>)
+            .await
+    }
+
+    pub async fn rename_device(&self, token: &str, id: &str, name: &str) -> Result<Device> {
+        let body = RenameDeviceRequest {
+            name: name.to_owned(),
+        };
+        self.send(
+            Method::PATCH,
+            &format!("/v1/devices/{}", path_segment(id)),
+            Some(token),
+            Some(&body),
+        )
+        .await
+    }
+
+    pub async fn revoke_device(&self, token: &str, id: &str) -> Result<()> {
+        self.send::<serde_json::Value>(
+            Method::DELETE,
+            &format!("/v1/devices/{}", path_segment(id)),
+            Some(token),
+            None::<&()>,
+        )
+        .await
+        .map(|_| ())
+    }
+}
+
+/// Tokens and ids are base64url or hex; anything else (a pasted typo) must not change the
+/// path's shape.
+fn path_segment(text: &str) -> String {
+    text.trim()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+        .collect()
 }
 
 fn api_error(status: StatusCode, body: &[u8]) -> CloudError {
@@ -300,6 +383,9 @@ fn api_error(status: StatusCode, body: &[u8]) -> CloudError {
                     expected: get("account_key_id"),
                     found: get("upload_key_id"),
                 };
+            }
+            if error.code == "device_revoked" {
+                return CloudError::DeviceRemoved;
             }
             if error.code == "refresh_reused" {
                 return CloudError::SessionEnded {

@@ -69,7 +69,7 @@ pub const RECOVERY_WARNING: &str = "Write this recovery code down and keep it so
 pub struct CloudDevice {
     pub(crate) store: Store,
     pub(crate) secrets: Secrets,
-    state_path: PathBuf,
+    pub(crate) state_path: PathBuf,
     pub(crate) kdf: KdfParams,
     device_name: String,
     busy: Mutex<()>,
@@ -112,6 +112,18 @@ impl CloudDevice {
     pub fn with_device_name(mut self, name: impl Into<String>) -> Self {
         self.device_name = name.into();
         self
+    }
+
+    pub(crate) fn device_name(&self) -> &str {
+        &self.device_name
+    }
+
+    /// The status, for a caller that holds the lock already.
+    pub(crate) async fn status_unlocked(&self) -> Result<Option<CloudStatus>> {
+        if state::load(&self.state_path).await?.is_none() {
+            return Ok(None);
+        }
+        self.status().await.map(Some)
     }
 
     pub fn store(&self) -> &Store {
@@ -195,7 +207,7 @@ impl CloudDevice {
         self.status().await
     }
 
-    async fn begin(&self, api: CloudApi, email: &str, session: Session) -> Result<()> {
+    pub(crate) async fn begin(&self, api: CloudApi, email: &str, session: Session) -> Result<()> {
         // A previous account's key must never encrypt this one's records.
         self.secrets.clear().await?;
         self.secrets.set_tokens(&tokens_of(&session)).await?;
@@ -226,7 +238,7 @@ impl CloudDevice {
         self.forget().await
     }
 
-    async fn forget(&self) -> Result<()> {
+    pub(crate) async fn forget(&self) -> Result<()> {
         self.secrets.clear().await?;
         state::remove(&self.state_path).await
     }
@@ -255,6 +267,11 @@ impl CloudDevice {
                 ctx.tokens = tokens_of(&session);
                 self.secrets.set_tokens(&ctx.tokens).await
             }
+            Err(CloudError::DeviceRemoved) => {
+                // Removed on another device: nothing of the account stays here.
+                self.forget().await?;
+                Err(CloudError::DeviceRemoved)
+            }
             Err(CloudError::SessionEnded { reason }) => {
                 self.secrets.clear().await?;
                 Err(CloudError::SessionEnded { reason })
@@ -275,6 +292,10 @@ impl CloudDevice {
         Fut: std::future::Future<Output = Result<T>>,
     {
         match call(ctx.api.clone(), ctx.tokens.access_token.clone()).await {
+            Err(CloudError::DeviceRemoved) => {
+                self.forget().await?;
+                Err(CloudError::DeviceRemoved)
+            }
             Err(CloudError::Api { status: 401, .. }) => {
                 self.refresh(ctx).await?;
                 call(ctx.api.clone(), ctx.tokens.access_token.clone()).await
@@ -399,7 +420,7 @@ impl CloudDevice {
 
     /// Keeps the key in the vault; a key other than the one this device synced with before
     /// (the cloud data was deleted and started over) means syncing everything afresh.
-    async fn keep_key(&self, ctx: &mut Ctx, master: &MasterKey) -> Result<()> {
+    pub(crate) async fn keep_key(&self, ctx: &mut Ctx, master: &MasterKey) -> Result<()> {
         self.secrets.set_master_key(master).await?;
         let key_id = master.key_id().to_string();
         if ctx.state.key_id.as_deref() != Some(key_id.as_str()) {

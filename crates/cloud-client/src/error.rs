@@ -31,6 +31,48 @@ pub enum CloudError {
     SessionEnded { reason: String },
 
     #[error(
+        "this device was removed from the cloud account (on another device); its session and \
+         sync key are gone from here. Sign in again, or join with a new code, to sync again"
+    )]
+    DeviceRemoved,
+
+    #[error(
+        "this enrollment code has expired (codes last 10 minutes); ask for a new code on a \
+         signed-in device"
+    )]
+    EnrollmentExpired,
+
+    #[error(
+        "this enrollment code was already used (each code works once); ask for a new code on a \
+         signed-in device"
+    )]
+    EnrollmentUsed,
+
+    #[error(
+        "the server does not know this enrollment code; check that it was copied whole, or ask \
+         for a new code"
+    )]
+    EnrollmentUnknown,
+
+    #[error(
+        "that is not a Syncer enrollment code ({reason}); copy the whole line that starts with \
+         `syncer-enroll:`"
+    )]
+    BadEnrollmentCode { reason: String },
+
+    #[error(
+        "the server in the code, {url}, is not a Syncer cloud that takes enrollment codes \
+         ({cause}); check the code, or update the server"
+    )]
+    WrongServer { url: String, cause: String },
+
+    #[error(
+        "this device is already signed in to a Syncer cloud ({email}); sign out first to join \
+         with a code"
+    )]
+    AlreadySignedIn { email: String },
+
+    #[error(
         "cannot reach the Syncer cloud at {url}: {cause}. Check the address and your connection, then try again"
     )]
     Unreachable { url: String, cause: String },

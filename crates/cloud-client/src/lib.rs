@@ -9,6 +9,7 @@
 
 mod api;
 mod device;
+mod enroll;
 mod error;
 mod events;
 pub mod payload;
@@ -18,10 +19,14 @@ mod sync;
 
 pub use api::CloudApi;
 pub use device::{CloudDevice, CloudStatus, PassphraseOutcome, RECOVERY_WARNING};
+pub use enroll::{
+    ENROLL_PREFIX, Enrollment, EnrollmentCode, EnrollmentPreview, JoinReport, NewDeviceInfo,
+};
 pub use error::{CloudError, Result};
 pub use events::WatchUpdate;
 pub use payload::{Collection, SetupItem};
 pub use sync::{Choice, ConflictView, ResolveReport, SyncReport};
+pub use syncer_cloud::model::Device as CloudDeviceInfo;
 pub use syncer_cloud::model::LiveEvent;
 pub use syncer_cloud::model::Resolution;
 pub use syncer_crypto::{KdfParams, Passphrase};

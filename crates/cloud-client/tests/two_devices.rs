@@ -9,7 +9,8 @@ use syncer_auth::Vault;
 use syncer_cloud::backend_tests;
 use syncer_cloud::testing::{Backend, TestServer, test_settings};
 use syncer_cloud_client::{
-    Choice, CloudDevice, CloudError, KdfParams, Passphrase, PassphraseOutcome, Resolution,
+    Choice, CloudDevice, CloudError, EnrollmentCode, KdfParams, NewDeviceInfo, Passphrase,
+    PassphraseOutcome, Resolution,
 };
 use syncer_core::engine::MirrorMode;
 use syncer_core::filter::query;
@@ -622,6 +623,26 @@ backend_tests!(
             ["MARKER renamed on A"]
         );
 
+        // A third device joins by code: the server keeps the wrap, never the secret or key.
+        let enrollment = a.cloud.create_enrollment().await.unwrap();
+        let joiner = Device::new("joiner").await;
+        joiner
+            .cloud
+            .join_by_enrollment(&enrollment.code, NewDeviceInfo::detect("0.0.0-test"))
+            .await
+            .unwrap();
+        let code = EnrollmentCode::parse(&enrollment.code).unwrap();
+        let secret_text = code.secret.to_text().to_string();
+        let master_text = a
+            .cloud
+            .vault_for_tests()
+            .get("cloud:master-key")
+            .await
+            .unwrap()
+            .unwrap()
+            .expose()
+            .to_owned();
+
         let dump = server.dump_all().await;
         let tables: std::collections::BTreeSet<&str> = dump
             .iter()
@@ -635,6 +656,7 @@ backend_tests!(
             "access_tokens",
             "records",
             "conflicts",
+            "enrollments",
         ] {
             assert!(tables.contains(table), "{table} was read: {tables:?}");
         }
@@ -654,6 +676,27 @@ backend_tests!(
             // Three words in a row, not one: a single short word turns up by chance inside
             // names ("top" in "laptop") and base64 text.
             let three: Vec<&str> = words.split(' ').take(3).collect();
+            assert!(
+                !text.contains(&secret_text),
+                "{column} holds the enrollment secret"
+            );
+            assert!(
+                !text.contains(&master_text),
+                "{column} holds the master key"
+            );
+            assert!(
+                !text.contains(code.token.as_str()),
+                "{column} holds the enrollment token"
+            );
+            for raw in [
+                syncer_crypto_b64url(&secret_text),
+                syncer_crypto_b64(&master_text),
+            ] {
+                assert!(
+                    !value.windows(raw.len()).any(|w| w == raw.as_slice()),
+                    "{column} holds a secret's bytes"
+                );
+            }
             assert!(
                 !text.contains(&three.join(" ")) || column.starts_with("_sqlx"),
                 "{column} holds the recovery code"
@@ -855,3 +898,159 @@ backend_tests!(my_genres_travel_with_the_setup, |backend| async move {
     let quiet = b.cloud.sync().await.unwrap();
     assert_eq!((quiet.pushed, quiet.applied), (0, 0), "{quiet:?}");
 });
+
+fn syncer_crypto_b64url(text: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text)
+        .unwrap()
+}
+
+fn syncer_crypto_b64(text: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .unwrap()
+}
+
+backend_tests!(
+    a_new_device_joins_by_code_without_the_passphrase,
+    |backend| async move {
+        let server = TestServer::start(backend, test_settings()).await.unwrap();
+        let a = Device::new("laptop").await;
+        a.cloud
+            .sign_up(&server.url(), "qr@example.org", PASSWORD)
+            .await
+            .unwrap();
+        // No key yet: there is nothing to hand over.
+        assert!(matches!(
+            a.cloud.create_enrollment().await.unwrap_err(),
+            CloudError::Locked
+        ));
+        a.cloud
+            .enter_passphrase(&Passphrase::new(PASSPHRASE))
+            .await
+            .unwrap();
+        add_connection(a.store(), "demo-1-ext-10", "demo", "Demo").await;
+        add_base(a.store(), "base-1", "demo-1-ext-10", "Everything").await;
+        add_child(a.store(), "child-1", "base-1", "Rock", "genre:rock").await;
+        a.cloud.sync().await.unwrap();
+
+        let enrollment = a.cloud.create_enrollment().await.unwrap();
+        assert!(enrollment.code.starts_with("syncer-enroll:v1:"));
+        assert!(enrollment.expires_in_secs > 500 && enrollment.expires_in_secs <= 600);
+        assert!(!format!("{enrollment:?}").contains(&enrollment.code));
+
+        // B: a fresh device with the code alone (no password, no passphrase).
+        let b = Device::new("phone").await;
+        let preview = b.cloud.preview_enrollment(&enrollment.code).await.unwrap();
+        assert_eq!(
+            (preview.email.as_str(), preview.created_by_device.as_str()),
+            ("qr@example.org", "laptop")
+        );
+        let mut info = NewDeviceInfo::detect("1.2.3");
+        info.name = Some("phone".to_owned());
+        info.model = Some("Pixel".to_owned());
+        let joined = b
+            .cloud
+            .join_by_enrollment(&enrollment.code, info.clone())
+            .await
+            .unwrap();
+        assert!(joined.status.signed_in && joined.status.unlocked);
+        assert_eq!(joined.status.email.as_deref(), Some("qr@example.org"));
+        assert_eq!(joined.status.key_id, a.cloud.status().await.unwrap().key_id);
+        assert_eq!(joined.created_by_device, "laptop");
+        assert_eq!(joined.sync.applied, 3, "{:?}", joined.sync);
+        assert_eq!(b.child_names("base-1").await, ["Rock"]);
+
+        // The code is spent, and says so; a malformed one says that; a signed-in device is
+        // refused before anything is spent.
+        let c = Device::new("tablet").await;
+        assert!(matches!(
+            c.cloud
+                .join_by_enrollment(&enrollment.code, NewDeviceInfo::default())
+                .await
+                .unwrap_err(),
+            CloudError::EnrollmentUsed
+        ));
+        let err = c
+            .cloud
+            .join_by_enrollment("syncer-enroll:v1:garbage!", NewDeviceInfo::default())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, CloudError::BadEnrollmentCode { .. }),
+            "{err:?}"
+        );
+        let another = a.cloud.create_enrollment().await.unwrap();
+        assert!(matches!(
+            b.cloud
+                .join_by_enrollment(&another.code, NewDeviceInfo::default())
+                .await
+                .unwrap_err(),
+            CloudError::AlreadySignedIn { .. }
+        ));
+        // A code pointing at something that is not a Syncer cloud (here: a path under it).
+        let mut wrong = EnrollmentCode::parse(&another.code).unwrap();
+        wrong.server_url = format!("{}/elsewhere", server.url());
+        let err = c
+            .cloud
+            .join_by_enrollment(&wrong.to_text(), NewDeviceInfo::default())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, CloudError::WrongServer { .. }), "{err:?}");
+        // A token the server never issued.
+        let mut unknown = EnrollmentCode::parse(&another.code).unwrap();
+        unknown.token = "sce_neverissued".to_owned().into();
+        assert!(matches!(
+            c.cloud
+                .preview_enrollment(&unknown.to_text())
+                .await
+                .unwrap_err(),
+            CloudError::EnrollmentUnknown
+        ));
+
+        // B edits; A sees it after a sync.
+        rename_child(b.store(), "child-1", "Rock (from the phone)").await;
+        b.cloud.sync().await.unwrap();
+        a.cloud.sync().await.unwrap();
+        assert_eq!(a.child_names("base-1").await, ["Rock (from the phone)"]);
+
+        // The device list shows both, with B's details.
+        let devices = a.cloud.devices().await.unwrap();
+        assert_eq!(devices.len(), 2);
+        let phone = devices.iter().find(|d| d.name == "phone").unwrap();
+        assert_eq!(phone.enrolled_by, "qr");
+        assert_eq!(phone.model.as_deref(), Some("Pixel"));
+        assert_eq!(phone.app_version.as_deref(), Some("1.2.3"));
+        assert_eq!(phone.platform.as_deref(), Some(std::env::consts::OS));
+        assert!(!phone.current);
+        assert!(devices.iter().any(|d| d.current && d.name == "laptop"));
+        let renamed = a.cloud.rename_device(&phone.id, "old phone").await.unwrap();
+        assert_eq!(renamed.name, "old phone");
+
+        // A removes B: B's next call says so, and B forgets the account.
+        assert!(!a.cloud.revoke_device(&phone.id).await.unwrap());
+        let err = b.cloud.sync().await.unwrap_err();
+        assert!(matches!(err, CloudError::DeviceRemoved), "{err:?}");
+        assert!(err.to_string().contains("removed"), "{err}");
+        let status = b.cloud.status().await.unwrap();
+        assert!(!status.signed_in && !status.unlocked);
+        assert!(
+            b.cloud
+                .vault_for_tests()
+                .get("cloud:master-key")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        // B's setup stays as it was.
+        assert_eq!(b.child_names("base-1").await, ["Rock (from the phone)"]);
+        assert_eq!(a.cloud.devices().await.unwrap().len(), 1);
+        // A removing itself signs it out.
+        let me = a.cloud.status().await.unwrap().device_id.unwrap();
+        assert!(a.cloud.revoke_device(&me).await.unwrap());
+        assert!(!a.cloud.status().await.unwrap().signed_in);
+        server.finish().await;
+    }
+);

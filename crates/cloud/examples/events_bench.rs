@@ -112,6 +112,10 @@ async fn seed<S: Storage>(storage: &S, users: usize, key: &MasterKey, bundle: &s
                     created_at: now,
                     last_seen_at: now,
                     revoked_at: None,
+                    platform: None,
+                    os_version: None,
+                    model: None,
+                    app_version: None,
                 })
                 .await
                 .unwrap();

@@ -66,6 +66,16 @@ pub struct Config {
         default_value_t = 168
     )]
     pub events_retention_hours: u64,
+    /// How long a device-enrollment code (QR) stays usable, seconds.
+    #[arg(long, env = "SYNCER_CLOUD_ENROLLMENT_TTL", default_value_t = 600)]
+    pub enrollment_ttl_secs: u64,
+    /// The address devices should use, as they reach it (e.g. https://sync.example.org);
+    /// default: the Host each request came to.
+    #[arg(long, env = "SYNCER_CLOUD_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// How often devices sync when nothing wakes them, seconds.
+    #[arg(long, env = "SYNCER_CLOUD_SYNC_INTERVAL", default_value_t = 900)]
+    pub sync_interval_secs: u64,
 }
 
 impl Config {
@@ -84,6 +94,12 @@ impl Config {
             event_keepalive: Duration::from_secs(self.events_keepalive_secs.max(1)),
             event_backlog_max: self.events_backlog_max.max(1),
             event_retention: Duration::from_secs(self.events_retention_hours.max(1) * 3600),
+            enrollment_ttl: Duration::from_secs(self.enrollment_ttl_secs.max(1)),
+            public_url: self
+                .public_url
+                .as_deref()
+                .map(|u| u.trim().trim_end_matches('/').to_owned()),
+            sync_interval: Duration::from_secs(self.sync_interval_secs.max(1)),
             ..Settings::default()
         }
     }

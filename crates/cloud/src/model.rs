@@ -58,13 +58,25 @@ pub struct Session {
 pub struct Device {
     pub id: String,
     pub name: String,
-    /// How the device joined: `password`.
+    /// How the device joined: `password` (signed in) or `qr` (an enrollment code).
     pub enrolled_by: String,
     /// The last change it has read.
     pub cursor: i64,
     pub created_at: i64,
     pub last_seen_at: i64,
     pub revoked_at: Option<i64>,
+    /// What the device said of itself when it joined (`linux`, `macos`, `windows`, …).
+    #[serde(default)]
+    pub platform: Option<String>,
+    #[serde(default)]
+    pub os_version: Option<String>,
+    #[serde(default)]
+    pub model: Option<String>,
+    #[serde(default)]
+    pub app_version: Option<String>,
+    /// The device that asked: "this device".
+    #[serde(default)]
+    pub current: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -415,6 +427,101 @@ impl LiveEvent {
             Self::RecordChanged { .. } | Self::Conflict { .. } | Self::SyncRequired { .. }
         )
     }
+}
+
+// ---- enrollment and devices
+
+/// Start an enrollment: the master key wrapped on this device under a secret that stays in
+/// the QR code (a `syncer-crypto` enrollment wrap, opaque to the server).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CreateEnrollmentRequest {
+    /// The key id the wrap holds: it must be the account's.
+    pub key_id: String,
+    #[schema(value_type = Object)]
+    pub wrapped_key: serde_json::Value,
+}
+
+/// A new enrollment. `token` is single use and is shown only here.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct EnrollmentCreated {
+    pub id: String,
+    /// `sce_…`: the credential the new device presents (it goes into the QR code).
+    pub token: String,
+    /// Unix milliseconds.
+    pub expires_at: i64,
+    /// Seconds from now.
+    pub expires_in: i64,
+}
+
+/// What a device about to join is shown: whose account, from which device, until when.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct EnrollmentInfo {
+    pub email: String,
+    /// The name of the device that made the code.
+    pub created_by_device: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// What a joining device says of itself.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct CompleteEnrollmentRequest {
+    /// A name for the device list ("phone").
+    pub device_name: String,
+    #[serde(default)]
+    pub platform: Option<String>,
+    #[serde(default)]
+    pub os_version: Option<String>,
+    #[serde(default)]
+    pub model: Option<String>,
+    #[serde(default)]
+    pub app_version: Option<String>,
+}
+
+/// A completed enrollment: the new device's session, where to read its instructions, and the
+/// master key still wrapped (the QR code's secret opens it on the device).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Enrolled {
+    pub session: Session,
+    pub email: String,
+    pub key_id: String,
+    #[schema(value_type = Object)]
+    pub wrapped_key: serde_json::Value,
+    /// The absolute URL of `GET /v1/instructions`.
+    pub instructions_url: String,
+}
+
+/// How a device should sync with this server.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SyncSettings {
+    /// Records per upload batch and per page of changes.
+    pub batch_size: i64,
+    /// Request and response bodies may be compressed with this (`gzip`).
+    pub compression: String,
+    /// Seconds between syncs when nothing wakes the device.
+    pub interval_secs: i64,
+}
+
+/// The app instructions: where the server is and how to sync with it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AppInstructions {
+    pub server_url: String,
+    pub device_id: String,
+    pub enrolled_by: String,
+    pub sync: SyncSettings,
+}
+
+/// The account's devices (revoked ones are gone from the list).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DeviceList {
+    /// The device that asked.
+    pub device_id: String,
+    pub devices: Vec<Device>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RenameDeviceRequest {
+    pub name: String,
 }
 
 #[cfg(test)]

@@ -23,6 +23,8 @@ use crate::routes;
         routes::get_key, routes::put_key,
         routes::put_record, routes::batch, routes::get_record, routes::delete_record,
         routes::changes, routes::list_conflicts, routes::resolve, routes::events,
+        routes::create_enrollment, routes::get_enrollment, routes::complete_enrollment,
+        routes::instructions, routes::list_devices, routes::rename_device, routes::revoke_device,
         routes::healthz, routes::readyz, routes::metrics, routes::openapi,
     ),
     components(schemas(
@@ -34,6 +36,9 @@ use crate::routes;
         model::BatchResult, model::Record, model::ChangesPage, model::Conflict,
         model::RefusedWrite, model::Resolution, model::ResolveRequest, model::Resolved,
         model::Export, model::Health, model::LiveEvent,
+        model::CreateEnrollmentRequest, model::EnrollmentCreated, model::EnrollmentInfo,
+        model::CompleteEnrollmentRequest, model::Enrolled, model::SyncSettings,
+        model::AppInstructions, model::DeviceList, model::RenameDeviceRequest,
     )),
     modifiers(&BearerAuth),
 )]

@@ -31,6 +31,14 @@ pub struct Settings {
     pub event_retention: Duration,
     /// How often old events are pruned.
     pub event_prune_every: Duration,
+    /// How long an enrollment code (QR) can be used. Zero makes every code expired at once
+    /// (tests of the refusal).
+    pub enrollment_ttl: Duration,
+    /// The address devices are told to use (app instructions); `None`: the `Host` the request
+    /// came to.
+    pub public_url: Option<String>,
+    /// How often devices are told to sync when nothing wakes them.
+    pub sync_interval: Duration,
 }
 
 impl Default for Settings {
@@ -48,6 +56,9 @@ impl Default for Settings {
             event_backlog_max: 1000,
             event_retention: Duration::from_secs(7 * 24 * 3600),
             event_prune_every: Duration::from_secs(3600),
+            enrollment_ttl: Duration::from_secs(10 * 60),
+            public_url: None,
+            sync_interval: Duration::from_secs(15 * 60),
         }
     }
 }

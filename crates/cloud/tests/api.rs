@@ -835,6 +835,12 @@ async fn the_openapi_document_is_served_and_matches_the_checked_in_copy() {
         "/v1/conflicts",
         "/v1/conflicts/{id}/resolve",
         "/v1/export",
+        "/v1/enrollments",
+        "/v1/enrollments/{token}",
+        "/v1/enrollments/{token}/complete",
+        "/v1/instructions",
+        "/v1/devices",
+        "/v1/devices/{id}",
         "/healthz",
         "/readyz",
         "/metrics",
@@ -881,8 +887,37 @@ backend_tests!(the_database_holds_no_plaintext, |backend| async move {
         ),
     )
     .await;
+    // An enrollment, completed: the server keeps the wrap, never its secret or the key.
+    let secret = syncer_crypto::EnrollmentSecret::generate();
+    let wrap = syncer_crypto::EnrollmentWrap::wrap(&key, &secret).unwrap();
+    let (status, created) = api
+        .post(
+            "/v1/enrollments",
+            json!({
+                "key_id": key.key_id().as_str(),
+                "wrapped_key": serde_json::from_str::<Value>(&wrap.to_json()).unwrap(),
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let token = created["token"].as_str().unwrap();
+    let (status, enrolled) = Api::new(server.url())
+        .post(
+            &format!("/v1/enrollments/{token}/complete"),
+            json!({"device_name": "phone"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{enrolled}");
+    let secret_text = secret.to_text().to_string();
+    let secret_raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(&secret_text)
+        .unwrap();
+    let key_text = key.to_base64().to_string();
+    let key_raw = B64.decode(&key_text).unwrap();
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
     let dump = server.dump_all().await;
     assert!(dump.iter().any(|(c, _)| c == "records.ciphertext"));
+    assert!(dump.iter().any(|(c, _)| c == "enrollments.wrapped_key"));
     for (column, value) in &dump {
         let hay = String::from_utf8_lossy(value);
         assert!(
@@ -890,6 +925,28 @@ backend_tests!(the_database_holds_no_plaintext, |backend| async move {
             "{column} holds plaintext"
         );
         assert!(!hay.contains("sync pass"), "{column} holds the passphrase");
+        assert!(!hay.contains(token), "{column} holds the enrollment token");
+        for (what, text) in [
+            ("enrollment secret", &secret_text),
+            ("master key", &key_text),
+        ] {
+            assert!(!hay.contains(text.as_str()), "{column} holds the {what}");
+            assert!(
+                !hay.contains(&hex(text.as_bytes())),
+                "{column} holds the {what}"
+            );
+        }
+        for (what, raw) in [("enrollment secret", &secret_raw), ("master key", &key_raw)] {
+            assert!(
+                !value.windows(raw.len()).any(|w| w == raw.as_slice()),
+                "{column} holds the {what}'s bytes"
+            );
+            assert!(!hay.contains(&hex(raw)), "{column} holds the {what} in hex");
+            assert!(
+                !hay.contains(&B64.encode(raw)),
+                "{column} holds the {what} in base64"
+            );
+        }
     }
     server.finish().await;
 });

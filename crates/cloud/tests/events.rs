@@ -569,3 +569,61 @@ async fn published_device_events_and_the_revoked_devices_stream() {
     );
     server.stop().await;
 }
+
+backend_tests!(
+    joining_by_code_and_removing_a_device_are_announced,
+    |backend| async move {
+        let server = TestServer::start(backend, test_settings()).await.unwrap();
+        let (a, b, key) = account(&server.url(), "join@example.org").await;
+        let mut a_stream = a.events(None).await;
+        let mut b_stream = b.events(None).await;
+
+        // A makes a code; a new device completes it: every stream hears of the new device.
+        let secret = syncer_crypto::EnrollmentSecret::generate();
+        let wrap = syncer_crypto::EnrollmentWrap::wrap(&key, &secret).unwrap();
+        let created = a
+            .send(
+                reqwest::Method::POST,
+                "/v1/enrollments",
+                Some(json!({
+                    "key_id": key.key_id().as_str(),
+                    "wrapped_key": serde_json::from_str::<Value>(&wrap.to_json()).unwrap(),
+                })),
+            )
+            .await;
+        let token = created["token"].as_str().unwrap();
+        let (status, enrolled) = call(
+            &reqwest::Client::new(),
+            reqwest::Method::POST,
+            format!("{}/v1/enrollments/{token}/complete", server.url()),
+            None,
+            Some(json!({"device_name": "phone", "platform": "android"})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{enrolled}");
+        let phone = enrolled["session"]["device_id"].as_str().unwrap().to_owned();
+        let announced = EventKind::DeviceEnrolled {
+            device_id: phone.clone(),
+            name: "phone".into(),
+        };
+        assert_eq!(a_stream.next().await.1, announced);
+        assert_eq!(b_stream.next().await.1, announced);
+
+        // A removes B: both hear it, and B's stream closes.
+        a.send(
+            reqwest::Method::DELETE,
+            &format!("/v1/devices/{}", b.device_id),
+            None,
+        )
+        .await;
+        let removed = EventKind::DeviceRevoked {
+            device_id: b.device_id.clone(),
+        };
+        assert_eq!(a_stream.next().await.1, removed);
+        // B's stream closes: its session is gone when the wake-up reaches it.
+        b_stream.ends().await;
+        // B cannot open another.
+        assert_eq!(b.open(None).await.status(), StatusCode::UNAUTHORIZED);
+        server.finish().await;
+    }
+);

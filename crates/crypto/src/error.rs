@@ -16,6 +16,12 @@ pub enum CryptoError {
     WrongRecoveryCode,
 
     #[error(
+        "this enrollment code does not open the key it was made for (it was altered, or mixed \
+         with another code); ask for a new code"
+    )]
+    WrongEnrollmentSecret,
+
+    #[error(
         "the recovery code is not valid: {reason}. It is {words} words from the list shown when \
          it was made, in order",
         words = crate::recovery::RECOVERY_WORDS

@@ -12,9 +12,13 @@
 //!   data of both layers, so the server cannot swap two records, replay an old version as a new
 //!   one, or claim another device wrote it: any of these fails to open.
 //!
+//! - An **enrollment wrap** ([`EnrollmentWrap`]) holds the master key for one new device,
+//!   wrapped under a random [`EnrollmentSecret`] that travels only in the QR code.
+//!
 //! The byte layouts are pinned by tests (`tests/wire.rs`); docs/cloud.md describes them.
 
 mod bundle;
+mod enroll;
 mod error;
 mod kdf;
 mod keys;
@@ -25,6 +29,10 @@ mod secret;
 mod words;
 
 pub use bundle::{BUNDLE_FORMAT, BUNDLE_VERSION, KeyBundle, NewKeys, WrappedKey};
+pub use enroll::{
+    ENROLLMENT_SECRET_LEN, ENROLLMENT_WRAP_FORMAT, ENROLLMENT_WRAP_VERSION, EnrollmentSecret,
+    EnrollmentWrap,
+};
 pub use error::CryptoError;
 pub use kdf::KdfParams;
 pub use keys::{KEY_ID_LEN, KeyId, MasterKey};
@@ -39,5 +47,6 @@ pub use secret::Passphrase;
 pub mod testing {
     //! Deterministic entry points for the wire-format tests: fixed keys and nonces.
     pub use crate::bundle::create_with;
+    pub use crate::enroll::enrollment_wrap_with;
     pub use crate::record::seal_record_with;
 }

@@ -191,3 +191,75 @@ fn record_ids_are_pinned() {
 }
 
 const PINNED_RECORD_ID: &str = "079dfc99fee325887cf6c117df5bb1e5";
+
+// ---- the enrollment wrap ------------------------------------------------------------------
+
+fn pinned_enrollment() -> (
+    syncer_crypto::EnrollmentSecret,
+    syncer_crypto::EnrollmentWrap,
+) {
+    let secret =
+        syncer_crypto::EnrollmentSecret::from_bytes(std::array::from_fn(|i| 0xE0 ^ i as u8));
+    let wrap = syncer_crypto::testing::enrollment_wrap_with(
+        &fixed_master(),
+        &secret,
+        [0x5A; 16],
+        [0xA5; 12],
+    )
+    .unwrap();
+    (secret, wrap)
+}
+
+const PINNED_ENROLLMENT_WRAP: &str = r#"{"format":"syncer-enrollment-wrap","version":1,"key_id":"7cbdf331e4d9caeb","salt":"WlpaWlpaWlpaWlpaWlpaWg==","check":"tHjvWTvhyxK/pxsxCpcxYQ==","nonce":"paWlpaWlpaWlpaWl","ciphertext":"8uBS3eOBXSrhA0z7mrEJXFJkK/cpQQ5WhqSZw3bmqxqTlQGavPwIGyGdZBgWiIcv"}"#;
+
+#[test]
+fn an_enrollment_wrap_is_pinned_field_for_field() {
+    let (_, wrap) = pinned_enrollment();
+    assert_eq!(wrap.to_json(), PINNED_ENROLLMENT_WRAP);
+}
+
+#[test]
+fn the_enrollment_wrap_is_hkdf_then_aes_gcm_as_documented() {
+    // Recomputed from the primitives, so the pin above is the documented construction.
+    let (secret, wrap) = pinned_enrollment();
+    let secret_bytes: Vec<u8> = (0..32u8).map(|i| 0xE0 ^ i).collect();
+    assert_eq!(secret.to_text().as_str(), {
+        use base64::Engine as _;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&secret_bytes)
+    });
+    let mut okm = [0u8; 48];
+    hkdf::Hkdf::<sha2::Sha256>::new(Some(&[0x5A; 16]), &secret_bytes)
+        .expand(b"syncer enrollment v1", &mut okm)
+        .unwrap();
+    let mut aad = b"syncer-enrollment-v1\0".to_vec();
+    aad.extend_from_slice(fixed_master().key_id().as_str().as_bytes());
+    let master: Vec<u8> = (0..32u8).collect();
+    let sealed = Aes256Gcm::new_from_slice(&okm[..32])
+        .unwrap()
+        .encrypt(
+            Nonce::from_slice(&[0xA5; 12]),
+            Payload {
+                msg: &master,
+                aad: &aad,
+            },
+        )
+        .unwrap();
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    assert_eq!(wrap.ciphertext, b64.encode(&sealed));
+    assert_eq!(wrap.check, b64.encode(&okm[32..]));
+    assert_eq!(wrap.key_id, fixed_master().key_id());
+}
+
+#[test]
+fn the_pinned_enrollment_wrap_opens_with_its_secret_only() {
+    let (secret, _) = pinned_enrollment();
+    let wrap = syncer_crypto::EnrollmentWrap::from_json(PINNED_ENROLLMENT_WRAP).unwrap();
+    let master = wrap.unwrap(&secret).unwrap();
+    assert_eq!(master.key_id(), fixed_master().key_id());
+    let other = syncer_crypto::EnrollmentSecret::from_bytes([0xE0; 32]);
+    assert_eq!(
+        wrap.unwrap(&other).unwrap_err(),
+        CryptoError::WrongEnrollmentSecret
+    );
+}

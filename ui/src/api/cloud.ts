@@ -4,6 +4,9 @@ import type { CloudLiveState } from "../bindings/CloudLiveState";
 import type { CloudStatusView } from "../bindings/CloudStatusView";
 import type { CloudSyncView } from "../bindings/CloudSyncView";
 import type { ConflictItem } from "../bindings/ConflictItem";
+import type { DeviceView } from "../bindings/DeviceView";
+import type { EnrollmentView } from "../bindings/EnrollmentView";
+import type { JoinView } from "../bindings/JoinView";
 import type { PassphraseView } from "../bindings/PassphraseView";
 import { call, type InvokeBridge, type Result, realInvokeBridge } from "./library";
 
@@ -14,6 +17,9 @@ export type {
   CloudStatusView,
   CloudSyncView,
   ConflictItem,
+  DeviceView,
+  EnrollmentView,
+  JoinView,
   PassphraseView,
 };
 
@@ -39,6 +45,13 @@ export type CloudApi = {
   deleteData: (confirm: string) => Promise<Result<null>>;
   /** Calls `handler` on each `cloud-live` event; resolves to the function that stops it. */
   onLive: (handler: (event: CloudLiveEvent) => void) => Promise<() => void>;
+  /** A code (QR) a new device joins with; a bearer credential until used or expired. */
+  createEnrollment: () => Promise<Result<EnrollmentView>>;
+  devices: () => Promise<Result<DeviceView[]>>;
+  renameDevice: (id: string, name: string) => Promise<Result<DeviceView>>;
+  /** True when the removed device was this one (now signed out). */
+  revokeDevice: (id: string) => Promise<Result<boolean>>;
+  join: (code: string, name: string | null) => Promise<Result<JoinView>>;
 };
 
 /** A bridge that can also listen to the shell's events (the fake shell in tests does). */
@@ -70,6 +83,11 @@ export function createCloudApi(b: CloudBridge = realCloudBridge): CloudApi {
       }
       return b.listen<CloudLiveEvent>(CLOUD_LIVE_EVENT, handler);
     },
+    createEnrollment: () => call(b, "cloud_create_enrollment"),
+    devices: () => call(b, "cloud_devices"),
+    renameDevice: (id, name) => call(b, "cloud_rename_device", { id, name }),
+    revokeDevice: (id) => call(b, "cloud_revoke_device", { id }),
+    join: (code, name) => call(b, "cloud_join", { code, name }),
   };
 }
 

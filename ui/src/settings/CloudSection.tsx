@@ -8,6 +8,7 @@ import {
   type PassphraseView,
 } from "../api/cloud";
 import { ChangePassword } from "./ChangePassword";
+import { AddDevice, DeviceList, JoinWithCode } from "./CloudDevices";
 
 type Notice = { kind: "ok" | "warning"; text: string } | null;
 
@@ -32,6 +33,8 @@ export function CloudSection({ api = defaultCloudApi }: { api?: CloudApi | undef
   const [unavailable, setUnavailable] = useState<string | null>(null);
   // The shell's live connection to the cloud: null until it says anything.
   const [live, setLive] = useState<CloudLiveState | null>(null);
+  // Bumped when a code is made, so the device list is read again.
+  const [devicesVersion, setDevicesVersion] = useState(0);
 
   const refresh = useCallback(async () => {
     const r = await api.status();
@@ -105,69 +108,81 @@ export function CloudSection({ api = defaultCloudApi }: { api?: CloudApi | undef
 
   if (!status.signed_in) {
     return (
-      <form
-        className="inline-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-        }}
-      >
-        <p className="muted">
-          Optional: an account carries your bases, children, filters and schedules to your other
-          devices. It is encrypted on this computer with a passphrase only you know; the server
-          stores ciphertext it cannot read.
-        </p>
-        <p className="field">
-          <label htmlFor={`${ids}-server`}>Server</label>
-          <input
-            id={`${ids}-server`}
-            className="input"
-            value={server}
-            placeholder={status.default_server_url}
-            onChange={(e) => setServer(e.target.value)}
-          />
-        </p>
-        <p className="field">
-          <label htmlFor={`${ids}-email`}>Email</label>
-          <input
-            id={`${ids}-email`}
-            className="input"
-            type="email"
-            autoComplete="username"
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-          />
-        </p>
-        <p className="field">
-          <label htmlFor={`${ids}-password`}>Password</label>
-          <input
-            id={`${ids}-password`}
-            className="input"
-            type="password"
-            autoComplete="current-password"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </p>
-        {message}
-        <div className="actions">
-          {[false, true].map((create) => (
-            <button
-              key={String(create)}
-              type="button"
-              className={create ? "button" : "button button--primary"}
-              disabled={busy || email.trim() === "" || password === ""}
-              onClick={() =>
-                void act(
-                  () => api.signIn(server, email, password, create),
-                  (s) => `Signed in as ${s.email ?? email}. Next: enter your sync passphrase.`,
-                ).then((ok) => ok && setPassword(""))
-              }
-            >
-              {create ? "Create an account" : "Sign in"}
-            </button>
-          ))}
-        </div>
-      </form>
+      <div className="inline-form">
+        <form
+          className="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+          }}
+        >
+          <p className="muted">
+            Optional: an account carries your bases, children, filters and schedules to your other
+            devices. It is encrypted on this computer with a passphrase only you know; the server
+            stores ciphertext it cannot read.
+          </p>
+          <p className="field">
+            <label htmlFor={`${ids}-server`}>Server</label>
+            <input
+              id={`${ids}-server`}
+              className="input"
+              value={server}
+              placeholder={status.default_server_url}
+              onChange={(e) => setServer(e.target.value)}
+            />
+          </p>
+          <p className="field">
+            <label htmlFor={`${ids}-email`}>Email</label>
+            <input
+              id={`${ids}-email`}
+              className="input"
+              type="email"
+              autoComplete="username"
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+            />
+          </p>
+          <p className="field">
+            <label htmlFor={`${ids}-password`}>Password</label>
+            <input
+              id={`${ids}-password`}
+              className="input"
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          </p>
+          {message}
+          <div className="actions">
+            {[false, true].map((create) => (
+              <button
+                key={String(create)}
+                type="button"
+                className={create ? "button" : "button button--primary"}
+                disabled={busy || email.trim() === "" || password === ""}
+                onClick={() =>
+                  void act(
+                    () => api.signIn(server, email, password, create),
+                    (s) => `Signed in as ${s.email ?? email}. Next: enter your sync passphrase.`,
+                  ).then((ok) => ok && setPassword(""))
+                }
+              >
+                {create ? "Create an account" : "Sign in"}
+              </button>
+            ))}
+          </div>
+        </form>
+        <JoinWithCode
+          api={api}
+          onJoined={(j) => {
+            setNotice({
+              kind: "ok",
+              text: `Joined ${j.status.email ?? "the account"} with the code from ${j.created_by_device}: ${j.applied} item(s) arrived.`,
+            });
+            void refresh();
+          }}
+        />
+      </div>
     );
   }
 
@@ -321,6 +336,17 @@ export function CloudSection({ api = defaultCloudApi }: { api?: CloudApi | undef
         </section>
       ) : null}
       <ChangePassword api={api} />
+      {status.unlocked ? (
+        <AddDevice api={api} onAdded={() => setDevicesVersion((v) => v + 1)} />
+      ) : null}
+      <DeviceList
+        api={api}
+        version={devicesVersion}
+        onSignedOut={() => {
+          setNotice({ kind: "ok", text: "This device was removed and signed out." });
+          void refresh();
+        }}
+      />
       <div className="field">
         <label htmlFor={`${ids}-confirm`}>Delete the cloud copy (type delete)</label>
         <div className="field__row">

@@ -8,13 +8,13 @@ use anyhow::Context as _;
 use serde_json::json;
 use syncer_auth::{Vault, VaultOptions};
 use syncer_cloud_client::{
-    Choice, CloudDevice, CloudError, ConflictView, LiveEvent, Passphrase, PassphraseOutcome,
-    RECOVERY_WARNING, Resolution, WatchUpdate,
+    Choice, CloudDevice, CloudDeviceInfo, CloudError, ConflictView, LiveEvent, NewDeviceInfo,
+    Passphrase, PassphraseOutcome, RECOVERY_WARNING, Resolution, WatchUpdate,
 };
 
 use super::output;
 use crate::app::App;
-use crate::cli::{CloudCommand, ResolveChoice};
+use crate::cli::{CloudCommand, DevicesAction, ResolveChoice};
 use crate::exit::{CliError, FAILURE, OK};
 
 /// The account password, when not typed (scripts, tests).
@@ -274,8 +274,131 @@ pub async fn run(app: &App, command: CloudCommand) -> anyhow::Result<u8> {
             let text = serde_json::to_string_pretty(&export)?;
             write_or_print(app, path, &text)?;
         }
+        CloudCommand::Enroll { no_qr } => {
+            let enrollment = cloud.create_enrollment().await?;
+            output(app, &enrollment, || {
+                let mut text = String::new();
+                if !no_qr {
+                    text.push_str(&qr_text(&enrollment.code));
+                    text.push('\n');
+                }
+                text.push_str(&format!(
+                    "Scan this on the new device, or paste the line below into \
+                     `syncer cloud join` there:\n\n{}\n\n\
+                     It works once and expires in {} min. Whoever holds it can join your account \
+                     until then: show it only to the device you are adding.\n",
+                    enrollment.code,
+                    (enrollment.expires_in_secs + 59) / 60
+                ));
+                text
+            });
+        }
+        CloudCommand::Join { code, name } => {
+            let code = if code == "-" {
+                let mut line = String::new();
+                std::io::stdin()
+                    .lock()
+                    .read_line(&mut line)
+                    .context("could not read the code from standard input")?;
+                line
+            } else {
+                code
+            };
+            let mut info = NewDeviceInfo::detect(env!("CARGO_PKG_VERSION"));
+            info.name = name;
+            let report = cloud.join_by_enrollment(&code, info).await?;
+            output(app, &report, || {
+                format!(
+                    "joined {} (code from {}) as device {}; synced: {} change(s) in, {} applied.\n",
+                    report.status.email.as_deref().unwrap_or("the account"),
+                    report.created_by_device,
+                    report.status.device_id.as_deref().unwrap_or("?"),
+                    report.sync.pulled,
+                    report.sync.applied,
+                )
+            });
+        }
+        CloudCommand::Devices { action } => match action.unwrap_or(DevicesAction::List) {
+            DevicesAction::List => {
+                let devices = cloud.devices().await?;
+                output(app, &devices, || render_devices(&devices));
+            }
+            DevicesAction::Rename { id, name } => {
+                let device = cloud.rename_device(&id, &name).await?;
+                output(app, &device, || {
+                    format!("device {} is now {:?}\n", device.id, device.name)
+                });
+            }
+            DevicesAction::Revoke { id } => {
+                let this = cloud.revoke_device(&id).await?;
+                output(app, &json!({"revoked": id, "this_device": this}), || {
+                    if this {
+                        "this device was removed from the account and signed out; its setup \
+                         stays\n"
+                            .to_owned()
+                    } else {
+                        format!("device {id} was removed; its sign-in ended at once\n")
+                    }
+                });
+            }
+        },
     }
     Ok(OK)
+}
+
+/// The code as a QR code in the terminal: two rows of modules per line of text.
+fn qr_text(code: &str) -> String {
+    match qrcode::QrCode::new(code.as_bytes()) {
+        // Swapped colours: terminals are mostly light text on dark, and scanners want dark
+        // modules on a light ground.
+        Ok(qr) => qr
+            .render::<qrcode::render::unicode::Dense1x2>()
+            .dark_color(qrcode::render::unicode::Dense1x2::Light)
+            .light_color(qrcode::render::unicode::Dense1x2::Dark)
+            .quiet_zone(true)
+            .build(),
+        // Only a code far longer than ours can fail; the text below still works.
+        Err(e) => format!("(no QR code: {e})"),
+    }
+}
+
+fn render_devices(devices: &[CloudDeviceInfo]) -> String {
+    let mut out = String::new();
+    for d in devices {
+        let what: Vec<&str> = [&d.platform, &d.os_version, &d.model]
+            .into_iter()
+            .filter_map(|v| v.as_deref())
+            .collect();
+        out.push_str(&format!(
+            "{} {}  {}{}\n    joined by {} {}, last seen {}{}{}\n",
+            if d.current { "*" } else { " " },
+            d.id,
+            d.name,
+            if d.current { " (this device)" } else { "" },
+            d.enrolled_by,
+            ago(d.created_at),
+            ago(d.last_seen_at),
+            if what.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", what.join(" "))
+            },
+            d.app_version
+                .as_deref()
+                .map_or_else(String::new, |v| format!(", Syncer {v}")),
+        ));
+    }
+    out
+}
+
+fn ago(ms: i64) -> String {
+    let secs = (now_ms() - ms).max(0) / 1000;
+    match secs {
+        0..60 => "just now".to_owned(),
+        60..3600 => format!("{} min ago", secs / 60),
+        3600..86_400 => format!("{} h ago", secs / 3600),
+        _ => format!("{} days ago", secs / 86_400),
+    }
 }
 
 fn now_ms() -> i64 {
@@ -427,7 +550,14 @@ pub fn exit_code(error: &CloudError) -> u8 {
         | CloudError::Locked
         | CloudError::WrongPassphrase
         | CloudError::WrongKey { .. }
-        | CloudError::SessionEnded { .. } => crate::exit::CLOUD_KEY,
+        | CloudError::SessionEnded { .. }
+        | CloudError::DeviceRemoved => crate::exit::CLOUD_KEY,
+        CloudError::EnrollmentExpired
+        | CloudError::EnrollmentUsed
+        | CloudError::EnrollmentUnknown => crate::exit::NOT_FOUND,
+        CloudError::BadEnrollmentCode { .. } => crate::exit::USAGE,
+        CloudError::WrongServer { .. } => crate::exit::SERVICE,
+        CloudError::AlreadySignedIn { .. } => FAILURE,
         CloudError::Unreachable { .. } | CloudError::Api { .. } => crate::exit::SERVICE,
         CloudError::Store(_) | CloudError::State { .. } => crate::exit::STORE,
         CloudError::Setup(_) => crate::exit::SYNC_IN_PROGRESS,

@@ -26,8 +26,9 @@ pub(crate) async fn user<S: Storage>(state: &AppState<S>, user_id: &str) -> ApiR
         .ok_or_else(|| ApiError::unauthorized("this account no longer exists; sign up again"))
 }
 
-fn device_out(d: DeviceRow) -> Device {
+pub(crate) fn device_out(d: DeviceRow, current: &str) -> Device {
     Device {
+        current: d.id == current,
         id: d.id,
         name: d.name,
         enrolled_by: d.enrolled_by,
@@ -35,6 +36,10 @@ fn device_out(d: DeviceRow) -> Device {
         created_at: d.created_at,
         last_seen_at: d.last_seen_at,
         revoked_at: d.revoked_at,
+        platform: d.platform,
+        os_version: d.os_version,
+        model: d.model,
+        app_version: d.app_version,
     }
 }
 
@@ -52,8 +57,11 @@ pub async fn me<S: Storage>(
         email: user.email,
         key_id: user.key_id,
         change_seq: user.change_seq,
+        devices: devices
+            .into_iter()
+            .map(|d| device_out(d, &me.device_id))
+            .collect(),
         device_id: me.device_id,
-        devices: devices.into_iter().map(device_out).collect(),
         created_at: user.created_at,
     }))
 }
@@ -151,7 +159,10 @@ pub async fn export<S: Storage>(
         email: user.email,
         key_id: user.key_id,
         key_bundle: user.key_bundle.and_then(|b| serde_json::from_str(&b).ok()),
-        devices: devices.into_iter().map(device_out).collect(),
+        devices: devices
+            .into_iter()
+            .map(|d| device_out(d, &me.device_id))
+            .collect(),
         records: records.into_iter().map(record_out).collect(),
         conflicts: conflicts_out,
     }))

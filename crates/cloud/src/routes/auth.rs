@@ -44,7 +44,7 @@ pub(crate) fn check_password_strength(password: &str) -> ApiResult<()> {
     }
 }
 
-fn check_device_name(name: &str) -> ApiResult<String> {
+pub(crate) fn check_device_name(name: &str) -> ApiResult<String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(ApiError::bad_request(
@@ -56,7 +56,7 @@ fn check_device_name(name: &str) -> ApiResult<String> {
 }
 
 /// A new token pair for `principal`, stored as hashes. `session_id` `None` starts a family.
-async fn issue<S: Storage>(
+pub(crate) async fn issue<S: Storage>(
     state: &AppState<S>,
     principal: &Principal,
     new_family: bool,
@@ -91,7 +91,7 @@ async fn issue<S: Storage>(
     ))
 }
 
-fn ttl_ms(ttl: std::time::Duration) -> i64 {
+pub(crate) fn ttl_ms(ttl: std::time::Duration) -> i64 {
     i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX / 4)
 }
 
@@ -110,6 +110,10 @@ async fn new_device_session<S: Storage>(
         created_at: now,
         last_seen_at: now,
         revoked_at: None,
+        platform: None,
+        os_version: None,
+        model: None,
+        app_version: None,
     };
     state.storage.create_device(&device).await?;
     let principal = Principal {
@@ -230,6 +234,14 @@ pub async fn refresh<S: Storage>(
             session.device_id = principal.device_id;
             Ok(Json(session))
         }
+        Rotation::Reused { .. }
+            if state
+                .storage
+                .refresh_token_device_revoked(&presented)
+                .await? =>
+        {
+            Err(super::devices::device_revoked())
+        }
         Rotation::Reused { session_id } => {
             crate::metrics::refresh_reuse();
             tracing::warn!(session = %session_id, "refresh token reused; family revoked");
@@ -239,6 +251,14 @@ pub async fn refresh<S: Storage>(
                 "this refresh token was already used, so this sign-in was ended on every copy \
                  (someone may have copied the token); sign in again",
             ))
+        }
+        Rotation::Invalid
+            if state
+                .storage
+                .refresh_token_device_revoked(&presented)
+                .await? =>
+        {
+            Err(super::devices::device_revoked())
         }
         Rotation::Invalid => Err(ApiError::new(
             StatusCode::UNAUTHORIZED,

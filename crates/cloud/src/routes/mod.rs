@@ -3,6 +3,8 @@
 
 mod account;
 mod auth;
+mod devices;
+mod enroll;
 mod events;
 mod health;
 pub(crate) mod records;
@@ -17,6 +19,8 @@ use tower_http::decompression::RequestDecompressionLayer;
 
 pub use self::account::*;
 pub use self::auth::*;
+pub use self::devices::*;
+pub use self::enroll::*;
 pub use self::events::*;
 pub use self::health::*;
 pub use self::records::*;
@@ -48,6 +52,18 @@ pub fn router<S: Storage>(state: AppState<S>) -> Router {
         .route("/v1/conflicts/{id}/resolve", post(resolve::<S>))
         .route("/v1/export", get(export::<S>))
         .route("/v1/events", get(events::<S>))
+        .route("/v1/enrollments", post(create_enrollment::<S>))
+        .route("/v1/enrollments/{token}", get(get_enrollment::<S>))
+        .route(
+            "/v1/enrollments/{token}/complete",
+            post(complete_enrollment::<S>),
+        )
+        .route("/v1/instructions", get(instructions::<S>))
+        .route("/v1/devices", get(list_devices::<S>))
+        .route(
+            "/v1/devices/{id}",
+            axum::routing::patch(rename_device::<S>).delete(revoke_device::<S>),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz::<S>))
         .route("/metrics", get(metrics))

@@ -60,6 +60,11 @@ pub struct DeviceRow {
     pub created_at: Millis,
     pub last_seen_at: Millis,
     pub revoked_at: Option<Millis>,
+    /// What the device said of itself (enrollment sends these; a password sign-in does not).
+    pub platform: Option<String>,
+    pub os_version: Option<String>,
+    pub model: Option<String>,
+    pub app_version: Option<String>,
 }
 
 /// Who a valid access token belongs to.
@@ -190,6 +195,48 @@ pub enum Wake {
     User(String),
     /// The listener reconnected and may have missed notifications: wake every stream.
     Everyone,
+}
+
+/// A new enrollment, as stored: the token only as its hash, the master key only wrapped under
+/// a secret the server never sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnrollmentRow {
+    pub id: String,
+    pub token_hash: String,
+    pub user_id: String,
+    /// The device that created it.
+    pub created_by: String,
+    pub key_id: String,
+    pub wrapped_key: String,
+    pub created_at: Millis,
+    pub expires_at: Millis,
+}
+
+/// An enrollment looked up by its token, with what the joining device is shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnrollmentView {
+    pub id: String,
+    pub user_id: String,
+    pub email: String,
+    pub created_by_name: String,
+    pub created_at: Millis,
+    pub expires_at: Millis,
+    pub used_at: Option<Millis>,
+}
+
+/// What presenting an enrollment token to complete it did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnrollOutcome {
+    /// The token was spent: the device and its session exist now.
+    Enrolled {
+        user_id: String,
+        email: String,
+        key_id: String,
+        wrapped_key: String,
+    },
+    Unknown,
+    Expired,
+    Used,
 }
 
 /// The server's persistence. Every method is one transaction.
@@ -353,4 +400,48 @@ pub trait Storage: Clone + Send + Sync + 'static {
         &self,
         wake: impl Fn(Wake) + Send + Sync + 'static,
     ) -> impl Future<Output = ()> + Send;
+
+    // Enrollment and devices
+    fn create_enrollment(&self, row: &EnrollmentRow) -> impl Future<Output = Result<()>> + Send;
+    fn enrollment_by_token(
+        &self,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<Option<EnrollmentView>>> + Send;
+    /// Spends the token and creates `device` (its `user_id` is taken from the enrollment) with
+    /// a session, all in one transaction: of two concurrent completions exactly one wins.
+    fn complete_enrollment(
+        &self,
+        token_hash: &str,
+        device: &DeviceRow,
+        session_id: &str,
+        tokens: &TokenHashes,
+        now: Millis,
+    ) -> impl Future<Output = Result<EnrollOutcome>> + Send;
+    /// A device of `user_id` that is not revoked.
+    fn device(
+        &self,
+        user_id: &str,
+        device_id: &str,
+    ) -> impl Future<Output = Result<Option<DeviceRow>>> + Send;
+    /// Renames a device of `user_id`; false when there is no such (unrevoked) device.
+    fn rename_device(
+        &self,
+        user_id: &str,
+        device_id: &str,
+        name: &str,
+    ) -> impl Future<Output = Result<bool>> + Send;
+    /// Revokes a device of `user_id`: every session it has ends (access tokens deleted, refresh
+    /// tokens refused) and its pending enrollments expire. False when there is no such device.
+    fn revoke_device(
+        &self,
+        user_id: &str,
+        device_id: &str,
+        now: Millis,
+    ) -> impl Future<Output = Result<bool>> + Send;
+    /// Whether the device behind a session was revoked (to tell a removed device apart from an
+    /// ended sign-in).
+    fn refresh_token_device_revoked(
+        &self,
+        refresh_hash: &str,
+    ) -> impl Future<Output = Result<bool>> + Send;
 }

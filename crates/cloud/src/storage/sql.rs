@@ -10,8 +10,8 @@ pub(crate) const CONFLICT_COLUMNS: &str = "id, collection, record_id, base_versi
      resolution, resolved_by, result_version";
 pub(crate) const USER_COLUMNS: &str =
     "id, email, password_hash, key_id, key_bundle, change_seq, created_at";
-pub(crate) const DEVICE_COLUMNS: &str =
-    "id, user_id, name, enrolled_by, cursor, created_at, last_seen_at, revoked_at";
+pub(crate) const DEVICE_COLUMNS: &str = "id, user_id, name, enrolled_by, cursor, created_at, last_seen_at, revoked_at, platform, \
+     os_version, model, app_version";
 
 use super::{RecordWrite, WriteOutcome};
 use crate::model::LiveEvent;
@@ -51,6 +51,10 @@ macro_rules! device_row {
                 created_at: row.try_get("created_at")?,
                 last_seen_at: row.try_get("last_seen_at")?,
                 revoked_at: row.try_get("revoked_at")?,
+                platform: row.try_get("platform")?,
+                os_version: row.try_get("os_version")?,
+                model: row.try_get("model")?,
+                app_version: row.try_get("app_version")?,
             })
         })()
         .map_err(db)
@@ -355,22 +359,8 @@ macro_rules! impl_storage {
             }
 
             async fn create_device(&self, device: &DeviceRow) -> Result<()> {
-                sqlx::query(
-                    "INSERT INTO devices (id, user_id, name, enrolled_by, cursor, created_at, \
-                     last_seen_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(&device.id)
-                .bind(&device.user_id)
-                .bind(&device.name)
-                .bind(&device.enrolled_by)
-                .bind(device.cursor)
-                .bind(device.created_at)
-                .bind(device.last_seen_at)
-                .bind(device.revoked_at)
-                .execute(&self.pool)
-                .await
-                .map_err(db)?;
-                Ok(())
+                let mut conn = self.pool.acquire().await.map_err(db)?;
+                insert_device(&mut *conn, device).await
             }
 
             async fn list_devices(&self, user_id: &str) -> Result<Vec<DeviceRow>> {
@@ -951,6 +941,205 @@ macro_rules! impl_storage {
 
             async fn listen_events(&self, wake: impl Fn(Wake) + Send + Sync + 'static) {
                 self.listen(wake).await;
+}
+
+            // Enrollment and devices
+
+            async fn create_enrollment(&self, row: &EnrollmentRow) -> Result<()> {
+                sqlx::query(
+                    "INSERT INTO enrollments (id, token_hash, user_id, created_by, key_id, \
+                     wrapped_key, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(&row.id)
+                .bind(&row.token_hash)
+                .bind(&row.user_id)
+                .bind(&row.created_by)
+                .bind(&row.key_id)
+                .bind(&row.wrapped_key)
+                .bind(row.created_at)
+                .bind(row.expires_at)
+                .execute(&self.pool)
+                .await
+                .map_err(db)?;
+                Ok(())
+            }
+
+            async fn enrollment_by_token(&self, token_hash: &str) -> Result<Option<EnrollmentView>> {
+                let row = sqlx::query(
+                    "SELECT e.id, e.user_id, u.email, d.name AS created_by_name, e.created_at, \
+                     e.expires_at, e.used_at FROM enrollments e \
+                     JOIN users u ON u.id = e.user_id JOIN devices d ON d.id = e.created_by \
+                     WHERE e.token_hash = $1",
+                )
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
+                row.map(|r| {
+                    Ok(EnrollmentView {
+                        id: r.try_get("id").map_err(db)?,
+                        user_id: r.try_get("user_id").map_err(db)?,
+                        email: r.try_get("email").map_err(db)?,
+                        created_by_name: r.try_get("created_by_name").map_err(db)?,
+                        created_at: r.try_get("created_at").map_err(db)?,
+                        expires_at: r.try_get("expires_at").map_err(db)?,
+                        used_at: r.try_get("used_at").map_err(db)?,
+                    })
+                })
+                .transpose()
+            }
+
+            async fn complete_enrollment(
+                &self,
+                token_hash: &str,
+                device: &DeviceRow,
+                session_id: &str,
+                tokens: &TokenHashes,
+                now: Millis,
+            ) -> Result<EnrollOutcome> {
+                let mut tx = self.begin_write().await?;
+                // The spend is one conditional UPDATE: the row lock (PostgreSQL) or the write
+                // lock (SQLite) makes a second, concurrent completion find it used.
+                let claimed = sqlx::query(
+                    "UPDATE enrollments SET used_at = $1 WHERE token_hash = $2 \
+                     AND used_at IS NULL AND expires_at > $1 \
+                     RETURNING id, user_id, key_id, wrapped_key",
+                )
+                .bind(now)
+                .bind(token_hash)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db)?;
+                let Some(claimed) = claimed else {
+                    let found: Option<(Option<i64>,)> =
+                        sqlx::query_as("SELECT used_at FROM enrollments WHERE token_hash = $1")
+                            .bind(token_hash)
+                            .fetch_optional(&mut *tx)
+                            .await
+                            .map_err(db)?;
+                    tx.commit().await.map_err(db)?;
+                    return Ok(match found {
+                        None => EnrollOutcome::Unknown,
+                        Some((Some(_),)) => EnrollOutcome::Used,
+                        Some((None,)) => EnrollOutcome::Expired,
+                    });
+                };
+                let enrollment_id: String = claimed.try_get("id").map_err(db)?;
+                let user_id: String = claimed.try_get("user_id").map_err(db)?;
+                let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+                    .bind(&user_id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db)?;
+                let device = DeviceRow {
+                    user_id: user_id.clone(),
+                    ..device.clone()
+                };
+                insert_device(&mut *tx, &device).await?;
+                sqlx::query("UPDATE enrollments SET used_by = $1 WHERE id = $2")
+                    .bind(&device.id)
+                    .bind(&enrollment_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db)?;
+                sqlx::query(
+                    "INSERT INTO sessions (id, user_id, device_id, created_at) VALUES ($1, $2, $3, $4)",
+                )
+                .bind(session_id)
+                .bind(&user_id)
+                .bind(&device.id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+                insert_tokens(&mut tx, session_id, tokens, now).await?;
+                tx.commit().await.map_err(db)?;
+                Ok(EnrollOutcome::Enrolled {
+                    user_id,
+                    email,
+                    key_id: claimed.try_get("key_id").map_err(db)?,
+                    wrapped_key: claimed.try_get("wrapped_key").map_err(db)?,
+                })
+            }
+
+            async fn device(&self, user_id: &str, device_id: &str) -> Result<Option<DeviceRow>> {
+                let row = sqlx::query(&format!(
+                    "SELECT {DEVICE_COLUMNS} FROM devices WHERE user_id = $1 AND id = $2 \
+                     AND revoked_at IS NULL"
+                ))
+                .bind(user_id)
+                .bind(device_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
+                row.map(|r| device_row!(r)).transpose()
+            }
+
+            async fn rename_device(&self, user_id: &str, device_id: &str, name: &str) -> Result<bool> {
+                let done = sqlx::query(
+                    "UPDATE devices SET name = $1 WHERE user_id = $2 AND id = $3 \
+                     AND revoked_at IS NULL",
+                )
+                .bind(name)
+                .bind(user_id)
+                .bind(device_id)
+                .execute(&self.pool)
+                .await
+                .map_err(db)?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn revoke_device(&self, user_id: &str, device_id: &str, now: Millis) -> Result<bool> {
+                let mut tx = self.begin_write().await?;
+                let done = sqlx::query(
+                    "UPDATE devices SET revoked_at = $1 WHERE user_id = $2 AND id = $3 \
+                     AND revoked_at IS NULL",
+                )
+                .bind(now)
+                .bind(user_id)
+                .bind(device_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+                if done.rows_affected() != 1 {
+                    tx.commit().await.map_err(db)?;
+                    return Ok(false);
+                }
+                let sessions: Vec<String> = sqlx::query_scalar(
+                    "SELECT id FROM sessions WHERE device_id = $1 AND revoked_at IS NULL",
+                )
+                .bind(device_id)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db)?;
+                for session in &sessions {
+                    revoke(&mut tx, session, "the device was removed", now).await?;
+                }
+                // A code the removed device showed must not let anyone in after it.
+                sqlx::query(
+                    "UPDATE enrollments SET expires_at = $1 WHERE created_by = $2 \
+                     AND used_at IS NULL AND expires_at > $1",
+                )
+                .bind(now)
+                .bind(device_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db)?;
+                tx.commit().await.map_err(db)?;
+                Ok(true)
+            }
+
+            async fn refresh_token_device_revoked(&self, refresh_hash: &str) -> Result<bool> {
+                let revoked: Option<Option<i64>> = sqlx::query_scalar(
+                    "SELECT d.revoked_at FROM refresh_tokens r \
+                     JOIN sessions s ON s.id = r.session_id JOIN devices d ON d.id = s.device_id \
+                     WHERE r.token_hash = $1",
+                )
+                .bind(refresh_hash)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
+                Ok(matches!(revoked, Some(Some(_))))
             }
         }
 
@@ -1004,6 +1193,33 @@ macro_rules! impl_storage {
                 .execute(&mut **tx)
                 .await
                 .map_err(db)?;
+            Ok(())
+        }
+
+        async fn insert_device(
+            conn: &mut <<$ty as Backend>::Db as sqlx::Database>::Connection,
+            device: &DeviceRow,
+        ) -> Result<()> {
+            sqlx::query(
+                "INSERT INTO devices (id, user_id, name, enrolled_by, cursor, created_at, \
+                 last_seen_at, revoked_at, platform, os_version, model, app_version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            )
+            .bind(&device.id)
+            .bind(&device.user_id)
+            .bind(&device.name)
+            .bind(&device.enrolled_by)
+            .bind(device.cursor)
+            .bind(device.created_at)
+            .bind(device.last_seen_at)
+            .bind(device.revoked_at)
+            .bind(&device.platform)
+            .bind(&device.os_version)
+            .bind(&device.model)
+            .bind(&device.app_version)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
             Ok(())
         }
     };

@@ -17,9 +17,9 @@ use super::sql::{
     notify_in_tx, record_row, store_version, user_row,
 };
 use super::{
-    ConflictRow, DeviceRow, EventBounds, EventRow, Millis, Principal, RecordRow, RecordWrite,
-    ResolveOutcome, Result, Rotation, Storage, StorageError, TokenHashes, UserRow, Wake,
-    WriteOutcome,
+    ConflictRow, DeviceRow, EnrollOutcome, EnrollmentRow, EnrollmentView, EventBounds, EventRow,
+    Millis, Principal, RecordRow, RecordWrite, ResolveOutcome, Result, Rotation, Storage,
+    StorageError, TokenHashes, UserRow, Wake, WriteOutcome,
 };
 use crate::model::LiveEvent;
 
