@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
-use syncer_cloud_client::WatchUpdate;
+use syncer_cloud_client::{LiveEvent, WatchUpdate};
 use tauri::{AppHandle, Emitter as _, Manager as _};
 use ts_rs::TS;
 
@@ -94,6 +94,11 @@ pub fn start(app: AppHandle, hub: Arc<SyncHub>) {
                     WatchUpdate::Reconnecting { error, .. } => {
                         emit(&app2, CloudLiveState::Reconnecting, false, Some(error));
                     }
+                    // The device list changed: the window reads it again.
+                    WatchUpdate::Event {
+                        event: LiveEvent::DeviceEnrolled { .. } | LiveEvent::DeviceRevoked { .. },
+                        ..
+                    } => emit(&app2, CloudLiveState::Live, true, None),
                     WatchUpdate::Event { .. } => {}
                 })
                 .await;

@@ -1,8 +1,9 @@
 //! The cloud account in the real app under Xvfb, against a real `syncer-cloud` on loopback:
 //! create an account in Settings, set the sync passphrase (the recovery code is shown once),
-//! sync the setup, and find it on a second device (the client library, as the CLI uses it)
-//! that knows only the account and the passphrase; then a change made there reaches the app
-//! live, through the event stream, with no click.
+//! sync the setup, show a code for a new device, and let a second device (the client library,
+//! as the CLI uses it) join with that code alone; the app lists it at once, a change made there
+//! reaches the app live through the event stream with no click, and removing it from the app
+//! shuts it out.
 
 #![allow(clippy::unwrap_used)]
 
@@ -11,7 +12,7 @@ mod support;
 use support::*;
 use syncer_auth::Vault;
 use syncer_cloud::testing::{Backend, TestServer, test_settings};
-use syncer_cloud_client::{CloudDevice, Passphrase, PassphraseOutcome};
+use syncer_cloud_client::{CloudDevice, CloudError, NewDeviceInfo};
 use syncer_core::ids::{BasePlaylistId, ConnectionId};
 use syncer_store::{NewBase, OpenOptions, Store};
 
@@ -112,28 +113,73 @@ async fn the_setup_travels_through_the_cloud_account() {
         "the server saw plaintext"
     );
 
-    // A second device with only the account and the passphrase gets the same setup.
+    // Add a device: the app shows a QR code and the same code as text. A new device joins
+    // with the code alone: no password, no passphrase typed on it.
+    click_x(&client, &button("Show a code")).await;
+    find(&client, "[data-testid=enrollment] img").await;
+    wait_text(&client, "[data-testid=enrollment-countdown]", |t| {
+        t.contains("Expires in")
+    })
+    .await;
+    client
+        .execute(
+            "document.querySelector('[data-testid=enrollment]').scrollIntoView({ block: 'center' });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    screenshot(&client, "cloud-add-device").await;
+    let code = client
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=enrollment] input')][0].value;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(code.starts_with("syncer-enroll:v1:"), "{code}");
+
     let other_dir = tempfile::tempdir().expect("other device");
     let store = Store::open_file(&other_dir.path().join("syncer.db"), &OpenOptions::default())
         .await
         .unwrap();
-    let other =
-        CloudDevice::new(store, Vault::memory(), other_dir.path()).with_device_name("laptop");
-    other.sign_in(&server.url(), EMAIL, PASSWORD).await.unwrap();
-    let unlocked = other
-        .enter_passphrase(&Passphrase::new(PASSPHRASE))
+    let other = CloudDevice::new(store, Vault::memory(), other_dir.path());
+    let joined = other
+        .join_by_enrollment(
+            &code,
+            NewDeviceInfo {
+                name: Some("phone".into()),
+                platform: Some("android".into()),
+                ..NewDeviceInfo::default()
+            },
+        )
         .await
         .unwrap();
-    assert!(
-        matches!(unlocked, PassphraseOutcome::Unlocked { .. }),
-        "{unlocked:?}"
-    );
-    other.sync().await.unwrap();
+    assert!(joined.status.unlocked, "the key came with the code");
     let connections = other.store().list_connections().await.unwrap();
     assert_eq!(connections.len(), 1, "{connections:?}");
     let demo: ConnectionId = connections[0].id.clone();
 
-    // A base added there reaches the app at its next sync.
+    // The app hears of the new device at once: its list shows it without a click.
+    wait_script(
+        &client,
+        "the new device in the app's device list",
+        "return [...document.querySelectorAll('[data-testid=cloud-device]')].some(d => d.innerText.includes('phone'));",
+    )
+    .await;
+    client
+        .execute(
+            "document.querySelector('[data-testid=cloud-device]').scrollIntoView({ block: 'center' });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    screenshot(&client, "cloud-devices").await;
+
+    // A base added there reaches the app live, through the event stream, with no click.
+    wait_text(&client, "[data-testid=cloud-live]", |t| t.contains("Live")).await;
     other
         .store()
         .add_base(&NewBase {
@@ -143,8 +189,6 @@ async fn the_setup_travels_through_the_cloud_account() {
         })
         .await
         .unwrap();
-    // The app holds a live event stream while signed in: the change arrives without a click.
-    wait_text(&client, "[data-testid=cloud-live]", |t| t.contains("Live")).await;
     other.sync().await.unwrap();
     goto(&client, "playlists", "Playlists").await;
     wait_script(
@@ -153,6 +197,22 @@ async fn the_setup_travels_through_the_cloud_account() {
         "return [...document.querySelectorAll('[data-testid=base-card]')].some(c => c.innerText.includes('Road trip'));",
     )
     .await;
+
+    // Removing the device from the app: it is out at once.
+    goto(&client, "settings", "Settings").await;
+    click_x(&client, "//button[@aria-label='Remove phone']").await;
+    click_x(&client, &button("Remove phone")).await;
+    wait_script(
+        &client,
+        "the removal to be confirmed",
+        "return document.body.innerText.includes('phone was removed');",
+    )
+    .await;
+    let refused = other.sync().await.unwrap_err();
+    assert!(
+        matches!(refused, CloudError::DeviceRemoved),
+        "the removed device is told so: {refused}"
+    );
     client.close().await.ok();
     server.finish().await;
 }

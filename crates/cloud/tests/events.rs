@@ -601,7 +601,10 @@ backend_tests!(
         )
         .await;
         assert_eq!(status, StatusCode::CREATED, "{enrolled}");
-        let phone = enrolled["session"]["device_id"].as_str().unwrap().to_owned();
+        let phone = enrolled["session"]["device_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let announced = EventKind::DeviceEnrolled {
             device_id: phone.clone(),
             name: "phone".into(),

@@ -118,8 +118,15 @@ describe("CloudSection", () => {
     expect((await screen.findByTestId("cloud-live")).textContent).toBe("Live");
 
     current = { ...current, records: 5 };
+    const listed = shell.calls.filter((c) => c.command === "cloud_devices").length;
     shell.emit(CLOUD_LIVE_EVENT, { state: "live", changed: true, message: null });
     await screen.findByText(/5 items kept in step/);
+    // A device may have joined or left: the list is read again.
+    await waitFor(() =>
+      expect(shell.calls.filter((c) => c.command === "cloud_devices").length).toBeGreaterThan(
+        listed,
+      ),
+    );
 
     shell.emit(CLOUD_LIVE_EVENT, { state: "reconnecting", changed: false, message: "dropped" });
     expect((await screen.findByTestId("cloud-live")).textContent).toBe("Reconnecting…");

@@ -65,6 +65,8 @@ export function CloudSection({ api = defaultCloudApi }: { api?: CloudApi | undef
         setLive(event.state);
         if (event.changed) {
           void refresh();
+          // A device may have joined or been removed.
+          setDevicesVersion((v) => v + 1);
         }
       })
       .then((unlisten) => {
