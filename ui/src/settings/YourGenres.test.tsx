@@ -172,6 +172,19 @@ describe("YourGenres", () => {
     const { api, shell } = genresShell([tagged(SLOWDIVE, "Slowdive", ["shoegaze", "dream pop"])]);
     render(<YourGenres api={api} />);
     fireEvent.click(await screen.findByRole("button", { name: "Remove all genres from Slowdive" }));
+    // It asks first; Escape takes the question back, focus returning to "Remove all".
+    const question = screen.getByRole("group", {
+      name: "Remove all 2 of your genres from Slowdive?",
+    });
+    expect(document.activeElement).toBe(
+      within(question).getByRole("button", { name: "Yes, remove all" }),
+    );
+    fireEvent.keyDown(question, { key: "Escape" });
+    const all = screen.getByRole("button", { name: "Remove all genres from Slowdive" });
+    await waitFor(() => expect(document.activeElement).toBe(all));
+    expect(shell.calls.some((c) => c.command === "untag_artist")).toBe(false);
+    fireEvent.click(all);
+    fireEvent.click(screen.getByRole("button", { name: "Yes, remove all" }));
     expect((await screen.findByTestId("genres-notice")).textContent).toContain(
       "Removed all your genres from Slowdive",
     );

@@ -144,15 +144,20 @@ export function YourGenres({ api = defaultGenresApi }: { api?: GenresApi | undef
             ? `${who} has none of your genres any more; the list is up to date now.`
             : `Syncer could not remove ${genre === null ? "the genres" : `“${genre}”`} from ${who}: ${r.message}`,
       });
-    } else {
-      const removed = genre === null ? a.genres : [genre];
+    } else if (genre === null || r.value === null) {
       setNotice({
         kind: "ok",
         text:
           genre === null
             ? `Removed all your genres from ${who}.`
-            : `Removed “${genre}” from ${who}.`,
-        undo: { artist: a.artist, genres: removed },
+            : `Removed “${genre}” from ${who}, its last genre of yours.`,
+      });
+    } else {
+      // Undone by id, which keeps the name only while the artist has genres left; so only then.
+      setNotice({
+        kind: "ok",
+        text: `Removed “${genre}” from ${who}.`,
+        undo: { artist: a.artist, genres: [genre] },
       });
     }
     const index = genre === null ? 0 : Math.max(0, a.genres.indexOf(genre));
@@ -162,7 +167,7 @@ export function YourGenres({ api = defaultGenresApi }: { api?: GenresApi | undef
 
   async function undo(what: { artist: string; genres: string[] }) {
     setNotice(null);
-    const r = await api.tag(what.artist, what.genres.join(", "));
+    const r = await api.tag(what.artist, what.genres.join(","));
     if (!mounted.current) {
       return;
     }
@@ -364,6 +369,24 @@ function ArtistGenres({
   onRemove: (genre: string | null) => void;
 }) {
   const who = artistLabel(artist);
+  // "Remove all" asks first: the artist leaves the list, and typing it back is the only undo.
+  const [confirming, setConfirming] = useState(false);
+  const confirmButton = useRef<HTMLButtonElement>(null);
+  const allButton = useRef<HTMLButtonElement>(null);
+  const reopenFocus = useRef(false);
+  useEffect(() => {
+    if (confirming) {
+      confirmButton.current?.focus();
+    } else if (reopenFocus.current) {
+      reopenFocus.current = false;
+      allButton.current?.focus();
+    }
+  }, [confirming]);
+  const cancel = () => {
+    reopenFocus.current = true;
+    setConfirming(false);
+  };
+  const count = artist.genres.length;
   return (
     <li className="genres-artist" data-testid="genres-artist" data-artist={artist.artist}>
       <div className="genres-artist__head">
@@ -371,16 +394,50 @@ function ArtistGenres({
         {artist.name === null ? null : (
           <span className="genres-artist__id muted small">{artist.artist}</span>
         )}
-        <button
-          type="button"
-          className="button button--small button--danger genres-artist__all"
-          aria-label={`Remove all genres from ${who}`}
-          disabled={busy}
-          onClick={() => onRemove(null)}
-        >
-          Remove all
-        </button>
+        {confirming ? null : (
+          <button
+            ref={allButton}
+            type="button"
+            className="button button--small button--danger genres-artist__all"
+            aria-label={`Remove all genres from ${who}`}
+            disabled={busy}
+            onClick={() => setConfirming(true)}
+          >
+            Remove all
+          </button>
+        )}
       </div>
+      {confirming ? (
+        <fieldset
+          className="genres-confirm"
+          onKeyDown={(event) => {
+            if (event.key === "Escape") {
+              cancel();
+            }
+          }}
+        >
+          <legend className="small">
+            Remove {count === 1 ? "your genre" : `all ${count} of your genres`} from {who}?
+          </legend>
+          <div className="actions">
+            <button
+              ref={confirmButton}
+              type="button"
+              className="button button--small button--danger"
+              disabled={busy}
+              onClick={() => {
+                setConfirming(false);
+                onRemove(null);
+              }}
+            >
+              Yes, remove all
+            </button>
+            <button type="button" className="button button--small" onClick={cancel}>
+              Cancel
+            </button>
+          </div>
+        </fieldset>
+      ) : null}
       <ul className="chips" aria-label={`Your genres for ${who}`}>
         {artist.genres.map((genre) => (
           <li key={genre} className="chip">
