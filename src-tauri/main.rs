@@ -11,6 +11,7 @@ mod cloud;
 mod connections;
 mod error;
 mod filters;
+mod genres;
 mod history;
 mod library;
 mod notify;
@@ -125,6 +126,9 @@ fn main() -> anyhow::Result<()> {
             filters::parse_query,
             filters::format_query,
             filters::filter_fields,
+            genres::list_user_genres,
+            genres::tag_artist,
+            genres::untag_artist,
             library::list_playlists,
             library::list_bases,
             library::add_base,
