@@ -13,6 +13,7 @@ mod connections;
 mod devices;
 mod error;
 mod filters;
+mod genres;
 mod history;
 mod library;
 mod notify;
@@ -128,6 +129,9 @@ fn main() -> anyhow::Result<()> {
             filters::parse_query,
             filters::format_query,
             filters::filter_fields,
+            genres::list_user_genres,
+            genres::tag_artist,
+            genres::untag_artist,
             library::list_playlists,
             library::list_bases,
             library::add_base,

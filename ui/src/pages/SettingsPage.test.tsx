@@ -2,6 +2,7 @@
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AppInfoResult } from "../api/appInfo";
+import { createGenresApi } from "../api/genres";
 import { createSyncApi, SYNC_STATUS_EVENT } from "../api/sync";
 import { fakeShell } from "../test/fakeConnections";
 import { callsOf, DEFAULT_SETTINGS, fakeSyncShell, hubStatus, NOW_MS } from "../test/fakeSync";
@@ -210,6 +211,29 @@ describe("SettingsPage", () => {
     expect(callsOf(shell, "delete_all_data")).toEqual([{ confirm: "delete" }]);
     // Still open, to try again once the sync is over.
     expect(screen.getByLabelText("Type “delete” to confirm")).toBeTruthy();
+  });
+
+  it("has a Your genres section beside Your data, listing what the shell answers", async () => {
+    const genres = fakeShell({
+      list_user_genres: () => [
+        { artist: "0OdUWJ0sBjDrqHygGUXeCF", name: "Slowdive", genres: ["shoegaze"], updated_at: 1 },
+      ],
+    });
+    const setup = fakeSyncShell();
+    render(
+      <SettingsPage
+        loadAppInfo={unavailable}
+        api={setup.api}
+        genresApi={createGenresApi(genres.bridge)}
+        now={now}
+      />,
+    );
+    const section = screen.getByRole("region", { name: "Your genres" });
+    expect(
+      await within(section).findByRole("button", { name: "Remove genre shoegaze from Slowdive" }),
+    ).toBeTruthy();
+    // Just before Your data.
+    expect(section.nextElementSibling).toBe(screen.getByTestId("your-data"));
   });
 
   it("outside the desktop app shows the defaults, disabled, and still switches the theme", () => {

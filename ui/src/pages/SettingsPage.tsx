@@ -2,6 +2,7 @@ import { type ReactNode, useCallback, useEffect, useId, useRef, useState } from 
 import type { AppInfoResult } from "../api/appInfo";
 import type { CloudApi } from "../api/cloud";
 import { type ConnectionsApi, type Loadable, toLoadable } from "../api/connections";
+import type { GenresApi } from "../api/genres";
 import {
   defaultSyncApi,
   type FlagName,
@@ -21,6 +22,7 @@ import { routeHref } from "../routes";
 import { CloudSection } from "../settings/CloudSection";
 import { Toggle } from "../settings/Toggle";
 import { YourData } from "../settings/YourData";
+import { YourGenres } from "../settings/YourGenres";
 import { absoluteTime, isoTime, relativeTime } from "../sync/format";
 import { applyTheme, rememberedTheme } from "../theme";
 import "./settings.css";
@@ -33,6 +35,8 @@ type SettingsPageProps = {
   api?: SyncApi | undefined;
   /** Replaces the cloud account's commands in tests and previews. */
   cloudApi?: CloudApi | undefined;
+  /** Replaces the "my genres" commands in tests and previews. */
+  genresApi?: GenresApi | undefined;
   /** The clock "next sync in …" counts from; tests fix it. */
   now?: (() => number) | undefined;
 };
@@ -63,6 +67,7 @@ export function SettingsPage({
   connectionsApi,
   api = defaultSyncApi,
   cloudApi,
+  genresApi,
   now = Date.now,
 }: SettingsPageProps) {
   const available = api.isAvailable();
@@ -350,6 +355,8 @@ export function SettingsPage({
       <Card title="Cloud sync" testId="settings-cloud">
         <CloudSection api={cloudApi} />
       </Card>
+
+      <YourGenres api={genresApi} />
 
       <YourData
         api={api}

@@ -1,0 +1,30 @@
+import type { UserGenresView } from "../bindings/UserGenresView";
+import { call, type InvokeBridge, type Result, realInvokeBridge } from "./library";
+
+// Generated from the Rust types in src-tauri/genres.rs by ts-rs; never written by hand.
+export type { UserGenresView };
+
+/** What the "Your genres" section asks of the shell (src-tauri/genres.rs). */
+export type GenresApi = {
+  isAvailable: () => boolean;
+  /** Every artist you tagged, by name then id. */
+  list: () => Promise<Result<UserGenresView[]>>;
+  /**
+   * Adds genres to an artist typed as a name from your bases, a Spotify artist id or a link;
+   * `genres` as typed, comma separated. Answers what the artist has now.
+   */
+  tag: (artist: string, genres: string) => Promise<Result<UserGenresView>>;
+  /** Removes one genre, or all of them when `genre` is null. Answers what is left. */
+  untag: (artist: string, genre: string | null) => Promise<Result<UserGenresView | null>>;
+};
+
+export function createGenresApi(b: InvokeBridge = realInvokeBridge): GenresApi {
+  return {
+    isAvailable: () => b.isTauri(),
+    list: () => call(b, "list_user_genres"),
+    tag: (artist, genres) => call(b, "tag_artist", { artist, genres }),
+    untag: (artist, genre) => call(b, "untag_artist", { artist, genre }),
+  };
+}
+
+export const defaultGenresApi: GenresApi = createGenresApi();
