@@ -177,6 +177,13 @@ async fn the_setup_travels_through_the_cloud_account() {
         .await
         .unwrap();
     screenshot(&client, "cloud-devices").await;
+    // The code it used works no more, so the app takes it away.
+    wait_script(
+        &client,
+        "the used code to be taken away",
+        "return document.querySelector('[data-testid=enrollment]') === null && document.body.innerText.includes('phone joined with the code');",
+    )
+    .await;
 
     // A base added there reaches the app live, through the event stream, with no click.
     wait_text(&client, "[data-testid=cloud-live]", |t| t.contains("Live")).await;

@@ -102,6 +102,42 @@ describe("AddDevice", () => {
     expect(screen.getByRole("button", { name: "New code" })).toBeTruthy();
   });
 
+  it("takes the code away once a device has joined with it", async () => {
+    let devices = [device()];
+    const shell = fakeShell({
+      cloud_create_enrollment: () => ({
+        code: "syncer-enroll:v1:once",
+        svg: "<svg/>",
+        expires_at: NOW + 600_000,
+        expires_in_secs: 600,
+      }),
+      cloud_devices: () => devices,
+    });
+    const api = createCloudApi(shell.bridge);
+    const { rerender } = render(<AddDevice api={api} now={() => NOW} version={0} />);
+    fireEvent.click(screen.getByRole("button", { name: "Show a code" }));
+    await screen.findByTestId("enrollment");
+    // A live event about another change: no device joined by code, the code stays.
+    rerender(<AddDevice api={api} now={() => NOW} version={1} />);
+    await waitFor(() =>
+      expect(shell.calls.filter((c) => c.command === "cloud_devices")).toHaveLength(1),
+    );
+    expect(screen.getByTestId("enrollment")).toBeTruthy();
+    devices = [
+      device(),
+      device({
+        id: "d2",
+        name: "phone",
+        enrolled_by: "qr",
+        created_at: NOW + 5_000,
+        current: false,
+      }),
+    ];
+    rerender(<AddDevice api={api} now={() => NOW} version={2} />);
+    expect((await screen.findByRole("status")).textContent).toContain("phone joined with the code");
+    expect(screen.queryByTestId("enrollment")).toBeNull();
+  });
+
   it("shows a refusal (a locked device) as an alert", async () => {
     const shell = fakeShell({
       cloud_create_enrollment: () => Promise.reject({ message: "cloud sync is locked" }),

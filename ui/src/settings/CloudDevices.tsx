@@ -49,17 +49,49 @@ export function AddDevice({
   api,
   now = Date.now,
   onAdded,
+  version = 0,
 }: {
   api: CloudApi;
   now?: () => number;
   onAdded?: () => void;
+  /** Bumped when the account's devices may have changed (a live event). */
+  version?: number;
 }) {
   const ids = useId();
   const [enrollment, setEnrollment] = useState<EnrollmentView | null>(null);
+  const [shownAt, setShownAt] = useState(0);
   const [notice, setNotice] = useState<Notice>(null);
   const [busy, setBusy] = useState(false);
   const remaining = useRemaining(enrollment?.expires_at ?? null, now);
   const expired = enrollment !== null && remaining <= 0;
+
+  // A device that joined by code since this one was shown used it: the code works no more, so
+  // it goes, and the notice says who joined.
+  useEffect(() => {
+    if (version === 0 || enrollment === null) {
+      return;
+    }
+    let current = true;
+    void api.devices().then((r) => {
+      if (!current || !r.ok) {
+        return;
+      }
+      // A minute of slack for a server clock behind this computer's.
+      const joined = r.value.find(
+        (d) => d.enrolled_by === "qr" && d.created_at >= shownAt - 60_000,
+      );
+      if (joined !== undefined) {
+        setEnrollment(null);
+        setNotice({
+          kind: "ok",
+          text: `${joined.name} joined with the code; it works no more. Show a new code for another device.`,
+        });
+      }
+    });
+    return () => {
+      current = false;
+    };
+  }, [api, version, enrollment, shownAt]);
 
   async function newCode() {
     setBusy(true);
@@ -67,6 +99,7 @@ export function AddDevice({
     setBusy(false);
     if (r.ok) {
       setEnrollment(r.value);
+      setShownAt(now());
       setNotice(null);
       onAdded?.();
     } else {

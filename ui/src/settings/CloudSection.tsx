@@ -35,6 +35,8 @@ export function CloudSection({ api = defaultCloudApi }: { api?: CloudApi | undef
   const [live, setLive] = useState<CloudLiveState | null>(null);
   // Bumped when a code is made, so the device list is read again.
   const [devicesVersion, setDevicesVersion] = useState(0);
+  // Bumped only by live events, so a code being shown can tell it was used.
+  const [liveDevicesVersion, setLiveDevicesVersion] = useState(0);
 
   const refresh = useCallback(async () => {
     const r = await api.status();
@@ -67,6 +69,7 @@ export function CloudSection({ api = defaultCloudApi }: { api?: CloudApi | undef
           void refresh();
           // A device may have joined or been removed.
           setDevicesVersion((v) => v + 1);
+          setLiveDevicesVersion((v) => v + 1);
         }
       })
       .then((unlisten) => {
@@ -339,7 +342,11 @@ export function CloudSection({ api = defaultCloudApi }: { api?: CloudApi | undef
       ) : null}
       <ChangePassword api={api} />
       {status.unlocked ? (
-        <AddDevice api={api} onAdded={() => setDevicesVersion((v) => v + 1)} />
+        <AddDevice
+          api={api}
+          version={liveDevicesVersion}
+          onAdded={() => setDevicesVersion((v) => v + 1)}
+        />
       ) : null}
       <DeviceList
         api={api}
