@@ -623,7 +623,8 @@ backend_tests!(
             device_id: b.device_id.clone(),
         };
         assert_eq!(a_stream.next().await.1, removed);
-        // B's stream closes: its session is gone when the wake-up reaches it.
+        // B is told it was removed (that event only), then its stream closes.
+        assert_eq!(b_stream.next().await.1, removed);
         b_stream.ends().await;
         // B cannot open another.
         assert_eq!(b.open(None).await.status(), StatusCode::UNAUTHORIZED);

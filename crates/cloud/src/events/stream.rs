@@ -114,13 +114,15 @@ impl<S: Storage> LiveStream<S> {
                 () = self.shutdown.cancelled() => return None,
                 () = self.subscription.woken() => {
                     if !self.still_signed_in().await {
-                        return None;
+                        self.closing = true;
+                        return self.farewell().await;
                     }
                     self.read_due = true;
                 }
                 _ = self.keepalive.tick() => {
                     if !self.still_signed_in().await {
-                        return None;
+                        self.closing = true;
+                        return self.farewell().await;
                     }
                     return Some(Event::default().comment("keep-alive"));
                 }
@@ -146,6 +148,33 @@ impl<S: Storage> LiveStream<S> {
                 false
             }
         }
+    }
+
+    /// The session has ended. When it ended because this device was removed, the device is
+    /// told so before the stream closes: that event alone, since nothing else reaches a device
+    /// that is out.
+    async fn farewell(&self) -> Option<Event> {
+        let limit = self.state.settings.event_backlog_max.max(1);
+        let rows = self
+            .state
+            .storage
+            .events_after(&self.principal.user_id, self.cursor, limit)
+            .await
+            .ok()?;
+        rows.into_iter()
+            .find_map(|row| match EventKind::parse(&row.kind, &row.data) {
+                Some(EventKind::DeviceRevoked { device_id })
+                    if device_id == self.principal.device_id =>
+                {
+                    Some(
+                        Event::default()
+                            .id(row.seq.to_string())
+                            .event(row.kind)
+                            .data(row.data),
+                    )
+                }
+                _ => None,
+            })
     }
 
     async fn read_journal(&mut self) -> Result<(), StorageError> {
