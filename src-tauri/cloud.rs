@@ -30,11 +30,10 @@ pub(crate) async fn device(cell: &CloudCell, state: &AppState) -> CommandResult<
     let device = cell
         .0
         .get_or_init(|| async move {
-            Arc::new(CloudDevice::new(
-                services.store.clone(),
-                vault,
-                services.paths().data_dir(),
-            ))
+            Arc::new(
+                CloudDevice::new(services.store.clone(), vault, services.paths().data_dir())
+                    .with_app_version(env!("CARGO_PKG_VERSION")),
+            )
         })
         .await;
     Ok(Arc::clone(device))

@@ -36,12 +36,14 @@ impl From<UserGenres> for UserGenresView {
     }
 }
 
-/// The genres as the form's field holds them: comma separated, spaces around each ignored.
-fn genres_in(text: &str) -> Vec<String> {
-    text.split(',')
-        .map(str::trim)
+/// The genres as the window sends them (the form splits what was typed on commas; an undo
+/// sends the removed genre as it was, commas and all): spaces around each ignored, blanks
+/// dropped.
+fn genres_in(genres: Vec<String>) -> Vec<String> {
+    genres
+        .into_iter()
+        .map(|g| g.trim().to_owned())
         .filter(|g| !g.is_empty())
-        .map(str::to_owned)
         .collect()
 }
 
@@ -68,16 +70,16 @@ pub async fn list_user_genres(state: State<'_, AppState>) -> CommandResult<Vec<U
 }
 
 /// Adds genres to an artist given as the user types it: a name found in the bases, a Spotify
-/// artist id, a `spotify:artist:` URI or an open.spotify.com link; `genres` as typed, comma
-/// separated. Answers what the artist has now.
+/// artist id, a `spotify:artist:` URI or an open.spotify.com link. Answers what the artist has
+/// now.
 #[tauri::command]
 pub async fn tag_artist(
     state: State<'_, AppState>,
     artist: String,
-    genres: String,
+    genres: Vec<String>,
 ) -> CommandResult<UserGenresView> {
     let artist = artist_in(&artist)?;
-    let genres = genres_in(&genres);
+    let genres = genres_in(genres);
     if genres.is_empty() {
         return Err(CommandError::with_code(
             ErrorCode::Invalid,
@@ -131,18 +133,17 @@ mod tests {
     }
 
     #[test]
-    fn genres_are_split_on_commas_and_trimmed() {
+    fn genres_are_trimmed_and_kept_whole() {
         assert_eq!(
-            genres_in(" shoegaze, dream pop ,,noise pop "),
-            texts(&["shoegaze", "dream pop", "noise pop"])
+            genres_in(texts(&[" shoegaze", "dream pop ", "rock, alternative"])),
+            texts(&["shoegaze", "dream pop", "rock, alternative"])
         );
-        assert_eq!(genres_in("hip hop"), texts(&["hip hop"]));
     }
 
     #[test]
     fn blank_genres_are_none() {
-        assert!(genres_in(" , ,").is_empty());
-        assert!(genres_in("").is_empty());
+        assert!(genres_in(texts(&[" ", ""])).is_empty());
+        assert!(genres_in(Vec::new()).is_empty());
     }
 
     #[test]

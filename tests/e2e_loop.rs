@@ -326,6 +326,55 @@ async fn a_newcomer_routes_the_demo_library_end_to_end() {
         assert_eq!(overflow, false, "{page} scrolls sideways at 800×600");
         screenshot(&client, &format!("small-{page}")).await;
     }
+
+    // The dark theme, chosen in Settings: every page again, light text on a dark ground.
+    client
+        .set_window_size(1100, 720)
+        .await
+        .expect("window size");
+    goto(&client, "settings", "Settings").await;
+    click(&client, "input[name=theme][value=dark]").await;
+    wait_script(
+        &client,
+        "the dark theme",
+        "return document.documentElement.dataset.theme === 'dark';",
+    )
+    .await;
+    for (page, title) in [
+        ("connections", "Connections"),
+        ("playlists", "Playlists"),
+        ("history", "History"),
+        ("settings", "Settings"),
+    ] {
+        goto(&client, page, title).await;
+        // Relative luminance of the page's ground (the first opaque background up from
+        // <main>) and of its heading.
+        let contrast = client
+            .execute(
+                r"const lum = (c) => {
+                    const [r, g, b] = c.match(/[\d.]+/g).slice(0, 3).map(Number);
+                    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+                  };
+                  let ground = document.querySelector('main') || document.body;
+                  while (ground.parentElement && getComputedStyle(ground).backgroundColor.endsWith(', 0)')) {
+                    ground = ground.parentElement;
+                  }
+                  const heading = document.querySelector('h1');
+                  return [lum(getComputedStyle(ground).backgroundColor), lum(getComputedStyle(heading).color)];",
+                vec![],
+            )
+            .await
+            .expect("colours");
+        let (ground, text) = (
+            contrast[0].as_f64().expect("ground"),
+            contrast[1].as_f64().expect("text"),
+        );
+        assert!(
+            ground < 0.25 && text > 0.7,
+            "{page} in dark: ground {ground:.2}, heading {text:.2}"
+        );
+        screenshot(&client, &format!("dark-{page}")).await;
+    }
     client.close().await.ok();
 }
 

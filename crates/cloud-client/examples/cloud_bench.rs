@@ -58,6 +58,7 @@ async fn throughput(url: &str, n: usize) {
             email: "bench@example.org".into(),
             password: "a long bench password".into(),
             device_name: "bench".into(),
+            details: Default::default(),
         })
         .await
         .unwrap();

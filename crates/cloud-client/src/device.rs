@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use syncer_auth::Vault;
-use syncer_cloud::model::{KeyBundleBody, LoginRequest, RegisterRequest, Session};
+use syncer_cloud::model::{DeviceDetails, KeyBundleBody, LoginRequest, RegisterRequest, Session};
 use syncer_crypto::{KdfParams, KeyBundle, KeyId, MasterKey, Passphrase, RecoveryCode};
 use syncer_store::Store;
 use tokio::sync::Mutex;
@@ -72,6 +72,8 @@ pub struct CloudDevice {
     pub(crate) state_path: PathBuf,
     pub(crate) kdf: KdfParams,
     device_name: String,
+    /// What this device tells the server about itself when it signs in (platform, OS, app).
+    details: DeviceDetails,
     busy: Mutex<()>,
 }
 
@@ -98,6 +100,7 @@ impl CloudDevice {
             state_path: state::path_in(data_dir),
             kdf: KdfParams::INTERACTIVE,
             device_name: default_device_name(),
+            details: crate::enroll::this_machine(None),
             busy: Mutex::new(()),
         }
     }
@@ -111,6 +114,13 @@ impl CloudDevice {
     /// The name the server lists this device under.
     pub fn with_device_name(mut self, name: impl Into<String>) -> Self {
         self.device_name = name.into();
+        self
+    }
+
+    /// The app's version, told to the server with the platform and OS when signing in, so the
+    /// device list can say which version each device runs.
+    pub fn with_app_version(mut self, version: impl Into<String>) -> Self {
+        self.details.app_version = Some(version.into());
         self
     }
 
@@ -179,6 +189,7 @@ impl CloudDevice {
                 email: email.to_owned(),
                 password: password.to_owned(),
                 device_name: self.device_name.clone(),
+                details: self.details.clone(),
             })
             .await?;
         self.begin(api, email, session).await?;
@@ -200,6 +211,7 @@ impl CloudDevice {
                 email: email.to_owned(),
                 password: password.to_owned(),
                 device_name: self.device_name.clone(),
+                details: self.details.clone(),
             })
             .await?;
         self.begin(api, email, session).await?;

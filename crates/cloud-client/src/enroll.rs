@@ -12,7 +12,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use serde::{Deserialize, Serialize};
 use syncer_cloud::model::{
-    AppInstructions, CompleteEnrollmentRequest, CreateEnrollmentRequest, Device,
+    AppInstructions, CompleteEnrollmentRequest, CreateEnrollmentRequest, Device, DeviceDetails,
 };
 use syncer_crypto::{EnrollmentSecret, EnrollmentWrap};
 use zeroize::Zeroizing;
@@ -138,13 +138,25 @@ impl NewDeviceInfo {
     /// This machine: its OS family, the OS's own name and version where it says, and the
     /// caller's version.
     pub fn detect(app_version: &str) -> Self {
+        let machine = this_machine(Some(app_version.to_owned()));
         Self {
             name: None,
-            platform: Some(std::env::consts::OS.to_owned()),
-            os_version: os_version(),
-            model: None,
-            app_version: Some(app_version.to_owned()),
+            platform: machine.platform,
+            os_version: machine.os_version,
+            model: machine.model,
+            app_version: machine.app_version,
         }
+    }
+}
+
+/// This machine as the server's device list shows it: the OS family and the OS's own name and
+/// version where it says (no model: a desktop has none worth telling).
+pub(crate) fn this_machine(app_version: Option<String>) -> DeviceDetails {
+    DeviceDetails {
+        platform: Some(std::env::consts::OS.to_owned()),
+        os_version: os_version(),
+        model: None,
+        app_version,
     }
 }
 
@@ -274,10 +286,12 @@ impl CloudDevice {
                 .name
                 .clone()
                 .unwrap_or_else(|| self.device_name().to_owned()),
-            platform: info.platform,
-            os_version: info.os_version,
-            model: info.model,
-            app_version: info.app_version,
+            details: DeviceDetails {
+                platform: info.platform,
+                os_version: info.os_version,
+                model: info.model,
+                app_version: info.app_version,
+            },
         };
         let enrolled = api
             .complete_enrollment(&code.token, &request)

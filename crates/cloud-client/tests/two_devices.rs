@@ -37,7 +37,8 @@ impl Device {
             .unwrap();
         let cloud = CloudDevice::new(store, Vault::memory(), &dir)
             .with_kdf(KdfParams::INSECURE_FOR_TESTS)
-            .with_device_name(name);
+            .with_device_name(name)
+            .with_app_version("0.9.0-test");
         Self { cloud, dir }
     }
 
@@ -1025,7 +1026,12 @@ backend_tests!(
         assert_eq!(phone.app_version.as_deref(), Some("1.2.3"));
         assert_eq!(phone.platform.as_deref(), Some(std::env::consts::OS));
         assert!(!phone.current);
-        assert!(devices.iter().any(|d| d.current && d.name == "laptop"));
+        // A, signed in with its password, told the server what it is too.
+        let laptop = devices.iter().find(|d| d.current).unwrap();
+        assert_eq!(laptop.name, "laptop");
+        assert_eq!(laptop.enrolled_by, "password");
+        assert_eq!(laptop.platform.as_deref(), Some(std::env::consts::OS));
+        assert_eq!(laptop.app_version.as_deref(), Some("0.9.0-test"));
         let renamed = a.cloud.rename_device(&phone.id, "old phone").await.unwrap();
         assert_eq!(renamed.name, "old phone");
 

@@ -27,6 +27,8 @@ pub struct RegisterRequest {
     pub password: String,
     /// A name for this device, shown in the device list ("laptop").
     pub device_name: String,
+    #[serde(flatten, default)]
+    pub details: DeviceDetails,
 }
 
 #[derive(Clone, Serialize, Deserialize, ToSchema)]
@@ -34,6 +36,23 @@ pub struct LoginRequest {
     pub email: String,
     pub password: String,
     pub device_name: String,
+    #[serde(flatten, default)]
+    pub details: DeviceDetails,
+}
+
+/// What a device says of itself when it joins, by password or by code; all optional, shown in
+/// the device list so a person can tell their devices apart.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DeviceDetails {
+    /// The OS family (`linux`, `macos`, `windows`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub os_version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_version: Option<String>,
 }
 
 #[derive(Clone, Serialize, Deserialize, ToSchema)]
@@ -122,6 +141,7 @@ impl std::fmt::Debug for RegisterRequest {
             .field("email", &self.email)
             .field("password", &REDACTED)
             .field("device_name", &self.device_name)
+            .field("details", &self.details)
             .finish()
     }
 }
@@ -132,6 +152,7 @@ impl std::fmt::Debug for LoginRequest {
             .field("email", &self.email)
             .field("password", &REDACTED)
             .field("device_name", &self.device_name)
+            .field("details", &self.details)
             .finish()
     }
 }
@@ -468,14 +489,8 @@ pub struct EnrollmentInfo {
 pub struct CompleteEnrollmentRequest {
     /// A name for the device list ("phone").
     pub device_name: String,
-    #[serde(default)]
-    pub platform: Option<String>,
-    #[serde(default)]
-    pub os_version: Option<String>,
-    #[serde(default)]
-    pub model: Option<String>,
-    #[serde(default)]
-    pub app_version: Option<String>,
+    #[serde(flatten, default)]
+    pub details: DeviceDetails,
 }
 
 /// A completed enrollment: the new device's session, where to read its instructions, and the
@@ -538,6 +553,7 @@ mod tests {
                     email: "a@b.org".into(),
                     password: secret.into(),
                     device_name: "laptop".into(),
+                    details: DeviceDetails::default(),
                 }
             ),
             format!(
@@ -546,6 +562,7 @@ mod tests {
                     email: "a@b.org".into(),
                     password: secret.into(),
                     device_name: "laptop".into(),
+                    details: DeviceDetails::default(),
                 }
             ),
             format!(

@@ -192,13 +192,35 @@ backend_tests!(accounts_sign_in_and_out, |backend| async move {
     assert_eq!(wrong_password, unknown_user);
     assert_error_shape(&wrong_password, "invalid_credentials");
 
+    // A device signing in says what it is; the device list shows it.
+    let (status, body) = anon
+        .post("/v1/auth/login", json!({"email": "ada@example.org", "password": "a long password", "device_name": "phone", "model": "x".repeat(101)}))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_error_shape(&body, "invalid_device_details");
     let (status, login) = anon
-        .post("/v1/auth/login", json!({"email": " ADA@example.org ", "password": "a long password", "device_name": "phone"}))
+        .post(
+            "/v1/auth/login",
+            json!({
+                "email": " ADA@example.org ", "password": "a long password", "device_name": "phone",
+                "platform": "linux", "os_version": " Debian GNU/Linux 12 ", "app_version": "1.2.3",
+            }),
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "{login}");
     assert_ne!(login["device_id"], session["device_id"]);
     let (_, me) = api.get("/v1/me").await;
-    assert_eq!(me["devices"].as_array().unwrap().len(), 2);
+    let devices = me["devices"].as_array().unwrap();
+    assert_eq!(devices.len(), 2);
+    let phone = devices
+        .iter()
+        .find(|d| d["id"] == login["device_id"])
+        .unwrap();
+    assert_eq!(phone["enrolled_by"], "password");
+    assert_eq!(phone["platform"], "linux");
+    assert_eq!(phone["os_version"], "Debian GNU/Linux 12");
+    assert_eq!(phone["app_version"], "1.2.3");
+    assert_eq!(phone["model"], Value::Null);
 
     // Signing out ends this device's tokens at once.
     let (status, _) = api.post("/v1/auth/logout", json!({})).await;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { fakeShell } from "../test/fakeConnections";
-import { createGenresApi, defaultGenresApi } from "./genres";
+import { createGenresApi, defaultGenresApi, splitGenres } from "./genres";
 import { UNAVAILABLE } from "./library";
 
 const slowdive = {
@@ -30,7 +30,10 @@ describe("createGenresApi", () => {
     });
     const api = createGenresApi(shell.bridge);
     expect(await api.list()).toEqual({ ok: true, value: [slowdive] });
-    expect(await api.tag("Slowdive", "shoegaze, dream pop")).toEqual({ ok: true, value: slowdive });
+    expect(await api.tag("Slowdive", ["shoegaze", "dream pop"])).toEqual({
+      ok: true,
+      value: slowdive,
+    });
     expect(await api.untag(slowdive.artist, null)).toEqual({
       ok: false,
       message: "you have not tagged Slowdive",
@@ -38,8 +41,19 @@ describe("createGenresApi", () => {
     });
     expect(shell.calls).toEqual([
       { command: "list_user_genres", args: {} },
-      { command: "tag_artist", args: { artist: "Slowdive", genres: "shoegaze, dream pop" } },
+      { command: "tag_artist", args: { artist: "Slowdive", genres: ["shoegaze", "dream pop"] } },
       { command: "untag_artist", args: { artist: slowdive.artist, genre: null } },
     ]);
+  });
+});
+
+describe("splitGenres", () => {
+  it("splits the field on commas, trimming and dropping blanks", () => {
+    expect(splitGenres(" shoegaze, dream pop ,, noise pop ")).toEqual([
+      "shoegaze",
+      "dream pop",
+      "noise pop",
+    ]);
+    expect(splitGenres(" , ")).toEqual([]);
   });
 });

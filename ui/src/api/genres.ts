@@ -10,10 +10,10 @@ export type GenresApi = {
   /** Every artist you tagged, by name then id. */
   list: () => Promise<Result<UserGenresView[]>>;
   /**
-   * Adds genres to an artist typed as a name from your bases, a Spotify artist id or a link;
-   * `genres` as typed, comma separated. Answers what the artist has now.
+   * Adds genres to an artist typed as a name from your bases, a Spotify artist id or a link.
+   * Answers what the artist has now.
    */
-  tag: (artist: string, genres: string) => Promise<Result<UserGenresView>>;
+  tag: (artist: string, genres: string[]) => Promise<Result<UserGenresView>>;
   /** Removes one genre, or all of them when `genre` is null. Answers what is left. */
   untag: (artist: string, genre: string | null) => Promise<Result<UserGenresView | null>>;
 };
@@ -25,6 +25,14 @@ export function createGenresApi(b: InvokeBridge = realInvokeBridge): GenresApi {
     tag: (artist, genres) => call(b, "tag_artist", { artist, genres }),
     untag: (artist, genre) => call(b, "untag_artist", { artist, genre }),
   };
+}
+
+/** The genres field as typed: comma separated, spaces around each ignored, blanks dropped. */
+export function splitGenres(text: string): string[] {
+  return text
+    .split(",")
+    .map((g) => g.trim())
+    .filter((g) => g !== "");
 }
 
 export const defaultGenresApi: GenresApi = createGenresApi();

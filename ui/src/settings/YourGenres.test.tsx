@@ -23,10 +23,7 @@ function genresShell(initial: UserGenresView[]) {
     list_user_genres: () => all,
     tag_artist: (args) => {
       const artist = String(args.artist);
-      const genres = String(args.genres)
-        .split(",")
-        .map((g) => g.trim())
-        .filter((g) => g !== "");
+      const genres = (args.genres as string[]).map((g) => g.trim()).filter((g) => g !== "");
       const known = all.find((g) => g.artist === artist || g.name === artist);
       if (artist === "Nobody") {
         throw {
@@ -112,7 +109,7 @@ describe("YourGenres", () => {
     );
     expect(shell.calls.find((c) => c.command === "tag_artist")?.args).toEqual({
       artist: "My Bloody Valentine",
-      genres: "shoegaze, noise pop",
+      genres: ["shoegaze", "noise pop"],
     });
     await screen.findByRole("button", { name: "Remove genre noise pop from My Bloody Valentine" });
     // The form is ready for the next artist.
@@ -164,8 +161,23 @@ describe("YourGenres", () => {
     await screen.findByRole("button", { name: "Remove genre shoegaze from Slowdive" });
     expect(shell.calls[shell.calls.length - 2]).toEqual({
       command: "tag_artist",
-      args: { artist: SLOWDIVE, genres: "shoegaze" },
+      args: { artist: SLOWDIVE, genres: ["shoegaze"] },
     });
+  });
+
+  it("puts back a removed genre with a comma in it as one genre", async () => {
+    // Possible through `syncer genres tag`, which takes each genre as its own argument.
+    const { api, shell } = genresShell([tagged(SLOWDIVE, "Slowdive", ["rock, alt", "dream pop"])]);
+    render(<YourGenres api={api} />);
+    fireEvent.click(
+      await screen.findByRole("button", { name: "Remove genre rock, alt from Slowdive" }),
+    );
+    fireEvent.click(await screen.findByRole("button", { name: "Undo" }));
+    await screen.findByRole("button", { name: "Remove genre rock, alt from Slowdive" });
+    expect(screen.queryByRole("button", { name: "Remove genre rock from Slowdive" })).toBeNull();
+    expect(shell.calls.filter((c) => c.command === "tag_artist").map((c) => c.args)).toEqual([
+      { artist: SLOWDIVE, genres: ["rock, alt"] },
+    ]);
   });
 
   it("removes all of an artist's genres, leaving the empty state and the focus in the form", async () => {

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useId, useRef, useState } from "react";
-import { defaultGenresApi, type GenresApi, type UserGenresView } from "../api/genres";
+import { defaultGenresApi, type GenresApi, splitGenres, type UserGenresView } from "../api/genres";
 import { WarningIcon } from "../components/icons";
 import "./genres.css";
 
@@ -103,7 +103,7 @@ export function YourGenres({ api = defaultGenresApi }: { api?: GenresApi | undef
     setAdding(true);
     setFormProblem(null);
     setNotice(null);
-    const r = await api.tag(artist.trim(), genres);
+    const r = await api.tag(artist.trim(), splitGenres(genres));
     if (!mounted.current) {
       return;
     }
@@ -167,7 +167,7 @@ export function YourGenres({ api = defaultGenresApi }: { api?: GenresApi | undef
 
   async function undo(what: { artist: string; genres: string[] }) {
     setNotice(null);
-    const r = await api.tag(what.artist, what.genres.join(","));
+    const r = await api.tag(what.artist, what.genres);
     if (!mounted.current) {
       return;
     }
@@ -179,8 +179,7 @@ export function YourGenres({ api = defaultGenresApi }: { api?: GenresApi | undef
   }
 
   const ready = listing.kind === "ok";
-  const canAdd =
-    ready && !adding && artist.trim() !== "" && genres.split(",").some((g) => g.trim() !== "");
+  const canAdd = ready && !adding && artist.trim() !== "" && splitGenres(genres).length > 0;
 
   return (
     <section

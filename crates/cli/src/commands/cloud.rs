@@ -29,11 +29,10 @@ pub const RECOVERY_ENV: &str = "SYNCER_CLOUD_RECOVERY_CODE";
 async fn device(app: &App) -> anyhow::Result<CloudDevice> {
     let options = VaultOptions::from_env(app.paths())?;
     let vault = Vault::open_async(options).await?;
-    Ok(CloudDevice::new(
-        app.store.clone(),
-        vault,
-        app.paths().data_dir(),
-    ))
+    Ok(
+        CloudDevice::new(app.store.clone(), vault, app.paths().data_dir())
+            .with_app_version(env!("CARGO_PKG_VERSION")),
+    )
 }
 
 /// A secret from its environment variable, or a line typed on stdin after `prompt`.

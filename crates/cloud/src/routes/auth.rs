@@ -7,7 +7,9 @@ use serde_json::json;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, Authed, ClientIp};
-use crate::model::{ErrorBody, LoginRequest, RefreshRequest, RegisterRequest, Session};
+use crate::model::{
+    DeviceDetails, ErrorBody, LoginRequest, RefreshRequest, RegisterRequest, Session,
+};
 use crate::state::{AppState, now_ms};
 use crate::storage::{DeviceRow, Principal, Rotation, Storage, StorageError, TokenHashes, UserRow};
 use crate::{password, tokens};
@@ -55,6 +57,32 @@ pub(crate) fn check_device_name(name: &str) -> ApiResult<String> {
     Ok(name.to_owned())
 }
 
+/// The longest platform, OS version, model or app version a device may give.
+const MAX_DETAIL_CHARS: usize = 100;
+
+/// A device's details, trimmed, empty ones dropped, each at most [`MAX_DETAIL_CHARS`].
+pub(crate) fn check_device_details(details: DeviceDetails) -> ApiResult<DeviceDetails> {
+    let one = |value: Option<String>, what: &str| {
+        let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        if value
+            .as_ref()
+            .is_some_and(|v| v.chars().count() > MAX_DETAIL_CHARS)
+        {
+            return Err(ApiError::bad_request(
+                "invalid_device_details",
+                format!("the {what} is longer than {MAX_DETAIL_CHARS} characters"),
+            ));
+        }
+        Ok(value)
+    };
+    Ok(DeviceDetails {
+        platform: one(details.platform, "platform")?,
+        os_version: one(details.os_version, "OS version")?,
+        model: one(details.model, "model")?,
+        app_version: one(details.app_version, "app version")?,
+    })
+}
+
 /// A new token pair for `principal`, stored as hashes. `session_id` `None` starts a family.
 pub(crate) async fn issue<S: Storage>(
     state: &AppState<S>,
@@ -99,6 +127,7 @@ async fn new_device_session<S: Storage>(
     state: &AppState<S>,
     user_id: &str,
     device_name: String,
+    details: DeviceDetails,
 ) -> ApiResult<Session> {
     let now = now_ms();
     let device = DeviceRow {
@@ -110,10 +139,10 @@ async fn new_device_session<S: Storage>(
         created_at: now,
         last_seen_at: now,
         revoked_at: None,
-        platform: None,
-        os_version: None,
-        model: None,
-        app_version: None,
+        platform: details.platform,
+        os_version: details.os_version,
+        model: details.model,
+        app_version: details.app_version,
     };
     state.storage.create_device(&device).await?;
     let principal = Principal {
@@ -141,6 +170,7 @@ pub async fn register<S: Storage>(
     let email = normalise_email(&body.email)?;
     state.limiters.check_account(&email)?;
     let device_name = check_device_name(&body.device_name)?;
+    let details = check_device_details(body.details)?;
     check_password_strength(&body.password)?;
     let hash = password::hash(body.password, state.settings.password_cost)
         .await
@@ -167,7 +197,7 @@ pub async fn register<S: Storage>(
         Err(e) => return Err(e.into()),
     }
     tracing::info!(user = %user.id, "account registered");
-    let session = new_device_session(&state, &user.id, device_name).await?;
+    let session = new_device_session(&state, &user.id, device_name, details).await?;
     Ok((StatusCode::CREATED, Json(session)))
 }
 
@@ -188,6 +218,7 @@ pub async fn login<S: Storage>(
     let email = normalise_email(&body.email).unwrap_or_default();
     state.limiters.check_account(&email)?;
     let device_name = check_device_name(&body.device_name)?;
+    let details = check_device_details(body.details)?;
     let user = state.storage.user_by_email(&email).await?;
     let phc = user.as_ref().map_or_else(
         || state.dummy_hash.as_str().to_owned(),
@@ -198,7 +229,7 @@ pub async fn login<S: Storage>(
         tracing::info!("sign-in refused");
         return Err(ApiError::invalid_credentials());
     };
-    let session = new_device_session(&state, &user.id, device_name).await?;
+    let session = new_device_session(&state, &user.id, device_name, details).await?;
     tracing::info!(user = %user.id, device = %session.device_id, "signed in");
     Ok(Json(session))
 }

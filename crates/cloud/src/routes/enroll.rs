@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use serde_json::json;
 
-use super::auth::{check_device_name, issue, ttl_ms};
+use super::auth::{check_device_details, check_device_name, issue, ttl_ms};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{self, EventKind};
 use crate::extract::{ApiJson, Authed, ClientIp};
@@ -24,7 +24,6 @@ use crate::tokens;
 /// What marks an enrollment token.
 pub const ENROLLMENT_PREFIX: &str = "sce_";
 const MAX_WRAP_BYTES: usize = 4 * 1024;
-const MAX_DETAIL_CHARS: usize = 100;
 
 fn unknown() -> ApiError {
     ApiError::new(
@@ -180,20 +179,6 @@ pub async fn get_enrollment<S: Storage>(
     }))
 }
 
-fn detail(value: Option<String>, what: &str) -> ApiResult<Option<String>> {
-    let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-    if value
-        .as_ref()
-        .is_some_and(|v| v.chars().count() > MAX_DETAIL_CHARS)
-    {
-        return Err(ApiError::bad_request(
-            "invalid_device_details",
-            format!("the {what} is longer than {MAX_DETAIL_CHARS} characters"),
-        ));
-    }
-    Ok(value)
-}
-
 /// Complete an enrollment: the device is created (`enrolled_by: qr`) and signed in, and gets
 /// the master key still wrapped. The token is spent in the same transaction: of two
 /// completions, one wins and the other gets 410.
@@ -216,6 +201,7 @@ pub async fn complete_enrollment<S: Storage>(
 ) -> ApiResult<(StatusCode, Json<Enrolled>)> {
     state.limiters.check_ip(ip)?;
     let name = check_device_name(&body.device_name)?;
+    let details = check_device_details(body.details)?;
     let now = now_ms();
     let device = DeviceRow {
         id: tokens::new_id(),
@@ -226,10 +212,10 @@ pub async fn complete_enrollment<S: Storage>(
         created_at: now,
         last_seen_at: now,
         revoked_at: None,
-        platform: detail(body.platform, "platform")?,
-        os_version: detail(body.os_version, "OS version")?,
-        model: detail(body.model, "model")?,
-        app_version: detail(body.app_version, "app version")?,
+        platform: details.platform,
+        os_version: details.os_version,
+        model: details.model,
+        app_version: details.app_version,
     };
     let principal = Principal {
         user_id: String::new(),
