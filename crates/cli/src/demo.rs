@@ -122,11 +122,11 @@ pub async fn run(app: &App, args: &DemoArgs) -> anyhow::Result<u8> {
     }
     println!(
         "\nCost: the first sync made {} requests ({} of them writes) in {:.2} s; a second sync \
-         with the base unchanged made {} request(s) and wrote nothing.",
+         with the base unchanged made {} and wrote nothing.",
         first.requests.total(),
         first.write_requests(),
         first.duration_ms as f64 / 1000.0,
-        second.requests.total()
+        crate::render::count(second.requests.total(), "request", "requests")
     );
     println!(
         "\nNext: `syncer preview {base_id}`, `syncer history`, `syncer undo {base_id}`.\n\

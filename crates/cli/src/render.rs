@@ -6,6 +6,12 @@ use syncer_core::engine::{ChildState, Preview, SyncReport, SyncStatus};
 use syncer_core::provider::RequestStats;
 use syncer_store::SyncEventRecord;
 
+/// `n` and the noun that goes with it: "1 request", "3 requests".
+pub fn count(n: impl TryInto<u64>, one: &str, many: &str) -> String {
+    let n: u64 = n.try_into().unwrap_or(u64::MAX);
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// A plain text table, columns padded to their widest cell; numbers right-aligned.
 pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
@@ -226,4 +232,16 @@ pub fn history(events: &[SyncEventRecord]) -> String {
         ],
         &rows,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_take_the_noun_that_fits() {
+        assert_eq!(count(1_u64, "request", "requests"), "1 request");
+        assert_eq!(count(0_usize, "request", "requests"), "0 requests");
+        assert_eq!(count(3_i64, "change", "changes"), "3 changes");
+    }
 }

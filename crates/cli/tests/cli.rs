@@ -32,7 +32,7 @@ fn demo_routes_a_generated_library_and_explains_it() {
         "What went where",
         "Rock & Metal",
         "Cost:",
-        "made 1 request(s)",
+        "made 1 request and wrote nothing",
     ] {
         assert!(text.contains(needle), "{needle} missing in:\n{text}");
     }

@@ -16,6 +16,7 @@ use super::output;
 use crate::app::App;
 use crate::cli::{CloudCommand, DevicesAction, ResolveChoice};
 use crate::exit::{CliError, FAILURE, OK};
+use crate::render::count;
 
 /// The account password, when not typed (scripts, tests).
 pub const PASSWORD_ENV: &str = "SYNCER_CLOUD_PASSWORD";
@@ -180,13 +181,17 @@ pub async fn run(app: &App, command: CloudCommand) -> anyhow::Result<u8> {
             let report = cloud.sync().await?;
             output(app, &report, || {
                 let mut text = format!(
-                    "synced: {} change(s) in ({} applied, {} removed), {} out ({} deleted)\n",
-                    report.pulled, report.applied, report.removed, report.pushed, report.deleted
+                    "synced: {} in ({} applied, {} removed), {} out ({} deleted)\n",
+                    count(report.pulled, "change", "changes"),
+                    report.applied,
+                    report.removed,
+                    report.pushed,
+                    report.deleted
                 );
                 if report.open_conflicts > 0 {
                     text.push_str(&format!(
-                        "{} conflict(s) need a choice: `syncer cloud conflicts`\n",
-                        report.open_conflicts
+                        "{} a choice: `syncer cloud conflicts`\n",
+                        count(report.open_conflicts, "conflict needs", "conflicts need")
                     ));
                 }
                 text
@@ -262,8 +267,9 @@ pub async fn run(app: &App, command: CloudCommand) -> anyhow::Result<u8> {
                 &json!({"changed": true, "signed_out_sessions": ended}),
                 || {
                     format!(
-                        "password changed; {ended} other sign-in(s) ended (those devices sign in \
-                     again with the new password)\n"
+                        "password changed; {} ended (those devices sign in again with the new \
+                         password)\n",
+                        count(ended, "other sign-in", "other sign-ins")
                     )
                 },
             );
@@ -308,11 +314,11 @@ pub async fn run(app: &App, command: CloudCommand) -> anyhow::Result<u8> {
             let report = cloud.join_by_enrollment(&code, info).await?;
             output(app, &report, || {
                 format!(
-                    "joined {} (code from {}) as device {}; synced: {} change(s) in, {} applied.\n",
+                    "joined {} (code from {}) as device {}; synced: {} in, {} applied.\n",
                     report.status.email.as_deref().unwrap_or("the account"),
                     report.created_by_device,
                     report.status.device_id.as_deref().unwrap_or("?"),
-                    report.sync.pulled,
+                    count(report.sync.pulled, "change", "changes"),
                     report.sync.applied,
                 )
             });
@@ -448,8 +454,11 @@ async fn watch(app: &App, cloud: &CloudDevice) -> anyhow::Result<u8> {
                 }
             },
             WatchUpdate::Pulled { report } => format!(
-                "pulled: {} change(s), {} applied, {} removed; cursor {}",
-                report.pulled, report.applied, report.removed, report.cursor
+                "pulled: {}, {} applied, {} removed; cursor {}",
+                count(report.pulled, "change", "changes"),
+                report.applied,
+                report.removed,
+                report.cursor
             ),
             WatchUpdate::PullFailed { error } => format!("pull failed: {error}"),
             WatchUpdate::Reconnecting { retry_in_ms, error } => {

@@ -71,8 +71,8 @@ pub async fn watch(app: &App) -> anyhow::Result<u8> {
     }
     if !app.json {
         println!(
-            "watching {} base(s) on their schedules; Ctrl-C stops",
-            bases.len()
+            "watching {} on their schedules; Ctrl-C stops",
+            crate::render::count(bases.len(), "base", "bases")
         );
     }
     let cancel = CancellationToken::new();
