@@ -15,7 +15,7 @@ use syncer_core::engine::{
 use syncer_core::filter::{Timestamp, query};
 use syncer_core::ids::{ChildPlaylistId, PlaylistId};
 use syncer_core::provider::MusicProvider;
-use syncer_store::{ChildEdit, NewChild, SetupError};
+use syncer_store::{ChildEdit, NewChild, OpenOptions, SetupError, Store};
 use tokio_util::sync::CancellationToken;
 
 fn recent(year: i32, _: bool) -> bool {
@@ -570,4 +570,69 @@ async fn without_relative_dates_a_new_day_changes_nothing() {
     assert!(later.unchanged);
     assert_eq!(later.requests.total(), 1, "{:?}", later.requests);
     assert_eq!(later.write_requests(), 0);
+}
+
+/// Pages the database at `path` holds now, WAL included: a cap at this is a disk with no room.
+async fn pages_in(path: &std::path::Path) -> u32 {
+    use sqlx::Connection as _;
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    u32::try_from(pages).unwrap()
+}
+
+#[tokio::test]
+async fn a_full_disk_stops_the_sync_with_a_clear_error_and_loses_nothing() {
+    let w = world(vec![
+        child("recent", "year:>=2010"),
+        child("rock", "genre:rock"),
+    ])
+    .await;
+    let c = w.children[0].clone();
+    let mine = w.outsider(recent);
+    w.user_adds(c.as_str(), std::slice::from_ref(&mine)).await;
+
+    // The disk fills: the database cannot grow past what it holds now.
+    let path = w.dir.path().join("syncer.db");
+    let full = Store::open_file(
+        &path,
+        &OpenOptions {
+            max_pages: Some(pages_in(&path).await),
+            ..OpenOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    let engine = Engine::new(w.client.clone(), full.clone());
+    let failed = engine.sync(&w.base, &SyncOptions::default()).await.unwrap();
+    assert_eq!(failed.status, SyncStatus::Failed, "{failed:?}");
+    let message = failed.error.unwrap_or_default();
+    assert!(
+        message.contains("is full") && message.contains("Free some space"),
+        "{message}"
+    );
+    // History says so too (updating the sync's own entry needs no new room).
+    let events = w.store.list_events(Some(&w.base), 1).await.unwrap();
+    assert_eq!(events[0].status, SyncStatus::Failed);
+    assert_eq!(events[0].error.as_deref(), Some(message.as_str()));
+    assert!(
+        w.contents(&c).contains(&mine.to_string()),
+        "the user's track is still there"
+    );
+    full.close().await;
+
+    // Space is freed: the next sync finishes the job, the user's track kept.
+    let again = w.sync().await;
+    assert_eq!(again.status, SyncStatus::Completed, "{again:?}");
+    let mut expected = w.expected(recent);
+    if !expected.contains(&mine.to_string()) {
+        expected.insert(0, mine.to_string());
+    }
+    assert_eq!(w.contents(&c), expected);
+    assert!(!w.contents(&w.children[1]).is_empty());
 }

@@ -87,6 +87,15 @@ impl From<StorageError> for ApiError {
                     "the server's database is unavailable; nothing was changed, try again later",
                 )
             }
+            StorageError::Full(cause) => {
+                tracing::error!(%cause, "storage full: writes are refused until space is freed");
+                Self::new(
+                    StatusCode::INSUFFICIENT_STORAGE,
+                    "storage_full",
+                    "the server is out of storage space; nothing was changed, and your devices \
+                     keep their copies: try again later",
+                )
+            }
             other => Self::internal(other),
         }
     }

@@ -17,6 +17,13 @@ pub enum StoreError {
     Unwritable { path: PathBuf, cause: String },
 
     #[error(
+        "the disk holding Syncer's database at {path} is full ({cause}). Free some space and \
+         try again: nothing was lost (the change that did not fit was not saved, and a sync \
+         that stopped here is finished by the next one)"
+    )]
+    DiskFull { path: PathBuf, cause: String },
+
+    #[error(
         "Syncer's database at {path} is damaged ({cause}). Quit Syncer, move the file aside \
          (keep it if you want to report the problem) and start again: settings will be \
          recreated, and nothing on your music services is affected"
@@ -46,6 +53,9 @@ impl StoreError {
         let cause = err.to_string();
         let code = match err {
             sqlx::Error::Database(db) => db.code().and_then(|c| c.parse::<i32>().ok()),
+            sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => {
+                return Self::DiskFull { path, cause };
+            }
             sqlx::Error::Io(_) => return Self::Unwritable { path, cause },
             _ => None,
         };
@@ -53,7 +63,8 @@ impl StoreError {
         match code.map(|c| c & 0xff) {
             Some(11 | 26) => Self::Corrupt { path, cause },
             Some(5 | 6) => Self::Locked { path, cause },
-            Some(8 | 13 | 14) => Self::Unwritable { path, cause },
+            Some(13) => Self::DiskFull { path, cause },
+            Some(8 | 14) => Self::Unwritable { path, cause },
             _ => Self::Other { path, cause },
         }
     }

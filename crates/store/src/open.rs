@@ -21,6 +21,10 @@ pub struct OpenOptions {
     pub busy_timeout: Duration,
     /// Connections in the pool. SQLite serialises writers anyway; a few readers help the UI.
     pub max_connections: u32,
+    /// The most pages the database file may grow to (SQLite's `max_page_count`); past it,
+    /// writes fail exactly as on a full disk. None: as large as the disk allows. Tests use it
+    /// to fill the "disk" without filling the machine's.
+    pub max_pages: Option<u32>,
 }
 
 impl Default for OpenOptions {
@@ -28,6 +32,7 @@ impl Default for OpenOptions {
         Self {
             busy_timeout: Duration::from_secs(5),
             max_connections: 4,
+            max_pages: None,
         }
     }
 }
@@ -63,6 +68,11 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(options.busy_timeout);
+        // A pragma per connection: every connection of the pool gets it when it opens.
+        let connect = match options.max_pages {
+            Some(pages) => connect.pragma("max_page_count", pages.to_string()),
+            None => connect,
+        };
 
         let pool = SqlitePoolOptions::new()
             .max_connections(options.max_connections)
@@ -111,6 +121,7 @@ mod tests {
         OpenOptions {
             busy_timeout: Duration::from_millis(200),
             max_connections: 2,
+            max_pages: None,
         }
     }
 

@@ -20,6 +20,9 @@ pub enum StorageError {
     Exists(&'static str),
     #[error("the database is unavailable: {0}")]
     Unavailable(String),
+    /// The disk under the database is full: nothing of the refused write was kept.
+    #[error("the database's disk is full: {0}")]
+    Full(String),
     #[error("database error: {0}")]
     Database(String),
     #[error("could not prepare the database: {0}")]
@@ -29,11 +32,27 @@ pub enum StorageError {
 impl StorageError {
     pub(crate) fn from_sqlx(err: sqlx::Error) -> Self {
         match &err {
+            sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::StorageFull => {
+                Self::Full(err.to_string())
+            }
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
                 Self::Unavailable(err.to_string())
             }
+            sqlx::Error::Database(db) if is_disk_full(db.code().as_deref()) => {
+                Self::Full(err.to_string())
+            }
             _ => Self::Database(err.to_string()),
         }
+    }
+}
+
+/// SQLite's SQLITE_FULL (13, in the low byte of extended codes) and PostgreSQL's SQLSTATE
+/// 53100 `disk_full`. The codes, not the messages: those change between versions.
+fn is_disk_full(code: Option<&str>) -> bool {
+    match code {
+        Some("53100") => true,
+        Some(code) => code.parse::<i32>().is_ok_and(|c| c & 0xff == 13),
+        None => false,
     }
 }
 
@@ -444,4 +463,46 @@ pub trait Storage: Clone + Send + Sync + 'static {
         &self,
         refresh_hash: &str,
     ) -> impl Future<Output = Result<bool>> + Send;
+}
+
+#[cfg(test)]
+mod tests {
+    use sqlx::Connection as _;
+
+    use super::*;
+    use crate::error::ApiError;
+
+    /// A real SQLITE_FULL: a database that may not grow, written past its room.
+    #[tokio::test]
+    async fn a_full_disk_is_told_apart_and_answered_507() {
+        let mut conn = sqlx::SqliteConnection::connect("sqlite::memory:")
+            .await
+            .unwrap();
+        sqlx::query("CREATE TABLE filler (x BLOB)")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        sqlx::query("PRAGMA max_page_count = 3")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let err = sqlx::query("INSERT INTO filler VALUES (zeroblob(100000))")
+            .execute(&mut conn)
+            .await
+            .unwrap_err();
+        let storage = StorageError::from_sqlx(err);
+        assert!(matches!(storage, StorageError::Full(_)), "{storage:?}");
+        let api = ApiError::from(storage);
+        assert_eq!(api.status.as_u16(), 507);
+        assert_eq!(api.code, "storage_full");
+        assert!(
+            api.message.contains("nothing was changed"),
+            "{}",
+            api.message
+        );
+
+        assert!(is_disk_full(Some("53100")), "PostgreSQL's disk_full");
+        assert!(!is_disk_full(Some("23505")), "a unique violation is not");
+        assert!(!is_disk_full(Some("5")) && !is_disk_full(None));
+    }
 }
