@@ -8,8 +8,12 @@
 //! cargo build --release -p syncer-cloud --bin syncer-cloud --example events_bench
 //! ulimit -n 20000
 //! target/release/examples/events_bench [--streams 1000,2000,5000,10000] [--seconds 30] \
-//!     [--postgres URL]
+//!     [--postgres URL [--instances 2]]
 //! ```
+//!
+//! With `--instances 2` (PostgreSQL only: SQLite is one instance) two server processes share
+//! the database: every stream is held by the first, every write goes through the second, so
+//! each event crosses instances by NOTIFY before its stream sees it.
 //!
 //! Users, devices and tokens are seeded straight into the database before the server starts
 //! (Argon2id sign-ups would take minutes at these counts and measure nothing of interest).
@@ -39,6 +43,7 @@ struct Args {
     streams: Vec<usize>,
     seconds: u64,
     postgres: Option<String>,
+    instances: usize,
     server: PathBuf,
 }
 
@@ -47,6 +52,7 @@ fn args() -> Args {
         streams: vec![1000, 2000, 5000, 10000],
         seconds: 30,
         postgres: None,
+        instances: 1,
         server: std::env::current_exe()
             .unwrap()
             .parent()
@@ -63,10 +69,15 @@ fn args() -> Args {
             }
             "--seconds" => out.seconds = value.parse().unwrap(),
             "--postgres" => out.postgres = Some(value),
+            "--instances" => out.instances = value.parse().unwrap(),
             "--server" => out.server = PathBuf::from(value),
             other => panic!("unknown flag {other}"),
         }
     }
+    assert!(
+        out.instances >= 1 && (out.instances == 1 || out.postgres.is_some()),
+        "--instances above 1 needs --postgres: SQLite mode is one instance"
+    );
     out
 }
 
@@ -243,7 +254,12 @@ async fn run(args: &Args, n: usize, key: &MasterKey, bundle: &str) {
             (format!("sqlite://{}", path.display()), users)
         }
     };
-    let server = start_server(args, &database_url).await;
+    let mut servers = Vec::with_capacity(args.instances);
+    for _ in 0..args.instances {
+        servers.push(start_server(args, &database_url).await);
+    }
+    // Streams on the first instance, writes through the last (the same one when alone).
+    let (server, writer) = (&servers[0], &servers[args.instances - 1]);
     let pid = server.child.id();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss_before = rss_kib(pid);
@@ -321,7 +337,7 @@ async fn run(args: &Args, n: usize, key: &MasterKey, bundle: &str) {
         let i = w % n;
         let (http, url, users, key, tx, errors) = (
             http.clone(),
-            server.url.clone(),
+            writer.url.clone(),
             users.clone(),
             key.clone(),
             write_tx.clone(),
@@ -411,7 +427,7 @@ async fn run(args: &Args, n: usize, key: &MasterKey, bundle: &str) {
     for l in listeners {
         l.abort();
     }
-    drop(server);
+    drop(servers);
 }
 
 #[tokio::main]
@@ -421,13 +437,21 @@ async fn main() {
     let keys = KeyBundle::create(&Passphrase::new("bench"), KdfParams::INSECURE_FOR_TESTS).unwrap();
     let bundle = keys.bundle.to_json();
     println!(
-        "backend: {}; {} s of writes per run; one write per second per 10 users",
+        "backend: {}; {} s of writes per run; one write per second per 10 users{}",
         if args.postgres.is_some() {
             "PostgreSQL"
         } else {
             "SQLite"
         },
-        args.seconds
+        args.seconds,
+        if args.instances > 1 {
+            format!(
+                "; {} instances: streams on the first, writes through the last",
+                args.instances
+            )
+        } else {
+            String::new()
+        }
     );
     println!(
         "| streams | events | events/s | p50 ms | p95 ms | p99 ms | max ms | p99 from send ms | lost | write errors | open s | server KiB/stream | server RSS MiB at end | write s |"
