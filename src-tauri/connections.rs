@@ -78,7 +78,17 @@ pub async fn set_client_id(
 
 #[tauri::command]
 pub fn vault_status(state: State<'_, AppState>) -> VaultStatus {
-    state.vault.clone()
+    state.vault_status()
+}
+
+/// Opens the encrypted secrets file with the passphrase typed in the window (choosing it, the
+/// first time): for machines with no system keyring. Answers where sign-ins are kept now.
+#[tauri::command]
+pub async fn unlock_vault(
+    state: State<'_, AppState>,
+    passphrase: String,
+) -> CommandResult<VaultStatus> {
+    state.unlock_vault(&passphrase).await
 }
 
 /// Starts signing in: returns the authorize URL (the window shows it too, in case no browser

@@ -119,6 +119,7 @@ fn main() -> anyhow::Result<()> {
             connections::get_client_id,
             connections::set_client_id,
             connections::vault_status,
+            connections::unlock_vault,
             connections::start_connect,
             connections::open_url,
             connections::test_connection,

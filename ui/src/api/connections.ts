@@ -89,6 +89,11 @@ export type ConnectionsApi = {
   renameConnection: (id: string, name: string) => Promise<Outcome<ConnectionInfo | null>>;
   removeConnection: (id: string, force: boolean) => Promise<Outcome<Removed>>;
   vaultStatus: () => Promise<Outcome<VaultStatus>>;
+  /**
+   * Opens the encrypted secrets file (no system keyring) with the passphrase typed, choosing
+   * it when the file is new. Answers where sign-ins are kept now.
+   */
+  unlockVault: (passphrase: string) => Promise<Outcome<VaultStatus>>;
   /** Which filter fields the connection can feed, as last probed (Test probes again). */
   capabilities: (id: string) => Promise<Outcome<CapabilitiesView>>;
   /** Adds the demo library: a stand-in for Spotify on this computer, no account needed. */
@@ -145,6 +150,7 @@ export function createConnectionsApi(bridge: ConnectionsBridge = realBridge): Co
       call("rename_connection", { id, name }, isConnectionInfoOrNothing),
     removeConnection: (id, force) => call("remove_connection", { id, force }, isRemoved),
     vaultStatus: () => call("vault_status", undefined, isVaultStatus),
+    unlockVault: (passphrase) => call("unlock_vault", { passphrase }, isVaultStatus),
     capabilities: (id) => call("connection_capabilities", { id }, isCapabilities),
     connectDemo: () => call("connect_demo", undefined, isConnectionInfo),
     onConnectionAdded: (handler) =>
@@ -249,8 +255,12 @@ function isRemoved(value: unknown): value is Removed {
 }
 
 function isVaultStatus(value: unknown): value is VaultStatus {
+  // The two flags came later: a shell without them has no lock to offer.
+  const flag = (v: unknown) => v === undefined || typeof v === "boolean";
   return (
     hasStrings(value, ["kind", "description"]) &&
-    (value.error === undefined || isStringOrNull(value.error))
+    (value.error === undefined || isStringOrNull(value.error)) &&
+    flag(value.needs_passphrase) &&
+    flag(value.file_exists)
   );
 }

@@ -7,4 +7,13 @@ export type VaultStatus = {
 /**
  * "keyring", "file", "memory", or "unavailable".
  */
-kind: string, description: string, error?: string, };
+kind: string, description: string, error?: string, 
+/**
+ * No keyring, and the encrypted file waits for its passphrase (`unlock_vault`): until
+ * then, what needs a sign-in cannot work. The window asks for it.
+ */
+needs_passphrase: boolean, 
+/**
+ * The encrypted file exists (enter its passphrase) or not yet (choose one).
+ */
+file_exists: boolean, };

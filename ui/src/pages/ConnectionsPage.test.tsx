@@ -288,6 +288,35 @@ describe("ConnectionsPage", () => {
     expect((await screen.findByTestId("vault-error")).getAttribute("role")).toBe("alert");
   });
 
+  it("asks for the secrets file's passphrase before any sign-in, then lists again", async () => {
+    const { api, shell } = setup();
+    let open = false;
+    shell.handlers.vault_status = () => ({
+      kind: "file",
+      description: open ? "an encrypted file" : "Enter its passphrase to use your sign-ins.",
+      needs_passphrase: !open,
+      file_exists: true,
+    });
+    shell.handlers.unlock_vault = () => {
+      open = true;
+      return shell.handlers.vault_status?.({});
+    };
+    render(<ConnectionsPage api={api} />);
+    const form = await screen.findByTestId("vault-unlock");
+    // Above the services to connect, so it is met first.
+    const spotifyCard = await screen.findByText("Spotify");
+    expect(
+      form.compareDocumentPosition(spotifyCard) & Node.DOCUMENT_POSITION_FOLLOWING,
+    ).toBeTruthy();
+    const listed = shell.calls.filter((c) => c.command === "list_connections").length;
+    fireEvent.change(screen.getByTestId("vault-passphrase"), { target: { value: "the secret" } });
+    fireEvent.submit(form);
+    await screen.findByTestId("vault-status");
+    await waitFor(() =>
+      expect(shell.calls.filter((c) => c.command === "list_connections").length).toBe(listed + 1),
+    );
+  });
+
   it("degrades to an explanation outside the desktop app", () => {
     const api = createConnectionsApi(fakeShell({}, false).bridge);
     render(<ConnectionsPage api={api} />);

@@ -223,8 +223,8 @@ export function ConnectionsPage({ api = defaultConnectionsApi }: ConnectionsPage
             account needed.
           </p>
           <p className="muted">
-            Syncer signs in through your browser and keeps the sign-in in your system's keyring,
-            never in plain text.
+            Syncer signs in through your browser and keeps the sign-in in your system's keyring (or
+            a file encrypted with your passphrase), never in plain text.
           </p>
           <DemoOffer
             compact
@@ -265,6 +265,8 @@ export function ConnectionsPage({ api = defaultConnectionsApi }: ConnectionsPage
         <h2 id="add-connection-title" className="section__title">
           Add a connection
         </h2>
+        {/* First: with no keyring, the passphrase form comes before any sign-in. */}
+        <VaultNote api={api} onUnlocked={() => void refresh()} />
         <ProvidersBody
           providers={providers}
           render={(provider) => (
@@ -300,7 +302,6 @@ export function ConnectionsPage({ api = defaultConnectionsApi }: ConnectionsPage
             void refresh();
           }}
         />
-        <VaultNote api={api} />
       </section>
     </>
   );

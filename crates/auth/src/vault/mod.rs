@@ -5,6 +5,7 @@
 
 mod file;
 mod keyring;
+mod locked;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use syncer_store::AppPaths;
 
 pub use self::file::FileVault;
 pub use self::keyring::KeyringVault;
+use self::locked::LockedFile;
 use crate::error::VaultError;
 use crate::secret::Secret;
 
@@ -102,6 +104,8 @@ impl VaultOptions {
 pub struct Vault {
     backend: Arc<dyn VaultBackend>,
     kind: VaultKind,
+    /// The same backend when it is the encrypted file waiting for its passphrase.
+    lockable: Option<Arc<LockedFile>>,
 }
 
 impl std::fmt::Debug for Vault {
@@ -156,7 +160,39 @@ impl Vault {
         Self {
             backend: Arc::new(backend),
             kind: VaultKind::Keyring,
+            lockable: None,
         }
+    }
+
+    /// The encrypted file at `path`, locked until [`Vault::unlock`] gets its passphrase (or
+    /// one for a new file); until then every secret read or write fails with
+    /// [`VaultError::PassphraseNeeded`] naming `reason`. For a window that asks the user
+    /// rather than the environment.
+    pub fn locked_file(path: &Path, reason: impl Into<String>) -> Self {
+        let locked = Arc::new(LockedFile::new(path.to_path_buf(), reason.into()));
+        Self {
+            backend: locked.clone(),
+            kind: VaultKind::EncryptedFile {
+                path: path.to_path_buf(),
+            },
+            lockable: Some(locked),
+        }
+    }
+
+    /// Waiting for a passphrase (see [`Vault::locked_file`]).
+    pub fn is_locked(&self) -> bool {
+        self.lockable.as_ref().is_some_and(|l| l.is_locked())
+    }
+
+    /// Opens a locked file with `passphrase` (Argon2id: run off the async runtime), creating
+    /// it when missing; every holder of this vault then reads and writes the file. A wrong
+    /// passphrase leaves it locked. Any other vault is open already: nothing to do.
+    pub async fn unlock(&self, passphrase: &Secret) -> Result<(), VaultError> {
+        let Some(locked) = self.lockable.clone() else {
+            return Ok(());
+        };
+        let passphrase = passphrase.clone();
+        run(move || locked.unlock(&passphrase)).await
     }
 
     /// The encrypted file at `path` (created if missing).
@@ -180,6 +216,7 @@ impl Vault {
             kind: VaultKind::EncryptedFile {
                 path: path.to_path_buf(),
             },
+            lockable: None,
         })
     }
 
@@ -188,12 +225,17 @@ impl Vault {
         Self {
             backend: Arc::new(MemoryVault::default()),
             kind: VaultKind::Memory,
+            lockable: None,
         }
     }
 
     /// Any other backend.
     pub fn custom(backend: Arc<dyn VaultBackend>, kind: VaultKind) -> Self {
-        Self { backend, kind }
+        Self {
+            backend,
+            kind,
+            lockable: None,
+        }
     }
 
     pub fn kind(&self) -> &VaultKind {
@@ -275,6 +317,49 @@ impl VaultBackend for MemoryVault {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_locked_file_refuses_until_unlocked_and_every_clone_sees_it_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(VAULT_FILE);
+        let vault = Vault::locked_file(&path, "no system keyring is reachable");
+        let held = vault.clone();
+        assert!(vault.is_locked());
+        let err = vault.get("k").await.unwrap_err();
+        assert!(
+            matches!(&err, VaultError::PassphraseNeeded { reason, .. } if reason.contains("keyring")),
+            "{err:?}"
+        );
+        assert!(
+            !path.exists(),
+            "nothing is created before a passphrase is chosen"
+        );
+
+        vault
+            .unlock(&Secret::new("chosen passphrase"))
+            .await
+            .unwrap();
+        assert!(!held.is_locked());
+        held.set("k", &Secret::new("v")).await.unwrap();
+        assert_eq!(vault.get("k").await.unwrap().unwrap().expose(), "v");
+
+        // The next start: locked again; a wrong passphrase leaves it so, the right one opens
+        // what was written.
+        let next = Vault::locked_file(&path, "no system keyring is reachable");
+        let wrong = next.unlock(&Secret::new("not it")).await.unwrap_err();
+        assert!(
+            matches!(wrong, VaultError::WrongPassphrase { .. }),
+            "{wrong:?}"
+        );
+        assert!(next.is_locked());
+        next.unlock(&Secret::new("chosen passphrase"))
+            .await
+            .unwrap();
+        assert_eq!(next.get("k").await.unwrap().unwrap().expose(), "v");
+        // Any other vault has nothing to unlock.
+        assert!(!Vault::memory().is_locked());
+        Vault::memory().unlock(&Secret::new("x")).await.unwrap();
+    }
 
     #[test]
     fn preferences_parse_and_a_typo_says_what_is_allowed() {
