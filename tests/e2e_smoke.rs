@@ -28,8 +28,9 @@ async fn navigation_renders_and_switches_pages() {
             ),
             // The app keeps its database and logs in a throwaway folder, not the tester's own.
             ("SYNCER_DATA_DIR", data.path().display().to_string()),
+            // No keyring and no passphrase: the window asks for one (below).
             ("SYNCER_VAULT", "file".to_owned()),
-            ("SYNCER_VAULT_PASSPHRASE", "e2e smoke passphrase".to_owned()),
+            ("SYNCER_VAULT_PASSPHRASE", String::new()),
         ],
     );
     let client = connect(&driver).await;
@@ -76,6 +77,45 @@ async fn navigation_renders_and_switches_pages() {
         data.path().join("syncer.db").exists(),
         "the app created its database in SYNCER_DATA_DIR"
     );
+
+    // The secrets file waits for a passphrase: chosen here, typed twice; then sign-ins are
+    // kept in the file, which now exists.
+    goto(&client, "connections", "Connections").await;
+    wait_text(&client, "[data-testid=vault-unlock]", |t| {
+        t.contains("Choose a passphrase")
+    })
+    .await;
+    client
+        .execute(
+            "document.querySelector('[data-testid=vault-unlock]').scrollIntoView();",
+            vec![],
+        )
+        .await
+        .expect("scroll to the form");
+    screenshot(&client, "vault-choose").await;
+    let vault_file = data.path().join("secrets.vault");
+    assert!(
+        !vault_file.exists(),
+        "nothing is written before a passphrase"
+    );
+    for (field, text) in [
+        ("vault-passphrase", "e2e smoke passphrase"),
+        ("vault-passphrase-repeat", "e2e smoke passphrase"),
+    ] {
+        find(&client, &format!("[data-testid={field}]"))
+            .await
+            .send_keys(text)
+            .await
+            .expect("type the passphrase");
+    }
+    click(&client, "[data-testid=vault-unlock-submit]").await;
+    wait_text(&client, "[data-testid=vault-status]", |t| {
+        t.contains("secrets.vault")
+    })
+    .await;
+    assert!(vault_file.exists(), "the encrypted file was created");
+    let status = invoke(&client, "vault_status", serde_json::json!({})).await;
+    assert_eq!(status["ok"]["needs_passphrase"], false, "{status}");
 
     client.close().await.expect("close session");
     drop(driver);
