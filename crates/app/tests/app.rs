@@ -8,6 +8,7 @@ use syncer_auth::{Connections, HealthState, Vault};
 use syncer_core::engine::{DraftChild, MirrorMode, SyncStatus};
 use syncer_core::filter::query;
 use syncer_core::ids::{ChildPlaylistId, PlaylistId};
+use syncer_core::provider::MusicProvider as _;
 use tokio_util::sync::CancellationToken;
 
 async fn services() -> (tempfile::TempDir, Services) {
@@ -215,4 +216,65 @@ async fn a_connection_says_until_when_it_is_rate_limited() {
         .unwrap()
         .as_secs() as i64;
     assert!(until > now + 3000, "until {until}, now {now}");
+}
+
+/// The window's sequence: a draft previewed, saved as a child, then a second draft previewed
+/// beside it: every child's count is what its filter takes, the saved one included.
+#[tokio::test]
+async fn a_second_draft_previews_beside_a_child_just_added() {
+    let (_dir, services) = services().await;
+    let connection = syncer_app::setup::connect_demo(&services, spec())
+        .await
+        .unwrap();
+    let client = services.client(&connection).await.unwrap();
+    let biggest = client
+        .all_playlists()
+        .await
+        .unwrap()
+        .into_iter()
+        .max_by_key(|p| p.total_items.unwrap_or(0))
+        .unwrap();
+    let base = syncer_app::setup::add_base(&services, &connection, &biggest.id)
+        .await
+        .unwrap();
+    let engine = services.engine(&connection).await.unwrap();
+    let draft = |query: &str| DraftChild {
+        id: ChildPlaylistId::new("draft"),
+        name: "Draft".into(),
+        filter: query::parse(query).unwrap(),
+        allow_empty: false,
+    };
+    let rock = engine
+        .preview_draft(&base.id, draft("genre:rock"))
+        .await
+        .unwrap();
+    let rock_count = rock.children[0].count;
+    assert!(rock_count > 0, "{rock:?}");
+    add_child(
+        &services,
+        &base.id,
+        &ChildSpec {
+            target: ChildTarget::Create {
+                name: "Rock".into(),
+            },
+            query: "genre:rock".into(),
+            mirror: MirrorMode::default(),
+            allow_empty: false,
+        },
+    )
+    .await
+    .unwrap();
+    let engine = services.engine(&connection).await.unwrap();
+    let both = engine
+        .preview_draft(&base.id, draft("genre:pop"))
+        .await
+        .unwrap();
+    let counts: Vec<(String, u32)> = both
+        .children
+        .iter()
+        .map(|c| (c.name.clone(), c.count))
+        .collect();
+    assert_eq!(counts.len(), 2, "{counts:?}");
+    assert_eq!(counts[0], ("Rock".to_owned(), rock_count), "{counts:?}");
+    assert!(counts[1].1 > 0, "{counts:?}");
 }
