@@ -176,17 +176,49 @@ pub async fn click(client: &Client, css: &str) {
 pub async fn wait_text(client: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
     let deadline = Instant::now() + LIMIT;
     loop {
-        if let Ok(element) = client.find(Locator::Css(css)).await
-            && let Ok(text) = element.text().await
+        let found = match client.find(Locator::Css(css)).await {
+            Ok(element) => element.text().await.ok(),
+            Err(_) => None,
+        };
+        if let Some(text) = &found
+            && ok(text)
         {
-            if ok(&text) {
-                return text;
-            }
-            assert!(Instant::now() < deadline, "{css} stayed {text:?}");
+            return text.clone();
         }
-        assert!(Instant::now() < deadline, "{css} never appeared");
+        if Instant::now() >= deadline {
+            let what = match found {
+                Some(text) => format!("{css} stayed {text:?}"),
+                None => format!("{css} never appeared"),
+            };
+            give_up(client, &what).await;
+        }
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
+}
+
+/// Ends a test that waited in vain, leaving what the window showed and the query text of any
+/// open child editor beside the message: a failure on a loaded CI machine can then be read
+/// afterwards instead of guessed at.
+pub async fn give_up(client: &Client, what: &str) -> ! {
+    let name = format!(
+        "failed-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis())
+    );
+    if let Ok(png) = client.screenshot().await {
+        let _ = std::fs::write(output_dir().join(format!("{name}.png")), png);
+    }
+    let queries = client
+        .execute(
+            "return [...document.querySelectorAll('textarea')].map(t => t.value).join(' | ');",
+            vec![],
+        )
+        .await
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    panic!("{what} (screenshot {name}.png; query text: {queries:?})");
 }
 
 pub async fn goto(client: &Client, page: &str, title: &str) {
@@ -231,7 +263,9 @@ pub async fn wait_script(client: &Client, what: &str, script: &str) {
         if value.as_bool() == Some(true) {
             return;
         }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        if Instant::now() >= deadline {
+            give_up(client, &format!("timed out waiting for {what}")).await;
+        }
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
 }
