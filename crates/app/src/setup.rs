@@ -3,7 +3,7 @@
 use syncer_core::engine::MirrorMode;
 use syncer_core::filter::{Filter, query};
 use syncer_core::ids::{BasePlaylistId, ChildPlaylistId, ConnectionId, PlaylistId};
-use syncer_core::provider::{MusicProvider, NewPlaylist};
+use syncer_core::provider::{MusicProvider, NewPlaylist, PlaylistInfo};
 use syncer_store::{BaseRecord, ChildRecord, NewBase, NewChild, NewConnection};
 
 use crate::demo::{DEMO_CHILDREN, DemoSpec};
@@ -143,6 +143,20 @@ pub struct DemoSetup {
     pub children: Vec<ChildRecord>,
 }
 
+/// The connection's playlist with the most items: the demo's base, a liked-songs-sized list.
+pub async fn biggest_playlist(
+    services: &Services,
+    connection: &ConnectionId,
+) -> AppResult<PlaylistInfo> {
+    let client = services.client(connection).await?;
+    client
+        .all_playlists()
+        .await?
+        .into_iter()
+        .max_by_key(|p| p.total_items.unwrap_or(0))
+        .ok_or_else(|| AppError::Service(format!("the connection {connection} has no playlist")))
+}
+
 /// Connects the demo library, makes its biggest playlist the base and adds children with
 /// sensible filters. A previous demo of the same library is replaced first, before the
 /// stand-in starts, so the new children get the first ids again.
@@ -156,12 +170,7 @@ pub async fn set_up_demo(services: &Services, spec: DemoSpec) -> AppResult<DemoS
     // A stand-in already running in this process holds the old children: start afresh.
     services.forget_client(&connection).await;
     connect_demo(services, spec).await?;
-    let client = services.client(&connection).await?;
-    let playlists = client.all_playlists().await?;
-    let biggest = playlists
-        .iter()
-        .max_by_key(|p| p.total_items.unwrap_or(0))
-        .ok_or_else(|| AppError::Service("the demo library has no playlist".into()))?;
+    let biggest = biggest_playlist(services, &connection).await?;
     let base = add_base(services, &connection, &biggest.id).await?;
     let mut children = Vec::new();
     for (name, query) in DEMO_CHILDREN {

@@ -8,7 +8,6 @@ use syncer_auth::{Connections, HealthState, Vault};
 use syncer_core::engine::{DraftChild, MirrorMode, SyncStatus};
 use syncer_core::filter::query;
 use syncer_core::ids::{ChildPlaylistId, PlaylistId};
-use syncer_core::provider::MusicProvider as _;
 use tokio_util::sync::CancellationToken;
 
 async fn services() -> (tempfile::TempDir, Services) {
@@ -226,13 +225,8 @@ async fn a_second_draft_previews_beside_a_child_just_added() {
     let connection = syncer_app::setup::connect_demo(&services, spec())
         .await
         .unwrap();
-    let client = services.client(&connection).await.unwrap();
-    let biggest = client
-        .all_playlists()
+    let biggest = syncer_app::setup::biggest_playlist(&services, &connection)
         .await
-        .unwrap()
-        .into_iter()
-        .max_by_key(|p| p.total_items.unwrap_or(0))
         .unwrap();
     let base = syncer_app::setup::add_base(&services, &connection, &biggest.id)
         .await

@@ -25,12 +25,8 @@ async fn a_cancel_request_in_the_store_stops_the_running_sync() {
     };
     let conn = connect_demo(&app, spec).await.unwrap();
     let client = app.client(&conn).await.unwrap();
-    let base = client
-        .all_playlists()
+    let base = syncer_app::setup::biggest_playlist(&app, &conn)
         .await
-        .unwrap()
-        .into_iter()
-        .max_by_key(|p| p.total_items.unwrap_or(0))
         .unwrap();
     let base_id = BasePlaylistId::new(base.id.as_str());
     app.store
