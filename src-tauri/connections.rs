@@ -100,6 +100,7 @@ pub async fn start_connect(
     provider: String,
     channel: Channel,
 ) -> CommandResult<AuthorizationStart> {
+    state.ensure_vault_open()?;
     let connections = state.connections()?.clone();
     let start = match channel {
         Channel::DeepLink => {

@@ -198,6 +198,19 @@ impl AppState {
         Ok(self.vault_status())
     }
 
+    /// Refuses to start a sign-in while the secrets file is locked: its tokens would have
+    /// nowhere to go when the browser answers, minutes later.
+    pub fn ensure_vault_open(&self) -> Result<(), CommandError> {
+        if self.vault_status().needs_passphrase {
+            return Err(CommandError::with_code(
+                ErrorCode::Invalid,
+                "Sign-ins are kept in an encrypted file on this computer: choose (or enter) its \
+                 passphrase under Add a connection first, then connect.",
+            ));
+        }
+        Ok(())
+    }
+
     /// The shared application layer, or why it is unavailable.
     pub fn services(&self) -> Result<Arc<Services>, CommandError> {
         self.services
@@ -261,6 +274,13 @@ mod tests {
             status.description
         );
         // Everything that needs no secret works while locked: the connections list included.
+        // A sign-in cannot start: its tokens would have nowhere to go.
+        let refused = state.ensure_vault_open().unwrap_err();
+        assert!(
+            refused.message.contains("passphrase"),
+            "{}",
+            refused.message
+        );
         let connections = state.connections().unwrap().clone();
         assert!(connections.list().await.unwrap().is_empty());
 
@@ -272,6 +292,7 @@ mod tests {
         let opened = state.unlock_vault("a long passphrase").await.unwrap();
         assert_eq!(opened.kind, "file");
         assert!(!opened.needs_passphrase && opened.file_exists && opened.error.is_none());
+        assert!(state.ensure_vault_open().is_ok());
         // The connections built at start hold the same vault: it is open for them now.
         assert!(!connections.vault().is_locked());
         connections
