@@ -128,12 +128,7 @@ async fn a_newcomer_routes_the_demo_library_end_to_end() {
         "return [...document.querySelectorAll('[data-testid=child-editor] textarea')].some(t => t.value.includes('pop'));",
     )
     .await;
-    wait_text(
-        &client,
-        "[data-testid=child-editor] [data-testid=preview-count]",
-        |t| t.parse::<u32>().map(|n| n > 0).unwrap_or(false),
-    )
-    .await;
+    draft_previewed(&client, "Pop").await;
     click_x(&client, &button("Create child")).await;
     wait_script(
         &client,
@@ -158,12 +153,7 @@ async fn a_newcomer_routes_the_demo_library_end_to_end() {
         "return [...document.querySelectorAll(\"[data-testid=child-editor] select[aria-label='Field']\")].some(s => s.value === 'year');",
     )
     .await;
-    wait_text(
-        &client,
-        "[data-testid=child-editor] [data-testid=preview-count]",
-        |t| t.parse::<u32>().map(|n| n > 0).unwrap_or(false),
-    )
-    .await;
+    draft_previewed(&client, "Fresh").await;
     click_x(&client, &button("Create child")).await;
     wait_script(
         &client,
@@ -376,6 +366,21 @@ async fn a_newcomer_routes_the_demo_library_end_to_end() {
         screenshot(&client, &format!("dark-{page}")).await;
     }
     client.close().await.ok();
+}
+
+/// Waits for the live preview to count tracks for the draft named `name` itself (the saved
+/// children are listed in the same preview, before it).
+async fn draft_previewed(client: &Client, name: &str) {
+    wait_script(
+        client,
+        &format!("the live preview of {name}"),
+        &format!(
+            "return [...document.querySelectorAll('[data-testid=child-editor] [data-testid=preview-child]')]
+               .some(row => row.querySelector('strong')?.textContent === '{name}'
+                 && Number(row.querySelector('[data-testid=preview-count]')?.textContent) > 0);"
+        ),
+    )
+    .await;
 }
 
 /// The value box of the rule just added: typed into, then confirmed.
