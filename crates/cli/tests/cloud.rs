@@ -371,6 +371,11 @@ backend_tests!(
         let phone = devices.iter().find(|d| d["name"] == "phone").unwrap();
         assert_eq!(phone["enrolled_by"], "qr");
         assert_eq!(phone["platform"], std::env::consts::OS);
+        // A signed up with its password and said what it is too: this CLI's version.
+        let this = devices.iter().find(|d| d["current"] == true).unwrap();
+        assert_eq!(this["enrolled_by"], "password");
+        assert_eq!(this["platform"], std::env::consts::OS);
+        assert_eq!(this["app_version"], env!("CARGO_PKG_VERSION"));
         let phone_id = phone["id"].as_str().unwrap().to_owned();
         let listed = run(a.path(), &["cloud", "devices", "list"]);
         assert!(
