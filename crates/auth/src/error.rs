@@ -10,8 +10,9 @@ use syncer_store::StoreError;
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
     #[error(
-        "Syncer keeps secrets in the encrypted file {path} ({reason}), which needs a \
-         passphrase: set SYNCER_VAULT_PASSPHRASE or enter one"
+        "Syncer keeps secrets in the encrypted file {path} ({reason}), which needs its \
+         passphrase: enter it in the Syncer window (Connections, Add a connection), or set \
+         SYNCER_VAULT_PASSPHRASE"
     )]
     PassphraseNeeded { path: PathBuf, reason: String },
 
