@@ -2,95 +2,16 @@
 //! conflicts, the key check, limits, the error shape, the OpenAPI document, operations.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use support::{Api, start};
 use syncer_cloud::backend_tests;
 use syncer_cloud::testing::{Backend, TestServer, test_settings};
 use syncer_crypto::{KdfParams, KeyBundle, MasterKey, Passphrase, RecordContext, seal_record};
-
-struct Api {
-    base: String,
-    http: reqwest::Client,
-    token: Option<String>,
-}
-
-impl Api {
-    fn new(base: String) -> Self {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        Self {
-            base,
-            http: reqwest::Client::new(),
-            token: None,
-        }
-    }
-
-    async fn call(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut req = self.http.request(method, format!("{}{path}", self.base));
-        if let Some(t) = &self.token {
-            req = req.bearer_auth(t);
-        }
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.unwrap();
-        let status = resp.status();
-        let text = resp.text().await.unwrap();
-        let value = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        (status, value)
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        self.call(reqwest::Method::GET, path, None).await
-    }
-    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.call(reqwest::Method::POST, path, Some(body)).await
-    }
-    async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.call(reqwest::Method::PUT, path, Some(body)).await
-    }
-    async fn delete(&self, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        self.call(reqwest::Method::DELETE, path, body).await
-    }
-
-    /// Registers and keeps the access token; returns the session.
-    async fn register(&mut self, email: &str) -> Value {
-        let (status, body) = self
-            .post(
-                "/v1/auth/register",
-                json!({"email": email, "password": "a long password", "device_name": "laptop"}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-        self.token = Some(body["access_token"].as_str().unwrap().to_owned());
-        body
-    }
-
-    /// Makes a key, registers its bundle, returns the key.
-    async fn set_key(&self) -> MasterKey {
-        let keys = KeyBundle::create(&Passphrase::new("sync pass"), KdfParams::INSECURE_FOR_TESTS)
-            .unwrap();
-        let bundle: Value = serde_json::from_str(&keys.bundle.to_json()).unwrap();
-        let (status, body) = self
-            .put(
-                "/v1/keys",
-                json!({"key_id": keys.master.key_id().as_str(), "bundle": bundle}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        keys.master
-    }
-}
 
 fn upload(
     key: &MasterKey,
@@ -127,12 +48,6 @@ fn assert_error_shape(body: &Value, code: &str) {
         "{body}"
     );
     assert!(body["error"]["details"].is_object(), "{body}");
-}
-
-async fn start(backend: Backend) -> (TestServer, Api) {
-    let server = TestServer::start(backend, test_settings()).await.unwrap();
-    let api = Api::new(server.url());
-    (server, api)
 }
 
 backend_tests!(accounts_sign_in_and_out, |backend| async move {

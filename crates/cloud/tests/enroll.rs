@@ -3,124 +3,16 @@
 //! and revocation that ends a device's tokens at once.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use support::{Api, start};
 use syncer_cloud::backend_tests;
-use syncer_cloud::testing::{Backend, TestServer, test_settings};
-use syncer_crypto::{
-    EnrollmentSecret, EnrollmentWrap, KdfParams, KeyBundle, MasterKey, Passphrase,
-};
-
-#[derive(Clone)]
-struct Api {
-    base: String,
-    http: reqwest::Client,
-    token: Option<String>,
-}
-
-impl Api {
-    fn new(base: String) -> Self {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        Self {
-            base,
-            http: reqwest::Client::new(),
-            token: None,
-        }
-    }
-
-    fn with_token(&self, token: &str) -> Self {
-        Self {
-            token: Some(token.to_owned()),
-            ..self.clone()
-        }
-    }
-
-    async fn call(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut req = self.http.request(method, format!("{}{path}", self.base));
-        if let Some(t) = &self.token {
-            req = req.bearer_auth(t);
-        }
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.unwrap();
-        let status = resp.status();
-        let text = resp.text().await.unwrap();
-        let value = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        (status, value)
-    }
-
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        self.call(reqwest::Method::GET, path, None).await
-    }
-    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.call(reqwest::Method::POST, path, Some(body)).await
-    }
-    async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        self.call(reqwest::Method::PATCH, path, Some(body)).await
-    }
-    async fn delete(&self, path: &str) -> (StatusCode, Value) {
-        self.call(reqwest::Method::DELETE, path, None).await
-    }
-
-    /// Registers, keeps the access token, returns the session.
-    async fn register(&mut self, email: &str) -> Value {
-        let (status, body) = self
-            .post(
-                "/v1/auth/register",
-                json!({"email": email, "password": "a long password", "device_name": "laptop"}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-        self.token = Some(body["access_token"].as_str().unwrap().to_owned());
-        body
-    }
-
-    async fn set_key(&self) -> MasterKey {
-        let keys = KeyBundle::create(&Passphrase::new("sync pass"), KdfParams::INSECURE_FOR_TESTS)
-            .unwrap();
-        let bundle: Value = serde_json::from_str(&keys.bundle.to_json()).unwrap();
-        let (status, body) = self
-            .call(
-                reqwest::Method::PUT,
-                "/v1/keys",
-                Some(json!({"key_id": keys.master.key_id().as_str(), "bundle": bundle})),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        keys.master
-    }
-
-    /// Creates an enrollment for `master`; returns the token and the secret.
-    async fn enroll(&self, master: &MasterKey) -> (String, EnrollmentSecret, Value) {
-        let secret = EnrollmentSecret::generate();
-        let wrap = EnrollmentWrap::wrap(master, &secret).unwrap();
-        let (status, body) = self
-            .post(
-                "/v1/enrollments",
-                json!({
-                    "key_id": master.key_id().as_str(),
-                    "wrapped_key": serde_json::from_str::<Value>(&wrap.to_json()).unwrap(),
-                }),
-            )
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-        let token = body["token"].as_str().unwrap().to_owned();
-        assert!(token.starts_with("sce_"), "{token}");
-        (token, secret, body)
-    }
-}
+use syncer_cloud::testing::{TestServer, test_settings};
+use syncer_crypto::{EnrollmentSecret, EnrollmentWrap, MasterKey};
 
 fn phone() -> Value {
     json!({
@@ -134,12 +26,6 @@ fn phone() -> Value {
 
 fn code(body: &Value) -> &str {
     body["error"]["code"].as_str().unwrap_or("")
-}
-
-async fn start(backend: Backend) -> (TestServer, Api) {
-    let server = TestServer::start(backend, test_settings()).await.unwrap();
-    let api = Api::new(server.url());
-    (server, api)
 }
 
 backend_tests!(
@@ -418,7 +304,7 @@ backend_tests!(a_revoked_device_is_out_at_once, |backend| async move {
     // Another account can neither rename nor remove A's devices: as if they did not exist.
     let mut other = Api::new(server.url());
     other.register("mallory@example.org").await;
-    let (status, _) = other.delete(&format!("/v1/devices/{b_id}")).await;
+    let (status, _) = other.delete(&format!("/v1/devices/{b_id}"), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _) = other
         .patch(&format!("/v1/devices/{b_id}"), json!({"name": "mine"}))
@@ -426,7 +312,7 @@ backend_tests!(a_revoked_device_is_out_at_once, |backend| async move {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(b.get("/v1/me").await.0, StatusCode::OK);
 
-    let (status, _) = a.delete(&format!("/v1/devices/{b_id}")).await;
+    let (status, _) = a.delete(&format!("/v1/devices/{b_id}"), None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     // Its access token stops at once; its refresh token says why.
     let (status, _) = b.get("/v1/me").await;
@@ -465,11 +351,11 @@ backend_tests!(a_revoked_device_is_out_at_once, |backend| async move {
         .collect();
     assert_eq!(ids, vec![session_a["device_id"].as_str().unwrap()]);
     // Removing it twice: it is gone.
-    let (status, _) = a.delete(&format!("/v1/devices/{b_id}")).await;
+    let (status, _) = a.delete(&format!("/v1/devices/{b_id}"), None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // A's own sessions are untouched; removing itself signs it out.
     let a_id = session_a["device_id"].as_str().unwrap();
-    let (status, _) = a.delete(&format!("/v1/devices/{a_id}")).await;
+    let (status, _) = a.delete(&format!("/v1/devices/{a_id}"), None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(a.get("/v1/me").await.0, StatusCode::UNAUTHORIZED);
     let (status, body) = anon

@@ -4,6 +4,8 @@
 //! its session, keep-alives, and two instances on one PostgreSQL.
 #![allow(clippy::unwrap_used)]
 
+mod support;
+
 use std::pin::Pin;
 use std::time::Duration;
 
@@ -13,6 +15,7 @@ use eventsource_stream::{Event, Eventsource as _};
 use futures_util::{Stream, StreamExt as _};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use support::Api;
 use syncer_cloud::backend_tests;
 use syncer_cloud::events::{self, EventKind};
 use syncer_cloud::model::LiveEvent;
@@ -20,78 +23,47 @@ use syncer_cloud::state::AppState;
 use syncer_cloud::storage::SqliteStorage;
 use syncer_cloud::testing::{Backend, TestServer, test_settings};
 use syncer_cloud::{RunningServer, Settings};
-use syncer_crypto::{KdfParams, KeyBundle, MasterKey, Passphrase, RecordContext, seal_record};
+use syncer_crypto::{MasterKey, RecordContext, seal_record};
 
 /// Long enough for a slow shared machine; an event that should come comes well before.
 const WAIT: Duration = Duration::from_secs(10);
 
+/// A signed-in device: the shared client holding its token, and its id.
 #[derive(Clone)]
 struct Device {
-    base: String,
-    http: reqwest::Client,
-    token: String,
+    api: Api,
     device_id: String,
-}
-
-async fn call(
-    http: &reqwest::Client,
-    method: reqwest::Method,
-    url: String,
-    token: Option<&str>,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut req = http.request(method, url);
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status();
-    let text = resp.text().await.unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 impl Device {
     async fn sign(base: &str, email: &str, register: bool) -> Self {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::new();
         let path = if register { "register" } else { "login" };
-        let (status, body) = call(
-            &http,
-            reqwest::Method::POST,
-            format!("{base}/v1/auth/{path}"),
-            None,
-            Some(json!({"email": email, "password": "a long password", "device_name": path})),
-        )
-        .await;
+        let (status, body) = Api::new(base.to_owned())
+            .post(
+                &format!("/v1/auth/{path}"),
+                json!({"email": email, "password": "a long password", "device_name": path}),
+            )
+            .await;
         assert!(status.is_success(), "{status} {body}");
         Self {
-            base: base.to_owned(),
-            http,
-            token: body["access_token"].as_str().unwrap().to_owned(),
+            api: Api::new(base.to_owned()).with_token(body["access_token"].as_str().unwrap()),
             device_id: body["device_id"].as_str().unwrap().to_owned(),
         }
     }
 
     /// The same device's session through another server instance.
     fn via(&self, base: &str) -> Self {
-        Self {
-            base: base.to_owned(),
-            ..self.clone()
-        }
+        let mut other = self.clone();
+        other.api.base = base.to_owned();
+        other
+    }
+
+    fn token(&self) -> &str {
+        self.api.token.as_deref().unwrap_or_default()
     }
 
     async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let (status, body) = call(
-            &self.http,
-            method,
-            format!("{}{path}", self.base),
-            Some(&self.token),
-            body,
-        )
-        .await;
+        let (status, body) = self.api.call(method, path, body).await;
         assert!(
             status.is_success() || status == StatusCode::CONFLICT,
             "{status} {body}"
@@ -100,16 +72,7 @@ impl Device {
     }
 
     async fn set_key(&self) -> MasterKey {
-        let keys = KeyBundle::create(&Passphrase::new("sync pass"), KdfParams::INSECURE_FOR_TESTS)
-            .unwrap();
-        let bundle: Value = serde_json::from_str(&keys.bundle.to_json()).unwrap();
-        self.send(
-            reqwest::Method::PUT,
-            "/v1/keys",
-            Some(json!({"key_id": keys.master.key_id().as_str(), "bundle": bundle})),
-        )
-        .await;
-        keys.master
+        self.api.set_key().await
     }
 
     /// Writes `collection/id` over `base`; returns the answer (a write result or a conflict).
@@ -140,9 +103,10 @@ impl Device {
 
     async fn open(&self, last_event_id: Option<i64>) -> reqwest::Response {
         let mut req = self
+            .api
             .http
-            .get(format!("{}/v1/events", self.base))
-            .bearer_auth(&self.token);
+            .get(format!("{}/v1/events", self.api.base))
+            .bearer_auth(self.token());
         if let Some(id) = last_event_id {
             req = req.header("Last-Event-ID", id.to_string());
         }
@@ -393,27 +357,19 @@ backend_tests!(
 
 backend_tests!(a_stream_needs_a_valid_token, |backend| async move {
     let server = TestServer::start(backend, test_settings()).await.unwrap();
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let http = reqwest::Client::new();
-    let url = format!("{}/v1/events", server.url());
-    let (status, body) = call(&http, reqwest::Method::GET, url.clone(), None, None).await;
+    let anon = Api::new(server.url());
+    let (status, body) = anon.get("/v1/events").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["error"]["code"], "unauthorized");
-    let (status, body) = call(
-        &http,
-        reqwest::Method::GET,
-        url,
-        Some("sca_not-a-token"),
-        None,
-    )
-    .await;
+    let (status, body) = anon.with_token("sca_not-a-token").get("/v1/events").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body["error"]["code"], "token_invalid");
     let a = Device::sign(&server.url(), "auth@example.org", true).await;
     let resp = a
+        .api
         .http
-        .get(format!("{}/v1/events", a.base))
-        .bearer_auth(&a.token)
+        .get(format!("{}/v1/events", a.api.base))
+        .bearer_auth(a.token())
         .header("Last-Event-ID", "yesterday")
         .send()
         .await
@@ -592,14 +548,12 @@ backend_tests!(
             )
             .await;
         let token = created["token"].as_str().unwrap();
-        let (status, enrolled) = call(
-            &reqwest::Client::new(),
-            reqwest::Method::POST,
-            format!("{}/v1/enrollments/{token}/complete", server.url()),
-            None,
-            Some(json!({"device_name": "phone", "platform": "android"})),
-        )
-        .await;
+        let (status, enrolled) = Api::new(server.url())
+            .post(
+                &format!("/v1/enrollments/{token}/complete"),
+                json!({"device_name": "phone", "platform": "android"}),
+            )
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{enrolled}");
         let phone = enrolled["session"]["device_id"]
             .as_str()

@@ -235,18 +235,11 @@ impl KeyBundle {
     }
 
     fn check_format(&self) -> Result<(), CryptoError> {
-        if self.format != BUNDLE_FORMAT {
-            return Err(CryptoError::corrupt(format!(
-                "not a key bundle (format {:?})",
-                self.format
-            )));
-        }
-        if self.version != BUNDLE_VERSION {
-            return Err(CryptoError::Unsupported {
-                what: format!("key bundle version {}", self.version),
-            });
-        }
-        Ok(())
+        CryptoError::check_header(
+            "key bundle",
+            (&self.format, BUNDLE_FORMAT),
+            (self.version, BUNDLE_VERSION),
+        )
     }
 
     fn unwrap(

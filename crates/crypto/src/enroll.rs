@@ -223,18 +223,11 @@ impl EnrollmentWrap {
     }
 
     fn check_format(&self) -> Result<(), CryptoError> {
-        if self.format != ENROLLMENT_WRAP_FORMAT {
-            return Err(CryptoError::corrupt(format!(
-                "not an enrollment wrap (format {:?})",
-                self.format
-            )));
-        }
-        if self.version != ENROLLMENT_WRAP_VERSION {
-            return Err(CryptoError::Unsupported {
-                what: format!("enrollment wrap version {}", self.version),
-            });
-        }
-        Ok(())
+        CryptoError::check_header(
+            "enrollment wrap",
+            (&self.format, ENROLLMENT_WRAP_FORMAT),
+            (self.version, ENROLLMENT_WRAP_VERSION),
+        )
     }
 }
 

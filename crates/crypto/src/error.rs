@@ -54,4 +54,23 @@ impl CryptoError {
     pub(crate) fn corrupt(what: impl Into<String>) -> Self {
         Self::Corrupt { what: what.into() }
     }
+
+    /// The `format` / `version` header every JSON envelope starts with: another format is
+    /// corrupt data, another version one this build cannot read. `what` names the envelope
+    /// ("key bundle").
+    pub(crate) fn check_header(
+        what: &str,
+        (format, expected_format): (&str, &str),
+        (version, expected_version): (u32, u32),
+    ) -> Result<(), Self> {
+        if format != expected_format {
+            return Err(Self::corrupt(format!("not a {what} (format {format:?})")));
+        }
+        if version != expected_version {
+            return Err(Self::Unsupported {
+                what: format!("{what} version {version}"),
+            });
+        }
+        Ok(())
+    }
 }
