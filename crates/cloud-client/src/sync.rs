@@ -157,36 +157,27 @@ fn seal(
     }
 }
 
+/// What an exchange with the server does: a sync pulls and pushes; a live event's wake-up
+/// only pulls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Both,
+    PullOnly,
+}
+
 impl CloudDevice {
     /// Brings this device and the server in step: pull, then push.
     pub async fn sync(&self) -> Result<SyncReport> {
-        let _busy = self.lock().await;
-        let master = self.master().await?;
-        let mut ctx = self.ctx().await?;
-        self.check_account_key(&mut ctx, &master).await?;
-        let mut report = SyncReport::default();
-        self.settle_resolved_elsewhere(&mut ctx, &master, &mut report)
-            .await?;
-        self.pull(&mut ctx, &master, &mut report).await?;
-        // The pull is saved before the push: a failed push then repeats only itself.
-        self.save(&ctx.state).await?;
-        self.push(&mut ctx, &master, &mut report).await?;
-        ctx.state.last_sync_at = Some(now_ms());
-        self.save(&ctx.state).await?;
-        report.cursor = ctx.state.cursor;
-        report.open_conflicts = ctx
-            .state
-            .records
-            .values()
-            .filter(|t| t.conflict_id.is_some())
-            .count();
-        tracing::info!(?report, "cloud sync done");
-        Ok(report)
+        self.exchange(Direction::Both).await
     }
 
     /// Pulls and applies what other devices changed, without pushing (what a live event
     /// triggers).
     pub async fn pull_changes(&self) -> Result<SyncReport> {
+        self.exchange(Direction::PullOnly).await
+    }
+
+    async fn exchange(&self, direction: Direction) -> Result<SyncReport> {
         let _busy = self.lock().await;
         let master = self.master().await?;
         let mut ctx = self.ctx().await?;
@@ -195,6 +186,11 @@ impl CloudDevice {
         self.settle_resolved_elsewhere(&mut ctx, &master, &mut report)
             .await?;
         self.pull(&mut ctx, &master, &mut report).await?;
+        if direction == Direction::Both {
+            // The pull is saved before the push: a failed push then repeats only itself.
+            self.save(&ctx.state).await?;
+            self.push(&mut ctx, &master, &mut report).await?;
+        }
         ctx.state.last_sync_at = Some(now_ms());
         self.save(&ctx.state).await?;
         report.cursor = ctx.state.cursor;
@@ -204,7 +200,7 @@ impl CloudDevice {
             .values()
             .filter(|t| t.conflict_id.is_some())
             .count();
-        tracing::info!(?report, "cloud pull done");
+        tracing::info!(?report, ?direction, "cloud exchange done");
         Ok(report)
     }
 
