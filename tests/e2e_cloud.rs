@@ -46,20 +46,7 @@ async fn the_setup_travels_through_the_cloud_account() {
     let home = tempfile::tempdir().expect("home");
     let driver = start_driver(
         "cloud",
-        &[
-            ("HOME", home.path().display().to_string()),
-            (
-                "XDG_DATA_HOME",
-                home.path().join(".local/share").display().to_string(),
-            ),
-            (
-                "XDG_CONFIG_HOME",
-                home.path().join(".config").display().to_string(),
-            ),
-            ("SYNCER_DATA_DIR", data.path().display().to_string()),
-            ("SYNCER_VAULT", "file".to_owned()),
-            ("SYNCER_VAULT_PASSPHRASE", "e2e cloud passphrase".to_owned()),
-        ],
+        &app_env(home.path(), data.path(), "e2e cloud passphrase"),
     );
     let client = connect(&driver).await;
     client

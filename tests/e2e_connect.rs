@@ -50,25 +50,17 @@ async fn connect_spotify_through_the_deep_link() {
     let driver = start_driver(
         "connect",
         &[
-            ("SYNCER_DATA_DIR", data.path().display().to_string()),
-            // A fresh desktop profile: the app registers syncer:// there at start.
-            ("HOME", h.display().to_string()),
-            (
-                "XDG_DATA_HOME",
-                h.join(".local/share").display().to_string(),
-            ),
-            ("XDG_CONFIG_HOME", h.join(".config").display().to_string()),
-            // xdg-open hands links to gio, as on a GNOME desktop. (Its generic fallback for
-            // no desktop at all mishandles the quoted Exec path the deep-link plugin writes.)
-            ("XDG_CURRENT_DESKTOP", "GNOME".to_owned()),
-            ("SYNCER_SPOTIFY_ACCOUNTS_URL", fake.accounts_base()),
-            ("SYNCER_SPOTIFY_API_URL", fake.api_base()),
-            ("SYNCER_VAULT", "file".to_owned()),
-            (
-                "SYNCER_VAULT_PASSPHRASE",
-                "e2e connect passphrase".to_owned(),
-            ),
-        ],
+            app_env(h, data.path(), "e2e connect passphrase"),
+            vec![
+                // xdg-open hands links to gio, as on a GNOME desktop. (Its generic fallback
+                // for no desktop at all mishandles the quoted Exec path the deep-link plugin
+                // writes.)
+                ("XDG_CURRENT_DESKTOP", "GNOME".to_owned()),
+                ("SYNCER_SPOTIFY_ACCOUNTS_URL", fake.accounts_base()),
+                ("SYNCER_SPOTIFY_API_URL", fake.api_base()),
+            ],
+        ]
+        .concat(),
     );
     let client = connect(&driver).await;
     wait_text(&client, "[data-testid=page-title]", |t| t == "Connections").await;

@@ -19,22 +19,14 @@ async fn a_newcomer_routes_the_demo_library_end_to_end() {
     let driver = start_driver(
         "loop",
         &[
-            ("HOME", home.path().display().to_string()),
-            (
-                "XDG_DATA_HOME",
-                home.path().join(".local/share").display().to_string(),
-            ),
-            (
-                "XDG_CONFIG_HOME",
-                home.path().join(".config").display().to_string(),
-            ),
-            ("XDG_DOWNLOAD_DIR", downloads.display().to_string()),
-            ("SYNCER_DATA_DIR", data.path().display().to_string()),
-            ("SYNCER_VAULT", "file".to_owned()),
-            ("SYNCER_VAULT_PASSPHRASE", "e2e loop passphrase".to_owned()),
-            // Slow enough a sync to act on while it runs; nothing is asserted on timing.
-            ("SYNCER_DEMO_LATENCY_MS", "500".to_owned()),
-        ],
+            app_env(home.path(), data.path(), "e2e loop passphrase"),
+            vec![
+                ("XDG_DOWNLOAD_DIR", downloads.display().to_string()),
+                // Slow enough a sync to act on while it runs; nothing is asserted on timing.
+                ("SYNCER_DEMO_LATENCY_MS", "500".to_owned()),
+            ],
+        ]
+        .concat(),
     );
     let client = connect(&driver).await;
     client

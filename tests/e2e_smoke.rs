@@ -16,22 +16,8 @@ async fn navigation_renders_and_switches_pages() {
     let home = tempfile::tempdir().expect("home");
     let driver = start_driver(
         "smoke",
-        &[
-            ("HOME", home.path().display().to_string()),
-            (
-                "XDG_DATA_HOME",
-                home.path().join(".local/share").display().to_string(),
-            ),
-            (
-                "XDG_CONFIG_HOME",
-                home.path().join(".config").display().to_string(),
-            ),
-            // The app keeps its database and logs in a throwaway folder, not the tester's own.
-            ("SYNCER_DATA_DIR", data.path().display().to_string()),
-            // No keyring and no passphrase: the window asks for one (below).
-            ("SYNCER_VAULT", "file".to_owned()),
-            ("SYNCER_VAULT_PASSPHRASE", String::new()),
-        ],
+        // No keyring and no passphrase: the window asks for one (below).
+        &app_env(home.path(), data.path(), ""),
     );
     let client = connect(&driver).await;
 

@@ -83,6 +83,27 @@ fn require(tool: &str) {
     );
 }
 
+/// The environment every end-to-end app runs in: a throwaway desktop profile at `home` (the
+/// app registers syncer:// there at start, which must not land in the tester's own), its
+/// database and logs in `data`, and secrets in the encrypted file opened with `passphrase`
+/// (empty: the window asks for one).
+pub fn app_env(home: &Path, data: &Path, passphrase: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("HOME", home.display().to_string()),
+        (
+            "XDG_DATA_HOME",
+            home.join(".local/share").display().to_string(),
+        ),
+        (
+            "XDG_CONFIG_HOME",
+            home.join(".config").display().to_string(),
+        ),
+        ("SYNCER_DATA_DIR", data.display().to_string()),
+        ("SYNCER_VAULT", "file".to_owned()),
+        ("SYNCER_VAULT_PASSPHRASE", passphrase.to_owned()),
+    ]
+}
+
 /// Starts the driver stack. `env` reaches the app (tauri-driver passes its environment on).
 pub fn start_driver(name: &str, env: &[(&str, String)]) -> Driver {
     for tool in [
