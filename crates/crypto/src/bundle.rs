@@ -1,17 +1,12 @@
 //! The key bundle: the master key wrapped by the passphrase and by the recovery code. The
 //! server stores it as an opaque JSON document so that a new device can fetch and unwrap it.
 
-use aes_gcm::aead::{Aead as _, KeyInit as _, Payload};
-use aes_gcm::{Aes256Gcm, Nonce};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as B64;
 use serde::{Deserialize, Serialize};
-use subtle::ConstantTimeEq as _;
-use zeroize::Zeroizing;
 
 use crate::error::CryptoError;
 use crate::kdf::{Kdf, KdfParams};
 use crate::keys::{KeyId, MasterKey};
+use crate::keywrap;
 use crate::recovery::RecoveryCode;
 use crate::secret::Passphrase;
 
@@ -83,23 +78,12 @@ fn wrap(
     label: Label,
 ) -> Result<WrappedKey, CryptoError> {
     let derived = kdf.derive(secret)?;
-    let cipher = Aes256Gcm::new_from_slice(derived.key.as_slice())
-        .map_err(|_| CryptoError::corrupt("key length"))?;
-    let aad = wrap_aad(&master.key_id(), label);
-    let ciphertext = cipher
-        .encrypt(
-            Nonce::from_slice(&nonce),
-            Payload {
-                msg: master.bytes(),
-                aad: &aad,
-            },
-        )
-        .map_err(|_| CryptoError::corrupt("could not wrap the key"))?;
+    let sealed = keywrap::seal(master, &derived, nonce, &wrap_aad(&master.key_id(), label))?;
     Ok(WrappedKey {
         kdf,
-        check: B64.encode(derived.check),
-        nonce: B64.encode(nonce),
-        ciphertext: B64.encode(ciphertext),
+        check: sealed.check,
+        nonce: sealed.nonce,
+        ciphertext: sealed.ciphertext,
     })
 }
 
@@ -250,49 +234,26 @@ impl KeyBundle {
         wrong: CryptoError,
     ) -> Result<MasterKey, CryptoError> {
         let derived = wrapped.kdf.derive(secret)?;
-        let check = B64
-            .decode(&wrapped.check)
-            .map_err(|_| CryptoError::corrupt("the key bundle's check is not base64"))?;
-        if !bool::from(derived.check.as_slice().ct_eq(&check)) {
-            return Err(wrong);
-        }
-        let nonce: [u8; 12] = B64
-            .decode(&wrapped.nonce)
-            .ok()
-            .and_then(|n| n.try_into().ok())
-            .ok_or_else(|| CryptoError::corrupt("the key bundle's nonce"))?;
-        let ciphertext = B64
-            .decode(&wrapped.ciphertext)
-            .map_err(|_| CryptoError::corrupt("the wrapped key is not base64"))?;
-        let cipher = Aes256Gcm::new_from_slice(derived.key.as_slice())
-            .map_err(|_| CryptoError::corrupt("key length"))?;
-        let plain = Zeroizing::new(
-            cipher
-                .decrypt(
-                    Nonce::from_slice(&nonce),
-                    Payload {
-                        msg: &ciphertext,
-                        aad: &wrap_aad(&self.key_id, label),
-                    },
-                )
-                .map_err(|_| CryptoError::corrupt("the wrapped master key"))?,
-        );
-        let bytes: [u8; 32] = plain
-            .as_slice()
-            .try_into()
-            .map_err(|_| CryptoError::corrupt("the wrapped master key has the wrong length"))?;
-        let master = MasterKey::from_bytes(bytes);
-        if master.key_id() != self.key_id {
-            return Err(CryptoError::corrupt(
-                "the unwrapped key does not match the bundle's key id",
-            ));
-        }
-        Ok(master)
+        keywrap::open(
+            keywrap::Parts {
+                check: &wrapped.check,
+                nonce: &wrapped.nonce,
+                ciphertext: &wrapped.ciphertext,
+            },
+            &derived,
+            &wrap_aad(&self.key_id, label),
+            &self.key_id,
+            "key bundle",
+            wrong,
+        )
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD as B64;
+
     use super::*;
 
     fn keys(pass: &str) -> NewKeys {

@@ -16,18 +16,17 @@
 
 use std::fmt;
 
-use aes_gcm::aead::{Aead as _, KeyInit as _, Payload};
-use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD as B64URL};
 use hkdf::Hkdf;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
-use subtle::ConstantTimeEq as _;
 use zeroize::Zeroizing;
 
 use crate::error::CryptoError;
+use crate::kdf::{CHECK_LEN, Derived};
 use crate::keys::{KeyId, MasterKey};
+use crate::keywrap;
 
 pub const ENROLLMENT_WRAP_FORMAT: &str = "syncer-enrollment-wrap";
 pub const ENROLLMENT_WRAP_VERSION: u32 = 1;
@@ -36,7 +35,6 @@ pub const ENROLLMENT_SECRET_LEN: usize = 32;
 
 const INFO: &[u8] = b"syncer enrollment v1";
 const AAD_PREFIX: &[u8] = b"syncer-enrollment-v1\0";
-const CHECK_LEN: usize = 16;
 
 /// The secret half of an enrollment code. Wiped when dropped; `Debug` prints nothing of it.
 #[derive(Clone)]
@@ -94,11 +92,6 @@ pub struct EnrollmentWrap {
     pub ciphertext: String,
 }
 
-struct Derived {
-    key: Zeroizing<[u8; 32]>,
-    check: [u8; CHECK_LEN],
-}
-
 fn derive(secret: &EnrollmentSecret, salt: &[u8]) -> Result<Derived, CryptoError> {
     let mut out = Zeroizing::new([0u8; 32 + CHECK_LEN]);
     Hkdf::<Sha256>::new(Some(salt), secret.0.as_slice())
@@ -125,26 +118,16 @@ pub fn enrollment_wrap_with(
     nonce: [u8; 12],
 ) -> Result<EnrollmentWrap, CryptoError> {
     let derived = derive(secret, &salt)?;
-    let cipher = Aes256Gcm::new_from_slice(derived.key.as_slice())
-        .map_err(|_| CryptoError::corrupt("key length"))?;
     let key_id = master.key_id();
-    let ciphertext = cipher
-        .encrypt(
-            Nonce::from_slice(&nonce),
-            Payload {
-                msg: master.bytes(),
-                aad: &aad(&key_id),
-            },
-        )
-        .map_err(|_| CryptoError::corrupt("could not wrap the key"))?;
+    let sealed = keywrap::seal(master, &derived, nonce, &aad(&key_id))?;
     Ok(EnrollmentWrap {
         format: ENROLLMENT_WRAP_FORMAT.to_owned(),
         version: ENROLLMENT_WRAP_VERSION,
         key_id,
         salt: B64.encode(salt),
-        check: B64.encode(derived.check),
-        nonce: B64.encode(nonce),
-        ciphertext: B64.encode(ciphertext),
+        check: sealed.check,
+        nonce: sealed.nonce,
+        ciphertext: sealed.ciphertext,
     })
 }
 
@@ -169,44 +152,18 @@ impl EnrollmentWrap {
             .filter(|s| s.len() == 16)
             .ok_or_else(|| CryptoError::corrupt("the enrollment wrap's salt"))?;
         let derived = derive(secret, &salt)?;
-        let check = B64
-            .decode(&self.check)
-            .map_err(|_| CryptoError::corrupt("the enrollment wrap's check is not base64"))?;
-        if !bool::from(derived.check.as_slice().ct_eq(&check)) {
-            return Err(CryptoError::WrongEnrollmentSecret);
-        }
-        let nonce: [u8; 12] = B64
-            .decode(&self.nonce)
-            .ok()
-            .and_then(|n| n.try_into().ok())
-            .ok_or_else(|| CryptoError::corrupt("the enrollment wrap's nonce"))?;
-        let ciphertext = B64
-            .decode(&self.ciphertext)
-            .map_err(|_| CryptoError::corrupt("the wrapped key is not base64"))?;
-        let cipher = Aes256Gcm::new_from_slice(derived.key.as_slice())
-            .map_err(|_| CryptoError::corrupt("key length"))?;
-        let plain = Zeroizing::new(
-            cipher
-                .decrypt(
-                    Nonce::from_slice(&nonce),
-                    Payload {
-                        msg: &ciphertext,
-                        aad: &aad(&self.key_id),
-                    },
-                )
-                .map_err(|_| CryptoError::corrupt("the enrollment's wrapped master key"))?,
-        );
-        let bytes: [u8; 32] = plain
-            .as_slice()
-            .try_into()
-            .map_err(|_| CryptoError::corrupt("the wrapped master key has the wrong length"))?;
-        let master = MasterKey::from_bytes(bytes);
-        if master.key_id() != self.key_id {
-            return Err(CryptoError::corrupt(
-                "the unwrapped key does not match the enrollment's key id",
-            ));
-        }
-        Ok(master)
+        keywrap::open(
+            keywrap::Parts {
+                check: &self.check,
+                nonce: &self.nonce,
+                ciphertext: &self.ciphertext,
+            },
+            &derived,
+            &aad(&self.key_id),
+            &self.key_id,
+            "enrollment wrap",
+            CryptoError::WrongEnrollmentSecret,
+        )
     }
 
     pub fn to_json(&self) -> String {

@@ -22,6 +22,7 @@ mod enroll;
 mod error;
 mod kdf;
 mod keys;
+mod keywrap;
 mod random;
 mod record;
 mod recovery;
