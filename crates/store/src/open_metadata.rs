@@ -52,6 +52,16 @@ fn source_name(s: SourceKind) -> &'static str {
     s.as_str()
 }
 
+/// Appends each of `genres` not already in `list` (trimmed, compared folded, blanks skipped).
+fn add_each_once(list: &mut Vec<String>, genres: &[String]) {
+    for g in genres {
+        let g = g.trim();
+        if !g.is_empty() && !list.iter().any(|have| fold(have) == fold(g)) {
+            list.push(g.to_owned());
+        }
+    }
+}
+
 impl Store {
     fn storage_err(&self, e: &sqlx::Error) -> StorageError {
         err(self.db_err(e))
@@ -129,31 +139,9 @@ impl Store {
             .await?
             .map(|g| g.genres)
             .unwrap_or_default();
-        for g in genres {
-            let g = g.trim();
-            if !g.is_empty() && !all.iter().any(|have| fold(have) == fold(g)) {
-                all.push(g.to_owned());
-            }
-        }
+        add_each_once(&mut all, genres);
         let now = now_secs();
-        let mut tx = self.pool().begin().await.map_err(|e| self.db_err(&e))?;
-        sqlx::query(
-            "INSERT INTO user_genres (artist_id, artist_name, genres, updated_at) \
-             VALUES (?, ?, ?, ?) ON CONFLICT(artist_id) DO UPDATE SET \
-             artist_name = coalesce(excluded.artist_name, user_genres.artist_name), \
-             genres = excluded.genres, updated_at = excluded.updated_at",
-        )
-        .bind(artist.as_str())
-        .bind(name)
-        .bind(encode(&all))
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| self.db_err(&e))?;
-        self.bump_generation(&mut *tx)
-            .await
-            .map_err(|e| self.db_err(&e))?;
-        tx.commit().await.map_err(|e| self.db_err(&e))?;
+        self.write_user_genres(artist, name, &all, now).await?;
         self.user_genres_of(artist).await.map(|g| {
             g.unwrap_or(UserGenres {
                 artist: artist.clone(),
@@ -184,56 +172,26 @@ impl Store {
                 .cloned()
                 .collect()
         };
-        let mut tx = self.pool().begin().await.map_err(|e| self.db_err(&e))?;
-        if left.is_empty() {
-            sqlx::query("DELETE FROM user_genres WHERE artist_id = ?")
-                .bind(artist.as_str())
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| self.db_err(&e))?;
-        } else {
-            sqlx::query("UPDATE user_genres SET genres = ?, updated_at = ? WHERE artist_id = ?")
-                .bind(encode(&left))
-                .bind(now_secs())
-                .bind(artist.as_str())
-                .execute(&mut *tx)
-                .await
-                .map_err(|e| self.db_err(&e))?;
-        }
-        self.bump_generation(&mut *tx)
-            .await
-            .map_err(|e| self.db_err(&e))?;
-        tx.commit().await.map_err(|e| self.db_err(&e))?;
+        self.write_user_genres(artist, None, &left, now_secs())
+            .await?;
         if left.is_empty() {
             return Ok(None);
         }
         self.user_genres_of(artist).await
     }
 
-    /// Makes an artist's genres exactly `genres` (each once, compared folded; none removes the
-    /// artist): how another device's tags arrive through the cloud. Unchanged is a no-op, so
-    /// applying the same record twice does not re-route anything.
-    pub async fn set_user_genres(
+    /// Stores an artist's whole list (none removes the artist; a `None` name keeps the one
+    /// stored) and bumps the generation, so filters reading genres route again, in one
+    /// transaction.
+    async fn write_user_genres(
         &self,
         artist: &ArtistId,
         name: Option<&str>,
         genres: &[String],
+        now: i64,
     ) -> Result<(), StoreError> {
-        let mut wanted: Vec<String> = Vec::new();
-        for g in genres {
-            let g = g.trim();
-            if !g.is_empty() && !wanted.iter().any(|have| fold(have) == fold(g)) {
-                wanted.push(g.to_owned());
-            }
-        }
-        let current = self.user_genres_of(artist).await?;
-        if current.as_ref().map(|c| &c.genres) == Some(&wanted)
-            || (current.is_none() && wanted.is_empty())
-        {
-            return Ok(());
-        }
         let mut tx = self.pool().begin().await.map_err(|e| self.db_err(&e))?;
-        if wanted.is_empty() {
+        if genres.is_empty() {
             sqlx::query("DELETE FROM user_genres WHERE artist_id = ?")
                 .bind(artist.as_str())
                 .execute(&mut *tx)
@@ -248,8 +206,8 @@ impl Store {
             )
             .bind(artist.as_str())
             .bind(name)
-            .bind(encode(&wanted))
-            .bind(now_secs())
+            .bind(encode(&genres))
+            .bind(now)
             .execute(&mut *tx)
             .await
             .map_err(|e| self.db_err(&e))?;
@@ -257,8 +215,28 @@ impl Store {
         self.bump_generation(&mut *tx)
             .await
             .map_err(|e| self.db_err(&e))?;
-        tx.commit().await.map_err(|e| self.db_err(&e))?;
-        Ok(())
+        tx.commit().await.map_err(|e| self.db_err(&e))
+    }
+
+    /// Makes an artist's genres exactly `genres` (each once, compared folded; none removes the
+    /// artist): how another device's tags arrive through the cloud. Unchanged is a no-op, so
+    /// applying the same record twice does not re-route anything.
+    pub async fn set_user_genres(
+        &self,
+        artist: &ArtistId,
+        name: Option<&str>,
+        genres: &[String],
+    ) -> Result<(), StoreError> {
+        let mut wanted: Vec<String> = Vec::new();
+        add_each_once(&mut wanted, genres);
+        let current = self.user_genres_of(artist).await?;
+        if current.as_ref().map(|c| &c.genres) == Some(&wanted)
+            || (current.is_none() && wanted.is_empty())
+        {
+            return Ok(());
+        }
+        self.write_user_genres(artist, name, &wanted, now_secs())
+            .await
     }
 
     /// The connections with artists queued for a source, oldest queue first.
