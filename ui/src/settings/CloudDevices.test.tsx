@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import { type CloudStatusView, createCloudApi, type DeviceView } from "../api/cloud";
+import { createCloudApi, type DeviceView } from "../api/cloud";
+import { cloudStatus } from "../test/fakeCloud";
 import { fakeShell } from "../test/fakeConnections";
 import { AddDevice, DeviceList, formatRemaining } from "./CloudDevices";
 import { CloudSection } from "./CloudSection";
@@ -10,21 +11,7 @@ afterEach(() => {
   cleanup();
 });
 
-function status(overrides: Partial<CloudStatusView> = {}): CloudStatusView {
-  return {
-    signed_in: false,
-    server_url: null,
-    default_server_url: "http://127.0.0.1:8787",
-    email: null,
-    device_id: null,
-    key_id: null,
-    unlocked: false,
-    last_sync_at: null,
-    records: 0,
-    open_conflicts: 0,
-    ...overrides,
-  };
-}
+const status = cloudStatus;
 
 function device(overrides: Partial<DeviceView> = {}): DeviceView {
   return {

@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import { CLOUD_LIVE_EVENT, type CloudStatusView, createCloudApi } from "../api/cloud";
+import { CLOUD_LIVE_EVENT, createCloudApi } from "../api/cloud";
+import { cloudStatus } from "../test/fakeCloud";
 import { fakeShell } from "../test/fakeConnections";
 import { CloudSection } from "./CloudSection";
 
@@ -9,21 +10,7 @@ afterEach(() => {
   cleanup();
 });
 
-function status(overrides: Partial<CloudStatusView> = {}): CloudStatusView {
-  return {
-    signed_in: false,
-    server_url: null,
-    default_server_url: "http://127.0.0.1:8787",
-    email: null,
-    device_id: null,
-    key_id: null,
-    unlocked: false,
-    last_sync_at: null,
-    records: 0,
-    open_conflicts: 0,
-    ...overrides,
-  };
-}
+const status = cloudStatus;
 
 describe("CloudSection", () => {
   it("signs in, sets the passphrase showing the recovery code once, syncs and settles a conflict", async () => {
