@@ -201,7 +201,7 @@ impl AppState {
     /// Refuses to start a sign-in while the secrets file is locked: its tokens would have
     /// nowhere to go when the browser answers, minutes later.
     pub fn ensure_vault_open(&self) -> Result<(), CommandError> {
-        if self.vault_status().needs_passphrase {
+        if self.vault.as_ref().is_ok_and(Vault::is_locked) {
             return Err(CommandError::with_code(
                 ErrorCode::Invalid,
                 "Sign-ins are kept in an encrypted file on this computer: choose (or enter) its \
