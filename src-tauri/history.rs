@@ -26,6 +26,10 @@ pub struct HistoryEntry {
     pub finished_at: Option<i64>,
     /// An undo restored what this sync changed.
     pub undone: bool,
+    /// On an undo's own entry: the sync it undid.
+    pub undo_of: Option<String>,
+    /// On an interrupted sync: the later sync that completed it (undone together).
+    pub completed_by: Option<String>,
     pub error: Option<String>,
     /// The sync's numbers, when its report still reads.
     pub summary: Option<SyncSummary>,
@@ -76,6 +80,8 @@ pub async fn list_history(
                 started_at: e.started_at,
                 finished_at: e.finished_at,
                 undone: e.undone,
+                undo_of: e.undo_of.map(|id| id.to_string()),
+                completed_by: e.completed_by.map(|id| id.to_string()),
                 error: e.error.clone(),
                 summary: e.report.as_ref().map(|r| summarize(&base_name, r)),
                 base_name,

@@ -478,6 +478,8 @@ pub struct UndoChild {
     pub id: String,
     pub name: String,
     pub tracks: u32,
+    /// Tracks added by hand since the sync, kept.
+    pub kept_added_by_hand: u32,
 }
 
 /// Restores the children the last sync of a base wrote to, as they were before it.
@@ -486,6 +488,7 @@ pub async fn undo_sync(
     state: State<'_, AppState>,
     hub: State<'_, Arc<SyncHub>>,
     base: String,
+    drop_added_by_hand: Option<bool>,
 ) -> CommandResult<UndoView> {
     let services = state.services()?;
     let id = BasePlaylistId::new(base);
@@ -500,20 +503,24 @@ pub async fn undo_sync(
         .engine(&record.connection)
         .await
         .or_command_error()?;
-    let report = engine.undo(&id).await.or_command_error()?;
+    let options = syncer_core::engine::UndoOptions {
+        drop_added_by_hand: drop_added_by_hand.unwrap_or(false),
+    };
+    let report = engine.undo(&id, &options).await.or_command_error()?;
     let children = services.store.list_children(&id).await.or_command_error()?;
     Ok(UndoView {
         event: report.event.to_string(),
         children: report
             .children
             .iter()
-            .map(|(child, n)| UndoChild {
-                id: child.to_string(),
+            .map(|u| UndoChild {
+                id: u.child.to_string(),
                 name: children
                     .iter()
-                    .find(|c| &c.id == child)
-                    .map_or_else(|| child.to_string(), |c| c.name.clone()),
-                tracks: *n,
+                    .find(|c| c.id == u.child)
+                    .map_or_else(|| u.child.to_string(), |c| c.name.clone()),
+                tracks: u.tracks,
+                kept_added_by_hand: u.kept_added_by_hand,
             })
             .collect(),
     })

@@ -85,8 +85,14 @@ pub enum Command {
     },
     /// Ask a running sync of a base (in another terminal or the app) to stop at a safe point.
     Cancel { base: String },
-    /// Restore the children of a base to what they held before its last sync.
-    Undo { base: String },
+    /// Restore the children of a base to what they held before its last sync. Tracks you
+    /// added by hand since that sync stay, unless --drop-added-by-hand.
+    Undo {
+        base: String,
+        /// Take out, too, the tracks added by hand since the sync.
+        #[arg(long)]
+        drop_added_by_hand: bool,
+    },
     /// Past syncs, newest first.
     History {
         base: Option<String>,

@@ -215,9 +215,15 @@ pub fn history(events: &[SyncEventRecord]) -> String {
                 e.id.to_string(),
                 e.base.to_string(),
                 format!(
-                    "{}{}",
+                    "{}{}{}",
+                    e.undo_of
+                        .map_or_else(String::new, |of| format!("undo of {of}: ")),
                     e.status.as_str(),
-                    if e.undone { " (undone)" } else { "" }
+                    match (e.undone, e.completed_by) {
+                        (true, _) => " (undone)".to_owned(),
+                        (false, Some(by)) => format!(" (completed by {by})"),
+                        (false, None) => String::new(),
+                    }
                 ),
                 req.to_string(),
                 added.to_string(),

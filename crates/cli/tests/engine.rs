@@ -297,7 +297,7 @@ async fn edits_are_refused_while_a_sync_runs() {
             .as_secs() as i64,
     );
     let stale = syncer_core::filter::Timestamp::from_unix_seconds(now.unix_seconds() - 1800);
-    let event = w.store.begin_event(&w.base, now, stale).await.unwrap();
+    let event = w.store.begin_event(&w.base, syncer_core::engine::EventKind::Sync, now, stale).await.unwrap();
     let edit = w
         .store
         .edit_child(&w.children[0], &ChildEdit::default())

@@ -19,6 +19,9 @@ pub enum Scope {
     Method(String),
     /// Requests whose path starts with this: `"/v1/"` (Web API only), `"/api/token"`.
     PathPrefix(String),
+    /// Every Web API request that changes something (not GET or HEAD): the writes a sync
+    /// makes, whatever the endpoint.
+    Writes,
 }
 
 impl Scope {
@@ -28,6 +31,11 @@ impl Scope {
             Scope::Endpoint(e) => e == endpoint,
             Scope::Method(m) => m.eq_ignore_ascii_case(method),
             Scope::PathPrefix(p) => path.starts_with(p.as_str()),
+            Scope::Writes => {
+                path.starts_with("/v1/")
+                    && !method.eq_ignore_ascii_case("GET")
+                    && !method.eq_ignore_ascii_case("HEAD")
+            }
         }
     }
 }
@@ -58,6 +66,15 @@ enum Kind {
     Drop {
         remaining: u64,
     },
+    /// The request is applied, then its connection closed without an answer.
+    LoseAnswer {
+        remaining: u64,
+    },
+    /// The request is applied, then never answered: what a client killed just after sending
+    /// it leaves behind.
+    ApplyThenHang {
+        remaining: u64,
+    },
     Latency(Duration),
 }
 
@@ -65,6 +82,8 @@ enum Kind {
 struct Rule {
     scope: Scope,
     kind: Kind,
+    /// Requests in scope that pass before the rule starts acting.
+    skip: u64,
     seen: u64,
     done: bool,
 }
@@ -82,6 +101,10 @@ pub(crate) enum Action {
     Hang,
     /// Close the connection without a response.
     Drop,
+    /// Apply the request, then close the connection without a response.
+    ApplyThenDrop,
+    /// Apply the request, then never answer (until shutdown).
+    ApplyThenHang,
 }
 
 #[derive(Debug, Default)]
@@ -101,6 +124,9 @@ impl FaultState {
                 continue;
             }
             rule.seen += 1;
+            if rule.seen <= rule.skip {
+                continue;
+            }
             let this = match &mut rule.kind {
                 Kind::Latency(d) => {
                     latency += *d;
@@ -166,10 +192,16 @@ impl FaultState {
                 Kind::Fail { remaining, status } => countdown(remaining, Action::Fail(*status)),
                 Kind::Timeout { remaining } => countdown(remaining, Action::Hang),
                 Kind::Drop { remaining } => countdown(remaining, Action::Drop),
+                Kind::LoseAnswer { remaining } => countdown(remaining, Action::ApplyThenDrop),
+                Kind::ApplyThenHang { remaining } => {
+                    countdown(remaining, Action::ApplyThenHang)
+                }
             };
             if let Kind::Fail { remaining: 0, .. }
             | Kind::Timeout { remaining: 0 }
-            | Kind::Drop { remaining: 0 } = rule.kind
+            | Kind::Drop { remaining: 0 }
+            | Kind::LoseAnswer { remaining: 0 }
+            | Kind::ApplyThenHang { remaining: 0 } = rule.kind
             {
                 rule.done = true;
             }
@@ -196,6 +228,8 @@ fn countdown(remaining: &mut u64, action: Action) -> Action {
 pub struct FaultController {
     pub(crate) shared: Arc<Shared>,
     pub(crate) scope: Scope,
+    /// Requests in scope that pass before rules armed through this controller act.
+    pub(crate) skip: u64,
 }
 
 impl FaultController {
@@ -203,10 +237,27 @@ impl FaultController {
         self.shared.faults().rules.push(Rule {
             scope: self.scope.clone(),
             kind,
+            skip: self.skip,
             seen: 0,
             done: false,
         });
         self
+    }
+
+    /// Rules from the returned controller let the first `n` requests in their scope pass
+    /// and act from the one after: `faults.writes().after(4).fail_next(1, 500)` fails the
+    /// fifth write.
+    pub fn after(&self, n: u64) -> FaultController {
+        FaultController {
+            shared: self.shared.clone(),
+            scope: self.scope.clone(),
+            skip: n,
+        }
+    }
+
+    /// Rules apply only to requests that change something ([`Scope::Writes`]).
+    pub fn writes(&self) -> FaultController {
+        self.scoped(Scope::Writes)
     }
 
     /// Rules from the returned controller apply only to one endpoint key, e.g.
@@ -229,6 +280,7 @@ impl FaultController {
         FaultController {
             shared: self.shared.clone(),
             scope,
+            skip: self.skip,
         }
     }
 
@@ -284,6 +336,18 @@ impl FaultController {
         self.push(Kind::Drop { remaining: n })
     }
 
+    /// The next `n` requests are applied, and then their connection is closed without a
+    /// response: the client cannot know that the write happened.
+    pub fn lose_answer_next(&self, n: u64) -> &Self {
+        self.push(Kind::LoseAnswer { remaining: n })
+    }
+
+    /// The next `n` requests are applied and then never answered (until shutdown), as when
+    /// the client is killed just after sending them.
+    pub fn apply_then_hang_next(&self, n: u64) -> &Self {
+        self.push(Kind::ApplyThenHang { remaining: n })
+    }
+
     /// The access token answers 401 "The access token expired" from now on.
     pub fn expire_token(&self, token: &str) -> &Self {
         self.shared.auth().expire(token);
@@ -316,6 +380,7 @@ mod tests {
         s.rules.push(Rule {
             scope,
             kind,
+            skip: 0,
             seen: 0,
             done: false,
         });

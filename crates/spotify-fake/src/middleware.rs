@@ -71,6 +71,26 @@ pub(crate) async fn observe(State(s): State<Arc<Shared>>, req: Request, next: Ne
             let _ = shutdown.wait_for(|stopped| *stopped).await;
             return ApiError::server(StatusCode::SERVICE_UNAVAILABLE).into_response();
         }
+        Action::ApplyThenHang => {
+            let applied = next.run(req).await;
+            log.fault = Some("apply_then_hang");
+            log.status = Some(applied.status().as_u16());
+            s.stats().record(log);
+            let mut shutdown = s.shutdown.subscribe();
+            let _ = shutdown.wait_for(|stopped| *stopped).await;
+            return ApiError::server(StatusCode::SERVICE_UNAVAILABLE).into_response();
+        }
+        Action::ApplyThenDrop => {
+            let applied = next.run(req).await;
+            log.fault = Some("lose_answer");
+            log.status = Some(applied.status().as_u16());
+            s.stats().record(log);
+            if let Some(ConnectionKill(notify)) = kill {
+                notify.notify_one();
+            }
+            std::future::pending::<()>().await;
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
         Action::Drop => {
             log.fault = Some("drop");
             s.stats().record(log);

@@ -113,6 +113,7 @@ impl FakeSpotify {
         FaultController {
             shared: self.shared.clone(),
             scope: Scope::All,
+            skip: 0,
         }
     }
 

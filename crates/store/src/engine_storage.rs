@@ -7,8 +7,8 @@ use sqlx::Row as _;
 use syncer_core::capabilities::LookupKind;
 use syncer_core::engine::codec::{decode, encode};
 use syncer_core::engine::{
-    BaseSetup, CachedObject, ChildSetup, KnownContents, StorageError, StorageResult, SyncEventId,
-    SyncReport, SyncStatus, SyncStorage, UndoEntry, UndoRecord,
+    BaseSetup, CachedObject, ChildSetup, EventKind, KnownContents, StorageError, StorageResult,
+    SyncEventId, SyncReport, SyncStatus, SyncStorage, UndoEntry, UndoRecord, WritePlan,
 };
 use syncer_core::filter::Timestamp;
 use syncer_core::ids::{BasePlaylistId, ChildPlaylistId, SnapshotId, TrackId};
@@ -196,6 +196,7 @@ impl SyncStorage for Store {
     async fn begin_event(
         &self,
         base: &BasePlaylistId,
+        kind: EventKind,
         started_at: Timestamp,
         stale_before: Timestamp,
     ) -> StorageResult<SyncEventId> {
@@ -211,29 +212,36 @@ impl SyncStorage for Store {
         .execute(self.pool())
         .await
         .map_err(|e| self.sql_err(&e))?;
-        match self
-            .ensure_not_syncing_since(base, stale_before.unix_seconds())
-            .await
-        {
-            Ok(()) => {}
-            Err(e @ SetupError::SyncInProgress { .. }) => {
-                return Err(StorageError::busy(e.to_string()));
-            }
-            Err(e) => return Err(err(e)),
-        }
+        let (kind_name, undoes) = match kind {
+            EventKind::Sync => ("sync", None),
+            EventKind::Undo { of } => ("undo", Some(of.0)),
+        };
         let report = SyncReport::new(base.clone(), started_at.unix_seconds());
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO sync_events (base_id, status, started_at, stats, owner_pid) \
-             VALUES (?, 'in_progress', ?, ?, ?) RETURNING id",
+        // One statement checks and inserts, so two processes starting together cannot both
+        // pass the check (SQLite runs a statement under its write lock).
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO sync_events (base_id, status, started_at, stats, owner_pid, kind, undoes) \
+             SELECT ?1, 'in_progress', ?2, ?3, ?4, ?5, ?6 WHERE NOT EXISTS ( \
+                 SELECT 1 FROM sync_events WHERE base_id = ?1 AND status = 'in_progress' \
+                 AND started_at >= ?7) \
+             RETURNING id",
         )
         .bind(base.as_str())
         .bind(started_at.unix_seconds())
         .bind(encode(&report))
         .bind(i64::from(std::process::id()))
-        .fetch_one(self.pool())
+        .bind(kind_name)
+        .bind(undoes)
+        .bind(stale_before.unix_seconds())
+        .fetch_optional(self.pool())
         .await
         .map_err(|e| self.sql_err(&e))?;
-        Ok(SyncEventId(id))
+        match id {
+            Some(id) => Ok(SyncEventId(id)),
+            None => Err(StorageError::busy(
+                SetupError::SyncInProgress { base: base.clone() }.to_string(),
+            )),
+        }
     }
 
     async fn save_progress(&self, event: SyncEventId, report: &SyncReport) -> StorageResult<()> {
@@ -269,7 +277,7 @@ impl SyncStorage for Store {
 
     async fn save_undo(&self, event: SyncEventId, entry: &UndoEntry) -> StorageResult<()> {
         sqlx::query(
-            "INSERT OR REPLACE INTO undo_records (event_id, child_id, previous_ids, \
+            "INSERT OR IGNORE INTO undo_records (event_id, child_id, previous_ids, \
              previous_managed) VALUES (?, ?, ?, ?)",
         )
         .bind(event.0)
@@ -287,7 +295,7 @@ impl SyncStorage for Store {
         // whatever the user changed by hand in between.
         let event: Option<(i64, Option<i64>)> = sqlx::query_as(
             "SELECT e.id, e.undone_at FROM sync_events e WHERE e.base_id = ? \
-             AND e.status != 'in_progress' \
+             AND e.status != 'in_progress' AND e.merged_into IS NULL \
              AND EXISTS (SELECT 1 FROM undo_records u WHERE u.event_id = e.id) \
              ORDER BY e.id DESC LIMIT 1",
         )
@@ -345,6 +353,168 @@ impl SyncStorage for Store {
         .await
         .map_err(|e| self.sql_err(&e))?;
         Ok(())
+    }
+
+    async fn adopt_interrupted(
+        &self,
+        base: &BasePlaylistId,
+        event: SyncEventId,
+    ) -> StorageResult<()> {
+        let mut tx = self.pool().begin().await.map_err(|e| self.sql_err(&e))?;
+        // Interrupted syncs since the last completed one, not undone, not yet taken over.
+        // Older ones stay apart: a sync completed after them started from what they left.
+        let interrupted: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM sync_events WHERE base_id = ?1 AND kind = 'sync' AND id < ?2 \
+             AND status IN ('failed', 'cancelled') AND undone_at IS NULL \
+             AND merged_into IS NULL \
+             AND id > COALESCE((SELECT MAX(id) FROM sync_events WHERE base_id = ?1 \
+                 AND status = 'completed' AND id < ?2), 0) \
+             ORDER BY id",
+        )
+        .bind(base.as_str())
+        .bind(event.0)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(|e| self.sql_err(&e))?;
+        for old in interrupted {
+            // Oldest first, and an entry already there wins: each child keeps its state from
+            // before the first of the runs.
+            sqlx::query(
+                "INSERT OR IGNORE INTO undo_records (event_id, child_id, previous_ids, \
+                 previous_managed) SELECT ?, child_id, previous_ids, previous_managed \
+                 FROM undo_records WHERE event_id = ?",
+            )
+            .bind(event.0)
+            .bind(old)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.sql_err(&e))?;
+            sqlx::query("UPDATE sync_events SET merged_into = ? WHERE id = ?")
+                .bind(event.0)
+                .bind(old)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.sql_err(&e))?;
+        }
+        tx.commit().await.map_err(|e| self.sql_err(&e))
+    }
+
+    async fn forget_routing(&self, base: &BasePlaylistId) -> StorageResult<()> {
+        sqlx::query(&format!(
+            "UPDATE bases SET last_fingerprint = NULL, updated_at = {NOW} WHERE id = ?"
+        ))
+        .bind(base.as_str())
+        .execute(self.pool())
+        .await
+        .map_err(|e| self.sql_err(&e))?;
+        Ok(())
+    }
+
+    async fn save_plan(&self, plan: &WritePlan) -> StorageResult<()> {
+        let managed = self.managed(&plan.child).await?;
+        let during = plan.managed_during(&managed);
+        let mut tx = self.pool().begin().await.map_err(|e| self.sql_err(&e))?;
+        sqlx::query(
+            "INSERT OR REPLACE INTO write_plans (child_id, base_id, event_id, purpose, plan) \
+             SELECT id, base_id, ?, ?, ? FROM children WHERE id = ?",
+        )
+        .bind(plan.event.0)
+        .bind(plan.purpose.as_str())
+        .bind(encode(plan))
+        .bind(plan.child.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.sql_err(&e))?;
+        for id in &during {
+            sqlx::query("INSERT OR IGNORE INTO managed_tracks (child_id, track_id) VALUES (?, ?)")
+                .bind(plan.child.as_str())
+                .bind(id.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.sql_err(&e))?;
+        }
+        sqlx::query(&format!(
+            "UPDATE children SET known_snapshot_id = NULL, known_tracks = NULL, \
+             updated_at = {NOW} WHERE id = ?"
+        ))
+        .bind(plan.child.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.sql_err(&e))?;
+        tx.commit().await.map_err(|e| self.sql_err(&e))
+    }
+
+    async fn plan_step(&self, child: &ChildPlaylistId, steps_done: u32) -> StorageResult<()> {
+        sqlx::query("UPDATE write_plans SET steps_done = ? WHERE child_id = ?")
+            .bind(i64::from(steps_done))
+            .bind(child.as_str())
+            .execute(self.pool())
+            .await
+            .map_err(|e| self.sql_err(&e))?;
+        Ok(())
+    }
+
+    async fn finish_plan(&self, plan: &WritePlan, known: &KnownContents) -> StorageResult<()> {
+        let mut tx = self.pool().begin().await.map_err(|e| self.sql_err(&e))?;
+        sqlx::query("DELETE FROM write_plans WHERE child_id = ?")
+            .bind(plan.child.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.sql_err(&e))?;
+        sqlx::query("DELETE FROM managed_tracks WHERE child_id = ?")
+            .bind(plan.child.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.sql_err(&e))?;
+        for id in &plan.managed_after {
+            sqlx::query("INSERT OR IGNORE INTO managed_tracks (child_id, track_id) VALUES (?, ?)")
+                .bind(plan.child.as_str())
+                .bind(id.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| self.sql_err(&e))?;
+        }
+        sqlx::query(&format!(
+            "UPDATE children SET known_snapshot_id = ?, known_tracks = ?, updated_at = {NOW} \
+             WHERE id = ?"
+        ))
+        .bind(known.snapshot.as_str())
+        .bind(encode(&known.tracks))
+        .bind(plan.child.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.sql_err(&e))?;
+        tx.commit().await.map_err(|e| self.sql_err(&e))
+    }
+
+    async fn drop_plan(&self, child: &ChildPlaylistId) -> StorageResult<()> {
+        sqlx::query("DELETE FROM write_plans WHERE child_id = ?")
+            .bind(child.as_str())
+            .execute(self.pool())
+            .await
+            .map_err(|e| self.sql_err(&e))?;
+        Ok(())
+    }
+
+    async fn unfinished_plans(&self, base: &BasePlaylistId) -> StorageResult<Vec<WritePlan>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT child_id, plan FROM write_plans WHERE base_id = ? ORDER BY event_id, child_id",
+        )
+        .bind(base.as_str())
+        .fetch_all(self.pool())
+        .await
+        .map_err(|e| self.sql_err(&e))?;
+        rows.into_iter()
+            .map(|(child, plan)| {
+                decode::<WritePlan>(&plan).map_err(|e| {
+                    // A plan that does not read can only be finished by hand: say which.
+                    err(format!(
+                        "the unfinished write plan of child {child} cannot be read ({e}); \
+                         the child is as the interrupted sync left it"
+                    ))
+                })
+            })
+            .collect()
     }
 
     async fn record_synced(
@@ -476,9 +646,9 @@ mod tests {
         let (_dir, store) = store().await;
         let (base, child) = base_with_child(&store).await;
         let t = Timestamp::from_unix_seconds;
-        let event = store.begin_event(&base, t(1_000), t(0)).await.unwrap();
+        let event = store.begin_event(&base, EventKind::Sync, t(1_000), t(0)).await.unwrap();
         // A second sync of the same base is refused while the first is fresh...
-        let busy = store.begin_event(&base, t(1_001), t(0)).await.unwrap_err();
+        let busy = store.begin_event(&base, EventKind::Sync, t(1_001), t(0)).await.unwrap_err();
         assert!(busy.busy);
         let mut report = SyncReport::new(base.clone(), 1_000);
         report.children.push(ChildReport {
@@ -506,8 +676,8 @@ mod tests {
         let events = store.list_events(Some(&base), 5).await.unwrap();
         assert_eq!(events[0].status, SyncStatus::Failed);
         // ...and one left running past the stuck limit does not block a new sync.
-        let stuck = store.begin_event(&base, t(2_000), t(0)).await.unwrap();
-        let next = store.begin_event(&base, t(5_000), t(3_000)).await.unwrap();
+        let stuck = store.begin_event(&base, EventKind::Sync, t(2_000), t(0)).await.unwrap();
+        let next = store.begin_event(&base, EventKind::Sync, t(5_000), t(3_000)).await.unwrap();
         assert!(next.0 > stuck.0);
         let events = store.list_events(Some(&base), 5).await.unwrap();
         assert!(events[1].error.as_deref().unwrap().contains("stuck"));
@@ -518,7 +688,7 @@ mod tests {
         let (_dir, store) = store().await;
         let (base, _) = base_with_child(&store).await;
         let t = Timestamp::from_unix_seconds;
-        let event = store.begin_event(&base, t(1_000), t(0)).await.unwrap();
+        let event = store.begin_event(&base, EventKind::Sync, t(1_000), t(0)).await.unwrap();
         // Owned by process 1, which runs as long as the system does.
         sqlx::query("UPDATE sync_events SET owner_pid = 1 WHERE id = ?")
             .bind(event.0)

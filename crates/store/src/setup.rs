@@ -495,6 +495,12 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(|e| self.db_err(&e))?;
+        // Plans name playlists of the service as it was; there is nothing of them to finish.
+        sqlx::query("DELETE FROM write_plans WHERE base_id = ?")
+            .bind(base.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.db_err(&e))?;
         tx.commit().await.map_err(|e| self.db_err(&e))?;
         Ok(())
     }
@@ -600,6 +606,7 @@ mod tests {
         store
             .begin_event(
                 &base,
+                syncer_core::engine::EventKind::Sync,
                 Timestamp::from_unix_seconds(now),
                 Timestamp::from_unix_seconds(now - 60),
             )

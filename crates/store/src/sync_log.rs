@@ -22,6 +22,10 @@ pub struct SyncEventRecord {
     pub report: Option<SyncReport>,
     pub error: Option<String>,
     pub undone: bool,
+    /// Set on an undo's own event: the sync it undid.
+    pub undo_of: Option<SyncEventId>,
+    /// Set on an interrupted sync that a later sync completed: they are undone as one.
+    pub completed_by: Option<SyncEventId>,
 }
 
 /// Whether the process that opened an event still runs. Where the system cannot tell (no
@@ -49,8 +53,8 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<SyncEventRecord>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, base_id, status, started_at, finished_at, stats, error, undone_at \
-             FROM sync_events WHERE (?1 IS NULL OR base_id = ?1) ORDER BY id DESC LIMIT ?2",
+            "SELECT id, base_id, status, started_at, finished_at, stats, error, undone_at, kind, \
+             undoes, merged_into FROM sync_events WHERE (?1 IS NULL OR base_id = ?1) ORDER BY id DESC LIMIT ?2",
         )
         .bind(base.map(BasePlaylistId::as_str))
         .bind(i64::from(limit))
@@ -69,6 +73,13 @@ impl Store {
                     report: decode(&stats).ok(),
                     error: row.try_get("error")?,
                     undone: row.try_get::<Option<i64>, _>("undone_at")?.is_some(),
+                    undo_of: match row.try_get::<String, _>("kind")?.as_str() {
+                        "undo" => row.try_get::<Option<i64>, _>("undoes")?.map(SyncEventId),
+                        _ => None,
+                    },
+                    completed_by: row
+                        .try_get::<Option<i64>, _>("merged_into")?
+                        .map(SyncEventId),
                 })
             })
             .collect::<Result<_, sqlx::Error>>()
@@ -119,7 +130,8 @@ impl Store {
             } else {
                 format!(
                     "interrupted: Syncer stopped during this sync; partly written: {}. Nothing \
-                     you had is lost (`syncer undo` restores them); the next sync completes them",
+                     you had is lost: the tracks each child must end with were stored before \
+                     the first write, and the next sync finishes them from there",
                     partly.join(", ")
                 )
             };
@@ -186,6 +198,7 @@ impl Store {
     pub async fn delete_all_data(&self) -> Result<(), StoreError> {
         let mut tx = self.pool().begin().await.map_err(|e| self.db_err(&e))?;
         for table in [
+            "write_plans",
             "undo_records",
             "sync_events",
             "managed_tracks",

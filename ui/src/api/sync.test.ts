@@ -56,7 +56,10 @@ describe("createSyncApi", () => {
       sync_base: () => null,
       sync_all: () => 3,
       cancel_sync: () => true,
-      undo_sync: () => ({ event: "e1", children: [{ id: "k1", name: "Chill", tracks: 40 }] }),
+      undo_sync: () => ({
+        event: "e1",
+        children: [{ id: "k1", name: "Chill", tracks: 40, kept_added_by_hand: 0 }],
+      }),
       tray_action: () => null,
       get_settings: () => settings,
       set_flag: () => null,

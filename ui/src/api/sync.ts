@@ -292,6 +292,8 @@ export function isHistoryEntry(value: unknown): value is HistoryEntry {
       undone: "boolean",
     }) &&
     isOptional(value.finished_at, "number") &&
+    isOptional(value.undo_of, "string") &&
+    isOptional(value.completed_by, "string") &&
     isOptional(value.error, "string") &&
     (isNothing(value.summary) || isSyncSummary(value.summary))
   );
@@ -330,7 +332,7 @@ function isUndoView(value: unknown): value is UndoView {
   return (
     has(value, { event: "string" }) &&
     isArrayOf((child: unknown): child is UndoChild =>
-      has(child, { id: "string", name: "string", tracks: "number" }),
+      has(child, { id: "string", name: "string", tracks: "number", kept_added_by_hand: "number" }),
     )(value.children)
   );
 }

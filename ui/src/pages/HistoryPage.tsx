@@ -423,7 +423,11 @@ function HistoryItem({
           {entry.base_name}
         </h2>
         <StatusBadge status={entry.status} />
+        {entry.undo_of ? <span className="badge">Undo of sync {entry.undo_of}</span> : null}
         {entry.undone ? <span className="badge">Undone</span> : null}
+        {entry.completed_by ? (
+          <span className="badge">Completed by sync {entry.completed_by}</span>
+        ) : null}
         <time
           className="history-entry__time"
           dateTime={isoTime(entry.started_at)}

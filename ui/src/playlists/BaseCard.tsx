@@ -141,7 +141,15 @@ export function BaseCard({
               void run(
                 () => sync.undoSync(base.id),
                 (u) =>
-                  `Undone: ${u.children.map((c) => `${c.name} has ${c.tracks} tracks again`).join("; ")}`,
+                  `Undone: ${u.children
+                    .map(
+                      (c) =>
+                        `${c.name} has ${c.tracks} tracks again` +
+                        (c.kept_added_by_hand > 0
+                          ? ` (${c.kept_added_by_hand} you added by hand since were kept)`
+                          : ""),
+                    )
+                    .join("; ")}`,
               )
             }
           >

@@ -56,6 +56,8 @@ export function entry(overrides: Partial<HistoryEntry> = {}): HistoryEntry {
     started_at: NOW_S - 5 * 60,
     finished_at: NOW_S - 5 * 60 + 1,
     undone: false,
+    undo_of: null,
+    completed_by: null,
     error: null,
     summary: summary(),
     ...overrides,

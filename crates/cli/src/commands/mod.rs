@@ -51,7 +51,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Preview { base } => sync::preview(&app, &base).await?,
         Command::Sync { base, all, force } => sync::sync(&app, base.as_deref(), all, force).await?,
         Command::Cancel { base } => sync::cancel(&app, &base).await?,
-        Command::Undo { base } => sync::undo(&app, &base).await?,
+        Command::Undo {
+            base,
+            drop_added_by_hand,
+        } => sync::undo(&app, &base, drop_added_by_hand).await?,
         Command::History { base, limit } => sync::history(&app, base.as_deref(), limit).await?,
         Command::Watch => watch::watch(&app).await?,
         Command::Enrich { base, wait } => enrich::enrich(&app, base.as_deref(), wait).await?,

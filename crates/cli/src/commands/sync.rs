@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
-use syncer_core::engine::{Progress, ProgressSink, Stage, SyncReport, SyncStatus};
+use syncer_core::engine::{Progress, ProgressSink, Stage, SyncReport, SyncStatus, UndoOptions};
 use syncer_core::ids::BasePlaylistId;
 use tokio_util::sync::CancellationToken;
 
@@ -137,17 +137,31 @@ pub async fn cancel(app: &App, base: &str) -> anyhow::Result<u8> {
     Ok(OK)
 }
 
-pub async fn undo(app: &App, base: &str) -> anyhow::Result<u8> {
+pub async fn undo(app: &App, base: &str, drop_added_by_hand: bool) -> anyhow::Result<u8> {
     let record = app.base(base).await?;
     let engine = app.engine(&record.connection).await?;
-    let report = engine.undo(&record.id).await?;
+    let options = UndoOptions { drop_added_by_hand };
+    let report = engine.undo(&record.id, &options).await?;
+    let names = app.store.list_children(&record.id).await?;
     output(app, &report, || {
         let mut s = format!(
             "restored the children of {} as they were before sync {}:\n",
             record.name, report.event
         );
-        for (child, n) in &report.children {
-            s.push_str(&format!("  {child}: {n} tracks\n"));
+        for c in &report.children {
+            let name = names
+                .iter()
+                .find(|n| n.id == c.child)
+                .map_or_else(|| c.child.to_string(), |n| n.name.clone());
+            s.push_str(&format!("  {name}: {}", render::count(c.tracks, "track", "tracks")));
+            if c.kept_added_by_hand > 0 {
+                s.push_str(&format!(
+                    " ({} you added by hand since the sync kept; `--drop-added-by-hand` takes \
+                     them out too)",
+                    render::count(c.kept_added_by_hand, "track", "tracks")
+                ));
+            }
+            s.push('\n');
         }
         s
     });

@@ -61,10 +61,14 @@ pub async fn world(children: Vec<ChildSpec>) -> World {
 }
 
 pub async fn world_with(mode: Mode, tracks: usize, children: Vec<ChildSpec>) -> World {
+    world_of(mode, library(tracks), children).await
+}
+
+pub async fn world_of(mode: Mode, library: LibrarySpec, children: Vec<ChildSpec>) -> World {
     let fake = FakeSpotify::start(FakeConfig {
         mode,
         seed: 11,
-        library: library(tracks),
+        library,
         ..FakeConfig::default()
     })
     .await
@@ -73,6 +77,11 @@ pub async fn world_with(mode: Mode, tracks: usize, children: Vec<ChildSpec>) -> 
     let mut config = loopback_config(fake.api_base());
     config.request_timeout = Duration::from_millis(800);
     config.retry.default_retry_after = Duration::from_millis(50);
+    // Retries and the breaker's pause keep their shape at a test's pace: a 500 storm still
+    // opens the circuit, and the next run (as in a later process) finds it closed again.
+    config.retry.base_delay = Duration::from_millis(10);
+    config.retry.max_delay = Duration::from_millis(100);
+    config.breaker.open_for = Duration::from_millis(300);
     let client = SpotifyClient::new(
         ConnectionId::new("test"),
         syncer_app::AppTokens::Fixed(StaticToken::new(fake.mint_token(&user))),
@@ -179,6 +188,11 @@ impl World {
 
     /// A catalog track that the base does not hold.
     pub fn outsider(&self, keep: impl Fn(i32, bool) -> bool) -> TrackId {
+        self.outsider_except(keep, &[])
+    }
+
+    /// A catalog track that the base does not hold, other than `except`.
+    pub fn outsider_except(&self, keep: impl Fn(i32, bool) -> bool, except: &[TrackId]) -> TrackId {
         let lib = self.fake.library();
         let in_base: HashSet<String> = lib
             .playlist_items(self.base.as_str())
@@ -190,7 +204,7 @@ impl World {
             .track_ids()
             .into_iter()
             .find(|id| {
-                if in_base.contains(id) {
+                if in_base.contains(id) || except.iter().any(|e| e.as_str() == id) {
                     return false;
                 }
                 let t = lib.track(id).unwrap();

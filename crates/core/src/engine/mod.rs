@@ -3,6 +3,7 @@
 //! - [`run`]: [`Engine`] — sync, preview, undo, generic over [`MusicProvider`] and
 //!   [`SyncStorage`].
 //! - [`diff`]: the per-child, order-preserving, minimal diff.
+//! - [`plan`]: durable write plans, stored before the first write so nothing is lost.
 //! - [`enrich`]: which lookups the filters need, and the tracks as filters see them.
 //! - [`open`]: what a sync takes from open metadata sources and the user (see
 //!   [`crate::metadata`]), and how much of it is known.
@@ -19,6 +20,7 @@ pub mod enrich;
 pub mod locks;
 pub mod model;
 pub mod open;
+pub mod plan;
 pub mod progress;
 pub mod report;
 pub mod run;
@@ -30,11 +32,13 @@ pub use enrich::{CacheTtl, EnrichmentPlan, field_availability, field_availabilit
 pub use locks::{BaseLock, SyncLocks};
 pub use model::{BaseSetup, ChildSetup, KnownContents};
 pub use open::MetadataSettings;
+pub use plan::{PlanPurpose, PlannedRemoval, WritePlan};
 pub use progress::{Progress, ProgressSink, Stage};
 pub use report::{CacheStats, ChildReport, ChildState, SkipCount, SyncReport, SyncStatus};
 pub use run::{
-    ChildPreview, DraftChild, Engine, EngineConfig, EngineError, Preview, SyncOptions, UndoReport,
+    ChildPreview, DraftChild, Engine, EngineConfig, EngineError, Preview, SyncOptions, UndoOptions,
+    UndoReport, UndoneChild,
 };
 pub use storage::{
-    CachedObject, StorageError, StorageResult, SyncEventId, SyncStorage, UndoEntry, UndoRecord,
+    CachedObject, EventKind, StorageError, StorageResult, SyncEventId, SyncStorage, UndoEntry, UndoRecord,
 };

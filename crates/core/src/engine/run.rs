@@ -18,12 +18,15 @@ use crate::engine::enrich::{
 };
 use crate::engine::locks::{BaseLock, SyncLocks};
 use crate::engine::model::{BaseSetup, ChildSetup, KnownContents};
+use crate::engine::plan::{PlanPurpose, WritePlan};
 use crate::engine::open::{MetadataSettings, open_metadata, waiting_on};
 use crate::engine::progress::{Progress, ProgressSink, Stage, eta};
 use crate::engine::report::{
     CacheStats, ChildReport, ChildState, SkipCount, SyncReport, SyncStatus,
 };
-use crate::engine::storage::{CachedObject, StorageError, SyncEventId, SyncStorage, UndoEntry};
+use crate::engine::storage::{
+    CachedObject, EventKind, StorageError, SyncEventId, SyncStorage, UndoEntry,
+};
 use crate::filter::{
     CompiledFilter, EvalContext, FieldProblem, Filter, PostContext, PreparedTrack, RouteChild,
     RoutingOutcome, Timestamp, check_availability, compile, route, seed_from,
@@ -136,11 +139,31 @@ pub struct DraftChild {
     pub allow_empty: bool,
 }
 
+/// How to undo.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UndoOptions {
+    /// Take out the tracks added by hand since the sync as well (by default they stay).
+    pub drop_added_by_hand: bool,
+}
+
+/// One child an undo put back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UndoneChild {
+    pub child: ChildPlaylistId,
+    /// Tracks the child holds afterwards.
+    pub tracks: u32,
+    /// Tracks added by hand since the sync, kept.
+    pub kept_added_by_hand: u32,
+}
+
 /// What an undo restored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UndoReport {
+    /// The sync that was undone.
     pub event: SyncEventId,
-    pub children: Vec<(ChildPlaylistId, u32)>,
+    /// The undo's own event (it is in the history like a sync).
+    pub undo_event: SyncEventId,
+    pub children: Vec<UndoneChild>,
 }
 
 /// The base's tracks, enriched and prepared, with what could not be routed.
@@ -213,6 +236,25 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
             .ok_or_else(|| EngineError::UnknownBase(base.clone()))
     }
 
+    /// Opens the durable marker of a sync or an undo of `base`: refused while another runs,
+    /// in this process or another.
+    async fn begin(&self, base: &BasePlaylistId, kind: EventKind) -> Result<SyncEventId, EngineError> {
+        let now = self.clock.now();
+        let stale = Timestamp::from_unix_seconds(
+            now.unix_seconds() - i64::try_from(self.config.stuck_after.as_secs()).unwrap_or(0),
+        );
+        self.storage
+            .begin_event(base, kind, now, stale)
+            .await
+            .map_err(|e| {
+                if e.busy {
+                    EngineError::SyncInProgress { base: base.clone() }
+                } else {
+                    EngineError::Storage(e)
+                }
+            })
+    }
+
     /// Syncs one base. Errors before the sync starts (unknown base, another sync running)
     /// come back as `Err`; everything after is in the report (`status`, `error`), which is
     /// also recorded as the sync event.
@@ -224,20 +266,7 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         let _lock = self.lock(base)?;
         let setup = self.setup(base).await?;
         let now = self.clock.now();
-        let stale = Timestamp::from_unix_seconds(
-            now.unix_seconds() - i64::try_from(self.config.stuck_after.as_secs()).unwrap_or(0),
-        );
-        let event = self
-            .storage
-            .begin_event(base, now, stale)
-            .await
-            .map_err(|e| {
-                if e.busy {
-                    EngineError::SyncInProgress { base: base.clone() }
-                } else {
-                    EngineError::Storage(e)
-                }
-            })?;
+        let event = self.begin(base, EventKind::Sync).await?;
         let started = Instant::now();
         let stats_before = self.provider.request_stats();
         let report = Mutex::new(SyncReport::new(base.clone(), now.unix_seconds()));
@@ -281,6 +310,19 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         options: &SyncOptions,
     ) -> Result<(), EngineError> {
         let base_playlist = PlaylistId::new(setup.id.as_str());
+        {
+            let mut r = report.lock().await;
+            r.children = setup
+                .children
+                .iter()
+                .map(|c| child_report(c, ChildState::Pending))
+                .collect();
+        }
+        // An interrupted run and the run that completes it are one sync for undo; and no new
+        // plan is made before the old ones are finished, so nothing is computed from a
+        // half-written child.
+        self.storage.adopt_interrupted(&setup.id, event).await?;
+        let resumed = self.resume(setup, event, report, options).await?;
         emit(options, Stage::CheckingBase, 0, 1, None, None);
         let snapshot =
             cancellable(&options.cancel, self.provider.snapshot_id(&base_playlist)).await??;
@@ -291,12 +333,12 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
             && setup.last_fingerprint.as_deref() == Some(fingerprint.as_str())
         {
             let mut r = report.lock().await;
-            r.unchanged = true;
-            r.children = setup
-                .children
-                .iter()
-                .map(|c| child_report(c, ChildState::Unchanged))
-                .collect();
+            r.unchanged = resumed == 0;
+            for c in &mut r.children {
+                if c.state == ChildState::Pending {
+                    c.state = ChildState::Unchanged;
+                }
+            }
             return Ok(());
         }
         let compiled = self.compile_all(setup)?;
@@ -310,11 +352,6 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
             r.cache = loaded.cache;
             r.metadata = loaded.metadata.clone();
             r.unrouted = u32::try_from(outcome.unrouted.len()).unwrap_or(u32::MAX);
-            r.children = setup
-                .children
-                .iter()
-                .map(|c| child_report(c, ChildState::Pending))
-                .collect();
             self.storage.save_progress(event, &r).await?;
         }
         let wanted = wanted_lists(&outcome, &loaded.prepared);
@@ -445,10 +482,26 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         // with only the fields the filters read. Taken from the back, so the entries' buffer
         // shrinks while the prepared tracks grow: a 10,000-track base is held about once.
         let mut entries = items.entries;
+        // A child holds each track once, so a track the base repeats is routed once, at its
+        // first position: preview and sync then count the same tracks, and `limit 40` means
+        // 40 tracks in the child.
+        let mut seen = std::collections::HashSet::with_capacity(count);
+        let mut first: Vec<bool> = entries
+            .iter()
+            .map(|e| match e {
+                PlaylistEntry::Track { track, .. } => seen.insert(track.id.clone()),
+                PlaylistEntry::Skipped { .. } => false,
+            })
+            .collect();
+        drop(seen);
         let mut prepared = Vec::with_capacity(count);
         while let Some(entry) = entries.pop() {
+            let first_time = first.pop().unwrap_or(false);
             if entries.len() < entries.capacity() / 2 {
                 entries.shrink_to_fit();
+            }
+            if !first_time {
+                continue;
             }
             if let PlaylistEntry::Track {
                 position,
@@ -630,7 +683,7 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         self.update_child(report, index, |c| c.wanted = wanted_count)
             .await;
         emit(options, Stage::ReadingChildren, 0, 1, None, Some(&child.id));
-        let (mut snapshot, current) = self.current_contents(child).await?;
+        let (snapshot, current) = self.current_contents(child).await?;
         if wanted.is_empty() && !child.allow_empty && !current.is_empty() {
             self.update_child(report, index, |c| {
                 c.state = ChildState::Held;
@@ -648,7 +701,9 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         let kept = u32::try_from(diff.kept_user_tracks).unwrap_or(u32::MAX);
         if diff.is_noop() {
             self.update_child(report, index, |c| {
-                c.state = ChildState::Unchanged;
+                if c.state == ChildState::Pending {
+                    c.state = ChildState::Unchanged;
+                }
                 c.kept_user_tracks = kept;
             })
             .await;
@@ -659,99 +714,140 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
             self.storage.set_known(&child.id, Some(&known)).await?;
             return Ok(());
         }
-        // The undo record and the "writing" mark are durable before the first write, so a
-        // crash part-way loses nothing and names this child.
+        // The undo record and the plan are durable before the first write, so a crash
+        // part-way loses nothing, names this child, and the next run finishes the plan.
         let undo = UndoEntry {
             child: child.id.clone(),
             previous: current.clone(),
             previous_managed: managed.iter().cloned().collect(),
         };
         self.storage.save_undo(event, &undo).await?;
-        self.storage.set_known(&child.id, None).await?;
+        let removed: std::collections::HashSet<&TrackId> = diff.removed.iter().collect();
+        let mut managed_after: Vec<TrackId> = managed
+            .iter()
+            .filter(|id| !removed.contains(id))
+            .cloned()
+            .collect();
+        managed_after.extend(diff.added.iter().cloned());
+        let plan = WritePlan::from_diff(
+            event,
+            child.id.clone(),
+            PlanPurpose::Sync,
+            &diff,
+            &current,
+            &managed,
+            managed_after,
+            child.mirror,
+        );
+        self.storage.save_plan(&plan).await?;
+        self.update_child(report, index, |c| c.kept_user_tracks = kept)
+            .await;
+        self.carry_out(&plan, snapshot, current, event, report, index, options)
+            .await
+    }
+
+    /// Converges a child on its plan's target from what it holds now, recording each
+    /// acknowledged step, then ends the plan. Stops between steps when cancelled; the plan
+    /// stays, and the next run finishes it.
+    #[allow(clippy::too_many_arguments)]
+    async fn carry_out(
+        &self,
+        plan: &WritePlan,
+        mut snapshot: SnapshotId,
+        current: Vec<TrackId>,
+        event: SyncEventId,
+        report: &Mutex<SyncReport>,
+        index: usize,
+        options: &SyncOptions,
+    ) -> Result<(), EngineError> {
+        let managed = self.storage.managed(&plan.child).await?;
+        let diff = plan.remaining(&current, &managed);
         {
             let mut r = report.lock().await;
             if let Some(c) = r.children.get_mut(index) {
                 c.state = ChildState::Writing;
-                c.kept_user_tracks = kept;
             }
             self.storage.save_progress(event, &r).await?;
         }
-        // Marked before they are written: a track Syncer added must never pass for the
-        // user's own (it would then never be removed).
-        self.storage.add_managed(&child.id, &diff.added).await?;
-        let playlist = PlaylistId::new(child.id.as_str());
+        let playlist = PlaylistId::new(plan.child.as_str());
         let total = diff.requests() as u64;
         let started = Instant::now();
-        let mut done = 0u64;
-        let step = |done: u64| {
+        let mut done = 0u32;
+        let step = |done: u32| {
             emit(
                 options,
                 Stage::Writing,
-                done,
+                u64::from(done),
                 total,
-                eta(started.elapsed(), done, total),
-                Some(&child.id),
+                eta(started.elapsed(), u64::from(done), total),
+                Some(&plan.child),
             );
         };
-        match &diff.writes {
-            Writes::Replace => {
-                snapshot = self
-                    .provider
-                    .replace_items(&playlist, &diff.final_list, &snapshot)
-                    .await?;
-                let added = u32::try_from(diff.added.len()).unwrap_or(u32::MAX);
-                let removed = u32::try_from(diff.removed.len()).unwrap_or(u32::MAX);
-                let requests = u32::try_from(total).unwrap_or(u32::MAX);
-                self.update_child(report, index, |c| {
-                    c.added = added;
-                    c.removed = removed;
-                    c.write_requests = requests;
-                })
-                .await;
-                self.storage
-                    .remove_managed(&child.id, &diff.removed)
-                    .await?;
-            }
-            Writes::Incremental { removes, inserts } => {
-                let mut length = current.len();
-                for chunk in removes.chunks(WRITE_BATCH) {
+        if !diff.is_noop() {
+            match &diff.writes {
+                Writes::Replace => {
                     if options.cancel.is_cancelled() {
                         return Err(EngineError::Cancelled);
                     }
                     snapshot = self
                         .provider
-                        .remove_items(&playlist, chunk, &snapshot)
+                        .replace_items(&playlist, &diff.final_list, &snapshot)
                         .await?;
-                    length -= current.iter().filter(|t| chunk.contains(t)).count();
-                    self.storage.remove_managed(&child.id, chunk).await?;
-                    let n = u32::try_from(chunk.len()).unwrap_or(u32::MAX);
+                    done += 1;
+                    self.storage.plan_step(&plan.child, done).await?;
+                    let added = u32::try_from(diff.added.len()).unwrap_or(u32::MAX);
+                    let removed = u32::try_from(diff.removed.len()).unwrap_or(u32::MAX);
+                    let requests = u32::try_from(total).unwrap_or(u32::MAX);
                     self.record_write(event, report, index, |c| {
-                        c.removed += n;
-                        c.write_requests += 1;
+                        c.added += added;
+                        c.removed += removed;
+                        c.write_requests += requests;
                     })
                     .await?;
-                    done += 1;
                     step(done);
                 }
-                for run in inserts {
-                    if options.cancel.is_cancelled() {
-                        return Err(EngineError::Cancelled);
-                    }
-                    // Appending needs no position; it is also what every service supports.
-                    let at = (run.position as usize != length).then_some(run.position);
-                    snapshot = self
-                        .provider
-                        .add_items(&playlist, &run.tracks, at, &snapshot)
+                Writes::Incremental { removes, inserts } => {
+                    let mut length = current.len();
+                    for chunk in removes.chunks(WRITE_BATCH) {
+                        if options.cancel.is_cancelled() {
+                            return Err(EngineError::Cancelled);
+                        }
+                        snapshot = self
+                            .provider
+                            .remove_items(&playlist, chunk, &snapshot)
+                            .await?;
+                        length -= current.iter().filter(|t| chunk.contains(t)).count();
+                        done += 1;
+                        self.storage.plan_step(&plan.child, done).await?;
+                        let n = u32::try_from(chunk.len()).unwrap_or(u32::MAX);
+                        self.record_write(event, report, index, |c| {
+                            c.removed += n;
+                            c.write_requests += 1;
+                        })
                         .await?;
-                    length += run.tracks.len();
-                    let n = u32::try_from(run.tracks.len()).unwrap_or(u32::MAX);
-                    self.record_write(event, report, index, |c| {
-                        c.added += n;
-                        c.write_requests += 1;
-                    })
-                    .await?;
-                    done += 1;
-                    step(done);
+                        step(done);
+                    }
+                    for run in inserts {
+                        if options.cancel.is_cancelled() {
+                            return Err(EngineError::Cancelled);
+                        }
+                        // Appending needs no position; it is also what every service supports.
+                        let at = (run.position as usize != length).then_some(run.position);
+                        snapshot = self
+                            .provider
+                            .add_items(&playlist, &run.tracks, at, &snapshot)
+                            .await?;
+                        length += run.tracks.len();
+                        done += 1;
+                        self.storage.plan_step(&plan.child, done).await?;
+                        let n = u32::try_from(run.tracks.len()).unwrap_or(u32::MAX);
+                        self.record_write(event, report, index, |c| {
+                            c.added += n;
+                            c.write_requests += 1;
+                        })
+                        .await?;
+                        step(done);
+                    }
                 }
             }
         }
@@ -759,13 +855,64 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
             snapshot,
             tracks: diff.final_list,
         };
-        self.storage.set_known(&child.id, Some(&known)).await?;
+        self.storage.finish_plan(plan, &known).await?;
         let mut r = report.lock().await;
         if let Some(c) = r.children.get_mut(index) {
             c.state = ChildState::Written;
         }
         self.storage.save_progress(event, &r).await?;
         Ok(())
+    }
+
+    /// Finishes the plans an earlier run (sync or undo, in any process) left unfinished,
+    /// re-reading each child first. Returns how many it finished.
+    async fn resume(
+        &self,
+        setup: &BaseSetup,
+        event: SyncEventId,
+        report: &Mutex<SyncReport>,
+        options: &SyncOptions,
+    ) -> Result<usize, EngineError> {
+        let plans = self.storage.unfinished_plans(&setup.id).await?;
+        let mut finished = 0;
+        for plan in plans {
+            let Some(index) = setup.children.iter().position(|c| c.id == plan.child) else {
+                continue;
+            };
+            tracing::info!(
+                child = %plan.child,
+                planned_by = %plan.event,
+                purpose = plan.purpose.as_str(),
+                "finishing an interrupted write plan"
+            );
+            let playlist = PlaylistId::new(plan.child.as_str());
+            let read = async {
+                let snapshot = self.provider.snapshot_id(&playlist).await?;
+                let items = self.provider.playlist_items(&playlist).await?;
+                Ok::<_, ProviderError>((snapshot, items.tracks().map(|t| t.id.clone()).collect()))
+            };
+            let (snapshot, current): (SnapshotId, Vec<TrackId>) =
+                match cancellable(&options.cancel, read).await? {
+                    Ok(read) => read,
+                    Err(ProviderError::NotFound { .. }) => {
+                        // Nothing is left to lose in a playlist that no longer exists.
+                        self.storage.drop_plan(&plan.child).await?;
+                        continue;
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+            self.update_child(report, index, |c| {
+                c.note = Some(match plan.purpose {
+                    PlanPurpose::Sync => "finished the writes of an interrupted sync".to_owned(),
+                    PlanPurpose::Undo => "finished the writes of an interrupted undo".to_owned(),
+                });
+            })
+            .await;
+            self.carry_out(&plan, snapshot, current, event, report, index, options)
+                .await?;
+            finished += 1;
+        }
+        Ok(finished)
     }
 
     /// What a sync would do, without writing: counts and a sample per child, the tracks no
@@ -813,6 +960,8 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         let snapshot = self.provider.snapshot_id(&base_playlist).await?;
         let loaded = self.load(&base_playlist, &setup, &options).await?;
         let outcome = route_children(&setup, &compiled, &loaded.prepared, &snapshot);
+        // The very lists a sync would write: one evaluation for both.
+        let wanted = wanted_lists(&outcome, &loaded.prepared);
         let availability = field_availability_with(
             &self.provider.capabilities(),
             self.config.metadata.open_genres,
@@ -832,9 +981,12 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
                 .iter()
                 .chain(outcome.catch_all.iter())
                 .find(|r| r.id == child.id);
-            let (count, unknown, sample) = routed.map_or((0, 0, Vec::new()), |r| {
+            let count = wanted.get(&child.id).map_or(0, |ids| {
+                let distinct: std::collections::HashSet<&TrackId> = ids.iter().collect();
+                u32::try_from(distinct.len()).unwrap_or(u32::MAX)
+            });
+            let (unknown, sample) = routed.map_or((0, Vec::new()), |r| {
                 (
-                    u32::try_from(r.post.tracks.len()).unwrap_or(u32::MAX),
                     u32::try_from(r.matches.unknown.len()).unwrap_or(u32::MAX),
                     sample_of(&r.post.tracks),
                 )
@@ -870,52 +1022,133 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         })
     }
 
-    /// Restores every child the last (not yet undone) sync of this base wrote to.
-    pub async fn undo(&self, base: &BasePlaylistId) -> Result<UndoReport, EngineError> {
+    /// Restores every child the last (not yet undone) sync of this base wrote to, as it was
+    /// before that sync (an interrupted sync and the run that completed it count as one).
+    /// An undo is a sync like any other: it takes the base's cross-process marker, so it is
+    /// refused while a sync runs anywhere, and it writes through durable plans. Tracks added
+    /// by hand since the sync stay unless `options` says otherwise.
+    pub async fn undo(
+        &self,
+        base: &BasePlaylistId,
+        options: &UndoOptions,
+    ) -> Result<UndoReport, EngineError> {
         let _lock = self.lock(base)?;
-        let record = self
-            .storage
-            .last_undo(base)
-            .await?
-            .ok_or_else(|| EngineError::NothingToUndo(base.clone()))?;
-        let mut restored = Vec::new();
-        for entry in &record.entries {
-            let playlist = PlaylistId::new(entry.child.as_str());
-            let snapshot = self
-                .provider
-                .snapshot_id(&playlist)
-                .await
-                .map_err(|e| match e {
-                    ProviderError::NotFound { .. } => EngineError::ChildGone {
-                        child: entry.child.clone(),
-                    },
-                    other => EngineError::Provider(other),
-                })?;
-            let snapshot = self
-                .provider
-                .replace_items(&playlist, &entry.previous, &snapshot)
-                .await?;
-            self.storage
-                .set_managed(&entry.child, &entry.previous_managed)
-                .await?;
-            let known = KnownContents {
-                snapshot,
-                tracks: entry.previous.clone(),
-            };
-            self.storage.set_known(&entry.child, Some(&known)).await?;
-            restored.push((
-                entry.child.clone(),
-                u32::try_from(entry.previous.len()).unwrap_or(u32::MAX),
-            ));
+        let setup = self.setup(base).await?;
+        let Some(peek) = self.storage.last_undo(base).await? else {
+            return Err(EngineError::NothingToUndo(base.clone()));
+        };
+        // The record is read again under the marker (a sync may have ended meanwhile).
+        let event = self.begin(base, EventKind::Undo { of: peek.event }).await?;
+        let now = self.clock.now();
+        let report = Mutex::new(SyncReport::new(base.clone(), now.unix_seconds()));
+        let started = Instant::now();
+        let stats_before = self.provider.request_stats();
+        let outcome = self.undo_inner(&setup, event, &report, options).await;
+        let mut r = report.into_inner();
+        r.requests = self.provider.request_stats().since(&stats_before);
+        r.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        r.status = if outcome.is_ok() {
+            SyncStatus::Completed
+        } else {
+            SyncStatus::Failed
+        };
+        if let Err(e) = &outcome {
+            r.error = Some(e.to_string());
         }
-        self.storage.mark_undone(record.event).await?;
-        tracing::info!(base = %base, event = %record.event, children = restored.len(), "undone");
+        self.storage
+            .finish_event(event, r.status, &r, self.clock.now())
+            .await?;
+        let (undone, children) = outcome?;
+        tracing::info!(base = %base, event = %undone, undo = %event, children = children.len(), "undone");
         Ok(UndoReport {
-            event: record.event,
-            children: restored,
+            event: undone,
+            undo_event: event,
+            children,
         })
     }
+
+    async fn undo_inner(
+        &self,
+        setup: &BaseSetup,
+        event: SyncEventId,
+        report: &Mutex<SyncReport>,
+        options: &UndoOptions,
+    ) -> Result<(SyncEventId, Vec<UndoneChild>), EngineError> {
+        let record = self
+            .storage
+            .last_undo(&setup.id)
+            .await?
+            .ok_or_else(|| EngineError::NothingToUndo(setup.id.clone()))?;
+        // From here the children change: the next sync must route again.
+        self.storage.forget_routing(&setup.id).await?;
+        let entries: Vec<(&UndoEntry, &ChildSetup)> = record
+            .entries
+            .iter()
+            .filter_map(|e| setup.children.iter().find(|c| c.id == e.child).map(|c| (e, c)))
+            .collect();
+        {
+            let mut r = report.lock().await;
+            r.children = entries
+                .iter()
+                .map(|(_, c)| child_report(c, ChildState::Pending))
+                .collect();
+        }
+        let mode = if options.drop_added_by_hand {
+            MirrorMode::Strict
+        } else {
+            MirrorMode::KeepUserTracks
+        };
+        let sync_options = SyncOptions::default();
+        let mut restored = Vec::with_capacity(entries.len());
+        for (index, (entry, child)) in entries.iter().enumerate() {
+            let playlist = PlaylistId::new(entry.child.as_str());
+            let gone = |e: ProviderError| match e {
+                ProviderError::NotFound { .. } => EngineError::ChildGone {
+                    child: entry.child.clone(),
+                },
+                other => EngineError::Provider(other),
+            };
+            let snapshot = self.provider.snapshot_id(&playlist).await.map_err(gone)?;
+            let current: Vec<TrackId> = self
+                .provider
+                .playlist_items(&playlist)
+                .await
+                .map_err(gone)?
+                .tracks()
+                .map(|t| t.id.clone())
+                .collect();
+            let managed = self.storage.managed(&entry.child).await?;
+            let diff = diff_child(&current, &entry.previous, &managed, mode);
+            let kept = u32::try_from(diff.kept_user_tracks).unwrap_or(u32::MAX);
+            let plan = WritePlan::from_diff(
+                event,
+                child.id.clone(),
+                PlanPurpose::Undo,
+                &diff,
+                &current,
+                &managed,
+                entry.previous_managed.clone(),
+                mode,
+            );
+            self.storage.save_plan(&plan).await?;
+            self.update_child(report, index, |c| {
+                c.wanted = u32::try_from(entry.previous.len()).unwrap_or(u32::MAX);
+                c.kept_user_tracks = kept;
+            })
+            .await;
+            self.carry_out(&plan, snapshot, current, event, report, index, &sync_options)
+                .await?;
+            restored.push(UndoneChild {
+                child: entry.child.clone(),
+                tracks: u32::try_from(plan.target.len()).unwrap_or(u32::MAX),
+                kept_added_by_hand: kept,
+            });
+        }
+        self.storage.mark_undone(record.event).await?;
+        Ok((record.event, restored))
+    }
 }
+
 
 /// Catalog objects keyed by their id, for the cache.
 pub trait HasId {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::capabilities::LookupKind;
 use crate::engine::model::{BaseSetup, KnownContents};
+use crate::engine::plan::WritePlan;
 use crate::engine::report::{SyncReport, SyncStatus};
 use crate::filter::Timestamp;
 use crate::ids::{BasePlaylistId, ChildPlaylistId, SnapshotId, TrackId};
@@ -49,6 +50,14 @@ impl std::fmt::Display for SyncEventId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}", self.0)
     }
+}
+
+/// What an event records: a sync, or an undo of an earlier sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum EventKind {
+    Sync,
+    Undo { of: SyncEventId },
 }
 
 /// A child's contents before a sync wrote to it: what undo restores.
@@ -128,11 +137,14 @@ pub trait SyncStorage: MetadataStore + Send + Sync {
         known: Option<&KnownContents>,
     ) -> impl Future<Output = StorageResult<()>> + Send;
 
-    /// Opens an in-progress event: the durable marker that a sync of this base runs. Fails
-    /// with [`StorageError::busy`] when another, not yet stale, is open.
+    /// Opens an in-progress event: the durable marker that a sync or an undo of this base
+    /// runs, in this process or another. Fails with [`StorageError::busy`] when another, not
+    /// yet stale, is open. Checking and opening are one atomic step, so of two processes
+    /// starting together exactly one gets the base.
     fn begin_event(
         &self,
         base: &BasePlaylistId,
+        kind: EventKind,
         started_at: Timestamp,
         stale_before: Timestamp,
     ) -> impl Future<Output = StorageResult<SyncEventId>> + Send;
@@ -152,11 +164,22 @@ pub trait SyncStorage: MetadataStore + Send + Sync {
         finished_at: Timestamp,
     ) -> impl Future<Output = StorageResult<()>> + Send;
 
-    /// Keeps a child's contents before the event wrote to it.
+    /// Keeps a child's contents before the event wrote to it. An entry the event already
+    /// has (taken over from an interrupted run) is kept: undo restores the oldest state.
     fn save_undo(
         &self,
         event: SyncEventId,
         entry: &UndoEntry,
+    ) -> impl Future<Output = StorageResult<()>> + Send;
+
+    /// Makes `event` the continuation of the runs of this base that were interrupted since
+    /// its last completed sync: their undo entries become this event's (the oldest entry of
+    /// each child wins), and they no longer count on their own. So an interrupted sync and
+    /// the sync that completes it are undone as one.
+    fn adopt_interrupted(
+        &self,
+        base: &BasePlaylistId,
+        event: SyncEventId,
     ) -> impl Future<Output = StorageResult<()>> + Send;
 
     /// The undo record of the last sync of this base that wrote, unless it was undone.
@@ -166,6 +189,41 @@ pub trait SyncStorage: MetadataStore + Send + Sync {
     ) -> impl Future<Output = StorageResult<Option<UndoRecord>>> + Send;
 
     fn mark_undone(&self, event: SyncEventId) -> impl Future<Output = StorageResult<()>> + Send;
+
+    /// Forgets the setup the base was last routed with, so the next sync routes again even
+    /// if nothing changed (an undo has started changing the children).
+    fn forget_routing(&self, base: &BasePlaylistId)
+    -> impl Future<Output = StorageResult<()>> + Send;
+
+    /// Stores a child's write plan before its first write, in one transaction with what it
+    /// implies: the child's managed set becomes [`WritePlan::managed_during`] and its known
+    /// contents are forgotten. A plan the child already had is replaced.
+    fn save_plan(&self, plan: &WritePlan) -> impl Future<Output = StorageResult<()>> + Send;
+
+    /// Counts an acknowledged write step of the child's plan.
+    fn plan_step(
+        &self,
+        child: &ChildPlaylistId,
+        steps_done: u32,
+    ) -> impl Future<Output = StorageResult<()>> + Send;
+
+    /// Ends the child's plan, in one transaction: the managed set becomes the plan's
+    /// `managed_after` and the known contents `known`.
+    fn finish_plan(
+        &self,
+        plan: &WritePlan,
+        known: &KnownContents,
+    ) -> impl Future<Output = StorageResult<()>> + Send;
+
+    /// Drops a plan that can never finish (its child is gone from the service).
+    fn drop_plan(&self, child: &ChildPlaylistId)
+    -> impl Future<Output = StorageResult<()>> + Send;
+
+    /// The plans of this base's children that were started and not finished, oldest first.
+    fn unfinished_plans(
+        &self,
+        base: &BasePlaylistId,
+    ) -> impl Future<Output = StorageResult<Vec<WritePlan>>> + Send;
 
     /// Records a completed sync: the base's version and the setup it was routed with.
     fn record_synced(
