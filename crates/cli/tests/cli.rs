@@ -250,3 +250,52 @@ fn routing_mode_catch_all_and_child_order_are_set_per_base() {
     assert_eq!(code(&["child", "move", &last, "--position", "6"]), Some(2));
     assert_eq!(code(&["child", "move", &last, "--position", "0"]), Some(2));
 }
+
+#[test]
+fn undo_while_a_sync_of_the_base_runs_in_another_process_is_refused_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let demo = ok_json(d, &["demo", "--tracks", "200"]);
+    let base = demo["base"].as_str().unwrap().to_owned();
+    let events_before = ok_json(d, &["history", &base]).as_array().unwrap().len();
+    // Another process syncs the base, slowly (every request of its stand-in takes 150 ms).
+    let mut sync = Command::new(env!("CARGO_BIN_EXE_syncer"))
+        .arg("--data-dir")
+        .arg(d)
+        .args(["--json", "sync", &base, "--force"])
+        .env_remove("RUST_LOG")
+        .env("SYNCER_DEMO_LATENCY_MS", "150")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let running = (0..400).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(25));
+        ok_json(d, &["history", &base])[0]["status"] == "in_progress"
+    });
+    assert!(running, "the other process's sync started");
+    let undo = syncer(d, &["undo", &base]);
+    assert_eq!(
+        undo.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&undo.stderr)
+    );
+    let message = String::from_utf8_lossy(&undo.stderr);
+    assert!(message.contains("in progress"), "{message}");
+    let done = sync.wait_with_output().unwrap();
+    assert!(
+        done.status.success(),
+        "the sync was not disturbed: {}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let history = ok_json(d, &["history", &base]);
+    let history = history.as_array().unwrap();
+    assert_eq!(
+        history.len(),
+        events_before + 1,
+        "no undo was recorded: {history:?}"
+    );
+    assert_eq!(history[0]["status"], "completed");
+    assert_eq!(history[0]["undone"], false);
+}

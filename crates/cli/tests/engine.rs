@@ -109,12 +109,12 @@ async fn tracks_the_user_added_are_kept_and_undo_restores() {
     assert_eq!(got, expected);
     assert_eq!(r.children[0].kept_user_tracks, 1);
 
-    let undo = w.engine.undo(&w.base).await.unwrap();
+    let undo = w.engine.undo(&w.base, &Default::default()).await.unwrap();
     assert_eq!(undo.children.len(), 1);
     assert_eq!(w.contents(c), before, "undo restores the previous contents");
     // Only the last sync is undone: stepping further back would cross the user's own edit.
     assert!(matches!(
-        w.engine.undo(&w.base).await,
+        w.engine.undo(&w.base, &Default::default()).await,
         Err(EngineError::NothingToUndo(_))
     ));
 }
@@ -297,7 +297,11 @@ async fn edits_are_refused_while_a_sync_runs() {
             .as_secs() as i64,
     );
     let stale = syncer_core::filter::Timestamp::from_unix_seconds(now.unix_seconds() - 1800);
-    let event = w.store.begin_event(&w.base, syncer_core::engine::EventKind::Sync, now, stale).await.unwrap();
+    let event = w
+        .store
+        .begin_event(&w.base, syncer_core::engine::EventKind::Sync, now, stale)
+        .await
+        .unwrap();
     let edit = w
         .store
         .edit_child(&w.children[0], &ChildEdit::default())
@@ -328,7 +332,7 @@ async fn edits_are_refused_while_a_sync_runs() {
     // In this process, the lock refuses a second sync as well.
     let _held = w.engine.locks().try_lock(&w.base).unwrap();
     assert!(matches!(
-        w.engine.undo(&w.base).await,
+        w.engine.undo(&w.base, &Default::default()).await,
         Err(EngineError::SyncInProgress { .. })
     ));
     let _ = event;

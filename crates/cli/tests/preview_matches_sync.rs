@@ -13,7 +13,14 @@ use syncer_core::filter::query;
 use syncer_store::ChildEdit;
 
 /// A filter text from its parts; every part is valid on its own.
-fn filter_text(from: i32, span: i32, dedupe: Option<&str>, per_artist: Option<u32>, limit: Option<u32>, order: &str) -> String {
+fn filter_text(
+    from: i32,
+    span: i32,
+    dedupe: Option<&str>,
+    per_artist: Option<u32>,
+    limit: Option<u32>,
+    order: &str,
+) -> String {
     let mut text = format!("year:{from}..{}", from + span);
     if let Some(d) = dedupe {
         text.push_str(&format!(" | dedupe{d}"));

@@ -100,7 +100,11 @@ fn assert_no_duplicates(lists: &[Vec<String>], context: &str) {
 
 /// Arms the interruption at the `k`-th write from now (1-based).
 fn arm(w: &World, k: usize, how: Interruption) {
-    let at = w.fake.faults().writes().after(u64::try_from(k - 1).unwrap());
+    let at = w
+        .fake
+        .faults()
+        .writes()
+        .after(u64::try_from(k - 1).unwrap());
     match how {
         Interruption::ServerError => at.fail_next(u64::MAX, 500),
         Interruption::KilledBefore => at.timeout_next(1),
@@ -130,7 +134,12 @@ where
             };
             let held = async {
                 loop {
-                    if w.fake.requests().log().iter().any(|r| r.fault == Some(fault)) {
+                    if w.fake
+                        .requests()
+                        .log()
+                        .iter()
+                        .any(|r| r.fault == Some(fault))
+                    {
                         return;
                     }
                     tokio::time::sleep(Duration::from_millis(2)).await;
@@ -178,7 +187,10 @@ async fn a_sync_interrupted_at_any_write_loses_nothing_and_undo_restores_it_all(
             let context = format!("({how:?} at write {k} of {sync_writes})");
             let (w, mine) = scenario().await;
             let before = contents(&w);
-            assert_eq!(before, before_ref, "the scenario is deterministic {context}");
+            assert_eq!(
+                before, before_ref,
+                "the scenario is deterministic {context}"
+            );
             arm(&w, k, how);
             interrupted(&w, how, w.engine.sync(&w.base, &SyncOptions::default())).await;
             // Whatever the interruption left, every hand-added track is still listed, or
@@ -212,12 +224,7 @@ async fn an_undo_interrupted_at_any_write_is_finished_by_the_next_undo() {
             assert_eq!(r.status, SyncStatus::Completed, "{context}");
             assert_eq!(contents(&w), after_ref, "{context}");
             arm(&w, k, how);
-            interrupted(
-                &w,
-                how,
-                w.engine.undo(&w.base, &UndoOptions::default()),
-            )
-            .await;
+            interrupted(&w, how, w.engine.undo(&w.base, &UndoOptions::default())).await;
             // The hand-added tracks never left (or are in the undo's stored plan).
             match w.engine.undo(&w.base, &UndoOptions::default()).await {
                 Ok(_) => {}
@@ -280,10 +287,17 @@ async fn undo_keeps_tracks_added_by_hand_after_the_sync_unless_asked() {
     assert_eq!(now[0], before[0]);
     let mut expected = before[1].clone();
     expected.push(later.to_string());
-    assert_eq!(now[1], expected, "the later track stays, where the user put it");
+    assert_eq!(
+        now[1], expected,
+        "the later track stays, where the user put it"
+    );
 
     // Asked otherwise, the next undo of a sync takes it out too.
-    let r = w.engine.sync(&w.base, &SyncOptions::default()).await.unwrap();
+    let r = w
+        .engine
+        .sync(&w.base, &SyncOptions::default())
+        .await
+        .unwrap();
     assert_eq!(r.status, SyncStatus::Completed);
     w.user_adds(w.children[0].as_str(), std::slice::from_ref(&later))
         .await;
@@ -301,9 +315,10 @@ async fn an_undo_is_refused_while_a_sync_of_the_base_runs_elsewhere() {
     let r = w.sync().await;
     assert_eq!(r.status, SyncStatus::Completed);
     // Another process's running sync: its marker in the same database.
-    let other = syncer_store::Store::open_file(&w.dir.path().join("syncer.db"), &Default::default())
-        .await
-        .unwrap();
+    let other =
+        syncer_store::Store::open_file(&w.dir.path().join("syncer.db"), &Default::default())
+            .await
+            .unwrap();
     let now = syncer_core::filter::Timestamp::from_unix_seconds(
         i64::try_from(
             std::time::SystemTime::now()

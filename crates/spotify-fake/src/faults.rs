@@ -193,9 +193,7 @@ impl FaultState {
                 Kind::Timeout { remaining } => countdown(remaining, Action::Hang),
                 Kind::Drop { remaining } => countdown(remaining, Action::Drop),
                 Kind::LoseAnswer { remaining } => countdown(remaining, Action::ApplyThenDrop),
-                Kind::ApplyThenHang { remaining } => {
-                    countdown(remaining, Action::ApplyThenHang)
-                }
+                Kind::ApplyThenHang { remaining } => countdown(remaining, Action::ApplyThenHang),
             };
             if let Kind::Fail { remaining: 0, .. }
             | Kind::Timeout { remaining: 0 }

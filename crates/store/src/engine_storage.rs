@@ -646,9 +646,15 @@ mod tests {
         let (_dir, store) = store().await;
         let (base, child) = base_with_child(&store).await;
         let t = Timestamp::from_unix_seconds;
-        let event = store.begin_event(&base, EventKind::Sync, t(1_000), t(0)).await.unwrap();
+        let event = store
+            .begin_event(&base, EventKind::Sync, t(1_000), t(0))
+            .await
+            .unwrap();
         // A second sync of the same base is refused while the first is fresh...
-        let busy = store.begin_event(&base, EventKind::Sync, t(1_001), t(0)).await.unwrap_err();
+        let busy = store
+            .begin_event(&base, EventKind::Sync, t(1_001), t(0))
+            .await
+            .unwrap_err();
         assert!(busy.busy);
         let mut report = SyncReport::new(base.clone(), 1_000);
         report.children.push(ChildReport {
@@ -676,8 +682,14 @@ mod tests {
         let events = store.list_events(Some(&base), 5).await.unwrap();
         assert_eq!(events[0].status, SyncStatus::Failed);
         // ...and one left running past the stuck limit does not block a new sync.
-        let stuck = store.begin_event(&base, EventKind::Sync, t(2_000), t(0)).await.unwrap();
-        let next = store.begin_event(&base, EventKind::Sync, t(5_000), t(3_000)).await.unwrap();
+        let stuck = store
+            .begin_event(&base, EventKind::Sync, t(2_000), t(0))
+            .await
+            .unwrap();
+        let next = store
+            .begin_event(&base, EventKind::Sync, t(5_000), t(3_000))
+            .await
+            .unwrap();
         assert!(next.0 > stuck.0);
         let events = store.list_events(Some(&base), 5).await.unwrap();
         assert!(events[1].error.as_deref().unwrap().contains("stuck"));
@@ -688,7 +700,10 @@ mod tests {
         let (_dir, store) = store().await;
         let (base, _) = base_with_child(&store).await;
         let t = Timestamp::from_unix_seconds;
-        let event = store.begin_event(&base, EventKind::Sync, t(1_000), t(0)).await.unwrap();
+        let event = store
+            .begin_event(&base, EventKind::Sync, t(1_000), t(0))
+            .await
+            .unwrap();
         // Owned by process 1, which runs as long as the system does.
         sqlx::query("UPDATE sync_events SET owner_pid = 1 WHERE id = ?")
             .bind(event.0)

@@ -153,7 +153,10 @@ pub async fn undo(app: &App, base: &str, drop_added_by_hand: bool) -> anyhow::Re
                 .iter()
                 .find(|n| n.id == c.child)
                 .map_or_else(|| c.child.to_string(), |n| n.name.clone());
-            s.push_str(&format!("  {name}: {}", render::count(c.tracks, "track", "tracks")));
+            s.push_str(&format!(
+                "  {name}: {}",
+                render::count(c.tracks, "track", "tracks")
+            ));
             if c.kept_added_by_hand > 0 {
                 s.push_str(&format!(
                     " ({} you added by hand since the sync kept; `--drop-added-by-hand` takes \
@@ -176,7 +179,7 @@ pub async fn history(app: &App, base: Option<&str>, limit: u32) -> anyhow::Resul
         .map(|e| {
             json!({"id": e.id, "base": e.base, "status": e.status, "started_at": e.started_at,
                    "finished_at": e.finished_at, "undone": e.undone, "error": e.error,
-                   "report": e.report})
+                   "undo_of": e.undo_of, "completed_by": e.completed_by, "report": e.report})
         })
         .collect();
     output(app, &value, || render::history(&events));

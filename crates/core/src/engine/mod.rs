@@ -40,5 +40,6 @@ pub use run::{
     UndoReport, UndoneChild,
 };
 pub use storage::{
-    CachedObject, EventKind, StorageError, StorageResult, SyncEventId, SyncStorage, UndoEntry, UndoRecord,
+    CachedObject, EventKind, StorageError, StorageResult, SyncEventId, SyncStorage, UndoEntry,
+    UndoRecord,
 };

@@ -18,8 +18,8 @@ use crate::engine::enrich::{
 };
 use crate::engine::locks::{BaseLock, SyncLocks};
 use crate::engine::model::{BaseSetup, ChildSetup, KnownContents};
-use crate::engine::plan::{PlanPurpose, WritePlan};
 use crate::engine::open::{MetadataSettings, open_metadata, waiting_on};
+use crate::engine::plan::{PlanPurpose, WritePlan};
 use crate::engine::progress::{Progress, ProgressSink, Stage, eta};
 use crate::engine::report::{
     CacheStats, ChildReport, ChildState, SkipCount, SyncReport, SyncStatus,
@@ -238,7 +238,11 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
 
     /// Opens the durable marker of a sync or an undo of `base`: refused while another runs,
     /// in this process or another.
-    async fn begin(&self, base: &BasePlaylistId, kind: EventKind) -> Result<SyncEventId, EngineError> {
+    async fn begin(
+        &self,
+        base: &BasePlaylistId,
+        kind: EventKind,
+    ) -> Result<SyncEventId, EngineError> {
         let now = self.clock.now();
         let stale = Timestamp::from_unix_seconds(
             now.unix_seconds() - i64::try_from(self.config.stuck_after.as_secs()).unwrap_or(0),
@@ -1084,7 +1088,13 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         let entries: Vec<(&UndoEntry, &ChildSetup)> = record
             .entries
             .iter()
-            .filter_map(|e| setup.children.iter().find(|c| c.id == e.child).map(|c| (e, c)))
+            .filter_map(|e| {
+                setup
+                    .children
+                    .iter()
+                    .find(|c| c.id == e.child)
+                    .map(|c| (e, c))
+            })
             .collect();
         {
             let mut r = report.lock().await;
@@ -1136,8 +1146,16 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
                 c.kept_user_tracks = kept;
             })
             .await;
-            self.carry_out(&plan, snapshot, current, event, report, index, &sync_options)
-                .await?;
+            self.carry_out(
+                &plan,
+                snapshot,
+                current,
+                event,
+                report,
+                index,
+                &sync_options,
+            )
+            .await?;
             restored.push(UndoneChild {
                 child: entry.child.clone(),
                 tracks: u32::try_from(plan.target.len()).unwrap_or(u32::MAX),
@@ -1148,7 +1166,6 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         Ok((record.event, restored))
     }
 }
-
 
 /// Catalog objects keyed by their id, for the cache.
 pub trait HasId {

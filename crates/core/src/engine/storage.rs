@@ -192,8 +192,10 @@ pub trait SyncStorage: MetadataStore + Send + Sync {
 
     /// Forgets the setup the base was last routed with, so the next sync routes again even
     /// if nothing changed (an undo has started changing the children).
-    fn forget_routing(&self, base: &BasePlaylistId)
-    -> impl Future<Output = StorageResult<()>> + Send;
+    fn forget_routing(
+        &self,
+        base: &BasePlaylistId,
+    ) -> impl Future<Output = StorageResult<()>> + Send;
 
     /// Stores a child's write plan before its first write, in one transaction with what it
     /// implies: the child's managed set becomes [`WritePlan::managed_during`] and its known
@@ -216,8 +218,7 @@ pub trait SyncStorage: MetadataStore + Send + Sync {
     ) -> impl Future<Output = StorageResult<()>> + Send;
 
     /// Drops a plan that can never finish (its child is gone from the service).
-    fn drop_plan(&self, child: &ChildPlaylistId)
-    -> impl Future<Output = StorageResult<()>> + Send;
+    fn drop_plan(&self, child: &ChildPlaylistId) -> impl Future<Output = StorageResult<()>> + Send;
 
     /// The plans of this base's children that were started and not finished, oldest first.
     fn unfinished_plans(
