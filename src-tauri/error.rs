@@ -71,6 +71,11 @@ impl CommandError {
                 AppError::Setup(syncer_store::SetupError::NotFound { .. }) => {
                     Some(ErrorCode::NotFound)
                 }
+                // A child whose stored filter cannot be read: fixed by giving it a new query.
+                AppError::Setup(
+                    syncer_store::SetupError::BrokenFilter { .. }
+                    | syncer_store::SetupError::InvalidFilter { .. },
+                ) => Some(ErrorCode::BadQuery),
                 AppError::Setup(_) => Some(ErrorCode::Store),
             }
         };

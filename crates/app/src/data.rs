@@ -28,9 +28,21 @@ pub async fn export(store: &Store) -> AppResult<Value> {
             .await?
             .into_iter()
             .map(|c| {
-                json!({"id": c.id, "name": c.name, "query": c.query,
-                       "filter": syncer_core::filter::to_json_value(&c.filter),
-                       "mirror": c.mirror, "allow_empty": c.allow_empty})
+                let mut child = json!({"id": c.id, "name": c.name, "query": c.query,
+                       "mirror": c.mirror, "allow_empty": c.allow_empty});
+                match &c.filter {
+                    Ok(filter) => {
+                        child["filter"] = syncer_core::filter::to_json_value(filter);
+                    }
+                    // Exported as stored, with the reason: an export loses nothing, and says
+                    // which child needs its query replaced.
+                    Err(broken) => {
+                        child["filter"] = Value::Null;
+                        child["broken"] = json!({"reason": broken.reason,
+                                                 "stored_filter": broken.stored});
+                    }
+                }
+                child
             })
             .collect();
         bases.push(

@@ -1,10 +1,10 @@
 //! Setting up what Syncer routes: connections, bases and children.
 
 use syncer_core::engine::MirrorMode;
-use syncer_core::filter::{Filter, query};
+use syncer_core::filter::{Filter, from_json, query, to_json};
 use syncer_core::ids::{BasePlaylistId, ChildPlaylistId, ConnectionId, PlaylistId};
 use syncer_core::provider::{MusicProvider, NewPlaylist, PlaylistInfo};
-use syncer_store::{BaseRecord, ChildRecord, NewBase, NewChild, NewConnection};
+use syncer_store::{BaseRecord, ChildRecord, NewBase, NewChild, NewConnection, SetupError};
 
 use crate::demo::{DEMO_CHILDREN, DemoSpec};
 use crate::error::{AppError, AppResult};
@@ -13,6 +13,22 @@ use crate::services::{DEMO_PROVIDER, Services, known_empty};
 /// Reads a query; the error carries the column it stopped at.
 pub fn parse_query(text: &str) -> AppResult<Filter> {
     Ok(query::parse(text)?)
+}
+
+/// Reads a query and makes sure the store will read back what it stores: the parser's checks
+/// and the JSON form's agree (property-tested), and this says so again where a mismatch would
+/// leave a playlist behind on the service.
+fn checked_filter(text: &str) -> AppResult<Filter> {
+    let filter = parse_query(text)?;
+    match from_json(&to_json(&filter)) {
+        Ok(stored) if stored == filter => Ok(filter),
+        Ok(_) => Err(AppError::Usage(
+            "this query does not read back the same once stored; please report it".into(),
+        )),
+        Err(e) => Err(AppError::Usage(format!(
+            "this query cannot be stored ({e}); write it more simply"
+        ))),
+    }
 }
 
 /// Where a new child's tracks go.
@@ -72,32 +88,54 @@ pub async fn add_base(
     services.base(id.as_str()).await
 }
 
-/// Adds a child under a base: checks the query and that no sync runs before anything is
-/// created on the service.
+/// Adds a child under a base. Everything that can be checked without the service is checked
+/// before the service is asked anything, so a child that would be refused never leaves a
+/// playlist behind: the query (syntax, depth, values that cannot match, and that its stored
+/// form reads back), the name, the target, the base, and that no sync runs.
 pub async fn add_child(
     services: &Services,
     base: &BasePlaylistId,
     spec: &ChildSpec,
 ) -> AppResult<ChildRecord> {
-    let filter = parse_query(&spec.query)?;
-    let record = services.base(base.as_str()).await?;
-    services.store.ensure_not_syncing(&record.id).await?;
-    let client = services.client(&record.connection).await?;
-    let (id, name, created) = match &spec.target {
+    let filter = checked_filter(&spec.query)?;
+    let new_name = match &spec.target {
         ChildTarget::Adopt { playlist } => {
             if playlist.as_str() == base.as_str() {
                 return Err(AppError::Usage(
                     "a base cannot be its own child: pick another playlist".into(),
                 ));
             }
-            let info = client.playlist(playlist).await?;
-            (playlist.to_string(), info.name, None)
+            if services
+                .store
+                .get_child(&ChildPlaylistId::new(playlist.as_str()))
+                .await?
+                .is_some()
+            {
+                return Err(SetupError::Exists {
+                    what: format!("child {playlist}"),
+                }
+                .into());
+            }
+            None
         }
         ChildTarget::Create { name } => {
             let name = name.trim();
             if name.is_empty() {
                 return Err(AppError::Usage("a new playlist needs a name".into()));
             }
+            Some(name.to_owned())
+        }
+    };
+    let record = services.base(base.as_str()).await?;
+    services.store.ensure_not_syncing(&record.id).await?;
+    let client = services.client(&record.connection).await?;
+    let (id, name, created) = match (&spec.target, new_name) {
+        (ChildTarget::Adopt { playlist }, _) => {
+            let info = client.playlist(playlist).await?;
+            (playlist.to_string(), info.name, None)
+        }
+        (ChildTarget::Create { .. }, name) => {
+            let name = name.unwrap_or_default();
             let info = client
                 .create_playlist(&NewPlaylist {
                     name: name.to_owned(),
@@ -106,7 +144,7 @@ pub async fn add_child(
                     collaborative: false,
                 })
                 .await?;
-            (info.id.to_string(), name.to_owned(), Some(info))
+            (info.id.to_string(), name, Some(info))
         }
     };
     let child = ChildPlaylistId::new(id.as_str());

@@ -24,6 +24,8 @@ pub async fn run_sync(
     cancel: CancellationToken,
 ) -> AppResult<SyncReport> {
     let record = services.base(base.as_str()).await?;
+    // A child whose filter cannot be read: say which and how to fix it, before anything runs.
+    services.store.ensure_filters_readable(&record.id).await?;
     let engine = services.engine(&record.connection).await?;
     let options = SyncOptions {
         force,

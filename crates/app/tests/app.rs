@@ -272,3 +272,165 @@ async fn a_second_draft_previews_beside_a_child_just_added() {
     assert_eq!(counts[0], ("Rock".to_owned(), rock_count), "{counts:?}");
     assert!(counts[1].1 > 0, "{counts:?}");
 }
+
+/// Issue 16: a child is checked completely before anything is created on the service: depth
+/// (the 42-deep query), values that cannot match, steps that keep nothing.
+#[tokio::test]
+async fn a_child_that_could_not_be_stored_or_matched_creates_no_playlist() {
+    let (_dir, services) = services().await;
+    let demo = set_up_demo(&services, spec()).await.unwrap();
+    let fake = services.fake(&demo.connection).await.unwrap();
+    let playlists_before = fake.library().playlists().len();
+    let max = syncer_core::filter::MAX_DEPTH;
+    for query in [
+        format!("{}genre:rock{}", "(".repeat(42), ")".repeat(42)),
+        // One level past the maximum only because terms side by side make a group.
+        format!("title:z {}genre:rock{}", "(".repeat(max), ")".repeat(max)),
+        "year:5..1".to_owned(),
+        "release:2020..2010".to_owned(),
+        "popularity:101".to_owned(),
+        "genre:rock | limit 0".to_owned(),
+        "genre:rock | per_artist 0".to_owned(),
+    ] {
+        let refused = add_child(
+            &services,
+            &demo.base.id,
+            &ChildSpec {
+                target: ChildTarget::Create {
+                    name: "Refused".into(),
+                },
+                query: query.clone(),
+                mirror: MirrorMode::default(),
+                allow_empty: false,
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(&refused, AppError::Query(e) if e.column > 0),
+            "{query}: {refused}"
+        );
+    }
+    assert_eq!(fake.library().playlists().len(), playlists_before);
+    let children = services.store.list_children(&demo.base.id).await.unwrap();
+    assert_eq!(children.len(), 5);
+
+    // At the maximum it is accepted, created, stored and read back.
+    let deepest = format!("{}genre:rock{}", "(".repeat(max), ")".repeat(max));
+    let added = add_child(
+        &services,
+        &demo.base.id,
+        &ChildSpec {
+            target: ChildTarget::Create {
+                name: "Deepest".into(),
+            },
+            query: deepest.clone(),
+            mirror: MirrorMode::default(),
+            allow_empty: false,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(added.filter, Ok(query::parse(&deepest).unwrap()));
+    assert_eq!(fake.library().playlists().len(), playlists_before + 1);
+}
+
+/// Writes a child's stored filter as an older version might have left it.
+async fn corrupt(dir: &std::path::Path, child: &ChildPlaylistId, filter_json: &str) {
+    use sqlx::Connection as _;
+    let url = format!("sqlite://{}", dir.join("syncer.db").display());
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    sqlx::query("UPDATE children SET filter_json = ? WHERE id = ?")
+        .bind(filter_json)
+        .bind(child.as_str())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+}
+
+/// Issue 16: a stored filter that cannot be read never locks the user out.
+#[tokio::test]
+async fn a_broken_child_is_named_by_sync_and_preview_and_mended_by_a_new_query() {
+    let (dir, services) = services().await;
+    let demo = set_up_demo(&services, spec()).await.unwrap();
+    let broken = demo.children[1].clone();
+    corrupt(
+        dir.path(),
+        &broken.id,
+        r#"{"schema_version": 2, "root": {"group": {"mode": "all", "children": []}},
+            "post": {"limit": {"tracks": 0}}}"#,
+    )
+    .await;
+
+    let sync = syncer_app::sync::run_sync(
+        &services,
+        &demo.base.id,
+        false,
+        None,
+        CancellationToken::new(),
+    )
+    .await
+    .unwrap_err();
+    let message = sync.to_string();
+    assert!(
+        matches!(
+            &sync,
+            AppError::Setup(syncer_store::SetupError::BrokenFilter { child, .. }) if *child == broken.id
+        ),
+        "{message}"
+    );
+    assert!(message.contains("limit 0"), "{message}");
+    assert!(message.contains("syncer child edit"), "{message}");
+    // Preview through the engine stops on the same error, as the desktop's preview does.
+    let engine = services.engine(&demo.connection).await.unwrap();
+    let preview = engine.preview(&demo.base.id).await.unwrap_err();
+    assert!(preview.to_string().contains(&message), "{preview}");
+
+    // The export keeps it, with its query and why it is broken.
+    let export = syncer_app::data::export(&services.store).await.unwrap();
+    let exported = export["bases"][0]["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == broken.id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(exported["query"], broken.query.as_str());
+    assert!(exported["filter"].is_null());
+    assert!(
+        exported["broken"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("limit 0")
+    );
+    assert!(
+        exported["broken"]["stored_filter"]
+            .as_str()
+            .unwrap()
+            .contains("\"tracks\": 0")
+    );
+
+    // A new query mends it, and the sync runs.
+    services
+        .store
+        .edit_child(
+            &broken.id,
+            &syncer_store::ChildEdit {
+                query: Some(("genre:rock".into(), query::parse("genre:rock").unwrap())),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let report = syncer_app::sync::run_sync(
+        &services,
+        &demo.base.id,
+        false,
+        None,
+        CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.status, SyncStatus::Completed);
+}

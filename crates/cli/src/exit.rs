@@ -106,5 +106,7 @@ fn setup_code(e: &SetupError) -> u8 {
         SetupError::NotFound { .. } => NOT_FOUND,
         SetupError::Exists { .. } => FAILURE,
         SetupError::Unreadable { .. } | SetupError::Store(_) => STORE,
+        // The user fixes these by editing the child's query, as for a query that does not parse.
+        SetupError::BrokenFilter { .. } | SetupError::InvalidFilter { .. } => BAD_QUERY,
     }
 }

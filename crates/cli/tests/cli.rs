@@ -299,3 +299,108 @@ fn undo_while_a_sync_of_the_base_runs_in_another_process_is_refused_and_changes_
     assert_eq!(history[0]["status"], "completed");
     assert_eq!(history[0]["undone"], false);
 }
+
+/// Writes a child's stored filter as the version that accepted a 42-deep query left it.
+fn corrupt(dir: &std::path::Path, child: &str, filter_json: &str) {
+    use sqlx::Connection as _;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let url = format!("sqlite://{}", dir.join("syncer.db").display());
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query("UPDATE children SET filter_json = ? WHERE id = ?")
+            .bind(filter_json)
+            .bind(child)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+    });
+}
+
+fn json_42_deep() -> String {
+    let mut json = r#"{"rule":{"type":"list","field":"genre","quantifier":"any_of","op":{"contains":"rock"}}}"#.to_owned();
+    for _ in 0..42 {
+        json = format!(r#"{{"group":{{"mode":"all","children":[{json}]}}}}"#);
+    }
+    format!(r#"{{"schema_version":2,"root":{json}}}"#)
+}
+
+/// Issue 16: a stored filter nothing could read locked the user out of list, edit, remove,
+/// preview, sync and export. Now the child is listed as broken, the setup stays usable, and
+/// what needs the filter names the child and the fix.
+#[test]
+fn a_broken_child_is_listed_edited_removed_and_exported_and_named_by_preview() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let demo = ok_json(d, &["demo", "--tracks", "200"]);
+    let base = demo["base"].as_str().unwrap().to_owned();
+    let ids: Vec<String> = ok_json(d, &["child", "list", &base])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    let (deep, other) = (ids[1].clone(), ids[2].clone());
+    corrupt(d, &deep, &json_42_deep());
+
+    let bases = ok_json(d, &["base", "list"]);
+    assert_eq!(bases[0]["children"], 5);
+    assert_eq!(bases[0]["broken_children"][0]["id"], deep.as_str());
+    let text = syncer(d, &["base", "list"]);
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains(&format!("broken: {deep}")), "{text}");
+    assert!(text.contains("syncer child edit"), "{text}");
+    let listed = ok_json(d, &["child", "list", &base]);
+    let reason = listed[1]["broken"].as_str().unwrap();
+    assert!(reason.contains("16 nested groups"), "{reason}");
+    assert!(listed[0]["broken"].is_null());
+
+    for command in ["preview", "sync"] {
+        let out = syncer(d, &[command, &base]);
+        assert_eq!(out.status.code(), Some(6), "{command}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(&format!("child {deep}")), "{command}: {err}");
+        assert!(
+            err.contains(&format!("syncer child edit {deep}")),
+            "{command}: {err}"
+        );
+    }
+
+    let export = ok_json(d, &["export"]);
+    let exported = &export["bases"][0]["children"][1];
+    assert_eq!(exported["id"], deep.as_str());
+    assert!(exported["query"].is_string());
+    assert_eq!(exported["broken"]["stored_filter"], json_42_deep().as_str());
+
+    // The way out the error suggests works: a new query, or removing the child.
+    ok_json(d, &["child", "edit", &deep, "--query", "genre:rock"]);
+    corrupt(d, &other, "{not json");
+    assert_eq!(syncer(d, &["preview", &base]).status.code(), Some(6));
+    ok_json(d, &["child", "remove", &other]);
+    let preview = ok_json(d, &["preview", &base]);
+    assert_eq!(preview["children"].as_array().unwrap().len(), 4);
+}
+
+/// Issue 16: refused values give the language's error with the column, before anything.
+#[test]
+fn ranges_and_limits_that_cannot_match_are_refused_with_the_column() {
+    let dir = tempfile::tempdir().unwrap();
+    for (query, column) in [
+        ("year:5..1", 6),
+        ("release:2020..2010", 9),
+        ("popularity:101", 12),
+        ("genre:rock | limit 0", 20),
+        ("genre:rock | per_artist 0", 25),
+    ] {
+        let out = syncer(
+            dir.path(),
+            &["child", "add", "anybase", "--create", "X", "--query", query],
+        );
+        assert_eq!(out.status.code(), Some(6), "{query}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(&format!("column {column}")), "{query}: {err}");
+    }
+}

@@ -214,7 +214,13 @@ pub async fn snapshot(store: &Store) -> Result<BTreeMap<(Collection, String), Se
                 base: c.base.to_string(),
                 name: c.name,
                 query: c.query,
-                filter: to_json_value(&c.filter),
+                // A filter this device cannot read goes as it is stored: the other devices
+                // keep what the user had, and may be able to read it.
+                filter: match &c.filter {
+                    Ok(filter) => to_json_value(filter),
+                    Err(broken) => serde_json::from_str(&broken.stored)
+                        .unwrap_or_else(|_| serde_json::Value::String(broken.stored.clone())),
+                },
                 position: c.position,
                 mirror: c.mirror,
                 allow_empty: c.allow_empty,

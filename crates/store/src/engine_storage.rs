@@ -43,23 +43,26 @@ impl SyncStorage for Store {
         let children = children
             .into_iter()
             .map(|c| {
+                // A child whose stored filter cannot be read stops preview and sync here, with
+                // an error naming the child and how to fix it (SetupError::BrokenFilter).
+                let filter = c.readable_filter().map_err(err)?.clone();
                 let known = match (c.known_snapshot, c.known_tracks) {
                     (Some(snapshot), Some(tracks)) => decode::<Vec<TrackId>>(&tracks)
                         .ok()
                         .map(|tracks| KnownContents { snapshot, tracks }),
                     _ => None,
                 };
-                ChildSetup {
+                Ok(ChildSetup {
                     id: c.id,
                     name: c.name,
                     query: c.query,
-                    filter: c.filter,
+                    filter,
                     mirror: c.mirror,
                     allow_empty: c.allow_empty,
                     known,
-                }
+                })
             })
-            .collect();
+            .collect::<StorageResult<Vec<_>>>()?;
         Ok(Some(BaseSetup {
             id: record.id,
             connection: record.connection,

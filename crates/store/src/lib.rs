@@ -22,7 +22,7 @@ pub use open_metadata::UserGenres;
 pub use paths::{APP_IDENTIFIER, AppPaths, DATA_DIR_ENV};
 pub use settings::SettingKey;
 pub use setup::{
-    BaseRecord, ChildEdit, ChildRecord, NewBase, NewChild, SetupError, order_children,
+    BaseRecord, BrokenFilter, ChildEdit, ChildRecord, NewBase, NewChild, SetupError, order_children,
 };
 pub use sync_log::SyncEventRecord;
 pub use synced::{SyncedBase, SyncedChild, SyncedConnection};

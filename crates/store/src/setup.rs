@@ -5,7 +5,7 @@ use sqlx::Row as _;
 use sqlx::sqlite::SqliteRow;
 use syncer_core::engine::MirrorMode;
 use syncer_core::engine::codec::{decode, encode};
-use syncer_core::filter::{Filter, Routing, from_json, to_json};
+use syncer_core::filter::{Filter, LimitError, Routing, from_json, to_json, validate};
 use syncer_core::ids::{BasePlaylistId, ChildPlaylistId, ConnectionId, SnapshotId};
 use syncer_core::jobs::Schedule;
 
@@ -26,6 +26,22 @@ pub enum SetupError {
     Exists { what: String },
     #[error("stored {what} could not be read ({cause}); remove and add it again")]
     Unreadable { what: String, cause: String },
+    /// A child whose stored filter cannot be read: everything that needs its filter (preview,
+    /// sync) stops here, naming the child and the two ways out.
+    #[error(
+        "the filter of child {child} ({name}) cannot be read: {reason}. Replace its query \
+         (`syncer child edit {child} --query '...'`; it was: {query}) or remove it \
+         (`syncer child remove {child}`)"
+    )]
+    BrokenFilter {
+        child: ChildPlaylistId,
+        name: String,
+        query: String,
+        reason: String,
+    },
+    /// A filter Syncer would not be able to read back once stored.
+    #[error("the filter of {what} cannot be stored: {cause}")]
+    InvalidFilter { what: String, cause: LimitError },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -49,13 +65,26 @@ pub struct NewBase {
     pub name: String,
 }
 
+/// A stored filter that cannot be read (saved by a newer Syncer, damaged, or refused by the
+/// checks of this version). The child still lists, edits, removes and exports: only what needs
+/// the filter itself refuses, with [`SetupError::BrokenFilter`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenFilter {
+    /// Why it cannot be read, for the user.
+    pub reason: String,
+    /// The stored JSON exactly as it is: exported as it is, and kept by an edit that does not
+    /// replace the query.
+    pub stored: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChildRecord {
     pub id: ChildPlaylistId,
     pub base: BasePlaylistId,
     pub name: String,
+    /// The query as the user wrote it: kept even when the filter cannot be read.
     pub query: String,
-    pub filter: Filter,
+    pub filter: Result<Filter, BrokenFilter>,
     pub position: i64,
     pub mirror: MirrorMode,
     pub allow_empty: bool,
@@ -121,6 +150,38 @@ fn base_record(row: &SqliteRow) -> Result<BaseRecord, SetupError> {
     })
 }
 
+impl ChildRecord {
+    /// The filter, or [`SetupError::BrokenFilter`] naming this child and how to fix it.
+    pub fn readable_filter(&self) -> Result<&Filter, SetupError> {
+        self.filter
+            .as_ref()
+            .map_err(|broken| SetupError::BrokenFilter {
+                child: self.id.clone(),
+                name: self.name.clone(),
+                query: self.query.clone(),
+                reason: broken.reason.clone(),
+            })
+    }
+
+    /// Why the filter cannot be read, if it cannot.
+    pub fn broken(&self) -> Option<&BrokenFilter> {
+        self.filter.as_ref().err()
+    }
+}
+
+/// The JSON to store for a filter, refusing one that could not be read back (the parser
+/// refuses these already; this guards every other way a filter reaches the store).
+pub(crate) fn storable(
+    filter: &Filter,
+    what: impl FnOnce() -> String,
+) -> Result<String, SetupError> {
+    validate(filter).map_err(|cause| SetupError::InvalidFilter {
+        what: what(),
+        cause,
+    })?;
+    Ok(to_json(filter))
+}
+
 fn child_record(row: &SqliteRow) -> Result<ChildRecord, SetupError> {
     let get = |e: sqlx::Error| SetupError::Unreadable {
         what: "a child".into(),
@@ -133,10 +194,12 @@ fn child_record(row: &SqliteRow) -> Result<ChildRecord, SetupError> {
         base: BasePlaylistId::new(row.try_get::<String, _>("base_id").map_err(get)?),
         name: row.try_get("name").map_err(get)?,
         query: row.try_get("query").map_err(get)?,
-        filter: from_json(&filter_json).map_err(|e| SetupError::Unreadable {
-            what: format!("the filter of child {id}"),
-            cause: e.to_string(),
-        })?,
+        // A filter that cannot be read makes a broken child, not an unreadable setup: the
+        // user must still be able to list, edit, remove and export it.
+        filter: from_json(&filter_json).map_err(|e| BrokenFilter {
+            reason: e.to_string(),
+            stored: filter_json.clone(),
+        }),
         position: row.try_get("position").map_err(get)?,
         // An unknown mode (written by a newer version) falls back to the safe one.
         mirror: MirrorMode::parse(&mirror).unwrap_or_default(),
@@ -375,6 +438,7 @@ impl Store {
                 what: format!("child {}", new.id),
             });
         }
+        let filter_json = storable(&new.filter, || format!("child {}", new.id))?;
         sqlx::query(
             "INSERT INTO children (id, base_id, name, query, filter_json, position, mirror, \
              allow_empty) VALUES (?, ?, ?, ?, ?, \
@@ -384,7 +448,7 @@ impl Store {
         .bind(new.base.as_str())
         .bind(&new.name)
         .bind(&new.query)
-        .bind(to_json(&new.filter))
+        .bind(filter_json)
         .bind(new.base.as_str())
         .bind(new.mirror.as_str())
         .bind(i64::from(new.allow_empty))
@@ -406,6 +470,15 @@ impl Store {
         .await
         .map_err(|e| self.db_err(&e))?;
         rows.iter().map(child_record).collect()
+    }
+
+    /// Refuses, naming the first child whose filter cannot be read and how to fix it, when a
+    /// base has one: what preview and sync check before they start.
+    pub async fn ensure_filters_readable(&self, base: &BasePlaylistId) -> Result<(), SetupError> {
+        for child in self.list_children(base).await? {
+            child.readable_filter()?;
+        }
+        Ok(())
     }
 
     pub async fn get_child(&self, id: &ChildPlaylistId) -> Result<Option<ChildRecord>, SetupError> {
@@ -431,17 +504,22 @@ impl Store {
                 what: format!("child {id}"),
             })?;
         self.ensure_not_syncing(&child.base).await?;
-        let (query, filter) = edit
-            .query
-            .clone()
-            .unwrap_or((child.query.clone(), child.filter.clone()));
+        // A new query replaces the filter; without one the stored filter stays exactly as it
+        // is, readable or not (renaming a broken child must not lose its filter).
+        let (query, filter_json) = match (&edit.query, &child.filter) {
+            (Some((query, filter)), _) => {
+                (query.clone(), storable(filter, || format!("child {id}"))?)
+            }
+            (None, Ok(filter)) => (child.query.clone(), to_json(filter)),
+            (None, Err(broken)) => (child.query.clone(), broken.stored.clone()),
+        };
         sqlx::query(&format!(
             "UPDATE children SET name = ?, query = ?, filter_json = ?, mirror = ?, \
              allow_empty = ?, updated_at = {NOW} WHERE id = ?"
         ))
         .bind(edit.name.as_ref().unwrap_or(&child.name))
         .bind(query)
-        .bind(to_json(&filter))
+        .bind(filter_json)
         .bind(edit.mirror.unwrap_or(child.mirror).as_str())
         .bind(i64::from(edit.allow_empty.unwrap_or(child.allow_empty)))
         .bind(id.as_str())

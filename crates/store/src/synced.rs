@@ -5,7 +5,7 @@
 use sqlx::Row as _;
 use syncer_core::engine::MirrorMode;
 use syncer_core::engine::codec::encode;
-use syncer_core::filter::{Filter, Routing, to_json};
+use syncer_core::filter::{Filter, Routing};
 use syncer_core::ids::{BasePlaylistId, ChildPlaylistId, ConnectionId};
 use syncer_core::jobs::Schedule;
 
@@ -138,7 +138,9 @@ impl Store {
         .bind(c.base.as_str())
         .bind(&c.name)
         .bind(&c.query)
-        .bind(to_json(&c.filter))
+        .bind(crate::setup::storable(&c.filter, || {
+            format!("synced child {}", c.id)
+        })?)
         .bind(c.position)
         .bind(c.mirror.as_str())
         .bind(i64::from(c.allow_empty))

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { FiltersApi } from "../api/filters";
 import type { Filter } from "../bindings/Filter";
+import type { Rule } from "../bindings/Rule";
 import { FilterEditor, type FilterValue, type QueryStatus } from "./FilterEditor";
 import { FIELDS, fakeFilters, queryError } from "./fakeFilters";
 import { emptyFilter } from "./model";
@@ -277,6 +278,50 @@ describe("FilterEditor", () => {
     fireEvent.change(textBox(), { target: { value: "genre:rock" } });
     await waitFor(() => expect(screen.queryByTestId("query-error")).toBeNull());
     expect(last(statuses)).toBe("ok");
+  });
+
+  it("says under a range that starts after it ends that nothing can match it", () => {
+    const reversed = (op: Rule) => ({
+      query: "",
+      filter: { root: { group: { mode: "all" as const, children: [{ rule: op }] } } },
+    });
+    setup({
+      initial: reversed({ type: "number", field: "year", op: { in_range: [2020, 2010] } }),
+    });
+    const hint = "This range starts after it ends, so no track can match it";
+    expect(within(rule("1")).getByRole("note").textContent).toContain(hint);
+    cleanup();
+    setup({
+      initial: reversed({ type: "date", field: "release", op: { in_range: ["2016", "2015-12"] } }),
+    });
+    expect(within(rule("1")).getByRole("note").textContent).toContain(hint);
+    cleanup();
+    // In order, or within one coarse date, there is nothing to say.
+    setup({
+      initial: reversed({ type: "date", field: "release", op: { in_range: ["2015-06", "2015"] } }),
+    });
+    expect(within(rule("1")).queryByRole("note")).toBeNull();
+  });
+
+  it("shows the app's refusal of a range that cannot match at its column", async () => {
+    const fake = fakeFilters({
+      known: { "genre:rock": genreRock },
+      errors: {
+        "year:5..1": {
+          column: 6,
+          kind: "invalid_value",
+          message: "the range 5..1 of 'year' is empty: it starts after it ends",
+          expected: "a range from the smaller value to the larger",
+          suggestion: "year:1..5",
+        },
+      },
+    });
+    setup({ api: fake.api, initial: { query: "genre:rock", filter: genreRock } });
+    fireEvent.change(textBox(), { target: { value: "year:5..1" } });
+    const error = await screen.findByTestId("query-error");
+    expect(error.textContent).toContain("is empty: it starts after it ends at column 6");
+    expect(error.textContent).toContain("year:1..5");
+    expect(screen.getByTestId("query-caret").textContent).toBe(`year:5..1\n${" ".repeat(5)}^`);
   });
 
   it("drops the answer to an edit that a later one overtook", async () => {

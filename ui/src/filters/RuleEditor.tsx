@@ -15,6 +15,7 @@ import {
   DATE_OPERATORS,
   dateOpKey,
   dateParts,
+  datesReversed,
   displaySpan,
   formatDuration,
   isPartialDate,
@@ -323,9 +324,24 @@ function CompareEditor<T>({
             disabled={disabled}
             onCommit={(b) => commit(key, first, b)}
           />
+          {typeof first === "number" && typeof second === "number" && first > second ? (
+            <RangeHint />
+          ) : null}
         </>
       ) : null}
     </>
+  );
+}
+
+/**
+ * Under a range that starts after it ends. The app refuses such a rule (`year:5..1`) and the
+ * query shows that error at its column; this says it where the values are typed.
+ */
+function RangeHint() {
+  return (
+    <span className="value-input__hint" role="note">
+      This range starts after it ends, so no track can match it: put the smaller value first.
+    </span>
   );
 }
 
@@ -373,6 +389,7 @@ function DateValues({
             disabled={disabled}
             onCommit={(d) => onChange([first, d])}
           />
+          {datesReversed(first, second) ? <RangeHint /> : null}
         </>
       ) : null}
     </>

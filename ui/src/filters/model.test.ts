@@ -11,6 +11,7 @@ import {
   changeTextOp,
   compareOperators,
   compareParts,
+  datesReversed,
   defaultRule,
   displaySpan,
   emptyFilter,
@@ -291,5 +292,17 @@ describe("steps and comparing filters", () => {
     const b: Filter = { root: { rule: { op: { is: "x" }, field: "title", type: "text" } } };
     expect(sameFilter(a, b)).toBe(true);
     expect(sameFilter(a, { root: title("x") })).toBe(false);
+  });
+});
+
+describe("empty ranges", () => {
+  it("finds a date range that starts after it ends, at the precision both dates have", () => {
+    expect(datesReversed("2020", "2010")).toBe(true);
+    expect(datesReversed("2016", "2015-12")).toBe(true);
+    expect(datesReversed("2015-07", "2015-06-30")).toBe(true);
+    expect(datesReversed("2015-06", "2015")).toBe(false);
+    expect(datesReversed("2015", "2015-06")).toBe(false);
+    expect(datesReversed("2010", "2020")).toBe(false);
+    expect(datesReversed("2015-06-01", "2015-06-01")).toBe(false);
   });
 });

@@ -528,6 +528,16 @@ export function changeDateOp(op: DateOp, key: DateOpKey, today: Date = new Date(
 }
 
 /** Whether `text` is a real date as `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (what the shell accepts). */
+/**
+ * Whether a date range is empty: at the precision both dates have, the first comes after the
+ * second ("2016" after "2015-12"), as the app's check says. Within one coarse date it is not
+ * ("2015-06" to "2015": June to December 2015).
+ */
+export function datesReversed(from: string, to: string): boolean {
+  const n = Math.min(from.length, to.length);
+  return from.slice(0, n) > to.slice(0, n);
+}
+
 export function isPartialDate(text: string): boolean {
   const match = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(text);
   if (match === null) {

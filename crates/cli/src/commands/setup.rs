@@ -32,6 +32,11 @@ pub fn parse_query(text: &str) -> anyhow::Result<Filter> {
     })
 }
 
+/// Under a listing with a broken child: the two ways out, both of which work on it.
+const BROKEN_HINT: &str = "A broken child's filter cannot be read; preview and sync of its base \
+     stop until you replace its query (`syncer child edit CHILD --query '...'`) or remove it \
+     (`syncer child remove CHILD`).\n";
+
 fn mirror_mode(m: Mirror) -> MirrorMode {
     match m {
         Mirror::Keep => MirrorMode::KeepUserTracks,
@@ -207,23 +212,53 @@ pub async fn base(app: &App, command: BaseCommand) -> anyhow::Result<u8> {
             let bases = app.store.list_bases().await?;
             let mut rows = Vec::new();
             let mut value = Vec::new();
+            let mut broken_any = false;
             for b in &bases {
                 let children = app.store.list_children(&b.id).await?;
+                // Children whose stored filter cannot be read are listed, and marked.
+                let broken: Vec<_> = children
+                    .iter()
+                    .filter_map(|c| c.broken().map(|why| (c, why)))
+                    .collect();
+                broken_any |= !broken.is_empty();
+                let count = match broken.len() {
+                    0 => children.len().to_string(),
+                    _ => format!(
+                        "{} (broken: {})",
+                        children.len(),
+                        broken
+                            .iter()
+                            .map(|(c, _)| c.id.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
                 rows.push(vec![
                     b.id.to_string(),
                     b.name.clone(),
-                    children.len().to_string(),
+                    count,
                     b.schedule.to_string(),
                     b.last_synced_at.clone().unwrap_or_else(|| "never".into()),
                 ]);
-                value.push(json!({"id": b.id, "name": b.name, "connection": b.connection,
-                    "children": children.len(), "schedule": b.schedule, "last_synced_at": b.last_synced_at}));
+                let broken: Vec<_> = broken
+                    .iter()
+                    .map(|(c, why)| json!({"id": c.id, "name": c.name, "reason": why.reason}))
+                    .collect();
+                value.push(
+                    json!({"id": b.id, "name": b.name, "connection": b.connection,
+                    "children": children.len(), "broken_children": broken,
+                    "schedule": b.schedule, "last_synced_at": b.last_synced_at}),
+                );
             }
             output(app, &value, || {
-                table(
+                let mut text = table(
                     &["base", "name", "children", "schedule", "last synced"],
                     &rows,
-                )
+                );
+                if broken_any {
+                    text.push_str(BROKEN_HINT);
+                }
+                text
             });
         }
         BaseCommand::Routing {
@@ -416,26 +451,35 @@ pub async fn child(app: &App, command: ChildCommand) -> anyhow::Result<u8> {
                 .iter()
                 .enumerate()
                 .map(|(i, c)| {
+                    let query = match c.broken() {
+                        Some(why) => format!("{} [BROKEN: {}]", c.query, why.reason),
+                        None => c.query.clone(),
+                    };
                     vec![
                         (i + 1).to_string(),
                         c.id.to_string(),
                         c.name.clone(),
                         c.mirror.as_str().to_owned(),
                         c.allow_empty.to_string(),
-                        c.query.clone(),
+                        query,
                     ]
                 })
                 .collect();
             let value: Vec<_> = children
                 .iter()
                 .enumerate()
-                .map(|(i, c)| json!({"position": i + 1, "id": c.id, "name": c.name, "query": c.query, "mirror": c.mirror, "allow_empty": c.allow_empty}))
+                .map(|(i, c)| json!({"position": i + 1, "id": c.id, "name": c.name, "query": c.query, "mirror": c.mirror, "allow_empty": c.allow_empty, "broken": c.broken().map(|b| &b.reason)}))
                 .collect();
+            let broken_any = children.iter().any(|c| c.broken().is_some());
             output(app, &value, || {
-                table(
+                let mut text = table(
                     &["#", "child", "name", "mirror", "allow empty", "query"],
                     &rows,
-                )
+                );
+                if broken_any {
+                    text.push_str(BROKEN_HINT);
+                }
+                text
             });
         }
         ChildCommand::Move { child, position } => {

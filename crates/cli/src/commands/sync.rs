@@ -16,6 +16,8 @@ use crate::render;
 
 pub async fn preview(app: &App, base: &str) -> anyhow::Result<u8> {
     let record = app.base(base).await?;
+    // A child whose filter cannot be read: name it and the fix rather than fail in the engine.
+    app.store.ensure_filters_readable(&record.id).await?;
     let engine = app.engine(&record.connection).await?;
     let p = engine.preview(&record.id).await?;
     output(app, &p, || render::preview(&record.name, &p));

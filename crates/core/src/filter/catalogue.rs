@@ -3,7 +3,7 @@
 //! The rule builder lists fields from here rather than keeping its own copy, so a field added
 //! to [`Field`] shows up in the app with the name the query language uses for it.
 
-use super::field::{Field, FieldKind};
+use super::field::{Field, FieldKind, NumberField};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -162,11 +162,13 @@ pub fn field_info(field: Field) -> FieldInfo {
         Field::AlbumType => vec!["album", "single", "compilation"],
         _ => Vec::new(),
     };
-    let (min, max) = match field {
-        Field::Popularity | Field::ArtistPopularity => (Some(0), Some(100)),
-        Field::Year => (Some(0), Some(9999)),
-        Field::TrackNumber | Field::DiscNumber | Field::Position => (Some(1), None),
-        _ => (None, None),
+    // The same domain the filter checks refuse values outside of (`popularity:101`).
+    let (min, max) = match NumberField::from_field(field) {
+        Some(number) => {
+            let domain = number.domain();
+            (Some(domain.min), domain.max)
+        }
+        None => (None, None),
     };
     FieldInfo {
         field,

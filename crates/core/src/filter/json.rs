@@ -10,10 +10,16 @@
 //!   `{field, operator, value}` rules, and an optional `limit {tracks|minutes, selected_by}`.
 //! - **2**: the rule tree (`root`: nested groups of typed rules) and `post` (dedupe, order,
 //!   per-artist cap, limit), exactly the serde form of [`Filter`].
+//!
+//! A loaded filter passes the same checks as a parsed query ([`super::limits`]): a document
+//! nested past [`MAX_DEPTH`] groups, or holding a rule no track can match, is refused with the
+//! reason rather than handed on to fail later (or, nested past serde_json's recursion limit,
+//! with an opaque "recursion limit exceeded").
 
 use super::field::{
     BoolField, DateField, DurationField, Field, FieldKind, ListField, NumberField, TextField,
 };
+use super::limits::{LimitError, MAX_DEPTH, json_nesting, validate};
 use super::model::{
     CompareOp, DateOp, Filter, Group, GroupMode, Limit, Node, PostSteps, Quantifier, Rule,
     SelectionOrder, TextOp,
@@ -40,6 +46,13 @@ pub enum LoadError {
     TooNew { found: u64, supported: u32 },
     #[error("the filter (schema {version}) is damaged: {message}")]
     Invalid { version: u64, message: String },
+    #[error(
+        "the filter nests {levels} levels deep, more than a filter of at most {MAX_DEPTH} \
+         nested groups can"
+    )]
+    TooDeep { levels: usize },
+    #[error("the filter cannot be used: {0}")]
+    Refused(#[from] LimitError),
 }
 
 #[derive(Serialize)]
@@ -66,12 +79,53 @@ pub fn to_json(filter: &Filter) -> String {
 
 /// Loads a filter saved by any version of Syncer.
 pub fn from_json(text: &str) -> Result<Filter, LoadError> {
+    // Measured before parsing: past serde_json's own limit the parser only says "recursion
+    // limit exceeded", and a document this deep is refused whatever else it holds.
+    let levels = nesting(text);
+    if levels > json_nesting(MAX_DEPTH) {
+        return Err(LoadError::TooDeep { levels });
+    }
     let value: Value = serde_json::from_str(text).map_err(|e| LoadError::Syntax(e.to_string()))?;
     from_json_value(value)
 }
 
-/// Loads a filter from a JSON value saved by any version of Syncer.
+/// How deeply arrays and objects nest in JSON text (brackets inside strings do not count).
+/// Malformed text gets some number; the parser reports what is wrong with it.
+fn nesting(text: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for b in text.bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// Loads a filter from a JSON value saved by any version of Syncer, and checks it as a parsed
+/// query is checked ([`validate`]).
 pub fn from_json_value(value: Value) -> Result<Filter, LoadError> {
+    let filter = decode(value)?;
+    validate(&filter)?;
+    Ok(filter)
+}
+
+fn decode(value: Value) -> Result<Filter, LoadError> {
     let version = value
         .get("schema_version")
         .and_then(Value::as_u64)
@@ -323,5 +377,66 @@ mod tests {
             from_json(r#"{"schema_version": 0}"#),
             Err(LoadError::Invalid { .. })
         ));
+    }
+
+    /// A rule under `depth` negations, built as the model (the parser refuses it past the
+    /// maximum), as a stored document.
+    fn chain_json(depth: usize) -> String {
+        let mut node = Node::Rule(Rule::Bool {
+            field: BoolField::Explicit,
+            value: true,
+        });
+        for _ in 0..depth {
+            node = Node::Group(Group::new(GroupMode::None, vec![node]));
+        }
+        to_json(&Filter {
+            root: node,
+            post: PostSteps::default(),
+        })
+    }
+
+    #[test]
+    fn a_document_nested_past_the_maximum_is_refused_with_the_reason() {
+        assert!(from_json(&chain_json(MAX_DEPTH)).is_ok());
+        // Just past the maximum: refused by the depth check (a value from the cloud), or
+        // already by the measure of the text.
+        let value: Value = serde_json::from_str(&chain_json(MAX_DEPTH + 1)).unwrap();
+        assert_eq!(
+            from_json_value(value),
+            Err(LoadError::Refused(LimitError::TooDeep {
+                depth: MAX_DEPTH + 1
+            }))
+        );
+        assert!(matches!(
+            from_json(&chain_json(MAX_DEPTH + 1)),
+            Err(LoadError::TooDeep { .. } | LoadError::Refused(LimitError::TooDeep { .. }))
+        ));
+        // 42 deep (issue 16): past serde_json's limit; refused before parsing, with a reason
+        // that names the depth rather than "recursion limit exceeded".
+        let err = from_json(&chain_json(42)).unwrap_err();
+        assert!(matches!(err, LoadError::TooDeep { .. }), "{err}");
+        assert!(err.to_string().contains("16 nested groups"), "{err}");
+    }
+
+    #[test]
+    fn brackets_inside_strings_do_not_count_as_nesting() {
+        assert_eq!(nesting(r#"{"a": "[[[{{{\"]]]", "b": [1, [2]]}"#), 3);
+        assert_eq!(nesting("[]"), 1);
+        assert_eq!(nesting("\"x"), 0);
+    }
+
+    #[test]
+    fn a_stored_rule_no_track_can_match_is_refused_as_the_parser_refuses_it() {
+        let json = r#"{"schema_version": 2, "root": {"rule": {"type": "number",
+            "field": "year", "op": {"in_range": [5, 1]}}}, "post": {"limit": {"tracks": 3}}}"#;
+        let err = from_json(json).unwrap_err();
+        let parsed = parse("year:5..1").unwrap_err();
+        match &err {
+            LoadError::Refused(limit) => assert_eq!(limit.to_string(), parsed.message),
+            other => panic!("{other}"),
+        }
+        let json = r#"{"schema_version": 2, "root": {"group": {"mode": "all", "children": []}},
+            "post": {"per_artist": 0}}"#;
+        assert!(matches!(from_json(json), Err(LoadError::Refused(_))));
     }
 }

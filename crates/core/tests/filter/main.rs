@@ -10,4 +10,5 @@ mod post;
 mod query;
 mod roundtrip;
 mod routing;
+mod strategies;
 mod support;

@@ -84,7 +84,14 @@ fn limits_by_count_and_duration() {
     assert_eq!(r.tracks, vec![0, 1]);
     assert_eq!(r.over_limit, 3);
     assert_eq!(run("| limit 2 by -popularity", &t).tracks, vec![4, 3]);
-    assert_eq!(run("| limit 0", &t).tracks, Vec::<usize>::new());
+    // The language refuses `limit 0`; post-processing a model built by hand still keeps nothing.
+    let zero = PostSteps {
+        limit: Some(Limit::Tracks(0)),
+        ..PostSteps::default()
+    };
+    let all: Vec<usize> = (0..t.len()).collect();
+    let kept = post_process(&zero, &t, &all, &PostContext { seed: 42 });
+    assert_eq!(kept.tracks, Vec::<usize>::new());
     // 3 + 4 + 5 = 12 minutes fit in 13; the 6-minute track does not, and the limit stops there.
     let r = run("| limit 13m", &t);
     assert_eq!(r.tracks, vec![0, 1, 2]);

@@ -221,6 +221,118 @@ fn deep_nesting_is_refused_not_overflowed() {
     assert_eq!(error(&q).kind, ParseErrorKind::TooDeep);
 }
 
+fn nested(depth: usize) -> String {
+    format!("{}title:a{}", "(".repeat(depth), ")".repeat(depth))
+}
+
+#[test]
+fn one_maximum_depth_counts_every_group_the_model_holds() {
+    // Brackets alone: the maximum is accepted, one more is refused at the bracket too many.
+    assert_eq!(
+        limits::depth(&parse(&nested(MAX_DEPTH)).unwrap().root),
+        MAX_DEPTH
+    );
+    let e = error(&nested(MAX_DEPTH + 1));
+    assert_eq!((e.kind, e.column), (ParseErrorKind::TooDeep, MAX_DEPTH + 1));
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "groups nest {} deep, more than the {MAX_DEPTH} Syncer allows at column {} — \
+             expected at most {MAX_DEPTH} groups inside one another (each '(', '-', NOT, ANY(, \
+             ALL( and NONE( is one): write the query flatter",
+            MAX_DEPTH + 1,
+            MAX_DEPTH + 1
+        )
+    );
+    // Terms side by side make a group without brackets: one level more.
+    let q = format!("title:z {}", nested(MAX_DEPTH));
+    let e = error(&q);
+    assert_eq!(e.kind, ParseErrorKind::TooDeep);
+    assert_eq!(e.column, 9 + MAX_DEPTH - 1, "the innermost bracket: {e}");
+    assert!(parse(&format!("title:z {}", nested(MAX_DEPTH - 1))).is_ok());
+    // So do alternatives of several terms: `a b OR c` is ANY(ALL(a b) c).
+    let q = format!("title:y title:z {} OR title:x", nested(MAX_DEPTH - 1));
+    assert_eq!(error(&q).kind, ParseErrorKind::TooDeep);
+    let q = format!("title:y {} OR title:x", nested(MAX_DEPTH - 2));
+    assert_eq!(limits::depth(&parse(&q).unwrap().root), MAX_DEPTH);
+    // Negations and named groups count like brackets.
+    let q = format!("{}explicit", "-".repeat(MAX_DEPTH));
+    assert!(parse(&q).is_ok());
+    let q = format!("{}ANY(explicit)", "NOT ".repeat(MAX_DEPTH));
+    assert_eq!(error(&q).column, 4 * MAX_DEPTH + 1);
+}
+
+#[test]
+fn the_query_from_issue_16_nested_42_deep_is_refused_where_it_gets_too_deep() {
+    let q = format!("{}genre:rock{}", "(".repeat(42), ")".repeat(42));
+    let e = error(&q);
+    assert_eq!(e.kind, ParseErrorKind::TooDeep);
+    assert_eq!(e.column, MAX_DEPTH + 1);
+}
+
+#[test]
+fn ranges_and_steps_that_cannot_match_are_refused_at_their_column() {
+    let cases: &[(&str, usize, Option<&str>)] = &[
+        ("year:5..1", 6, Some("year:1..5")),
+        ("year:!5..1", 6, Some("year:!1..5")),
+        ("release:2020..2010", 9, Some("release:2010..2020")),
+        (
+            "release:2015-07..2015-06",
+            9,
+            Some("release:2015-06..2015-07"),
+        ),
+        ("duration:5:00..4:00", 10, Some("duration:4:00..5:00")),
+        ("popularity:101", 12, None),
+        ("pop:>100", 5, None),
+        ("popularity:<0", 12, None),
+        ("artist_popularity:-1", 19, None),
+        ("year:10000", 6, None),
+        ("position:0", 10, None),
+        ("track_number:<1", 14, None),
+        ("disc:0..2", 6, None),
+        ("duration:<0", 10, None),
+        ("added:<0d", 7, None),
+        ("added:>0w", 7, None),
+        ("release:<0000", 9, None),
+        ("release:>9999", 9, None),
+        ("| limit 0", 9, None),
+        ("| limit 0:00", 9, None),
+        ("| per_artist 0", 14, None),
+        ("genre:rock | limit 0 by -added", 20, None),
+    ];
+    for (q, column, suggestion) in cases {
+        let e = error(q);
+        assert_eq!(
+            (e.kind, e.column),
+            (ParseErrorKind::InvalidValue, *column),
+            "{q}: {e}"
+        );
+        assert_eq!(e.suggestion.as_deref(), *suggestion, "{q}: {e}");
+        assert!(!e.expected.is_empty(), "{q}");
+    }
+    for q in [
+        "year:1..5",
+        "year:2000..2000",
+        "popularity:100",
+        "popularity:<=0",
+        "popularity:>=100",
+        "popularity:<1",
+        "position:1",
+        "duration:<=0",
+        "release:2015-06..2015",
+        "added:<1d",
+        "| limit 1",
+        "| per_artist 1",
+    ] {
+        assert!(parse(q).is_ok(), "{q}: {}", error(q));
+    }
+    let e = error("popularity:101");
+    assert_eq!(
+        e.to_string(),
+        "101 is out of range for 'popularity' at column 12 — expected a whole number from 0 to 100"
+    );
+}
+
 #[test]
 fn field_uses_cover_rules_and_steps() {
     let f =

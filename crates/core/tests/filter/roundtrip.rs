@@ -1,199 +1,85 @@
 //! `parse(format(f)) == f` for generated filters, and `format(parse(q))` is a fixed point for
 //! generated query text.
 
+use crate::strategies::{self, filter};
 use proptest::prelude::*;
 use syncer_core::filter::query::{format, parse};
 use syncer_core::filter::*;
 
-fn text_value() -> impl Strategy<Value = String> {
-    prop_oneof![
-        "[a-zA-Z0-9]{1,8}",
-        "(?s).{0,6}",
-        prop::sample::select(vec![
-            "",
-            "\\",
-            "\"",
-            "a b",
-            "\\\"",
-            "=x",
-            "!",
-            "{a}",
-            "x,y",
-            "Beyoncé",
-            "sigur rós",
-            "a\\",
-            "-",
-            "OR",
-            "(",
-            ")",
-            "|",
-            ":",
-            "..",
-            "1..2",
-            " ",
-        ])
-        .prop_map(str::to_owned),
-    ]
-}
-
-fn regex_value() -> impl Strategy<Value = String> {
-    prop_oneof![
-        prop::sample::select(vec![
-            "^a.*b$", "\\d+", "(?i)x|y", "é+", "[\"]", "\\\\", "a\\b"
-        ])
-        .prop_map(str::to_owned),
-        "[a-zA-Z0-9 ,(){}\"|]{0,6}".prop_map(|s| regex::escape(&s)),
-    ]
-}
-
-fn text_op() -> impl Strategy<Value = TextOp> {
-    prop_oneof![
-        text_value().prop_map(TextOp::Is),
-        text_value().prop_map(TextOp::IsNot),
-        text_value().prop_map(TextOp::Contains),
-        text_value().prop_map(TextOp::DoesNotContain),
-        text_value().prop_map(TextOp::StartsWith),
-        text_value().prop_map(TextOp::EndsWith),
-        regex_value().prop_map(TextOp::Matches),
-        prop::collection::vec(text_value(), 0..4).prop_map(TextOp::IsOneOf),
-    ]
-}
-
-fn compare_op<T: Clone + std::fmt::Debug + 'static>(
-    v: impl Strategy<Value = T> + Clone + 'static,
-) -> impl Strategy<Value = CompareOp<T>> {
-    prop_oneof![
-        v.clone().prop_map(CompareOp::Eq),
-        v.clone().prop_map(CompareOp::Ne),
-        v.clone().prop_map(CompareOp::Lt),
-        v.clone().prop_map(CompareOp::Le),
-        v.clone().prop_map(CompareOp::Gt),
-        v.clone().prop_map(CompareOp::Ge),
-        (v.clone(), v.clone()).prop_map(|(a, b)| CompareOp::InRange(a, b)),
-        (v.clone(), v).prop_map(|(a, b)| CompareOp::NotInRange(a, b)),
-    ]
-}
-
-fn date() -> impl Strategy<Value = PartialDate> + Clone {
-    (
-        0i32..=9999,
-        prop::option::of(1u8..=12),
-        prop::option::of(1u8..=31),
-    )
-        .prop_map(|(y, m, d)| {
-            PartialDate::new(y, m, d.filter(|_| m.is_some()))
-                .or_else(|_| PartialDate::new(y, m, Some(28).filter(|_| m.is_some())))
-                .expect("day 28 exists in every month")
-        })
-}
-
-fn span() -> impl Strategy<Value = RelativeSpan> {
-    (
-        any::<u32>(),
-        prop::sample::select(vec![SpanUnit::Days, SpanUnit::Weeks, SpanUnit::Months]),
-    )
-        .prop_map(|(amount, unit)| RelativeSpan { amount, unit })
-}
-
-fn date_op() -> impl Strategy<Value = DateOp> {
-    prop_oneof![
-        date().prop_map(DateOp::Is),
-        date().prop_map(DateOp::Before),
-        date().prop_map(DateOp::After),
-        (date(), date()).prop_map(|(a, b)| DateOp::InRange(a, b)),
-        span().prop_map(DateOp::InTheLast),
-        span().prop_map(DateOp::NotInTheLast),
-    ]
-}
-
-fn rule() -> impl Strategy<Value = Rule> {
-    prop_oneof![
-        (
-            prop::sample::select(TextField::ALL.to_vec()),
-            text_op(),
-            any::<bool>()
-        )
-            .prop_filter_map("regex must compile", |(field, op, exact)| {
-                valid(&op, exact).then_some(Rule::Text { field, op, exact })
-            }),
-        (
-            prop::sample::select(ListField::ALL.to_vec()),
-            prop::sample::select(vec![
-                Quantifier::AnyOf,
-                Quantifier::AllOf,
-                Quantifier::NoneOf
-            ]),
-            text_op(),
-            any::<bool>()
-        )
-            .prop_filter_map("regex must compile", |(field, quantifier, op, exact)| {
-                valid(&op, exact).then_some(Rule::List {
-                    field,
-                    quantifier,
-                    op,
-                    exact,
-                })
-            }),
+/// Filters as the rule builder might send them: any number, span, cap and limit, nesting
+/// up to two past the maximum. Many are refused; both paths must refuse the same ones.
+fn wild_filter() -> impl Strategy<Value = Filter> {
+    let wild_rule = prop_oneof![
         (
             prop::sample::select(NumberField::ALL.to_vec()),
-            compare_op(any::<i64>())
+            prop_oneof![-3i64..=3, 98i64..=102, 9998i64..=10_001, any::<i64>()],
+            prop_oneof![-3i64..=3, 98i64..=102, 9998i64..=10_001, any::<i64>()],
+            0..8u8,
         )
-            .prop_map(|(field, op)| Rule::Number { field, op }),
-        compare_op(any::<u64>().prop_map(DurationMs)).prop_map(|op| Rule::Duration {
+            .prop_map(|(field, a, b, which)| {
+                let op = match which {
+                    0 => CompareOp::Eq(a),
+                    1 => CompareOp::Ne(a),
+                    2 => CompareOp::Lt(a),
+                    3 => CompareOp::Le(a),
+                    4 => CompareOp::Gt(a),
+                    5 => CompareOp::Ge(a),
+                    6 => CompareOp::InRange(a, b),
+                    _ => CompareOp::NotInRange(a, b),
+                };
+                Rule::Number { field, op }
+            }),
+        (0u64..3, 0u64..3).prop_map(|(a, b)| Rule::Duration {
             field: DurationField::Duration,
-            op
+            op: CompareOp::InRange(DurationMs(a), DurationMs(b)),
         }),
-        (prop::sample::select(DateField::ALL.to_vec()), date_op())
-            .prop_map(|(field, op)| Rule::Date { field, op }),
-        any::<bool>().prop_map(|value| Rule::Bool {
-            field: BoolField::Explicit,
-            value
+        Just(Rule::Duration {
+            field: DurationField::Duration,
+            op: CompareOp::Lt(DurationMs(0)),
         }),
-    ]
-}
-
-fn valid(op: &TextOp, exact: bool) -> bool {
-    match op {
-        TextOp::Matches(p) => compile::build_regex(p, exact).is_ok(),
-        _ => true,
-    }
-}
-
-fn node() -> impl Strategy<Value = Node> {
-    rule()
-        .prop_map(Node::Rule)
-        .prop_recursive(4, 24, 4, |inner| {
-            (
-                prop::sample::select(vec![GroupMode::All, GroupMode::Any, GroupMode::None]),
-                prop::collection::vec(inner, 0..4),
-            )
-                .prop_map(|(mode, children)| Node::Group(Group::new(mode, children)))
-        })
-}
-
-fn post() -> impl Strategy<Value = PostSteps> {
-    (
-        prop::option::of(
-            (any::<bool>(), any::<bool>())
-                .prop_map(|(isrc, title_artist)| Dedupe { isrc, title_artist }),
-        ),
-        prop::sample::select(SelectionOrder::ALL.to_vec()),
-        prop::option::of(any::<u32>()),
+        (0u32..3).prop_map(|amount| Rule::Date {
+            field: DateField::Added,
+            op: DateOp::InTheLast(RelativeSpan {
+                amount,
+                unit: SpanUnit::Days,
+            }),
+        }),
+        (strategies::date(), strategies::date()).prop_map(|(a, b)| Rule::Date {
+            field: DateField::Release,
+            op: DateOp::InRange(a, b),
+        }),
+        strategies::rule(),
+    ];
+    let chain = prop::collection::vec(
+        prop::sample::select(vec![GroupMode::All, GroupMode::Any, GroupMode::None]),
+        0..=MAX_DEPTH + 2,
+    );
+    let post = (
+        prop::option::of(0u32..3),
         prop::option::of(prop_oneof![
-            any::<u32>().prop_map(Limit::Tracks),
-            any::<u64>().prop_map(|ms| Limit::Duration(DurationMs(ms))),
+            (0u32..3).prop_map(Limit::Tracks),
+            (0u64..3).prop_map(|ms| Limit::Duration(DurationMs(ms))),
         ]),
+    );
+    (prop::collection::vec(wild_rule, 1..4), chain, post).prop_map(
+        |(rules, chain, (per_artist, limit))| {
+            let mut root = Node::Group(Group::new(
+                GroupMode::All,
+                rules.into_iter().map(Node::Rule).collect(),
+            ));
+            for mode in chain {
+                root = Node::Group(Group::new(mode, vec![root]));
+            }
+            Filter {
+                root,
+                post: PostSteps {
+                    per_artist,
+                    limit,
+                    ..PostSteps::default()
+                },
+            }
+        },
     )
-        .prop_map(|(dedupe, order, per_artist, limit)| PostSteps {
-            dedupe,
-            order,
-            per_artist,
-            limit,
-        })
-}
-
-fn filter() -> impl Strategy<Value = Filter> {
-    (node(), post()).prop_map(|(root, post)| Filter { root, post })
 }
 
 /// Query-like noise: real field names, operators, keywords and punctuation.
@@ -271,6 +157,38 @@ proptest! {
             let again = parse(&once).map_err(|e| TestCaseError::fail(format!("{q} -> {once}: {e}")))?;
             prop_assert_eq!(&again, &f, "{} -> {}", q, once);
             prop_assert_eq!(format(&again), once);
+        }
+    }
+
+    /// What the parser takes, the JSON form stores and reads back, and the checks of the
+    /// model path accept: no query is accepted that storage would then refuse.
+    #[test]
+    fn everything_the_parser_accepts_is_stored_and_read_back(q in query_text()) {
+        if let Ok(f) = parse(&q) {
+            prop_assert_eq!(validate(&f), Ok(()), "{}", q);
+            prop_assert_eq!(from_json(&to_json(&f)), Ok(f), "{}", q);
+        }
+    }
+
+    /// The rule builder's model and the same filter as text are refused alike, for the same
+    /// reason when there is one.
+    #[test]
+    fn the_model_path_and_the_parser_refuse_the_same_filters(f in wild_filter()) {
+        let text = format(&f);
+        match (validate(&f), parse(&text)) {
+            (Ok(()), Ok(parsed)) => prop_assert_eq!(parsed, f.clone(), "{}", text),
+            (Err(refused), Err(error)) => {
+                // The JSON path refuses it too: with the model path's reason, or, nested too
+                // deep to be worth parsing, before reading it.
+                let loaded = from_json(&to_json(&f));
+                let too_deep = matches!(loaded, Err(LoadError::TooDeep { .. }))
+                    && matches!(refused, LimitError::TooDeep { .. });
+                prop_assert!(too_deep || loaded == Err(LoadError::Refused(refused)), "{}", text);
+                prop_assert!(error.column >= 1 && error.column <= text.chars().count() + 1);
+            }
+            (model, text_result) => {
+                prop_assert!(false, "{}: model {:?}, text {:?}", text, model, text_result);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 //! Parse errors that say where, what was expected, and how to fix a typo.
 
+use crate::filter::limits::LimitError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use ts_rs::TS;
@@ -53,6 +54,17 @@ impl ParseError {
             expected: expected.into(),
             suggestion: None,
         }
+    }
+
+    /// A value or a nesting the limits refuse ([`LimitError`]), at the column it starts.
+    pub(crate) fn refused(column: usize, error: &LimitError) -> ParseError {
+        let kind = match error {
+            LimitError::TooDeep { .. } => ParseErrorKind::TooDeep,
+            LimitError::InvalidRegex(_) => ParseErrorKind::InvalidRegex,
+            _ => ParseErrorKind::InvalidValue,
+        };
+        ParseError::new(column, kind, error.to_string(), error.expected())
+            .suggest(error.suggestion())
     }
 
     pub(crate) fn suggest(mut self, suggestion: Option<String>) -> ParseError {

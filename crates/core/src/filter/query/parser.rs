@@ -8,14 +8,12 @@ use crate::filter::compile::build_regex;
 use crate::filter::field::{
     BoolField, DateField, DurationField, Field, FieldKind, ListField, NumberField, TextField,
 };
+use crate::filter::limits::{self, MAX_DEPTH, check_limit, check_per_artist, check_rule};
 use crate::filter::model::{
     CompareOp, DateOp, Dedupe, Filter, Group, GroupMode, Limit, Node, PostSteps, Quantifier, Rule,
     SelectionOrder, TextOp,
 };
 use crate::filter::value::PartialDate;
-
-/// Groups deeper than this are refused (the parser, the compiler and the formatter recurse).
-const MAX_DEPTH: usize = 64;
 
 /// Parses a query into a filter.
 pub fn parse(input: &str) -> Result<Filter, ParseError> {
@@ -27,15 +25,67 @@ pub fn parse(input: &str) -> Result<Filter, ParseError> {
         end_col,
         depth: 0,
     };
-    let body = p.body(None)?;
-    let root = match body {
-        Body::Empty => Node::Group(Group::new(GroupMode::All, Vec::new())),
-        Body::Single(node) => node,
-        Body::And(nodes) => Node::Group(Group::new(GroupMode::All, nodes)),
-        Body::Or(nodes) => Node::Group(Group::new(GroupMode::Any, nodes)),
+    let (body, depth) = p.body(None)?;
+    let (root, depth) = match body {
+        Body::Empty => (
+            Node::Group(Group::new(GroupMode::All, Vec::new())),
+            depth.implicit(),
+        ),
+        Body::Single(node) => (node, depth),
+        Body::And(nodes) => (
+            Node::Group(Group::new(GroupMode::All, nodes)),
+            depth.implicit(),
+        ),
+        Body::Or(nodes) => (
+            Node::Group(Group::new(GroupMode::Any, nodes)),
+            depth.implicit(),
+        ),
     };
+    // The depth the model has, counting the groups the query makes without brackets (several
+    // terms side by side, alternatives of OR): what is stored, so what the limit is about.
+    if depth.groups > MAX_DEPTH {
+        return Err(too_deep(depth.innermost.unwrap_or(1), depth.groups));
+    }
     let post = p.steps()?;
     Ok(Filter { root, post })
+}
+
+/// How deep a parsed part nests, and where its innermost bracketed group opens (the column
+/// a depth error points at: where the query must get flatter).
+#[derive(Debug, Clone, Copy, Default)]
+struct Depth {
+    groups: usize,
+    innermost: Option<usize>,
+}
+
+impl Depth {
+    /// Inside a group the query writes, opened at `col`.
+    fn explicit(self, col: usize) -> Depth {
+        Depth {
+            groups: self.groups + 1,
+            innermost: self.innermost.or(Some(col)),
+        }
+    }
+
+    /// Inside a group the query makes without writing it.
+    fn implicit(self) -> Depth {
+        Depth {
+            groups: self.groups + 1,
+            innermost: self.innermost,
+        }
+    }
+
+    fn max(self, other: Depth) -> Depth {
+        if other.groups > self.groups {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+fn too_deep(col: usize, depth: usize) -> ParseError {
+    ParseError::refused(col, &limits::LimitError::TooDeep { depth })
 }
 
 /// What a sequence of terms parsed to, before parentheses decide what group it makes.
@@ -85,9 +135,16 @@ impl Parser {
 
     /// body := and_seq (OR and_seq)*;  and_seq := unary ([AND] unary)*
     /// `open` is the column of the '(' this body is inside, if any.
-    fn body(&mut self, open: Option<usize>) -> Result<Body, ParseError> {
+    /// The depth returned is the deepest of the members, with the group an alternative of
+    /// several terms makes; the caller adds the group the body itself becomes.
+    fn body(&mut self, open: Option<usize>) -> Result<(Body, Depth), ParseError> {
         let mut alternatives: Vec<Vec<Node>> = Vec::new();
         let mut current: Vec<Node> = Vec::new();
+        let mut current_depth = Depth::default();
+        let mut alternatives_depth = Depth::default();
+        let alternative_depth = |terms: usize, depth: Depth| {
+            if terms >= 2 { depth.implicit() } else { depth }
+        };
         loop {
             match self.peek().map(|t| &t.tok) {
                 None | Some(Tok::Pipe) => match open {
@@ -109,6 +166,9 @@ impl Parser {
                     if current.is_empty() {
                         return Err(self.unexpected(&format!("{RULE_EXPECTED} before OR")));
                     }
+                    alternatives_depth =
+                        alternatives_depth.max(alternative_depth(current.len(), current_depth));
+                    current_depth = Depth::default();
                     alternatives.push(std::mem::take(&mut current));
                     self.pos += 1;
                     self.require_term("after OR")?;
@@ -120,18 +180,24 @@ impl Parser {
                     self.pos += 1;
                     self.require_term("after AND")?;
                 }
-                _ => current.push(self.unary()?),
+                _ => {
+                    let (node, depth) = self.unary()?;
+                    current_depth = current_depth.max(depth);
+                    current.push(node);
+                }
             }
         }
         if alternatives.is_empty() {
-            return Ok(match current.len() {
+            let body = match current.len() {
                 0 => Body::Empty,
                 1 => Body::Single(current.remove(0)),
                 _ => Body::And(current),
-            });
+            };
+            return Ok((body, current_depth));
         }
+        let depth = alternatives_depth.max(alternative_depth(current.len(), current_depth));
         alternatives.push(current);
-        Ok(Body::Or(
+        let body = Body::Or(
             alternatives
                 .into_iter()
                 .map(|mut seq| {
@@ -142,7 +208,8 @@ impl Parser {
                     }
                 })
                 .collect(),
-        ))
+        );
+        Ok((body, depth))
     }
 
     /// Fails unless a term follows (after OR / AND).
@@ -159,7 +226,7 @@ impl Parser {
     }
 
     /// unary := ('-' | NOT) unary | '(' body ')' | (ANY|ALL|NONE) '(' unary* ')' | rule
-    fn unary(&mut self) -> Result<Node, ParseError> {
+    fn unary(&mut self) -> Result<(Node, Depth), ParseError> {
         let Some(token) = self.peek().cloned() else {
             return Err(self.unexpected(RULE_EXPECTED));
         };
@@ -171,15 +238,16 @@ impl Parser {
             Tok::LParen => {
                 self.pos += 1;
                 self.enter(token.col)?;
-                let body = self.body(Some(token.col))?;
+                let (body, depth) = self.body(Some(token.col))?;
                 self.close(token.col)?;
                 self.depth -= 1;
-                Ok(Node::Group(match body {
+                let group = match body {
                     Body::Empty => Group::new(GroupMode::All, Vec::new()),
                     Body::Single(n) => Group::new(GroupMode::All, vec![n]),
                     Body::And(ns) => Group::new(GroupMode::All, ns),
                     Body::Or(ns) => Group::new(GroupMode::Any, ns),
-                }))
+                };
+                Ok((Node::Group(group), depth.explicit(token.col)))
             }
             Tok::Word(word) => {
                 let keyword = word.keyword();
@@ -202,6 +270,7 @@ impl Parser {
                     self.pos += 2;
                     self.enter(token.col)?;
                     let mut children = Vec::new();
+                    let mut depth = Depth::default();
                     loop {
                         match self.peek().map(|t| &t.tok) {
                             Some(Tok::RParen) => break,
@@ -219,38 +288,44 @@ impl Parser {
                                  members are separated by spaces",
                             ));
                         }
-                        children.push(self.unary()?);
+                        let (child, child_depth) = self.unary()?;
+                        depth = depth.max(child_depth);
+                        children.push(child);
                     }
                     self.close(token.col)?;
                     self.depth -= 1;
-                    return Ok(Node::Group(Group::new(mode, children)));
+                    return Ok((
+                        Node::Group(Group::new(mode, children)),
+                        depth.explicit(token.col),
+                    ));
                 }
                 if matches!(keyword.as_deref(), Some("or" | "and")) {
                     return Err(self.unexpected(RULE_EXPECTED));
                 }
                 self.pos += 1;
-                Ok(Node::Rule(parse_rule(&word)?))
+                Ok((Node::Rule(parse_rule(&word)?), Depth::default()))
             }
             _ => Err(self.unexpected(RULE_EXPECTED)),
         }
     }
 
-    fn negation(&mut self, col: usize) -> Result<Node, ParseError> {
+    fn negation(&mut self, col: usize) -> Result<(Node, Depth), ParseError> {
         self.enter(col)?;
-        let inner = self.unary()?;
+        let (inner, depth) = self.unary()?;
         self.depth -= 1;
-        Ok(Node::Group(Group::new(GroupMode::None, vec![inner])))
+        Ok((
+            Node::Group(Group::new(GroupMode::None, vec![inner])),
+            depth.explicit(col),
+        ))
     }
 
+    /// Counts the brackets open while reading, and stops as soon as they alone pass the
+    /// maximum: the parser recurses, so a query of 10,000 '(' must not reach the end. The
+    /// exact depth, groups without brackets included, is checked once the body is read.
     fn enter(&mut self, col: usize) -> Result<(), ParseError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(ParseError::new(
-                col,
-                K::TooDeep,
-                format!("groups nest more than {MAX_DEPTH} deep"),
-                "fewer nested groups",
-            ));
+            return Err(too_deep(col, self.depth));
         }
         Ok(())
     }
@@ -319,14 +394,16 @@ impl Parser {
                         return Err(duplicate("per_artist"));
                     }
                     let (n, col) = self.word_arg("a number of tracks per artist")?;
-                    post.per_artist = Some(n.parse().map_err(|_| {
+                    let cap = n.parse().map_err(|_| {
                         ParseError::new(
                             col,
                             K::InvalidValue,
                             format!("'{n}' is not a track count"),
                             "a whole number like 3",
                         )
-                    })?);
+                    })?;
+                    check_per_artist(cap).map_err(|e| ParseError::refused(col, &e))?;
+                    post.per_artist = Some(cap);
                 }
                 "limit" => {
                     if post.limit.is_some() {
@@ -342,11 +419,13 @@ impl Parser {
                             expected,
                         )
                     };
-                    post.limit = Some(if looks_like_duration(&n) {
+                    let limit = if looks_like_duration(&n) {
                         Limit::Duration(parse_duration(&n).ok_or_else(invalid)?)
                     } else {
                         Limit::Tracks(n.parse().map_err(|_| invalid())?)
-                    });
+                    };
+                    check_limit(limit).map_err(|e| ParseError::refused(col, &e))?;
+                    post.limit = Some(limit);
                 }
                 "by" | "order" | "sort" => {
                     if seen_order {
@@ -577,7 +656,7 @@ fn parse_rule(word: &Word) -> Result<Rule, ParseError> {
     }
     let rest = &chars[colon + 1..];
     let value_col = chars[colon].col() + 1;
-    Ok(match kind {
+    let rule = match kind {
         FieldKind::Text => Rule::Text {
             field: TextField::from_field(field).ok_or_else(|| internal(word))?,
             op: text_op(field, rest, exact, value_col)?,
@@ -628,7 +707,11 @@ fn parse_rule(word: &Word) -> Result<Rule, ParseError> {
                 },
             }
         }
-    })
+    };
+    // The checks a stored or built filter gets too: values in the field's domain, ranges
+    // that are not empty.
+    check_rule(&rule).map_err(|e| ParseError::refused(value_col, &e))?;
+    Ok(rule)
 }
 
 /// A field's kind and its typed subset disagree: cannot happen (see field.rs tests).
