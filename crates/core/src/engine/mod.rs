@@ -32,7 +32,7 @@ pub use enrich::{CacheTtl, EnrichmentPlan, field_availability, field_availabilit
 pub use locks::{BaseLock, SyncLocks};
 pub use model::{BaseSetup, ChildSetup, KnownContents};
 pub use open::MetadataSettings;
-pub use plan::{PlanPurpose, PlannedRemoval, WritePlan};
+pub use plan::{PlanOrigin, PlanPurpose, PlannedRemoval, WritePlan};
 pub use progress::{Progress, ProgressSink, Stage};
 pub use report::{CacheStats, ChildReport, ChildState, SkipCount, SyncReport, SyncStatus};
 pub use run::{

@@ -74,19 +74,31 @@ pub struct WritePlan {
     pub mirror: MirrorMode,
 }
 
+/// Who makes a plan, for which child, and how it treats tracks it does not name.
+#[derive(Debug, Clone)]
+pub struct PlanOrigin {
+    pub event: SyncEventId,
+    pub child: ChildPlaylistId,
+    pub purpose: PlanPurpose,
+    pub mirror: MirrorMode,
+}
+
 impl WritePlan {
     /// The plan for a diff computed from `current` (the child as it was read) with
     /// `managed` (what Syncer managed in it then).
     pub fn from_diff(
-        event: SyncEventId,
-        child: ChildPlaylistId,
-        purpose: PlanPurpose,
+        origin: PlanOrigin,
         diff: &ChildDiff,
         current: &[TrackId],
         managed: &HashSet<TrackId>,
         managed_after: Vec<TrackId>,
-        mirror: MirrorMode,
     ) -> WritePlan {
+        let PlanOrigin {
+            event,
+            child,
+            purpose,
+            mirror,
+        } = origin;
         let removed: HashSet<&TrackId> = diff.removed.iter().collect();
         let mut positions: HashMap<&TrackId, Vec<u32>> = HashMap::new();
         for (i, id) in current.iter().enumerate() {
@@ -161,16 +173,13 @@ mod tests {
         let managed: HashSet<TrackId> = ids(&["a", "b", "c"]).into_iter().collect();
         let wanted = ids(&["c", "d"]);
         let diff = diff_child(&current, &wanted, &managed, MirrorMode::KeepUserTracks);
-        let plan = WritePlan::from_diff(
-            SyncEventId(1),
-            ChildPlaylistId::new("x"),
-            PlanPurpose::Sync,
-            &diff,
-            &current,
-            &managed,
-            ids(&["c", "d"]),
-            MirrorMode::KeepUserTracks,
-        );
+        let origin = PlanOrigin {
+            event: SyncEventId(1),
+            child: ChildPlaylistId::new("x"),
+            purpose: PlanPurpose::Sync,
+            mirror: MirrorMode::KeepUserTracks,
+        };
+        let plan = WritePlan::from_diff(origin, &diff, &current, &managed, ids(&["c", "d"]));
         assert!(plan.target.contains(&TrackId::new("u")));
         assert_eq!(plan.kept_by_hand, ids(&["u"]));
         let b = plan

@@ -19,7 +19,7 @@ use crate::engine::enrich::{
 use crate::engine::locks::{BaseLock, SyncLocks};
 use crate::engine::model::{BaseSetup, ChildSetup, KnownContents};
 use crate::engine::open::{MetadataSettings, open_metadata, waiting_on};
-use crate::engine::plan::{PlanPurpose, WritePlan};
+use crate::engine::plan::{PlanOrigin, PlanPurpose, WritePlan};
 use crate::engine::progress::{Progress, ProgressSink, Stage, eta};
 use crate::engine::report::{
     CacheStats, ChildReport, ChildState, SkipCount, SyncReport, SyncStatus,
@@ -733,16 +733,13 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
             .cloned()
             .collect();
         managed_after.extend(diff.added.iter().cloned());
-        let plan = WritePlan::from_diff(
+        let origin = PlanOrigin {
             event,
-            child.id.clone(),
-            PlanPurpose::Sync,
-            &diff,
-            &current,
-            &managed,
-            managed_after,
-            child.mirror,
-        );
+            child: child.id.clone(),
+            purpose: PlanPurpose::Sync,
+            mirror: child.mirror,
+        };
+        let plan = WritePlan::from_diff(origin, &diff, &current, &managed, managed_after);
         self.storage.save_plan(&plan).await?;
         self.update_child(report, index, |c| c.kept_user_tracks = kept)
             .await;
@@ -1130,15 +1127,18 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
             let managed = self.storage.managed(&entry.child).await?;
             let diff = diff_child(&current, &entry.previous, &managed, mode);
             let kept = u32::try_from(diff.kept_user_tracks).unwrap_or(u32::MAX);
-            let plan = WritePlan::from_diff(
+            let origin = PlanOrigin {
                 event,
-                child.id.clone(),
-                PlanPurpose::Undo,
+                child: child.id.clone(),
+                purpose: PlanPurpose::Undo,
+                mirror: mode,
+            };
+            let plan = WritePlan::from_diff(
+                origin,
                 &diff,
                 &current,
                 &managed,
                 entry.previous_managed.clone(),
-                mode,
             );
             self.storage.save_plan(&plan).await?;
             self.update_child(report, index, |c| {
