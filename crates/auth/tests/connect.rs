@@ -350,7 +350,7 @@ async fn the_loopback_listener_receives_the_browsers_redirect() {
         .await
         .unwrap();
     let (received, page) = tokio::join!(
-        listener.wait_for_callback(&start.state().unwrap(), Duration::from_secs(60)),
+        listener.wait_for_callback(start.state().unwrap(), Duration::from_secs(60)),
         browser_follow(&start.authorize_url)
     );
     assert_eq!(page.status(), 200);

@@ -271,10 +271,10 @@ impl LoopbackListener {
     /// what happened instead.
     pub async fn wait_for_callback(
         self,
-        state: &str,
+        state: impl AsRef<str>,
         timeout: Duration,
     ) -> Result<String, AuthError> {
-        let mut waiting = self.serve(state);
+        let mut waiting = self.serve(state.as_ref());
         let arrival = waiting.next(timeout).await?;
         let url = arrival.url.clone();
         arrival.answer(Outcome::Received);
