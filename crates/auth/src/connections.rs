@@ -737,7 +737,7 @@ impl Connections {
             Ok(info) if info.status == Status::NotInAppUsers => Outcome::NotInAppUsers,
             other => Outcome::of(other, |info| info.display_name.clone()),
         };
-        arrival.answer(outcome);
+        arrival.answer(outcome).await;
         result
     }
 

@@ -202,15 +202,22 @@ impl Expected {
 pub struct Arrival {
     /// The full callback URL, for [`crate::Connections::complete_oauth`].
     pub url: String,
-    reply: Option<oneshot::Sender<Outcome>>,
+    reply: Option<oneshot::Sender<(Outcome, oneshot::Sender<()>)>>,
 }
 
+/// How long answering waits for the page to reach the browser (the process may exit next).
+const PAGE_WRITE: Duration = Duration::from_secs(2);
+
 impl Arrival {
-    /// Shows `outcome` in the browser (a pasted answer has no browser waiting: nothing to do).
-    pub fn answer(mut self, outcome: Outcome) {
+    /// Shows `outcome` in the browser, and returns once the page is written (a pasted answer
+    /// has no browser waiting: nothing to do).
+    pub async fn answer(mut self, outcome: Outcome) {
         if let Some(reply) = self.reply.take() {
+            let (written, done) = oneshot::channel();
             // The browser may have gone already; the sign-in itself is done.
-            let _ = reply.send(outcome);
+            if reply.send((outcome, written)).is_ok() {
+                let _ = tokio::time::timeout(PAGE_WRITE, done).await;
+            }
         }
     }
 }
@@ -277,7 +284,7 @@ impl LoopbackListener {
         let mut waiting = self.serve(state.as_ref());
         let arrival = waiting.next(timeout).await?;
         let url = arrival.url.clone();
-        arrival.answer(Outcome::Received);
+        arrival.answer(Outcome::Received).await;
         Ok(url)
     }
 }
@@ -392,14 +399,20 @@ async fn serve_one(mut stream: TcpStream, expected: &Expected, arrivals: &mpsc::
                 respond(&mut stream, status, &body).await;
                 return;
             }
-            let outcome = match tokio::time::timeout(OUTCOME_WAIT, outcome).await {
-                Ok(Ok(outcome)) => outcome,
-                _ => Outcome::Failed {
-                    message: "Syncer stopped waiting; check the terminal or the app".to_owned(),
-                },
+            let (outcome, written) = match tokio::time::timeout(OUTCOME_WAIT, outcome).await {
+                Ok(Ok((outcome, written))) => (outcome, Some(written)),
+                _ => (
+                    Outcome::Failed {
+                        message: "Syncer stopped waiting; check the terminal or the app".to_owned(),
+                    },
+                    None,
+                ),
             };
             let (status, body) = outcome.page();
             respond(&mut stream, status, &body).await;
+            if let Some(written) = written {
+                let _ = written.send(());
+            }
         }
     }
 }
@@ -478,9 +491,11 @@ mod tests {
         let browser = tokio::spawn(get(port, "/oauth/spotify?code=c&state=the-state"));
         let arrival = waiting.next(Duration::from_secs(10)).await.unwrap();
         assert_eq!(arrival.url, format!("{uri}?code=c&state=the-state"));
-        arrival.answer(Outcome::SignedIn {
-            account: "Ada <3".into(),
-        });
+        arrival
+            .answer(Outcome::SignedIn {
+                account: "Ada <3".into(),
+            })
+            .await;
         let page = browser.await.unwrap();
         assert!(page.starts_with("HTTP/1.1 200"), "{page}");
         assert!(page.contains("connected as Ada &lt;3"), "{page}");
@@ -504,7 +519,7 @@ mod tests {
             "{:?}",
             started.elapsed()
         );
-        arrival.answer(Outcome::Refused);
+        arrival.answer(Outcome::Refused).await;
         let page = browser.await.unwrap();
         assert!(page.contains("You declined access"), "{page}");
         drop(stalled);
