@@ -533,3 +533,43 @@ async fn a_provider_outage_during_refresh_is_retried_not_a_reconnect() {
     // The provider is back: the next call refreshes.
     assert_ne!(tokens.access_token().await.unwrap(), first);
 }
+
+#[tokio::test]
+async fn headless_a_pasted_address_is_checked_like_a_redirect() {
+    let env = env().await;
+    let fake_handle = &env.fake;
+    let (paste, pasted) = tokio::sync::mpsc::channel(4);
+    let rejected = std::sync::Mutex::new(Vec::new());
+    let answer = std::sync::Mutex::new(None);
+    let done = env
+        .connections
+        .connect_with_loopback_or_paste(
+            LoopbackConnect::new("spotify"),
+            |url| {
+                let redirect = param(url, "redirect_uri");
+                fake_handle.register_client(CLIENT_ID, &[&redirect]);
+                // The browser runs elsewhere: it ends on the redirect address but cannot load
+                // it. The user copies that address; first a wrong one, then the right one.
+                let url = url.to_owned();
+                let paste = paste.clone();
+                *answer.lock().unwrap() = Some(tokio::spawn(async move {
+                    let location = browser_once(&url).await;
+                    let forged = with_param(&location, "state", "not-this-sign-in");
+                    paste.send("not an address".to_owned()).await.unwrap();
+                    paste.send(forged).await.unwrap();
+                    paste.send(format!("  {location}  ")).await.unwrap();
+                }));
+                Ok(())
+            },
+            pasted,
+            |why| rejected.lock().unwrap().push(why.to_owned()),
+        )
+        .await
+        .unwrap();
+    answer.lock().unwrap().take().unwrap().await.unwrap();
+    assert_eq!(done.status, Status::Ok);
+    let rejected = rejected.lock().unwrap().clone();
+    assert_eq!(rejected.len(), 2, "{rejected:?}");
+    assert!(rejected[1].contains("another sign-in"), "{rejected:?}");
+    assert_eq!(env.connections.list().await.unwrap().len(), 1);
+}
