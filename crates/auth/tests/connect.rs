@@ -566,7 +566,8 @@ async fn headless_a_pasted_address_is_checked_like_a_redirect() {
         )
         .await
         .unwrap();
-    answer.lock().unwrap().take().unwrap().await.unwrap();
+    let browsing = answer.lock().unwrap().take().unwrap();
+    browsing.await.unwrap();
     assert_eq!(done.status, Status::Ok);
     let rejected = rejected.lock().unwrap().clone();
     assert_eq!(rejected.len(), 2, "{rejected:?}");
