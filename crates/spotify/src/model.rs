@@ -98,8 +98,22 @@ impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Lenient<T> {
         }
         Ok(match T::deserialize(value) {
             Ok(t) => Lenient::Read(t),
-            Err(e) => Lenient::Unreadable(e.to_string()),
+            Err(e) => Lenient::Unreadable(without_values(&e.to_string())),
         })
+    }
+}
+
+/// A serde message without the offending value (`invalid type: string "My title", expected
+/// u32` names a title): reasons are reported and logged, and logs never hold content.
+fn without_values(message: &str) -> String {
+    match message.find(", expected ") {
+        Some(at) if message.starts_with("invalid") => {
+            format!(
+                "a value of the wrong type or range ({})",
+                &message[at + 2..]
+            )
+        }
+        _ => message.to_owned(),
     }
 }
 
@@ -331,6 +345,15 @@ mod tests {
         assert!(matches!(&page.items[0], Lenient::Read(p) if p.id.is_none()));
         assert!(matches!(page.items[1], Lenient::Null));
         assert!(matches!(&page.items[2], Lenient::Read(p) if p.id.as_deref() == Some("p1")));
-        assert!(matches!(&page.items[3], Lenient::Unreadable(why) if why.contains("invalid type")));
+        assert!(
+            matches!(&page.items[3], Lenient::Unreadable(why) if why.contains("expected a string"))
+        );
+        let odd: Paging<PlaylistObject> =
+            serde_json::from_str(r#"{"items":[{"id":"p","name":"x","public":"My secret title"}]}"#)
+                .unwrap();
+        let Lenient::Unreadable(why) = &odd.items[0] else {
+            panic!("{odd:?}")
+        };
+        assert!(!why.contains("secret"), "{why}");
     }
 }
