@@ -122,8 +122,10 @@ pub async fn start_connect(
                 .start_oauth(StartOAuth::new(&provider, listener.redirect_uri()))
                 .await?;
             let app = app.clone();
+            // The listener answers only this sign-in's state; strays get a 400 page.
+            let expected = start.state().unwrap_or_default();
             tauri::async_runtime::spawn(async move {
-                match listener.wait_for_callback(LOOPBACK_WAIT).await {
+                match listener.wait_for_callback(&expected, LOOPBACK_WAIT).await {
                     Ok(url) => finish(&app, &connections, &url).await,
                     Err(err) => report_failure(&app, CommandError::from(err)),
                 }

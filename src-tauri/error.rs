@@ -50,7 +50,7 @@ impl CommandError {
         } else {
             match &err {
                 AppError::NotFound(_) => Some(ErrorCode::NotFound),
-                AppError::Usage(_) => Some(ErrorCode::Invalid),
+                AppError::Usage(_) | AppError::NotYourPlaylist { .. } => Some(ErrorCode::Invalid),
                 AppError::Query(_) => Some(ErrorCode::BadQuery),
                 AppError::Service(_)
                 | AppError::Provider(_)

@@ -17,6 +17,15 @@ pub enum AppError {
     /// The music service, or the demo's stand-in, could not do what was asked.
     #[error("{0}")]
     Service(String),
+    /// A playlist the user follows but neither owns nor collaborates on: the service serves
+    /// its items only to its owner and collaborators, so it cannot be a base.
+    #[error(
+        "\"{name}\" belongs to {owner}, and you neither own it nor collaborate on it: Spotify \
+         lets apps read the items only of playlists you own or collaborate on, so it cannot be \
+         a base. Copy it into a playlist of your own in Spotify (or ask its owner to make you a \
+         collaborator), then add that one"
+    )]
+    NotYourPlaylist { name: String, owner: String },
     /// A child's query does not parse; the error carries the column.
     #[error("invalid query: {0}")]
     Query(#[from] ParseError),

@@ -12,9 +12,9 @@ use syncer_core::capabilities::Capabilities;
 use syncer_core::engine::codec::{decode, encode};
 use syncer_core::engine::{Engine, EngineConfig, KnownContents, SyncLocks, SyncStorage as _};
 use syncer_core::ids::{BasePlaylistId, ChildPlaylistId, ConnectionId};
-use syncer_core::provider::{MusicProvider, NewPlaylist, PlaylistInfo};
+use syncer_core::provider::{MusicProvider, NewPlaylist, PlaylistInfo, ProviderError};
 use syncer_spotify::{ClientConfig, RateConfig, RetryPolicy, SpotifyClient, StaticToken};
-use syncer_store::{AppPaths, BaseRecord, Store, StoreError, SyncEventRecord};
+use syncer_store::{AppPaths, BaseRecord, ConnectionStatus, Store, StoreError, SyncEventRecord};
 use tokio::sync::Mutex;
 
 use crate::demo::DemoSpec;
@@ -157,8 +157,10 @@ impl Services {
         let options = VaultOptions::from_env(&self.paths)?;
         let vault = Vault::open_async(options).await?;
         tracing::debug!(vault = ?vault.kind(), "vault open");
+        // Every process sharing this data dir renews tokens under the same lock.
         Ok(Connections::builder(self.store.clone(), vault)
             .registry(Registry::from_env())
+            .refresh_lock(self.paths.data_dir().join(syncer_auth::LOCK_FILE))
             .build()?)
     }
 
@@ -365,10 +367,47 @@ impl Services {
     /// Probes what the connection can provide and keeps it with the connection.
     pub async fn probe(&self, connection: &ConnectionId) -> AppResult<Capabilities> {
         let client = self.client(connection).await?;
-        let caps = client.detect_capabilities().await?;
+        let caps = match client.detect_capabilities().await {
+            Ok(caps) => caps,
+            Err(e) => {
+                self.note_provider_error(connection, &e).await?;
+                return Err(e.into());
+            }
+        };
         self.store
             .set_connection_capabilities(connection, Some(&encode(&caps)))
             .await?;
+        self.note_answering(connection).await?;
         Ok(caps)
+    }
+
+    /// Keeps with the connection what a failure says about the account itself: Development
+    /// Mode's "not on the app's user list" shows on the connection until a call succeeds.
+    pub async fn note_provider_error(
+        &self,
+        connection: &ConnectionId,
+        error: &ProviderError,
+    ) -> AppResult<()> {
+        if let ProviderError::NotInAppUsers { message } = error {
+            self.store
+                .set_connection_status(connection, ConnectionStatus::NotInAppUsers, Some(message))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// A call on the connection succeeded: a stale "not on the app's user list" goes.
+    pub async fn note_answering(&self, connection: &ConnectionId) -> AppResult<()> {
+        let stale = self
+            .store
+            .get_connection(connection)
+            .await?
+            .is_some_and(|c| c.status == ConnectionStatus::NotInAppUsers);
+        if stale {
+            self.store
+                .set_connection_status(connection, ConnectionStatus::Ok, None)
+                .await?;
+        }
+        Ok(())
     }
 }

@@ -76,6 +76,21 @@ pub async fn add_base(
 ) -> AppResult<BaseRecord> {
     let client = services.client(connection).await?;
     let info = client.playlist(playlist).await?;
+    // Checked now rather than at the first preview, after children were made: a followed
+    // playlist of someone else's is not readable item by item.
+    if !info.collaborative {
+        let me = client.current_user().await?;
+        if info.owner_id.as_deref().is_some_and(|owner| owner != me.id) {
+            return Err(AppError::NotYourPlaylist {
+                owner: info
+                    .owner_name
+                    .clone()
+                    .or_else(|| info.owner_id.clone())
+                    .unwrap_or_default(),
+                name: info.name,
+            });
+        }
+    }
     let id = BasePlaylistId::new(playlist.as_str());
     services
         .store
@@ -181,16 +196,20 @@ pub struct DemoSetup {
     pub children: Vec<ChildRecord>,
 }
 
-/// The connection's playlist with the most items: the demo's base, a liked-songs-sized list.
+/// The connection's own playlist with the most items: the demo's base, a liked-songs-sized
+/// list.
 pub async fn biggest_playlist(
     services: &Services,
     connection: &ConnectionId,
 ) -> AppResult<PlaylistInfo> {
     let client = services.client(connection).await?;
+    let me = client.current_user().await?;
     client
         .all_playlists()
         .await?
         .into_iter()
+        // Only what can be a base: the user's own (or collaborative) playlists.
+        .filter(|p| p.collaborative || p.owner_id.as_deref() == Some(me.id.as_str()))
         .max_by_key(|p| p.total_items.unwrap_or(0))
         .ok_or_else(|| AppError::Service(format!("the connection {connection} has no playlist")))
 }

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,7 +17,7 @@ use crate::credential::{Credential, OAuthCredential};
 use crate::error::{AuthError, TokenError};
 use crate::identity::{Identity, IdentityError, identify};
 use crate::oauth::callback::{self, Answer};
-use crate::oauth::loopback::LoopbackListener;
+use crate::oauth::loopback::{Judgement, LoopbackListener, Outcome};
 use crate::oauth::state::{Arrival, Pending, PendingSignIns};
 use crate::oauth::{CallbackChannel, STATE_LIFETIME, classify_redirect, flow};
 use crate::refresh::{ConnectionTokens, DEFAULT_REFRESH_LEEWAY, TokenCell};
@@ -32,8 +33,56 @@ pub(crate) struct Inner {
     pub clock: Arc<dyn Clock>,
     pub http: reqwest::Client,
     pub leeway: Duration,
+    /// The file every process locks before renewing a token (beside the vault).
+    pub refresh_lock: Option<PathBuf>,
     pending: PendingSignIns,
     cells: std::sync::Mutex<HashMap<ConnectionId, Arc<TokenCell>>>,
+}
+
+/// When a connection's sign-in ends (Unix seconds): when it was granted (or, for rows from
+/// before that was recorded, when the connection was made) plus the provider's sign-in
+/// lifetime. `None` for providers whose sign-ins do not end by themselves, and API keys.
+pub fn sign_in_renew_by(record: &ConnectionRecord, registry: &Registry) -> Option<i64> {
+    let lifetime = registry.get(&record.provider)?.sign_in_lifetime?;
+    if record.auth_kind != AuthKind::OAuth2Pkce.as_str() {
+        return None;
+    }
+    let granted = record
+        .sign_in_granted_at
+        .or_else(|| unix_of_timestamp(&record.created_at))?;
+    Some(granted.saturating_add(i64::try_from(lifetime.as_secs()).unwrap_or(i64::MAX)))
+}
+
+/// The sign-ins among `records` that end within [`RENEWAL_NOTICE`] of `now` (or ended),
+/// soonest first. Reads nothing: for front ends that list connections without opening the
+/// vault (`syncer connections list`); [`Connections::sign_ins_to_renew`] is the same.
+pub fn renewal_notices(
+    records: &[ConnectionRecord],
+    registry: &Registry,
+    now: std::time::SystemTime,
+) -> Vec<SignInRenewal> {
+    let now = unix_seconds(now);
+    let mut due: Vec<SignInRenewal> = records
+        .iter()
+        .filter(|r| r.status != ConnectionStatus::ReconnectNeeded)
+        .filter_map(|r| {
+            let renew_by = sign_in_renew_by(r, registry)?;
+            let display = registry
+                .get(&r.provider)
+                .map_or(r.provider.as_str(), |p| p.display_name);
+            let (days_left, message) = renewal_notice(display, renew_by, now)?;
+            Some(SignInRenewal {
+                connection: r.id.clone(),
+                display_name: r.display_name.clone(),
+                provider: r.provider.clone(),
+                renew_by,
+                days_left,
+                message,
+            })
+        })
+        .collect();
+    due.sort_by_key(|r| r.renew_by);
+    due
 }
 
 /// The `auth_kind` of connections that need no sign-in, such as the demo library.
@@ -59,9 +108,19 @@ pub struct ConnectionsBuilder {
     registry: Registry,
     clock: Arc<dyn Clock>,
     leeway: Duration,
+    refresh_lock: Option<PathBuf>,
 }
 
 impl ConnectionsBuilder {
+    /// The file processes lock before renewing a token, so two never spend the same refresh
+    /// token. Defaults to `secrets.vault.lock` beside the encrypted vault file; with the
+    /// keyring, give one in the app data dir (every process sharing the connections must name
+    /// the same file).
+    pub fn refresh_lock(mut self, path: impl Into<PathBuf>) -> Self {
+        self.refresh_lock = Some(path.into());
+        self
+    }
+
     /// Other providers, or the built-in ones at other addresses (tests, the demo).
     pub fn registry(mut self, registry: Registry) -> Self {
         self.registry = registry;
@@ -92,6 +151,7 @@ impl ConnectionsBuilder {
                 clock: self.clock,
                 http,
                 leeway: self.leeway,
+                refresh_lock: self.refresh_lock,
                 pending: PendingSignIns::default(),
                 cells: std::sync::Mutex::new(HashMap::new()),
             }),
@@ -138,6 +198,17 @@ pub struct AuthorizationStart {
     pub expires_at: i64,
 }
 
+impl AuthorizationStart {
+    /// The sign-in's `state`, as the authorize URL carries it: what a loopback listener
+    /// waits for ([`LoopbackListener::serve`]).
+    pub fn state(&self) -> Option<String> {
+        let url = url::Url::parse(&self.authorize_url).ok()?;
+        url.query_pairs()
+            .find(|(k, _)| k == "state")
+            .map(|(_, v)| v.into_owned())
+    }
+}
+
 /// Whether a connection can be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -146,6 +217,9 @@ pub struct AuthorizationStart {
 pub enum Status {
     Ok,
     ReconnectNeeded,
+    /// The service refuses the account for this app: Spotify's Development Mode serves only
+    /// the accounts listed under User Management in the app's dashboard.
+    NotInAppUsers,
 }
 
 /// A connection as listed: never a secret.
@@ -162,6 +236,10 @@ pub struct ConnectionInfo {
     pub status: Status,
     /// Why the status is what it is, for the user.
     pub status_detail: Option<String>,
+    /// Unix seconds by which the user must sign in again (the provider ends a sign-in a fixed
+    /// time after it was given); `None` when it does not end by itself or is unknown.
+    #[ts(type = "number | null")]
+    pub sign_in_renew_by: Option<i64>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -185,6 +263,9 @@ pub enum HealthState {
     /// The service answered 429 and asked for a wait that has not passed yet. Known only to
     /// the process whose client was refused: front ends set it with [`Health::rate_limited`].
     RateLimited,
+    /// The service refuses the account for this app (Spotify's Development Mode user list):
+    /// the app's owner must add it under User Management in the dashboard.
+    NotInAppUsers,
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -199,6 +280,33 @@ pub struct Health {
     /// Unix seconds: when the service said it takes requests again (with `RateLimited`).
     #[ts(type = "number | null")]
     pub rate_limited_until: Option<i64>,
+    /// Unix seconds by which the sign-in must be renewed (see [`ConnectionInfo`]).
+    #[ts(type = "number | null")]
+    pub sign_in_renew_by: Option<i64>,
+    /// "Sign-in renews by 2027-05-31", once that is near ([`RENEWAL_NOTICE`]) or past; what a
+    /// notification or the tray says.
+    pub sign_in_notice: Option<String>,
+}
+
+/// How long before a sign-in ends Syncer starts saying so (tray, notification, CLI).
+pub const RENEWAL_NOTICE: Duration = Duration::from_secs(14 * 24 * 3600);
+
+/// A sign-in that ends soon (or ended): what the tray, a notification or the CLI shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
+pub struct SignInRenewal {
+    #[ts(type = "string")]
+    pub connection: ConnectionId,
+    pub display_name: String,
+    pub provider: String,
+    /// Unix seconds.
+    #[ts(type = "number")]
+    pub renew_by: i64,
+    /// Whole days left (0 on the last day, negative once ended).
+    #[ts(type = "number")]
+    pub days_left: i64,
+    /// One sentence: what ends when, and what to do.
+    pub message: String,
 }
 
 impl Health {
@@ -216,6 +324,70 @@ impl Health {
         self.rate_limited_until = Some(unix_seconds(until));
         self
     }
+
+    fn new(state: HealthState, message: impl Into<String>) -> Health {
+        Health {
+            state,
+            message: message.into(),
+            access_expires_at: None,
+            rate_limited_until: None,
+            sign_in_renew_by: None,
+            sign_in_notice: None,
+        }
+    }
+}
+
+/// `YYYY-MM-DD` (UTC) of Unix seconds: how a renewal date is written.
+pub fn date_of(unix: i64) -> String {
+    // Howard Hinnant's civil-from-days.
+    let z = unix.div_euclid(86_400) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// Unix seconds of the store's `YYYY-MM-DDTHH:MM:SS...` timestamps (UTC); `None` if odd.
+fn unix_of_timestamp(text: &str) -> Option<i64> {
+    let num = |r: std::ops::Range<usize>| text.get(r)?.parse::<i64>().ok();
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    // Days from civil (Howard Hinnant).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
+}
+
+/// The renewal notice for a sign-in ending at `renew_by`, or `None` while it is far off.
+fn renewal_notice(provider: &str, renew_by: i64, now: i64) -> Option<(i64, String)> {
+    let notice = i64::try_from(RENEWAL_NOTICE.as_secs()).unwrap_or(i64::MAX);
+    if now.saturating_add(notice) < renew_by {
+        return None;
+    }
+    let days_left = (renew_by - now).div_euclid(86_400);
+    let date = date_of(renew_by);
+    let message = if renew_by <= now {
+        format!(
+            "The {provider} sign-in ended on {date}; sign in again to keep syncing (the \
+             connection, its bases and history stay)."
+        )
+    } else {
+        format!(
+            "The {provider} sign-in renews by {date} ({days_left} days left): sign in again \
+             before then, or syncs stop that day (the connection, its bases and history stay)."
+        )
+    };
+    Some((days_left, message))
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -297,12 +469,17 @@ impl LoopbackConnect {
 
 impl Connections {
     pub fn builder(store: Store, vault: Vault) -> ConnectionsBuilder {
+        let refresh_lock = match vault.kind() {
+            crate::vault::VaultKind::EncryptedFile { path } => Some(crate::lock::beside(path)),
+            _ => None,
+        };
         ConnectionsBuilder {
             store,
             vault,
             registry: Registry::builtin(),
             clock: Arc::new(SystemClock),
             leeway: DEFAULT_REFRESH_LEEWAY,
+            refresh_lock,
         }
     }
 
@@ -450,28 +627,48 @@ impl Connections {
         .await?;
         let now = unix_seconds(self.inner.clock.now());
         let access = grant.access_token.clone();
+        let lifetime = grant
+            .expires_in
+            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
         let credential = Credential::OAuth(OAuthCredential {
             access_token: grant.access_token,
             refresh_token: grant.refresh_token,
-            expires_at: grant
-                .expires_in
-                .map(|d| now.saturating_add(i64::try_from(d.as_secs()).unwrap_or(i64::MAX))),
+            expires_at: lifetime.map(|l| now.saturating_add(l)),
+            lifetime,
             scope: grant.scope,
             client_id: pending.client_id,
         });
-        let identity = self.identity_for_naming(provider, &access).await;
-        self.save(
-            provider,
-            credential,
-            identity,
-            pending.name,
-            pending.reconnect,
-        )
-        .await
+        let (identity, refusal) = match identify(&self.inner.http, provider, &access).await {
+            Ok(identity) => (Some(identity), None),
+            Err(IdentityError::NotInAppUsers(message)) => (None, Some(message)),
+            Err(e) => {
+                // A failure here does not undo the sign-in.
+                tracing::warn!(provider = provider.name, error = ?e, "could not read the account's name");
+                (None, None)
+            }
+        };
+        let info = self
+            .save(
+                provider,
+                credential,
+                identity,
+                pending.name,
+                pending.reconnect,
+            )
+            .await?;
+        match refusal {
+            Some(message) => {
+                self.mark_not_in_app_users(&info.id, &message).await?;
+                Ok(self.info(self.record(&info.id).await?))
+            }
+            None => Ok(info),
+        }
     }
 
     /// The whole loopback sign-in: listens on 127.0.0.1, starts the sign-in with that
-    /// redirect, lets `open_browser` open the URL, waits for the answer and completes.
+    /// redirect, lets `open_browser` open the URL, waits for the answer and completes. The
+    /// browser's page says what happened; strays reaching the listener meanwhile are turned
+    /// away and waiting goes on.
     pub async fn connect_with_loopback<F>(
         &self,
         options: LoopbackConnect,
@@ -479,6 +676,26 @@ impl Connections {
     ) -> Result<ConnectionInfo, AuthError>
     where
         F: FnOnce(&str) -> Result<(), String>,
+    {
+        let (_never, pasted) = tokio::sync::mpsc::channel(1);
+        self.connect_with_loopback_or_paste(options, open_browser, pasted, |_| {})
+            .await
+    }
+
+    /// As [`Self::connect_with_loopback`], also taking the address the browser ended on from
+    /// `pasted` (headless: the browser runs on another machine, so its redirect cannot reach
+    /// this one). A pasted address is checked exactly like a request to the listener; one that
+    /// is not this sign-in's answer goes to `rejected` (why, in words) and waiting goes on.
+    pub async fn connect_with_loopback_or_paste<F, R>(
+        &self,
+        options: LoopbackConnect,
+        open_browser: F,
+        mut pasted: tokio::sync::mpsc::Receiver<String>,
+        rejected: R,
+    ) -> Result<ConnectionInfo, AuthError>
+    where
+        F: FnOnce(&str) -> Result<(), String>,
+        R: Fn(&str),
     {
         let listener = LoopbackListener::bind(&options.provider, options.port).await?;
         let start = self
@@ -490,12 +707,38 @@ impl Connections {
                 reconnect: options.reconnect,
             })
             .await?;
+        let state = start.state().ok_or_else(|| AuthError::BadCallback {
+            reason: "the sign-in link has no state".to_owned(),
+        })?;
+        let mut waiting = listener.serve(&state);
         open_browser(&start.authorize_url).map_err(|cause| AuthError::Browser {
             cause,
             url: start.authorize_url.clone(),
         })?;
-        let callback = listener.wait_for_callback(options.timeout).await?;
-        self.complete_oauth(&callback).await
+        let deadline = tokio::time::Instant::now() + options.timeout;
+        let mut paste_open = true;
+        let arrival = loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            tokio::select! {
+                arrival = waiting.next(left) => break arrival?,
+                line = pasted.recv(), if paste_open => match line {
+                    None => paste_open = false,
+                    Some(line) if line.trim().is_empty() => {}
+                    Some(line) => match waiting.judge(&line) {
+                        Judgement::Answer => break waiting.pasted(&line),
+                        Judgement::NotForThisSignIn(why) => rejected(why),
+                        Judgement::Elsewhere => rejected("it is not Syncer's sign-in address"),
+                    },
+                },
+            }
+        };
+        let result = self.complete_oauth(&arrival.url).await;
+        let outcome = match &result {
+            Ok(info) if info.status == Status::NotInAppUsers => Outcome::NotInAppUsers,
+            other => Outcome::of(other, |info| info.display_name.clone()),
+        };
+        arrival.answer(outcome).await;
+        result
     }
 
     /// Connects an API-key provider. The key is checked with the provider's identity call
@@ -536,70 +779,121 @@ impl Connections {
         Ok(records.into_iter().map(|r| self.info(r)).collect())
     }
 
-    /// One connection and how it stands (reads the vault, makes no network call).
+    /// One connection and how it stands (reads the vault, makes no network call), with the
+    /// date its sign-in must be renewed by when the provider ends sign-ins.
     pub async fn get(&self, id: &ConnectionId) -> Result<ConnectionDetails, AuthError> {
         let record = self.record(id).await?;
         // A connection without a sign-in (the demo library) has nothing to expire or miss.
         if record.auth_kind == NO_SIGN_IN {
             return Ok(ConnectionDetails {
                 connection: self.info(record),
-                health: Health {
-                    state: HealthState::Ready,
-                    message: "No sign-in needed.".to_owned(),
-                    access_expires_at: None,
-                    rate_limited_until: None,
-                },
+                health: Health::new(HealthState::Ready, "No sign-in needed."),
             });
         }
         let snapshot = self.tokens(id).snapshot().await;
         let now = unix_seconds(self.inner.clock.now());
-        let leeway = i64::try_from(self.inner.leeway.as_secs()).unwrap_or(i64::MAX);
-        let health = match snapshot {
+        let mut health = match snapshot {
             Ok(s) if s.reconnect.is_some() => Health {
-                state: HealthState::ReconnectNeeded,
-                message: format!("Reconnect needed: {}.", s.reconnect.unwrap_or_default()),
                 access_expires_at: s.expires_at,
-                rate_limited_until: None,
+                ..Health::new(
+                    HealthState::ReconnectNeeded,
+                    format!("Reconnect needed: {}.", s.reconnect.unwrap_or_default()),
+                )
             },
-            Ok(s) => match s.expires_at {
-                Some(at) if now.saturating_add(leeway) >= at => Health {
-                    state: HealthState::WillRefresh,
-                    message: if s.has_refresh_token {
-                        "Access is renewed at the next use.".to_owned()
+            Ok(_) if record.status == ConnectionStatus::NotInAppUsers => Health::new(
+                HealthState::NotInAppUsers,
+                format!(
+                    "Spotify refuses this account for your app ({}). Add the account's email \
+                     under User Management in your app's dashboard ({}), then test the \
+                     connection again.",
+                    record
+                        .status_detail
+                        .as_deref()
+                        .unwrap_or("User not registered in the Developer Dashboard"),
+                    syncer_core::provider::DEVELOPER_DASHBOARD
+                ),
+            ),
+            Ok(s) if s.due => Health {
+                access_expires_at: s.expires_at,
+                ..Health::new(
+                    HealthState::WillRefresh,
+                    if s.has_refresh_token {
+                        "Access is renewed at the next use."
                     } else {
-                        "Access expired; reconnect to renew it.".to_owned()
+                        "Access expired; reconnect to renew it."
                     },
-                    access_expires_at: Some(at),
-                    rate_limited_until: None,
-                },
-                at => Health {
-                    state: HealthState::Ready,
-                    message: "Connected.".to_owned(),
-                    access_expires_at: at,
-                    rate_limited_until: None,
-                },
+                )
             },
-            Err(TokenError::Missing { .. }) => Health {
-                state: HealthState::SecretMissing,
-                message: format!(
+            Ok(s) => Health {
+                access_expires_at: s.expires_at,
+                ..Health::new(HealthState::Ready, "Connected.")
+            },
+            Err(TokenError::Missing { .. }) => Health::new(
+                HealthState::SecretMissing,
+                format!(
                     "Its sign-in is missing from the secret store ({}); reconnect it.",
                     self.inner.vault.description()
                 ),
-                access_expires_at: None,
-                rate_limited_until: None,
-            },
+            ),
             Err(TokenError::NotFound(id)) => return Err(AuthError::NotFound(id)),
-            Err(e) => Health {
-                state: HealthState::VaultUnavailable,
-                message: e.to_string(),
-                access_expires_at: None,
-                rate_limited_until: None,
-            },
+            Err(e) => Health::new(HealthState::VaultUnavailable, e.to_string()),
         };
+        let info = self.info(record);
+        health.sign_in_renew_by = info.sign_in_renew_by;
+        if let Some(renew_by) = info.sign_in_renew_by
+            && health.state != HealthState::ReconnectNeeded
+        {
+            if let Some((_, notice)) = renewal_notice(&info.provider_display_name, renew_by, now) {
+                health.message = format!("{} {notice}", health.message);
+                health.sign_in_notice = Some(notice);
+            } else if health.state == HealthState::Ready {
+                health.message = format!("Connected; the sign-in renews by {}.", date_of(renew_by));
+            }
+        }
         Ok(ConnectionDetails {
-            connection: self.info(record),
+            connection: info,
             health,
         })
+    }
+
+    /// Sign-ins that end within [`RENEWAL_NOTICE`] (or ended and were not renewed), soonest
+    /// first: what the tray, a notification and `syncer connections list` say. Reads the
+    /// store only.
+    pub async fn sign_ins_to_renew(&self) -> Result<Vec<SignInRenewal>, AuthError> {
+        let records = self.inner.store.list_connections().await?;
+        Ok(renewal_notices(
+            &records,
+            &self.inner.registry,
+            self.inner.clock.now(),
+        ))
+    }
+
+    /// Records that the service refuses the account for the app (Spotify's Development Mode
+    /// user list), with its words: the connection shows it until a call succeeds again.
+    pub async fn mark_not_in_app_users(
+        &self,
+        id: &ConnectionId,
+        message: &str,
+    ) -> Result<(), AuthError> {
+        self.inner
+            .store
+            .set_connection_status(id, ConnectionStatus::NotInAppUsers, Some(message))
+            .await?;
+        tracing::warn!(connection = %id, "the account is not on the app's user list");
+        Ok(())
+    }
+
+    /// A call on the connection succeeded: a "not on the app's user list" mark is stale.
+    pub async fn mark_answering(&self, id: &ConnectionId) -> Result<(), AuthError> {
+        let record = self.record(id).await?;
+        if record.status == ConnectionStatus::NotInAppUsers {
+            self.inner
+                .store
+                .set_connection_status(id, ConnectionStatus::Ok, None)
+                .await?;
+            tracing::info!(connection = %id, "the app serves the account again");
+        }
+        Ok(())
     }
 
     pub async fn rename(&self, id: &ConnectionId, name: &str) -> Result<ConnectionInfo, AuthError> {
@@ -626,8 +920,16 @@ impl Connections {
                 identify(&self.inner.http, provider, &token).await
             }
             other => other,
-        }
-        .map_err(|e| self.identity_error(provider, e))?;
+        };
+        let identity = match identity {
+            Ok(identity) => identity,
+            Err(IdentityError::NotInAppUsers(message)) => {
+                self.mark_not_in_app_users(id, &message).await?;
+                return Err(self.identity_error(provider, IdentityError::NotInAppUsers(message)));
+            }
+            Err(e) => return Err(self.identity_error(provider, e)),
+        };
+        self.mark_answering(id).await?;
         tracing::info!(connection = %id, "connection test passed");
         Ok(TestReport {
             account_id: identity.account_id,
@@ -727,6 +1029,16 @@ impl Connections {
                     .await
             }
         };
+        let written = match (written, &credential) {
+            // The sign-in's age bounds its life: recorded on every connect and reconnect.
+            (Ok(()), Credential::OAuth(_)) => self
+                .inner
+                .store
+                .set_connection_sign_in_granted(&id, unix_seconds(self.inner.clock.now()))
+                .await
+                .map(|_| ()),
+            (other, _) => other,
+        };
         if let Err(e) = written {
             if existing.is_none()
                 && let Err(cleanup) = self.inner.vault.delete(&key).await
@@ -763,17 +1075,6 @@ impl Connections {
         Ok(())
     }
 
-    /// Who signed in, to name the connection; a failure here does not undo the sign-in.
-    async fn identity_for_naming(&self, provider: &Provider, token: &Secret) -> Option<Identity> {
-        match identify(&self.inner.http, provider, token).await {
-            Ok(identity) => Some(identity),
-            Err(e) => {
-                tracing::warn!(provider = provider.name, error = ?e, "could not read the account's name");
-                None
-            }
-        }
-    }
-
     fn identity_error(&self, provider: &Provider, err: IdentityError) -> AuthError {
         let name = provider.display_name.to_owned();
         match err {
@@ -792,6 +1093,10 @@ impl Connections {
             IdentityError::Unexpected(cause) => AuthError::BadResponse {
                 provider: name,
                 cause,
+            },
+            IdentityError::NotInAppUsers(message) => AuthError::NotInAppUsers {
+                provider: name,
+                message,
             },
         }
     }
@@ -842,6 +1147,7 @@ impl Connections {
     }
 
     fn info(&self, record: ConnectionRecord) -> ConnectionInfo {
+        let renew_by = sign_in_renew_by(&record, &self.inner.registry);
         let provider_display_name = self
             .inner
             .registry
@@ -857,8 +1163,10 @@ impl Connections {
             status: match record.status {
                 ConnectionStatus::Ok => Status::Ok,
                 ConnectionStatus::ReconnectNeeded => Status::ReconnectNeeded,
+                ConnectionStatus::NotInAppUsers => Status::NotInAppUsers,
             },
             status_detail: record.status_detail,
+            sign_in_renew_by: renew_by,
             created_at: record.created_at,
             updated_at: record.updated_at,
         }
@@ -872,12 +1180,36 @@ mod tests {
     use super::*;
 
     fn health(state: HealthState) -> Health {
-        Health {
-            state,
-            message: "Connected.".to_owned(),
-            access_expires_at: None,
-            rate_limited_until: None,
-        }
+        Health::new(state, "Connected.")
+    }
+
+    #[test]
+    fn dates_and_timestamps_round_trip() {
+        assert_eq!(date_of(0), "1970-01-01");
+        assert_eq!(date_of(1_800_000_000), "2027-01-15");
+        assert_eq!(date_of(951_782_400), "2000-02-29");
+        assert_eq!(
+            unix_of_timestamp("2027-01-15T08:00:00.000Z"),
+            Some(1_800_000_000)
+        );
+        assert_eq!(unix_of_timestamp("2000-02-29T00:00:00Z"), Some(951_782_400));
+        assert_eq!(unix_of_timestamp("soon"), None);
+    }
+
+    #[test]
+    fn the_renewal_notice_starts_fourteen_days_before() {
+        let day = 86_400;
+        let renew_by = 1_800_000_000;
+        assert_eq!(
+            renewal_notice("Spotify", renew_by, renew_by - 15 * day),
+            None
+        );
+        let (days, message) = renewal_notice("Spotify", renew_by, renew_by - 14 * day).unwrap();
+        assert_eq!(days, 14);
+        assert!(message.contains("renews by 2027-01-15"), "{message}");
+        let (days, message) = renewal_notice("Spotify", renew_by, renew_by + day).unwrap();
+        assert!(days < 0);
+        assert!(message.contains("ended on 2027-01-15"), "{message}");
     }
 
     #[test]

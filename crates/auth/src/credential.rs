@@ -12,6 +12,9 @@ pub(crate) struct OAuthCredential {
     pub refresh_token: Option<Secret>,
     /// Unix seconds; `None` when the provider did not say.
     pub expires_at: Option<i64>,
+    /// The token's whole life as the provider gave it (`expires_in`, seconds): the refresh
+    /// leeway is at most half of it. `None` for entries written before it was kept.
+    pub lifetime: Option<i64>,
     pub scope: Option<String>,
     /// The client the tokens were issued to: refresh must use the same one.
     pub client_id: String,
@@ -30,6 +33,8 @@ enum Stored {
         access_token: String,
         refresh_token: Option<String>,
         expires_at: Option<i64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lifetime: Option<i64>,
         scope: Option<String>,
         client_id: String,
     },
@@ -45,6 +50,7 @@ impl Credential {
                 access_token: c.access_token.expose().to_owned(),
                 refresh_token: c.refresh_token.as_ref().map(|r| r.expose().to_owned()),
                 expires_at: c.expires_at,
+                lifetime: c.lifetime,
                 scope: c.scope.clone(),
                 client_id: c.client_id.clone(),
             },
@@ -74,17 +80,32 @@ impl Credential {
                 access_token,
                 refresh_token,
                 expires_at,
+                lifetime,
                 scope,
                 client_id,
             } => Self::OAuth(OAuthCredential {
                 access_token: Secret::new(access_token),
                 refresh_token: refresh_token.map(Secret::new),
                 expires_at,
+                lifetime,
                 scope,
                 client_id,
             }),
             Stored::ApiKey { key } => Self::ApiKey(Secret::new(key)),
         })
+    }
+
+    /// Whether two credentials hold the same tokens (another process renewed when not).
+    pub fn same_tokens(&self, other: &Credential) -> bool {
+        match (self, other) {
+            (Self::OAuth(a), Self::OAuth(b)) => {
+                a.access_token.expose() == b.access_token.expose()
+                    && a.refresh_token.as_ref().map(Secret::expose)
+                        == b.refresh_token.as_ref().map(Secret::expose)
+            }
+            (Self::ApiKey(a), Self::ApiKey(b)) => a.expose() == b.expose(),
+            _ => false,
+        }
     }
 
     pub fn expires_at(&self) -> Option<i64> {

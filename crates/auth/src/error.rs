@@ -53,8 +53,9 @@ pub enum VaultError {
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
     #[error(
-        "the {provider} connection {connection} needs to be reconnected ({reason}). Open \
-         Connections and choose Reconnect"
+        "the {provider} connection {connection} needs to be signed in again ({reason}). In \
+         Syncer, open Connections and choose Reconnect; in a terminal, run `syncer connect \
+         {provider}` (the same connection is renewed, its bases and history stay)"
     )]
     ReconnectNeeded {
         connection: ConnectionId,
@@ -70,6 +71,9 @@ pub enum TokenError {
 
     #[error("no connection {0}; it may have been removed")]
     NotFound(ConnectionId),
+
+    #[error("could not take the sign-in lock {path} ({cause}); Syncer will try again")]
+    Lock { path: PathBuf, cause: String },
 
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -159,6 +163,14 @@ pub enum AuthError {
 
     #[error("{provider} answered unexpectedly ({cause}); try again later")]
     BadResponse { provider: String, cause: String },
+
+    #[error(
+        "{provider} refused this account for this app ({message}): an app in Development Mode \
+         serves only the users listed in its dashboard. Add the account's email under User \
+         Management in your app's dashboard ({dashboard}), then test the connection again",
+        dashboard = syncer_core::provider::DEVELOPER_DASHBOARD
+    )]
+    NotInAppUsers { provider: String, message: String },
 
     #[error("the {provider} API key is empty; paste the key from your {provider} account")]
     EmptyApiKey { provider: String },

@@ -15,6 +15,9 @@ pub(crate) enum IdentityError {
     /// 401: the token or key is not (or no longer) accepted.
     Unauthorized,
     Refused(u16),
+    /// Spotify's Development Mode: the account is not on the app's user list (the service's
+    /// words).
+    NotInAppUsers(String),
     Unreachable(String),
     Unexpected(String),
 }
@@ -45,6 +48,13 @@ pub(crate) async fn identify(
         return Err(IdentityError::Unauthorized);
     }
     if !status.is_success() {
+        if status == reqwest::StatusCode::FORBIDDEN {
+            // Plain text or JSON: read it before deciding what the 403 is about.
+            let body = response.text().await.unwrap_or_default();
+            if let Some(message) = syncer_core::provider::app_user_refusal(&body) {
+                return Err(IdentityError::NotInAppUsers(message));
+            }
+        }
         return Err(IdentityError::Refused(status.as_u16()));
     }
     let body: serde_json::Value = response

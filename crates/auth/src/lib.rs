@@ -19,6 +19,7 @@ mod credential;
 mod dependents;
 mod error;
 mod identity;
+mod lock;
 pub mod oauth;
 pub mod providers;
 mod random;
@@ -31,11 +32,13 @@ pub mod vault;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use connections::{
     AuthorizationStart, ConnectionDetails, ConnectionInfo, Connections, ConnectionsBuilder,
-    DependentBases, Health, HealthState, LoopbackConnect, NO_SIGN_IN, NoDependents, Removed,
-    StartOAuth, Status, TestReport,
+    DependentBases, Health, HealthState, LoopbackConnect, NO_SIGN_IN, NoDependents, RENEWAL_NOTICE,
+    Removed, SignInRenewal, StartOAuth, Status, TestReport, date_of, renewal_notices,
+    sign_in_renew_by,
 };
 pub use error::{AuthError, TokenError, VaultError};
-pub use oauth::loopback::LoopbackListener;
+pub use lock::LOCK_FILE;
+pub use oauth::loopback::{Arrival, Judgement, LoopbackListener, Outcome, Waiting};
 pub use oauth::{CallbackChannel, DEEP_LINK_SCHEME, deep_link_redirect_uri, loopback_redirect_uri};
 pub use refresh::{ConnectionTokens, DEFAULT_REFRESH_LEEWAY};
 pub use registry::{

@@ -1,10 +1,14 @@
 //! Fresh access tokens for a connection: refreshed ahead of expiry (with leeway) and once more
 //! when the provider answers 401. A refresh the provider refuses for good (revoked, unknown
-//! grant) marks the connection "reconnect needed" and no request is made for it again until
-//! the user reconnects. Rotated refresh tokens replace the old ones in the vault.
+//! grant, expired sign-in) marks the connection "reconnect needed" and no request is made for
+//! it again until the user reconnects. Rotated refresh tokens replace the old ones in the vault.
 //!
-//! One [`TokenCell`] per connection serialises refreshes: concurrent callers wait for the one
-//! refresh in flight and share its result.
+//! One [`TokenCell`] per connection serialises refreshes inside a process: concurrent callers
+//! wait for the one refresh in flight and share its result. Between processes (the app,
+//! `syncer watch`, a cron `syncer sync` share a connection) a file lock beside the vault does
+//! the same, and the vault is read again under it: a process whose copy went stale takes what
+//! another stored instead of spending a refresh token that was already rotated (a server with
+//! reuse detection would revoke the whole grant for that, RFC 9700 §4.14.2).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -23,7 +27,25 @@ use crate::secret::Secret;
 use crate::vault::connection_key;
 
 /// Refresh this long before the provider's expiry, so a token is never sent as it lapses.
+/// Capped at half the token's life ([`effective_leeway`]).
 pub const DEFAULT_REFRESH_LEEWAY: Duration = Duration::from_secs(120);
+
+/// The leeway for a token that lives `lifetime` seconds: the configured one, but at most half
+/// the token's life, so a short-lived token is refreshed once per life rather than on every
+/// call.
+pub(crate) fn effective_leeway(configured: Duration, lifetime: Option<i64>) -> i64 {
+    let configured = i64::try_from(configured.as_secs()).unwrap_or(i64::MAX);
+    match lifetime {
+        Some(life) if life > 0 => configured.min(life / 2),
+        _ => configured,
+    }
+}
+
+/// Whether an OAuth credential is due for renewal at `now`.
+pub(crate) fn is_due(c: &OAuthCredential, configured: Duration, now: i64) -> bool {
+    c.expires_at
+        .is_some_and(|at| now.saturating_add(effective_leeway(configured, c.lifetime)) >= at)
+}
 
 #[derive(Debug, Default)]
 pub(crate) struct CellState {
@@ -57,12 +79,21 @@ impl TokenCell {
     }
 }
 
+/// How one refresh request ended, short of an error to pass on.
+enum Refreshed {
+    Token(Secret),
+    /// Refused for good, in words for the user.
+    Refused(String),
+}
+
 /// How a connection stands, from its credentials.
 #[derive(Debug, Clone)]
 pub(crate) struct CellSnapshot {
     pub expires_at: Option<i64>,
     pub has_refresh_token: bool,
     pub reconnect: Option<String>,
+    /// Whether the access token is due for renewal (the next use refreshes it).
+    pub due: bool,
 }
 
 /// Gives fresh access tokens for one connection. Cheap to clone; every clone shares one cell,
@@ -85,12 +116,21 @@ impl std::fmt::Debug for ConnectionTokens {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 enum Why {
     /// Expired or about to: the current token may still work if the refresh cannot happen.
     Expiring,
-    /// The provider refused the current token.
-    Rejected,
+    /// The provider refused this token.
+    Rejected(Secret),
+}
+
+impl Why {
+    fn label(&self) -> &'static str {
+        match self {
+            Why::Expiring => "expiring",
+            Why::Rejected(_) => "rejected",
+        }
+    }
 }
 
 impl ConnectionTokens {
@@ -103,17 +143,15 @@ impl ConnectionTokens {
     pub async fn access_token(&self) -> Result<Secret, TokenError> {
         let mut state = self.cell.state.lock().await;
         self.load(&mut state).await?;
+        self.revive_if_reconnected(&mut state).await?;
         self.refuse_if_reconnect(&state)?;
         let now = unix_seconds(self.inner.clock.now());
-        let leeway = i64::try_from(self.inner.leeway.as_secs()).unwrap_or(i64::MAX);
         match &state.credential {
             Some(Credential::ApiKey(key)) => Ok(key.clone()),
-            Some(Credential::OAuth(c)) => match c.expires_at {
-                Some(at) if now.saturating_add(leeway) >= at => {
-                    self.refresh_locked(&mut state, Why::Expiring).await
-                }
-                _ => Ok(c.access_token.clone()),
-            },
+            Some(Credential::OAuth(c)) if is_due(c, self.inner.leeway, now) => {
+                self.refresh_locked(&mut state, Why::Expiring).await
+            }
+            Some(Credential::OAuth(c)) => Ok(c.access_token.clone()),
             None => Err(TokenError::Missing {
                 connection: self.id.clone(),
             }),
@@ -127,6 +165,7 @@ impl ConnectionTokens {
         let seen = self.cell.generation.load(Ordering::Acquire);
         let mut state = self.cell.state.lock().await;
         self.load(&mut state).await?;
+        self.revive_if_reconnected(&mut state).await?;
         self.refuse_if_reconnect(&state)?;
         if self.cell.generation.load(Ordering::Acquire) != seen {
             // Someone refreshed while we waited for the lock: use their token.
@@ -138,7 +177,11 @@ impl ConnectionTokens {
             Some(Credential::ApiKey(_)) => Err(self
                 .mark_reconnect(&mut state, "the API key was refused".to_owned())
                 .await),
-            Some(Credential::OAuth(_)) => self.refresh_locked(&mut state, Why::Rejected).await,
+            Some(Credential::OAuth(c)) => {
+                let rejected = c.access_token.clone();
+                self.refresh_locked(&mut state, Why::Rejected(rejected))
+                    .await
+            }
             None => Err(TokenError::Missing {
                 connection: self.id.clone(),
             }),
@@ -151,12 +194,16 @@ impl ConnectionTokens {
     pub async fn refresh_rejected(&self, rejected: &str) -> Result<Secret, TokenError> {
         let mut state = self.cell.state.lock().await;
         self.load(&mut state).await?;
+        self.revive_if_reconnected(&mut state).await?;
         self.refuse_if_reconnect(&state)?;
         match &state.credential {
             Some(Credential::OAuth(c)) if c.access_token.expose() != rejected => {
                 Ok(c.access_token.clone())
             }
-            Some(Credential::OAuth(_)) => self.refresh_locked(&mut state, Why::Rejected).await,
+            Some(Credential::OAuth(_)) => {
+                self.refresh_locked(&mut state, Why::Rejected(Secret::new(rejected)))
+                    .await
+            }
             Some(Credential::ApiKey(_)) => Err(self
                 .mark_reconnect(&mut state, "the API key was refused".to_owned())
                 .await),
@@ -169,7 +216,14 @@ impl ConnectionTokens {
     pub(crate) async fn snapshot(&self) -> Result<CellSnapshot, TokenError> {
         let mut state = self.cell.state.lock().await;
         self.load(&mut state).await?;
+        self.revive_if_reconnected(&mut state).await?;
+        if state.reconnect.is_none() {
+            // Another process may have renewed: show what the vault holds.
+            self.adopt_stored(&mut state).await?;
+        }
+        let now = unix_seconds(self.inner.clock.now());
         Ok(CellSnapshot {
+            due: matches!(&state.credential, Some(Credential::OAuth(c)) if is_due(c, self.inner.leeway, now)),
             expires_at: state.credential.as_ref().and_then(Credential::expires_at),
             has_refresh_token: matches!(
                 &state.credential,
@@ -191,6 +245,49 @@ impl ConnectionTokens {
             }),
             None => Ok(()),
         }
+    }
+
+    /// A connection marked "reconnect needed" may have been signed in again since, by another
+    /// process (`syncer connect spotify` while the app runs): the store says so, and the cell
+    /// reads the new sign-in instead of refusing for the rest of its life.
+    async fn revive_if_reconnected(&self, state: &mut CellState) -> Result<(), TokenError> {
+        if state.reconnect.is_none() {
+            return Ok(());
+        }
+        let record = self
+            .inner
+            .store
+            .get_connection(&self.id)
+            .await?
+            .ok_or_else(|| TokenError::NotFound(self.id.clone()))?;
+        if record.status == ConnectionStatus::ReconnectNeeded {
+            return Ok(());
+        }
+        tracing::info!(connection = %self.id, "signed in again elsewhere; using the new sign-in");
+        *state = CellState::default();
+        self.cell.generation.fetch_add(1, Ordering::AcqRel);
+        self.load(state).await
+    }
+
+    /// Reads the vault again and takes what it holds when another process stored other tokens
+    /// (it renewed, or the user reconnected). Returns whether the tokens changed.
+    async fn adopt_stored(&self, state: &mut CellState) -> Result<bool, TokenError> {
+        let key = connection_key(&self.id);
+        let Some(secret) = self.inner.vault.get(&key).await? else {
+            // Removed meanwhile: keep what this process holds; the next load says so.
+            return Ok(false);
+        };
+        let stored = Credential::from_secret(&key, &secret)?;
+        let changed = state
+            .credential
+            .as_ref()
+            .is_none_or(|held| !held.same_tokens(&stored));
+        if changed {
+            tracing::debug!(connection = %self.id, "took the tokens another process stored");
+            state.credential = Some(stored);
+            self.cell.generation.fetch_add(1, Ordering::AcqRel);
+        }
+        Ok(changed)
     }
 
     /// Reads the connection and its secret the first time they are needed.
@@ -228,24 +325,73 @@ impl ConnectionTokens {
     }
 
     async fn refresh_locked(&self, state: &mut CellState, why: Why) -> Result<Secret, TokenError> {
+        // One process at a time renews; the others wait here, then find its tokens below.
+        let _held = match &self.inner.refresh_lock {
+            Some(path) => Some(crate::lock::acquire(path).await?),
+            None => None,
+        };
+        // The vault is the truth: another process may have renewed while this one waited or
+        // ran on an old copy.
+        self.adopt_stored(state).await?;
+        let now = unix_seconds(self.inner.clock.now());
+        if let Some(Credential::OAuth(c)) = &state.credential {
+            let good_now = match &why {
+                Why::Expiring => !is_due(c, self.inner.leeway, now),
+                Why::Rejected(rejected) => c.access_token.expose() != rejected.expose(),
+            };
+            if good_now {
+                tracing::info!(connection = %self.id, reason = why.label(), "another process renewed access");
+                return Ok(c.access_token.clone());
+            }
+        }
+        // One retry at most: when the refresh token was refused but the vault turns out to
+        // hold another one (renewed or reconnected by a process that did not wait for the
+        // lock), that one is tried before anything is declared.
+        let mut retried = false;
+        loop {
+            match self.refresh_once(state, &why, now).await? {
+                Refreshed::Token(token) => return Ok(token),
+                Refreshed::Refused(reason) => {
+                    if !retried && self.adopt_stored(state).await? {
+                        retried = true;
+                        if let Some(Credential::OAuth(c)) = &state.credential
+                            && !is_due(c, self.inner.leeway, now)
+                        {
+                            return Ok(c.access_token.clone());
+                        }
+                        continue;
+                    }
+                    tracing::warn!(connection = %self.id, %reason, "refresh refused for good");
+                    return Err(self.mark_reconnect(state, reason).await);
+                }
+            }
+        }
+    }
+
+    /// One refresh request with the refresh token `state` holds; stores what it grants.
+    async fn refresh_once(
+        &self,
+        state: &mut CellState,
+        why: &Why,
+        now: i64,
+    ) -> Result<Refreshed, TokenError> {
         let Some(Credential::OAuth(current)) = state.credential.clone() else {
             return Err(TokenError::Missing {
                 connection: self.id.clone(),
             });
         };
         let Some(refresh_token) = current.refresh_token.clone() else {
-            return Err(self
-                .mark_reconnect(state, "the provider gave no refresh token".to_owned())
-                .await);
+            return Ok(Refreshed::Refused(
+                "the provider gave no refresh token".to_owned(),
+            ));
         };
         let endpoints = match self.inner.registry.get(&state.provider).map(|p| &p.auth) {
             Some(ProviderAuth::OAuth2Pkce(endpoints)) => endpoints.clone(),
             _ => {
-                let reason = format!(
+                return Ok(Refreshed::Refused(format!(
                     "{} is not an OAuth provider in this version",
                     state.provider
-                );
-                return Err(self.mark_reconnect(state, reason).await);
+                )));
             }
         };
 
@@ -256,17 +402,18 @@ impl ConnectionTokens {
             &refresh_token,
         )
         .await;
-        let now = unix_seconds(self.inner.clock.now());
         match result {
             Ok(grant) => {
                 let rotated = grant.refresh_token.is_some();
+                let lifetime = grant
+                    .expires_in
+                    .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
                 let renewed = OAuthCredential {
                     access_token: grant.access_token,
-                    // Without rotation the old refresh token stays valid.
+                    // Without rotation the old refresh token stays valid: keep it.
                     refresh_token: grant.refresh_token.or(Some(refresh_token)),
-                    expires_at: grant.expires_in.map(|d| {
-                        now.saturating_add(i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-                    }),
+                    expires_at: lifetime.map(|l| now.saturating_add(l)),
+                    lifetime,
                     scope: grant.scope.or(current.scope),
                     client_id: current.client_id,
                 };
@@ -281,24 +428,18 @@ impl ConnectionTokens {
                     .vault
                     .set(&connection_key(&self.id), &secret)
                     .await?;
-                tracing::info!(connection = %self.id, rotated, reason = ?why, "access token renewed");
-                Ok(access)
+                tracing::info!(connection = %self.id, rotated, reason = why.label(), "access token renewed");
+                Ok(Refreshed::Token(access))
             }
-            Err(RefreshFailure::Permanent(reason)) => {
-                tracing::warn!(connection = %self.id, %reason, "refresh refused for good");
-                Err(self
-                    .mark_reconnect(
-                        state,
-                        format!("the provider refused to renew access: {reason}"),
-                    )
-                    .await)
-            }
+            Err(RefreshFailure::Permanent(reason)) => Ok(Refreshed::Refused(format!(
+                "the provider refused to renew access: {reason}"
+            ))),
             Err(RefreshFailure::Transient(cause)) => {
                 tracing::warn!(connection = %self.id, %cause, "refresh failed; will retry");
                 let still_valid = current.expires_at.is_none_or(|at| now < at);
-                if why == Why::Expiring && still_valid {
+                if matches!(why, Why::Expiring) && still_valid {
                     // Inside the leeway the old token still works: use it, refresh next time.
-                    return Ok(current.access_token);
+                    return Ok(Refreshed::Token(current.access_token));
                 }
                 Err(TokenError::Unavailable {
                     provider: state.provider.clone(),

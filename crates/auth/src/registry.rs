@@ -88,6 +88,9 @@ pub struct Provider {
     pub identity: IdentityCall,
     /// Shown next to the client id (or API key) field: where the user gets one.
     pub credential_help: &'static str,
+    /// How long a sign-in lasts from the user's authorisation, whatever refreshing does
+    /// (Spotify: six months, since July 2026); `None` when it does not end by itself.
+    pub sign_in_lifetime: Option<std::time::Duration>,
 }
 
 impl Provider {

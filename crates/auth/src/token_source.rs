@@ -9,6 +9,10 @@ use crate::error::TokenError;
 use crate::refresh::ConnectionTokens;
 
 fn to_source_error(err: TokenError) -> SourceError {
+    // Only the reason travels: the client's own error says what to do, once.
+    if let TokenError::ReconnectNeeded { reason, .. } = err {
+        return SourceError::ReconnectNeeded(reason);
+    }
     if err.needs_user() {
         SourceError::ReconnectNeeded(err.to_string())
     } else {

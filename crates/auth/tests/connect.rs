@@ -79,7 +79,8 @@ async fn authorize_callback_exchange_refresh_rotation_and_revoke() {
     // Rotation: the new refresh token is stored and the old one is spent.
     let second_refresh = env.refresh_token(&id).await;
     assert_ne!(second_refresh, first_refresh);
-    assert_eq!(raw_refresh(&env.fake, &first_refresh).await, 400);
+    // (Presenting `first_refresh` again would revoke the whole grant: reuse detection, see
+    // tests/shared_sign_in.rs.)
 
     // Once on a 401: the provider stops accepting the token before its time.
     let before = env.fake.requests().count(TOKEN);
@@ -349,7 +350,7 @@ async fn the_loopback_listener_receives_the_browsers_redirect() {
         .await
         .unwrap();
     let (received, page) = tokio::join!(
-        listener.wait_for_callback(Duration::from_secs(60)),
+        listener.wait_for_callback(start.state().unwrap(), Duration::from_secs(60)),
         browser_follow(&start.authorize_url)
     );
     assert_eq!(page.status(), 200);
@@ -531,4 +532,45 @@ async fn a_provider_outage_during_refresh_is_retried_not_a_reconnect() {
 
     // The provider is back: the next call refreshes.
     assert_ne!(tokens.access_token().await.unwrap(), first);
+}
+
+#[tokio::test]
+async fn headless_a_pasted_address_is_checked_like_a_redirect() {
+    let env = env().await;
+    let fake_handle = &env.fake;
+    let (paste, pasted) = tokio::sync::mpsc::channel(4);
+    let rejected = std::sync::Mutex::new(Vec::new());
+    let answer = std::sync::Mutex::new(None);
+    let done = env
+        .connections
+        .connect_with_loopback_or_paste(
+            LoopbackConnect::new("spotify"),
+            |url| {
+                let redirect = param(url, "redirect_uri");
+                fake_handle.register_client(CLIENT_ID, &[&redirect]);
+                // The browser runs elsewhere: it ends on the redirect address but cannot load
+                // it. The user copies that address; first a wrong one, then the right one.
+                let url = url.to_owned();
+                let paste = paste.clone();
+                *answer.lock().unwrap() = Some(tokio::spawn(async move {
+                    let location = browser_once(&url).await;
+                    let forged = with_param(&location, "state", "not-this-sign-in");
+                    paste.send("not an address".to_owned()).await.unwrap();
+                    paste.send(forged).await.unwrap();
+                    paste.send(format!("  {location}  ")).await.unwrap();
+                }));
+                Ok(())
+            },
+            pasted,
+            |why| rejected.lock().unwrap().push(why.to_owned()),
+        )
+        .await
+        .unwrap();
+    let browsing = answer.lock().unwrap().take().unwrap();
+    browsing.await.unwrap();
+    assert_eq!(done.status, Status::Ok);
+    let rejected = rejected.lock().unwrap().clone();
+    assert_eq!(rejected.len(), 2, "{rejected:?}");
+    assert!(rejected[1].contains("another sign-in"), "{rejected:?}");
+    assert_eq!(env.connections.list().await.unwrap().len(), 1);
 }

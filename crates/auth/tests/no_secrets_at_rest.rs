@@ -107,7 +107,7 @@ async fn no_token_reaches_sqlite_or_the_logs() {
         .await
         .unwrap();
     let (received, _) = tokio::join!(
-        listener.wait_for_callback(Duration::from_secs(60)),
+        listener.wait_for_callback(start.state().unwrap(), Duration::from_secs(60)),
         browser_follow(&start.authorize_url)
     );
     let received = received.unwrap();

@@ -19,6 +19,9 @@ pub const CANCELLED: u8 = 8;
 pub const STORE: u8 = 9;
 /// The cloud needs a sign-in or the sync passphrase, or holds another key.
 pub const CLOUD_KEY: u8 = 10;
+/// The encrypted secrets file needs its passphrase and none was given (a local problem:
+/// set SYNCER_VAULT_PASSPHRASE).
+pub const VAULT_PASSPHRASE: u8 = 11;
 
 /// An error the CLI itself decides the exit code of.
 #[derive(Debug, thiserror::Error)]
@@ -41,8 +44,93 @@ impl CliError {
     }
 }
 
+/// Whether the vault's "passphrase needed" is the cause, wherever it is wrapped.
+fn passphrase_needed(error: &anyhow::Error) -> bool {
+    use syncer_auth::{AuthError, TokenError, VaultError};
+    fn vault(v: &VaultError) -> bool {
+        matches!(v, VaultError::PassphraseNeeded { .. })
+    }
+    fn token(t: &TokenError) -> bool {
+        matches!(t, TokenError::Vault(v) if vault(v))
+    }
+    fn auth(a: &AuthError) -> bool {
+        match a {
+            AuthError::Vault(v) => vault(v),
+            AuthError::Token(t) => token(t),
+            _ => false,
+        }
+    }
+    error.chain().any(|cause| {
+        cause.downcast_ref::<VaultError>().is_some_and(vault)
+            || cause.downcast_ref::<TokenError>().is_some_and(token)
+            || cause.downcast_ref::<AuthError>().is_some_and(auth)
+            || match cause.downcast_ref::<AppError>() {
+                Some(AppError::Vault(v)) => vault(v),
+                Some(AppError::Auth(a)) => auth(a),
+                _ => false,
+            }
+    })
+}
+
+/// Whether the error is a sign-in that must be renewed, wherever it is wrapped.
+fn reconnect_needed(error: &anyhow::Error) -> Option<String> {
+    use syncer_auth::{AuthError, TokenError};
+    let of_provider = |p: &ProviderError| match p {
+        ProviderError::ReconnectNeeded { reason } => Some(reason.clone()),
+        _ => None,
+    };
+    let of_token = |t: &TokenError| match t {
+        TokenError::ReconnectNeeded { reason, .. } => Some(reason.clone()),
+        _ => None,
+    };
+    let of_engine = |e: &EngineError| match e {
+        EngineError::Provider(p) => of_provider(p),
+        _ => None,
+    };
+    error.chain().find_map(|cause| {
+        if let Some(p) = cause.downcast_ref::<ProviderError>() {
+            return of_provider(p);
+        }
+        if let Some(t) = cause.downcast_ref::<TokenError>() {
+            return of_token(t);
+        }
+        if let Some(e) = cause.downcast_ref::<EngineError>() {
+            return of_engine(e);
+        }
+        if let Some(AuthError::Token(t)) = cause.downcast_ref::<AuthError>() {
+            return of_token(t);
+        }
+        match cause.downcast_ref::<AppError>()? {
+            AppError::Provider(p) => of_provider(p),
+            AppError::Engine(e) => of_engine(e),
+            AppError::Auth(AuthError::Token(t)) => of_token(t),
+            _ => None,
+        }
+    })
+}
+
+/// What the CLI prints for an error: for the cases a terminal user fixes in the terminal, one
+/// plain sentence saying the command to run; otherwise the error and its causes.
+pub fn message_of(error: &anyhow::Error) -> String {
+    if passphrase_needed(error) {
+        return "the secrets file is locked: set SYNCER_VAULT_PASSPHRASE to its passphrase and \
+                run the command again"
+            .to_owned();
+    }
+    if let Some(reason) = reconnect_needed(error) {
+        return format!(
+            "the Spotify sign-in must be renewed ({reason}): run `syncer connect spotify` (the \
+             same connection is renewed; its bases, children and history stay)"
+        );
+    }
+    format!("{error:#}")
+}
+
 /// The exit code for an error, from the first cause that says.
 pub fn code_of(error: &anyhow::Error) -> u8 {
+    if passphrase_needed(error) {
+        return VAULT_PASSPHRASE;
+    }
     for cause in error.chain() {
         if let Some(e) = cause.downcast_ref::<CliError>() {
             return e.code;
@@ -53,6 +141,7 @@ pub fn code_of(error: &anyhow::Error) -> u8 {
                 AppError::NotFound(_) => return NOT_FOUND,
                 AppError::Usage(_) => return USAGE,
                 AppError::Service(_) | AppError::Client(_) | AppError::Demo(_) => return SERVICE,
+                AppError::NotYourPlaylist { .. } => return USAGE,
                 AppError::Query(_) => return BAD_QUERY,
                 // Transparent wrappers hide the wrapped error from the chain: ask it here.
                 AppError::Engine(e) => return engine_code(e),

@@ -31,11 +31,12 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             let code = exit::code_of(&e);
+            let message = exit::message_of(&e);
             if json {
-                let value = serde_json::json!({"error": format!("{e:#}"), "exit_code": code});
+                let value = serde_json::json!({"error": message, "exit_code": code});
                 println!("{value}");
             } else {
-                eprintln!("error: {e:#}");
+                eprintln!("error: {message}");
             }
             ExitCode::from(code)
         }

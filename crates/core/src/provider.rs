@@ -50,6 +50,19 @@ pub struct Page<T> {
     pub total: u32,
     /// Where the next page starts; `None` on the last page.
     pub next_offset: Option<u32>,
+    /// Objects of this page that could not be read (an odd object never fails the page): where
+    /// they were and why, for the report.
+    pub skipped: Vec<SkippedObject>,
+}
+
+/// An object a listing held but Syncer could not read, such as a playlist sent with
+/// `"id": null`. It is left out and counted; the rest of the listing stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedObject {
+    /// Its position in the whole listing (0-based).
+    pub position: u32,
+    /// Why, in words for the report (never the object's content).
+    pub reason: String,
 }
 
 /// A playlist's header: what listing and details both give.
@@ -448,7 +461,10 @@ pub enum ProviderError {
         retry_after.as_secs()
     )]
     RateLimited { retry_after: Duration },
-    #[error("the connection needs to be renewed ({reason}): reconnect the account in Settings")]
+    #[error(
+        "the sign-in must be renewed ({reason}): reconnect the account (Connections, then \
+         Reconnect, in the app; `syncer connect spotify` in a terminal)"
+    )]
     ReconnectNeeded { reason: String },
     #[error(
         "{endpoint} is not available to this app (Spotify restricts it for apps in Development \
@@ -459,6 +475,15 @@ pub enum ProviderError {
     NotFound { what: String },
     #[error("not allowed: {what} ({message}); check that you own or collaborate on it")]
     Forbidden { what: String, message: String },
+    /// Development Mode serves only the accounts listed in the app's dashboard: the service
+    /// answered "User not registered in the Developer Dashboard" or "User not approved for
+    /// app". Nothing about a playlist: the whole account is refused until it is listed.
+    #[error(
+        "Spotify refused this account for this app ({message}): an app in Development Mode \
+         serves only the users listed in its dashboard. Add the account's Spotify email under \
+         User Management in your app's dashboard ({DEVELOPER_DASHBOARD}), then try again"
+    )]
+    NotInAppUsers { message: String },
     #[error(
         "the service failed (HTTP {status}) {attempts} times in a row; it is probably having \
          trouble, try again in a few minutes"
@@ -489,6 +514,38 @@ pub enum ProviderError {
         "the service sent an answer Syncer could not read ({endpoint}: {message}); please report it"
     )]
     InvalidResponse { endpoint: String, message: String },
+}
+
+/// Where a Spotify app's owner manages it (and its list of users in Development Mode).
+pub const DEVELOPER_DASHBOARD: &str = "https://developer.spotify.com/dashboard";
+
+/// Recognises Development Mode's refusal of an account that is not on the app's user list,
+/// from an error body as it arrives: plain text (`User not registered in the Developer
+/// Dashboard`) or JSON (`{"error":{"message":"..."}}`, or a bare `"error"` string). Returns the
+/// service's own words, trimmed, when it is one.
+pub fn app_user_refusal(body: &str) -> Option<String> {
+    const SIGNS: [&str; 3] = [
+        "not registered in the developer dashboard",
+        "user not approved for app",
+        "not approved for this app",
+    ];
+    let lower = body.to_ascii_lowercase();
+    if !SIGNS.iter().any(|s| lower.contains(s)) {
+        return None;
+    }
+    let message = serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| {
+            let error = v.get("error")?;
+            error
+                .get("message")
+                .and_then(serde_json::Value::as_str)
+                .or_else(|| error.as_str())
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| body.trim().to_owned());
+    // Bounded: an odd proxy page must not fill a message.
+    Some(message.chars().take(200).collect())
 }
 
 impl ProviderError {
@@ -538,6 +595,13 @@ pub trait MusicProvider: Send + Sync {
                     .playlists_page(PageRequest { offset, limit: 50 })
                     .await?;
                 next = page.next_offset.filter(|n| *n > offset);
+                for skipped in &page.skipped {
+                    tracing::warn!(
+                        position = skipped.position,
+                        reason = %skipped.reason,
+                        "a playlist of the listing was left out"
+                    );
+                }
                 all.extend(page.items);
             }
             Ok(all)
@@ -672,6 +736,30 @@ mod tests {
         assert_eq!(counts[&SkipReason::Episode], 2);
         assert_eq!(counts[&SkipReason::LocalFile], 1);
         assert_eq!(items.tracks().count(), 0);
+    }
+
+    #[test]
+    fn app_user_refusals_are_recognised_as_text_and_as_json() {
+        for body in [
+            "User not registered in the Developer Dashboard",
+            "  User not approved for app\n",
+            r#"{"error":{"status":403,"message":"User not registered in the Developer Dashboard"}}"#,
+            r#"{"error":"User not approved for app"}"#,
+        ] {
+            let message = app_user_refusal(body).unwrap();
+            assert!(message.starts_with("User not"), "{message}");
+        }
+        assert_eq!(
+            app_user_refusal(r#"{"error":{"status":403,"message":"Forbidden"}}"#),
+            None
+        );
+        assert_eq!(app_user_refusal(""), None);
+        let e = ProviderError::NotInAppUsers {
+            message: "User not approved for app".into(),
+        };
+        let text = e.to_string();
+        assert!(text.contains("User Management") && text.contains(DEVELOPER_DASHBOARD));
+        assert!(!text.contains("own or collaborate"), "{text}");
     }
 
     #[test]

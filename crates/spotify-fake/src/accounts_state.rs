@@ -3,7 +3,7 @@
 //! for a stand-in, never reused).
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
@@ -56,6 +56,15 @@ pub(crate) struct RefreshToken {
     pub grant: u64,
     /// Replaced by rotation or revoked: using it again is `invalid_grant`.
     pub spent: bool,
+    /// Replaced by rotation: presenting it again is reuse (RFC 9700 §4.14.2), and revokes
+    /// the whole grant, successors included.
+    pub rotated: bool,
+}
+
+/// One authorization: when the user approved, which bounds every refresh token of it.
+#[derive(Debug, Clone)]
+pub(crate) struct Grant {
+    pub authorized_at: SystemTime,
 }
 
 /// Why a bearer token is refused; the messages are Spotify's.
@@ -85,6 +94,13 @@ pub(crate) struct AuthState {
     pub access: HashMap<String, AccessToken>,
     pub refresh: HashMap<String, RefreshToken>,
     pub revoked_grants: Vec<u64>,
+    pub grants: HashMap<u64, Grant>,
+    /// How long a grant's refresh tokens work after the authorization.
+    pub refresh_lifetime: Duration,
+    /// Whether refresh answers carry a new refresh token.
+    pub rotate: bool,
+    /// Grants revoked because a spent refresh token was presented again.
+    pub reuse_revocations: u64,
     pub consent: Consent,
     /// Which user "logs in" at `/authorize`.
     pub login_user: usize,
@@ -101,6 +117,10 @@ impl AuthState {
             access: HashMap::new(),
             refresh: HashMap::new(),
             revoked_grants: Vec::new(),
+            grants: HashMap::new(),
+            refresh_lifetime: crate::SIGN_IN_LIFETIME,
+            rotate: true,
+            reuse_revocations: 0,
             consent: Consent::default(),
             login_user: 0,
         }
@@ -155,6 +175,7 @@ impl AuthState {
                 scope: scope.to_owned(),
                 grant,
                 spent: false,
+                rotated: false,
             },
         );
         token
@@ -162,7 +183,39 @@ impl AuthState {
 
     pub fn new_grant(&mut self) -> u64 {
         self.counter += 1;
+        self.grants.insert(
+            self.counter,
+            Grant {
+                authorized_at: SystemTime::now(),
+            },
+        );
         self.counter
+    }
+
+    /// Whether the grant's sign-in outlived its lifetime.
+    pub fn grant_expired(&self, grant: u64) -> bool {
+        self.grants.get(&grant).is_some_and(|g| {
+            SystemTime::now()
+                .duration_since(g.authorized_at)
+                .is_ok_and(|age| age >= self.refresh_lifetime)
+        })
+    }
+
+    /// Moves every grant's authorization `by` into the past (time passing for sign-ins).
+    pub fn age_grants(&mut self, by: Duration) {
+        for g in self.grants.values_mut() {
+            g.authorized_at = g.authorized_at.checked_sub(by).unwrap_or(g.authorized_at);
+        }
+    }
+
+    /// Revokes a grant: every refresh and access token of it stops working.
+    pub fn revoke_grant(&mut self, grant: u64) {
+        if !self.revoked_grants.contains(&grant) {
+            self.revoked_grants.push(grant);
+        }
+        for rt in self.refresh.values_mut().filter(|r| r.grant == grant) {
+            rt.spent = true;
+        }
     }
 
     pub fn issue_code(&mut self, code: AuthCode) -> String {
@@ -210,6 +263,14 @@ impl AuthState {
         }
     }
 
+    /// Makes every access token answer "The access token expired" from now on.
+    pub fn expire_all(&mut self) {
+        let now = Instant::now();
+        for t in self.access.values_mut() {
+            t.expires_at = t.expires_at.min(now);
+        }
+    }
+
     /// Revokes an access token; a refresh token revokes its whole grant (every access token
     /// issued from it), as when the user removes the app's access.
     pub fn revoke(&mut self, token: &str) -> bool {
@@ -217,13 +278,8 @@ impl AuthState {
             t.revoked = true;
             return true;
         }
-        if let Some(r) = self.refresh.get_mut(token) {
-            r.spent = true;
-            let grant = r.grant;
-            self.revoked_grants.push(grant);
-            for rt in self.refresh.values_mut().filter(|r| r.grant == grant) {
-                rt.spent = true;
-            }
+        if let Some(grant) = self.refresh.get(token).map(|r| r.grant) {
+            self.revoke_grant(grant);
             return true;
         }
         false

@@ -23,6 +23,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub message: String,
     pub retry_after: Option<u64>,
+    /// Sent as `text/plain` rather than Spotify's JSON error object, as some answers are.
+    pub plain_text: bool,
 }
 
 impl ApiError {
@@ -31,6 +33,15 @@ impl ApiError {
             status,
             message: message.into(),
             retry_after: None,
+            plain_text: false,
+        }
+    }
+
+    /// A bare text body (Development Mode's "User not registered in the Developer Dashboard").
+    pub fn plain(status: StatusCode, message: impl Into<String>) -> Self {
+        ApiError {
+            plain_text: true,
+            ..Self::new(status, message)
         }
     }
 
@@ -57,6 +68,7 @@ impl ApiError {
             status: StatusCode::TOO_MANY_REQUESTS,
             message: "API rate limit exceeded".to_owned(),
             retry_after: Some(retry_after),
+            plain_text: false,
         }
     }
 
@@ -74,6 +86,14 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        if self.plain_text {
+            return (
+                self.status,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                self.message,
+            )
+                .into_response();
+        }
         let body = json!({"error": {"status": self.status.as_u16(), "message": self.message}});
         let mut resp = (self.status, axum::Json(body)).into_response();
         if let Some(secs) = self.retry_after {

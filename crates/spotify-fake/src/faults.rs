@@ -359,6 +359,24 @@ impl FaultController {
         self
     }
 
+    /// Every access token issued so far answers 401 "The access token expired" from now on
+    /// (as when tokens lapse while no process ran).
+    pub fn expire_all_access_tokens(&self) -> &Self {
+        self.shared.auth().expire_all();
+        self
+    }
+
+    /// Revokes every grant (the user removed the app's access on Spotify): refreshes answer
+    /// `invalid_grant`, access tokens 401.
+    pub fn revoke_all_grants(&self) -> &Self {
+        let mut auth = self.shared.auth();
+        let grants: Vec<u64> = auth.grants.keys().copied().collect();
+        for g in grants {
+            auth.revoke_grant(g);
+        }
+        self
+    }
+
     /// Removes every armed rule (all scopes).
     pub fn clear(&self) -> &Self {
         self.shared.faults().rules.clear();

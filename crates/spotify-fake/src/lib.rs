@@ -21,6 +21,7 @@ mod middleware;
 mod mode;
 mod model;
 mod projection;
+mod quirks;
 mod render;
 mod routes;
 mod server;
@@ -33,11 +34,15 @@ pub use error::FakeError;
 pub use faults::{FaultController, Scope};
 pub use library::{LibrarySpec, LibraryView, Messiness};
 pub use mode::{Mode, UnknownMode};
+pub use quirks::AppUserRefusal;
 pub use server::FakeSpotify;
 pub use stats::{EndpointCounts, LoggedRequest, RequestStats};
 
 use std::net::SocketAddr;
 use std::time::Duration;
+
+/// Six months, as Spotify counts a sign-in's life (here 182 days, the shorter half-year).
+pub const SIGN_IN_LIFETIME: Duration = Duration::from_secs(182 * 24 * 3600);
 
 /// How to start the stand-in.
 #[derive(Debug, Clone)]
@@ -54,6 +59,13 @@ pub struct FakeConfig {
     pub legacy_tracks_endpoints: Option<bool>,
     /// `expires_in` of issued access tokens.
     pub token_lifetime: Duration,
+    /// How long a sign-in (a grant: the refresh tokens of one authorization) lasts, counted
+    /// from the authorization whatever refreshing does; then refresh answers `invalid_grant`.
+    /// Spotify's, since July 2026: six months ([`SIGN_IN_LIFETIME`]).
+    pub refresh_token_lifetime: Duration,
+    /// Whether a refresh answers with a new refresh token (rotation, spending the old one) or
+    /// without one (the old one stays valid).
+    pub rotate_refresh_tokens: bool,
     /// Where to listen; tests keep the default `127.0.0.1:0` (a free port).
     pub bind: SocketAddr,
 }
@@ -67,6 +79,8 @@ impl Default for FakeConfig {
             latency: None,
             legacy_tracks_endpoints: None,
             token_lifetime: Duration::from_secs(3600),
+            refresh_token_lifetime: SIGN_IN_LIFETIME,
+            rotate_refresh_tokens: true,
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
         }
     }

@@ -33,6 +33,10 @@ pub(crate) async fn observe(State(s): State<Arc<Shared>>, req: Request, next: Ne
 
     let seq = s.stats().next_seq();
     let (action, scripted) = s.faults().decide(&endpoint, &method, &path);
+    let rewrite = path
+        .starts_with("/v1/")
+        .then(|| crate::quirks::RewriteSpec::of(&s.quirks(), &endpoint))
+        .flatten();
     let latency = scripted + s.config.latency.unwrap_or_default();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -47,7 +51,10 @@ pub(crate) async fn observe(State(s): State<Arc<Shared>>, req: Request, next: Ne
         fault: None,
     };
     let response = match action {
-        Action::Pass => next.run(req).await,
+        Action::Pass => match rewrite {
+            Some(spec) => crate::quirks::rewrite(spec, &log.endpoint, next.run(req).await).await,
+            None => next.run(req).await,
+        },
         Action::RateLimited {
             retry_after,
             violation,

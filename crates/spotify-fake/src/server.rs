@@ -17,6 +17,7 @@ use crate::error::FakeError;
 use crate::faults::{FaultController, Scope};
 use crate::library::{LibraryView, generate::generate};
 use crate::middleware::{ConnectionKill, observe};
+use crate::quirks::AppUserRefusal;
 use crate::routes::router;
 use crate::state::Shared;
 use crate::stats::RequestStats;
@@ -107,6 +108,56 @@ impl FakeSpotify {
         };
         self.shared.auth().login_user = user;
         true
+    }
+
+    /// Writes every integer of Web API answers as a float (`1.0`, `33920.0`), as Spotify did
+    /// in March 2024.
+    pub fn set_integers_as_floats(&self, on: bool) {
+        self.shared.quirks().integers_as_floats = on;
+    }
+
+    /// Lists these playlists (by id) with `"id": null`, like a 2014 "Starred" entry; their
+    /// places in the listing and its total stay.
+    pub fn list_with_null_id(&self, playlist_ids: &[&str]) {
+        self.shared.quirks().null_ids = playlist_ids.iter().map(|id| (*id).to_owned()).collect();
+    }
+
+    /// Sends playlist objects (listings and details) without `snapshot_id`.
+    pub fn set_without_snapshot_id(&self, on: bool) {
+        self.shared.quirks().without_snapshot_id = on;
+    }
+
+    /// Development Mode's user list (User Management in the dashboard): only these users may
+    /// use the Web API; any other gets a plain-text 403 with `refusal`'s words. Unknown ids
+    /// are ignored.
+    pub fn set_app_users(&self, user_ids: &[&str], refusal: AppUserRefusal) {
+        let lib = self.shared.library();
+        let listed = user_ids.iter().filter_map(|id| lib.user(id)).collect();
+        drop(lib);
+        self.shared.quirks().app_users = Some((listed, refusal));
+    }
+
+    /// Every user may use the Web API again (the default).
+    pub fn allow_all_app_users(&self) {
+        self.shared.quirks().app_users = None;
+    }
+
+    /// Whether refreshes rotate the refresh token (default) or answer without one.
+    pub fn set_refresh_rotation(&self, rotate: bool) {
+        self.shared.auth().rotate = rotate;
+    }
+
+    /// Moves every sign-in's authorization `by` into the past: with
+    /// [`crate::FakeConfig::refresh_token_lifetime`], what makes a refresh answer
+    /// `invalid_grant` ("Refresh token expired") without waiting six months.
+    pub fn age_sign_ins(&self, by: std::time::Duration) {
+        self.shared.auth().age_grants(by);
+    }
+
+    /// How many grants were revoked because a spent (rotated) refresh token was presented
+    /// again: 0 when every client kept up with rotation.
+    pub fn refresh_token_reuses(&self) -> u64 {
+        self.shared.auth().reuse_revocations
     }
 
     pub fn faults(&self) -> FaultController {

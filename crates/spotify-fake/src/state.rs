@@ -10,6 +10,7 @@ use crate::FakeConfig;
 use crate::accounts_state::AuthState;
 use crate::faults::FaultState;
 use crate::model::Library;
+use crate::quirks::Quirks;
 use crate::stats::StatsState;
 
 pub(crate) struct Shared {
@@ -19,6 +20,7 @@ pub(crate) struct Shared {
     library: RwLock<Library>,
     auth: Mutex<AuthState>,
     faults: Mutex<FaultState>,
+    quirks: Mutex<Quirks>,
     stats: Mutex<StatsState>,
     /// Flips to `true` on shutdown: hanging requests and open connections end.
     pub shutdown: watch::Sender<bool>,
@@ -26,13 +28,16 @@ pub(crate) struct Shared {
 
 impl Shared {
     pub fn new(config: FakeConfig, origin: String, library: Library) -> Self {
-        let auth = AuthState::new(config.seed, config.token_lifetime);
+        let mut auth = AuthState::new(config.seed, config.token_lifetime);
+        auth.refresh_lifetime = config.refresh_token_lifetime;
+        auth.rotate = config.rotate_refresh_tokens;
         Shared {
             config,
             origin,
             library: RwLock::new(library),
             auth: Mutex::new(auth),
             faults: Mutex::new(FaultState::default()),
+            quirks: Mutex::new(Quirks::default()),
             stats: Mutex::new(StatsState::default()),
             shutdown: watch::Sender::new(false),
         }
@@ -63,6 +68,10 @@ impl Shared {
 
     pub fn faults(&self) -> MutexGuard<'_, FaultState> {
         self.faults.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn quirks(&self) -> MutexGuard<'_, Quirks> {
+        self.quirks.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn stats(&self) -> MutexGuard<'_, StatsState> {

@@ -520,3 +520,75 @@ async fn same_seed_same_answers() {
         .await;
     assert_eq!(pa, pb);
 }
+
+#[tokio::test]
+async fn real_world_quirks_on_request() {
+    let h = start(Mode::DevelopmentMode).await;
+    let listed = h.fake.library().playlists_of(&h.user);
+
+    // Integers written as floats, everywhere in the Web API.
+    h.fake.set_integers_as_floats(true);
+    let resp = h
+        .http
+        .get(h.url("/me/playlists?limit=5"))
+        .bearer_auth(&h.token)
+        .send()
+        .await
+        .unwrap();
+    let text = resp.text().await.unwrap();
+    assert!(
+        text.contains(&format!("\"total\":{}.0", listed.len())),
+        "{text}"
+    );
+    assert!(text.contains("\"limit\":5.0"), "{text}");
+    h.fake.set_integers_as_floats(false);
+
+    // A "Starred" entry with a null id, and playlists without snapshot_id.
+    h.fake.list_with_null_id(&[listed[0].id.as_str()]);
+    h.fake.set_without_snapshot_id(true);
+    let (status, page) = h.get("/me/playlists?limit=50").await;
+    assert_eq!(status, 200);
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), listed.len(), "the listing keeps its places");
+    assert!(items[0]["id"].is_null());
+    assert!(items.iter().all(|p| p.get("snapshot_id").is_none()));
+    let (_, details) = h.get(&format!("/playlists/{}", listed[1].id)).await;
+    assert!(details.get("snapshot_id").is_none(), "{details}");
+    assert_eq!(details["id"], listed[1].id.as_str());
+
+    // Development Mode's user list: an unlisted account gets plain text, everywhere.
+    let other = h.fake.library().users()[1].id.clone();
+    h.fake.set_app_users(
+        &[other.as_str()],
+        spotify_fake::AppUserRefusal::NotRegistered,
+    );
+    let resp = h
+        .http
+        .get(h.url("/me"))
+        .bearer_auth(&h.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    assert_eq!(
+        resp.text().await.unwrap(),
+        "User not registered in the Developer Dashboard"
+    );
+    let listed_token = h.fake.mint_token(&other);
+    let resp = h
+        .http
+        .get(h.url("/me"))
+        .bearer_auth(&listed_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    h.fake.allow_all_app_users();
+    assert_eq!(h.get("/me").await.0, 200);
+}

@@ -231,3 +231,110 @@ async fn denied_consent_and_bad_clients() {
     assert_eq!(status, 400);
     assert_eq!(body["error"], "unsupported_grant_type");
 }
+
+/// A signed-in grant: (access token, refresh token).
+async fn signed_in(h: &common::Harness) -> (String, String) {
+    h.fake.register_client(CLIENT, &[REDIRECT]);
+    let code = code(h).await;
+    let (status, body) = token(
+        h,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+            ("client_id", CLIENT),
+            ("code_verifier", VERIFIER),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    (
+        body["access_token"].as_str().unwrap().to_owned(),
+        body["refresh_token"].as_str().unwrap().to_owned(),
+    )
+}
+
+async fn refresh_with(h: &common::Harness, refresh: &str) -> (u16, Value) {
+    token(
+        h,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh),
+            ("client_id", CLIENT),
+        ],
+    )
+    .await
+}
+
+async fn me_status(h: &common::Harness, access: &str) -> u16 {
+    h.http
+        .get(format!("{}/me", h.fake.api_base()))
+        .bearer_auth(access)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn reusing_a_rotated_refresh_token_revokes_the_whole_grant() {
+    let h = start(Mode::DevelopmentMode).await;
+    let (_, first) = signed_in(&h).await;
+    let (status, body) = refresh_with(&h, &first).await;
+    assert_eq!(status, 200, "{body}");
+    let access = body["access_token"].as_str().unwrap().to_owned();
+    let successor = body["refresh_token"].as_str().unwrap().to_owned();
+    assert_eq!(me_status(&h, &access).await, 200);
+    assert_eq!(h.fake.refresh_token_reuses(), 0);
+
+    // Someone presents the spent one (RFC 9700 §4.14.2): the grant goes, for everyone.
+    let (status, body) = refresh_with(&h, &first).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    assert_eq!(h.fake.refresh_token_reuses(), 1);
+    let (status, body) = refresh_with(&h, &successor).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    assert_eq!(me_status(&h, &access).await, 401);
+}
+
+#[tokio::test]
+async fn without_rotation_the_answer_has_no_refresh_token_and_the_old_one_stays() {
+    let h = start(Mode::DevelopmentMode).await;
+    h.fake.set_refresh_rotation(false);
+    let (_, refresh) = signed_in(&h).await;
+    for _ in 0..2 {
+        let (status, body) = refresh_with(&h, &refresh).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.get("refresh_token").is_none(), "{body}");
+        let access = body["access_token"].as_str().unwrap();
+        assert_eq!(me_status(&h, access).await, 200);
+    }
+    assert_eq!(h.fake.refresh_token_reuses(), 0);
+}
+
+#[tokio::test]
+async fn a_sign_in_ends_its_lifetime_after_the_authorisation_whatever_refreshing_does() {
+    let h = start(Mode::DevelopmentMode).await;
+    let (_, refresh) = signed_in(&h).await;
+    let (status, body) = refresh_with(&h, &refresh).await;
+    assert_eq!(status, 200, "{body}");
+    let rotated = body["refresh_token"].as_str().unwrap().to_owned();
+    // Almost six months later refreshing still works (and rotating does not extend it).
+    h.fake
+        .age_sign_ins(spotify_fake::SIGN_IN_LIFETIME - std::time::Duration::from_secs(3600));
+    let (status, body) = refresh_with(&h, &rotated).await;
+    assert_eq!(status, 200, "{body}");
+    let rotated = body["refresh_token"].as_str().unwrap().to_owned();
+    h.fake.age_sign_ins(std::time::Duration::from_secs(3600));
+    let (status, body) = refresh_with(&h, &rotated).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"], "invalid_grant");
+    assert_eq!(body["error_description"], "Refresh token expired");
+    assert_eq!(h.fake.refresh_token_reuses(), 0);
+}

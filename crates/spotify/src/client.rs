@@ -11,9 +11,9 @@ use serde_json::json;
 use syncer_core::capabilities::{Capabilities, Endpoint, Field, LookupKind};
 use syncer_core::ids::{AlbumId, ArtistId, ConnectionId, PlaylistId, SnapshotId, TrackId};
 use syncer_core::provider::{
-    AlbumMeta, ArtistMeta, MusicProvider, NewPlaylist, Page, PageRequest, PlaylistEntry,
-    PlaylistInfo, PlaylistItems, ProviderError, ProviderResult, RequestStats, TrackMeta,
-    UserProfile,
+    AlbumMeta, ArtistMeta, EntryOrigin, MusicProvider, NewPlaylist, Page, PageRequest,
+    PlaylistEntry, PlaylistInfo, PlaylistItems, ProviderError, ProviderResult, RequestStats,
+    SkipReason, SkippedObject, TrackMeta, UserProfile,
 };
 use tokio_util::sync::CancellationToken;
 
@@ -22,7 +22,7 @@ use crate::config::ClientConfig;
 use crate::http::{ApiRequest, CallError, Idempotency, Transport};
 use crate::mapping::{self, is_spotify_id, track_uri};
 use crate::model::{
-    AlbumObject, ArtistObject, Paging, PlaylistEntryObject, PlaylistObject, SeveralAlbums,
+    AlbumObject, ArtistObject, Lenient, Paging, PlaylistEntryObject, PlaylistObject, SeveralAlbums,
     SeveralArtists, SeveralTracks, SnapshotOnly, TrackObject, UserObject,
 };
 use crate::paging::{Generation, page_size, remaining_offsets};
@@ -196,8 +196,20 @@ impl<T: TokenSource> SpotifyClient<T> {
     ) {
         for (i, item) in page.items.into_iter().enumerate() {
             let position = offset.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
-            // A null entry reads as an entry without content: unavailable.
-            entries.push(mapping::entry(position, item.unwrap_or_default()));
+            entries.push(match item {
+                Lenient::Read(e) => mapping::entry(position, e),
+                // A null entry reads as an entry without content: unavailable.
+                Lenient::Null => mapping::entry(position, PlaylistEntryObject::default()),
+                Lenient::Unreadable(why) => {
+                    tracing::debug!(position, %why, "an entry Syncer could not read");
+                    PlaylistEntry::Skipped {
+                        position,
+                        origin: EntryOrigin::default(),
+                        reason: SkipReason::Unreadable,
+                        uri: None,
+                    }
+                }
+            });
         }
     }
 
@@ -344,13 +356,12 @@ impl<T: TokenSource> SpotifyClient<T> {
             },
             other => other.into_provider(&format!("playlist {playlist}")),
         })?;
-        reply
+        // A write that answers without a version leaves the playlist "changed": the next sync
+        // reads it rather than trusting a version Syncer does not have.
+        Ok(reply
             .snapshot_id
-            .map(SnapshotId::new)
-            .ok_or_else(|| ProviderError::InvalidResponse {
-                endpoint: endpoint.to_owned(),
-                message: "no snapshot_id in the answer".to_owned(),
-            })
+            .filter(|s| !s.is_empty())
+            .map_or_else(mapping::unversioned, SnapshotId::new))
     }
 
     async fn add_chunk(
@@ -431,7 +442,11 @@ impl CatalogKind for Tracks {
     const NOUN: &'static str = "track";
     const NOUN_PLURAL: &'static str = "tracks";
     fn slots(several: SeveralTracks) -> Vec<Option<TrackObject>> {
-        several.tracks
+        several
+            .tracks
+            .into_iter()
+            .map(Lenient::into_option)
+            .collect()
     }
     fn observe<'a>(caps: &CapabilityStore, objects: impl Iterator<Item = &'a TrackObject>) {
         caps.observe_tracks(objects);
@@ -449,7 +464,11 @@ impl CatalogKind for Artists {
     const NOUN: &'static str = "artist";
     const NOUN_PLURAL: &'static str = "artists";
     fn slots(several: SeveralArtists) -> Vec<Option<ArtistObject>> {
-        several.artists
+        several
+            .artists
+            .into_iter()
+            .map(Lenient::into_option)
+            .collect()
     }
     fn observe<'a>(caps: &CapabilityStore, objects: impl Iterator<Item = &'a ArtistObject>) {
         caps.observe_artists(objects);
@@ -467,7 +486,11 @@ impl CatalogKind for Albums {
     const NOUN: &'static str = "album";
     const NOUN_PLURAL: &'static str = "albums";
     fn slots(several: SeveralAlbums) -> Vec<Option<AlbumObject>> {
-        several.albums
+        several
+            .albums
+            .into_iter()
+            .map(Lenient::into_option)
+            .collect()
     }
     fn observe<'a>(caps: &CapabilityStore, objects: impl Iterator<Item = &'a AlbumObject>) {
         caps.observe_albums(objects);
@@ -509,7 +532,7 @@ impl<T: TokenSource> MusicProvider for SpotifyClient<T> {
                             entries = page
                                 .items
                                 .into_iter()
-                                .flatten()
+                                .filter_map(Lenient::into_option)
                                 .enumerate()
                                 .map(|(i, e)| mapping::entry(u32::try_from(i).unwrap_or(0), e))
                                 .collect();
@@ -582,20 +605,31 @@ impl<T: TokenSource> MusicProvider for SpotifyClient<T> {
             .await
             .map_err(|e| e.into_provider("your playlists"))?;
         let listed = u32::try_from(p.items.len()).unwrap_or(u32::MAX);
-        let items: Vec<PlaylistInfo> = p
-            .items
-            .into_iter()
-            .flatten()
-            .filter_map(|o| match mapping::playlist(o) {
-                Ok(p) => Some(p),
-                Err(why) => {
-                    tracing::warn!(%why, "skipping a playlist the listing could not describe");
-                    None
+        let mut items = Vec::with_capacity(p.items.len());
+        let mut skipped = Vec::new();
+        for (i, object) in p.items.into_iter().enumerate() {
+            let position = page
+                .offset
+                .saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
+            let read = match object {
+                // Spotify sends null playlists in listings now and then: nothing to report.
+                Lenient::Null => continue,
+                Lenient::Read(o) => mapping::playlist(o),
+                Lenient::Unreadable(why) => Err(format!(
+                    "the service sent a playlist Syncer could not read ({why})"
+                )),
+            };
+            match read {
+                Ok(p) => items.push(p),
+                Err(reason) => {
+                    tracing::warn!(position, %reason, "left a playlist of the listing out");
+                    skipped.push(SkippedObject { position, reason });
                 }
-            })
-            .collect();
+            }
+        }
         Ok(Page {
             items,
+            skipped,
             offset: page.offset,
             total: p.total.unwrap_or(page.offset.saturating_add(listed)),
             next_offset: p
@@ -631,12 +665,10 @@ impl<T: TokenSource> MusicProvider for SpotifyClient<T> {
             .call(req)
             .await
             .map_err(|e| e.into_provider(&format!("playlist {id}")))?;
-        s.snapshot_id
-            .map(SnapshotId::new)
-            .ok_or_else(|| ProviderError::InvalidResponse {
-                endpoint: "GET /playlists/{id}".to_owned(),
-                message: "no snapshot_id".to_owned(),
-            })
+        // Without a version the playlist counts as changed: the sync reads its items.
+        Ok(s.snapshot_id
+            .filter(|s| !s.is_empty())
+            .map_or_else(mapping::unversioned, SnapshotId::new))
     }
 
     async fn playlist_items(&self, id: &PlaylistId) -> ProviderResult<PlaylistItems> {
@@ -791,11 +823,13 @@ impl<T: TokenSource> MusicProvider for SpotifyClient<T> {
                 .iter()
                 .map(|t| json!({ "uri": track_uri(t) }))
                 .collect();
-            let body = json!({
+            let mut body = json!({
                 // The legacy generation names the list `tracks`, the current one `items`.
                 generation.path(): list,
-                "snapshot_id": snapshot.as_str(),
             });
+            if mapping::is_versioned(&snapshot) {
+                body["snapshot_id"] = json!(snapshot.as_str());
+            }
             snapshot = self
                 .write(
                     Method::DELETE,
@@ -820,10 +854,12 @@ impl<T: TokenSource> MusicProvider for SpotifyClient<T> {
         let generation = self.write_generation();
         let mut chunks = tracks.chunks(MAX_WRITE);
         let first = chunks.next().unwrap_or(&[]);
-        let body = json!({
+        let mut body = json!({
             "uris": first.iter().map(track_uri).collect::<Vec<_>>(),
-            "snapshot_id": base.as_str(),
         });
+        if mapping::is_versioned(base) {
+            body["snapshot_id"] = json!(base.as_str());
+        }
         let mut snapshot = self
             .write(
                 Method::PUT,

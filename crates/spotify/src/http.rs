@@ -136,22 +136,32 @@ pub(crate) struct Transport<T> {
     stats: Mutex<RequestStats>,
 }
 
-#[derive(serde::Deserialize)]
-struct ErrorBody {
-    error: Option<ErrorDetail>,
-}
-
-#[derive(serde::Deserialize)]
-struct ErrorDetail {
-    message: Option<String>,
-}
-
-fn error_message(body: &[u8]) -> String {
-    serde_json::from_slice::<ErrorBody>(body)
-        .ok()
-        .and_then(|b| b.error)
-        .and_then(|e| e.message)
-        .unwrap_or_default()
+/// The service's words from an error body, in any shape it sends: the Web API's
+/// `{"error":{"message":...}}`, an OAuth-style `{"error":"...","error_description":...}`, or
+/// plain text (Development Mode's "User not registered in the Developer Dashboard" is a bare
+/// text body). Bounded, and only the first line of text: a proxy's HTML page says nothing.
+pub(crate) fn error_message(body: &[u8]) -> String {
+    const MAX: usize = 200;
+    if let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) {
+        let error = v.get("error");
+        let message = error
+            .and_then(|e| e.get("message"))
+            .and_then(serde_json::Value::as_str)
+            .or_else(|| {
+                v.get("error_description")
+                    .and_then(serde_json::Value::as_str)
+            })
+            .or_else(|| error.and_then(serde_json::Value::as_str))
+            .or_else(|| v.get("message").and_then(serde_json::Value::as_str))
+            .unwrap_or_default();
+        return message.chars().take(MAX).collect();
+    }
+    let text = String::from_utf8_lossy(body);
+    let line = text.trim().lines().next().unwrap_or_default().trim();
+    if line.starts_with('<') {
+        return String::new();
+    }
+    line.chars().take(MAX).collect()
 }
 
 /// How an attempt ended, before deciding what to do about it.
@@ -377,10 +387,23 @@ impl<T: TokenSource> Transport<T> {
                     attempts: 0,
                 },
             },
-            _ => Attempt::Final(CallError::Status {
-                status,
-                message: error_message(&body),
-            }),
+            _ => {
+                let message = error_message(&body);
+                // Development Mode refuses an account missing from the app's user list on
+                // every endpoint: about the account, never about a playlist or the endpoint.
+                match syncer_core::provider::app_user_refusal(&message) {
+                    Some(message) if status == StatusCode::FORBIDDEN => {
+                        tracing::warn!(
+                            endpoint = req.endpoint,
+                            "the account is not on the app's user list (Development Mode)"
+                        );
+                        Attempt::Final(CallError::Provider(ProviderError::NotInAppUsers {
+                            message,
+                        }))
+                    }
+                    _ => Attempt::Final(CallError::Status { status, message }),
+                }
+            }
         }
     }
 
@@ -462,5 +485,35 @@ fn describe(e: &reqwest::Error) -> String {
         kind.to_owned()
     } else {
         format!("{kind}: {detail}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_bodies_are_read_in_every_shape() {
+        assert_eq!(
+            error_message(br#"{"error":{"status":403,"message":"Forbidden"}}"#),
+            "Forbidden"
+        );
+        assert_eq!(
+            error_message(b"User not registered in the Developer Dashboard"),
+            "User not registered in the Developer Dashboard"
+        );
+        assert_eq!(
+            error_message(
+                br#"{"error":"invalid_grant","error_description":"Refresh token revoked"}"#
+            ),
+            "Refresh token revoked"
+        );
+        assert_eq!(
+            error_message(br#"{"error":"User not approved for app"}"#),
+            "User not approved for app"
+        );
+        assert_eq!(error_message(b"<html><body>Bad gateway</body></html>"), "");
+        assert_eq!(error_message(b""), "");
+        assert_eq!(error_message(&[b'x'; 1000]).len(), 200);
     }
 }

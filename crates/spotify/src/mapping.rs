@@ -31,22 +31,42 @@ pub(crate) fn user(u: UserObject) -> UserProfile {
     }
 }
 
+/// Marks a version Syncer made up for a playlist the service sent without `snapshot_id`: it
+/// never equals another, so such a playlist always counts as changed and is read in full
+/// (change detection falls back to its items), and it is never sent back to the service.
+const UNVERSIONED: &str = "syncer-unversioned:";
+
+pub(crate) fn unversioned() -> SnapshotId {
+    SnapshotId::new(format!("{UNVERSIONED}{:016x}", fastrand::u64(..)))
+}
+
+/// Whether `snapshot` is a real version the service gave (one to send back with a write).
+pub(crate) fn is_versioned(snapshot: &SnapshotId) -> bool {
+    !snapshot.as_str().is_empty() && !snapshot.as_str().starts_with(UNVERSIONED)
+}
+
+/// A playlist header. Refused only without an id (nothing could address it); the reason names
+/// no content.
 pub(crate) fn playlist(p: PlaylistObject) -> Result<PlaylistInfo, String> {
+    let id =
+        p.id.filter(|id| !id.is_empty())
+            .ok_or_else(|| "the service sent a playlist without an id".to_owned())?;
     let snapshot = p
         .snapshot_id
-        .ok_or_else(|| format!("playlist {} has no snapshot_id", p.id))?;
+        .filter(|s| !s.is_empty())
+        .map_or_else(unversioned, SnapshotId::new);
     let (owner_id, owner_name) = p.owner.map_or((None, None), |o| (o.id, o.display_name));
     Ok(PlaylistInfo {
         total_items: p
             .items
             .and_then(|r| r.total)
             .or_else(|| p.tracks.and_then(|r| r.total)),
-        id: PlaylistId::new(p.id),
+        id: PlaylistId::new(id),
         name: p.name.unwrap_or_default(),
         description: p.description.filter(|d| !d.is_empty()),
         owner_id,
         owner_name,
-        snapshot_id: SnapshotId::new(snapshot),
+        snapshot_id: snapshot,
         public: p.public,
         collaborative: p.collaborative.unwrap_or(false),
     })

@@ -14,6 +14,10 @@ pub enum ConnectionStatus {
     Ok,
     /// Its sign-in is gone for good (revoked, expired refresh token): the user must reconnect.
     ReconnectNeeded,
+    /// The service refuses the account for the app (Spotify's Development Mode serves only
+    /// the users listed in the app's dashboard): the tokens are fine, the app's owner must add
+    /// the account. Cleared by the next call that succeeds.
+    NotInAppUsers,
 }
 
 impl ConnectionStatus {
@@ -21,12 +25,14 @@ impl ConnectionStatus {
         match self {
             Self::Ok => "ok",
             Self::ReconnectNeeded => "reconnect_needed",
+            Self::NotInAppUsers => "not_in_app_users",
         }
     }
 
     fn parse(value: &str) -> Self {
         match value {
             "ok" => Self::Ok,
+            "not_in_app_users" => Self::NotInAppUsers,
             // An unknown status (a newer version wrote it) is treated as unusable, which asks
             // the user to reconnect rather than failing syncs silently.
             _ => Self::ReconnectNeeded,
@@ -47,6 +53,9 @@ pub struct ConnectionRecord {
     pub status_detail: Option<String>,
     /// What the provider lets this account do, as JSON (written by the provider client).
     pub capabilities: Option<String>,
+    /// When the user last authorised its sign-in (Unix seconds): what bounds a sign-in whose
+    /// refresh tokens expire a fixed time after it. `None` for API keys and older rows.
+    pub sign_in_granted_at: Option<i64>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -62,7 +71,7 @@ pub struct NewConnection {
 }
 
 const COLUMNS: &str = "id, provider, display_name, auth_kind, account_id, status, status_detail, \
-                       capabilities, created_at, updated_at";
+                       capabilities, sign_in_granted_at, created_at, updated_at";
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
 fn record(row: &SqliteRow) -> Result<ConnectionRecord, sqlx::Error> {
@@ -75,6 +84,7 @@ fn record(row: &SqliteRow) -> Result<ConnectionRecord, sqlx::Error> {
         status: ConnectionStatus::parse(&row.try_get::<String, _>("status")?),
         status_detail: row.try_get("status_detail")?,
         capabilities: row.try_get("capabilities")?,
+        sign_in_granted_at: row.try_get("sign_in_granted_at")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })
@@ -188,6 +198,24 @@ impl Store {
         ))
         .bind(status.as_str())
         .bind(detail)
+        .bind(id.as_str())
+        .execute(self.pool())
+        .await
+        .map_err(|e| self.classify_err(&e))?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Records when the user authorised the connection's sign-in (Unix seconds): on connect and
+    /// on every reconnect.
+    pub async fn set_connection_sign_in_granted(
+        &self,
+        id: &ConnectionId,
+        granted_at: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(&format!(
+            "UPDATE connections SET sign_in_granted_at = ?, updated_at = {NOW} WHERE id = ?"
+        ))
+        .bind(granted_at)
         .bind(id.as_str())
         .execute(self.pool())
         .await

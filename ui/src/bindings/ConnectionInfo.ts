@@ -8,4 +8,9 @@ export type ConnectionInfo = { id: string, provider: string, provider_display_na
 /**
  * Why the status is what it is, for the user.
  */
-status_detail: string | null, created_at: string, updated_at: string, };
+status_detail: string | null, 
+/**
+ * Unix seconds by which the user must sign in again (the provider ends a sign-in a fixed
+ * time after it was given); `None` when it does not end by itself or is unknown.
+ */
+sign_in_renew_by: number | null, created_at: string, updated_at: string, };

@@ -13,4 +13,13 @@ access_expires_at: number | null,
 /**
  * Unix seconds: when the service said it takes requests again (with `RateLimited`).
  */
-rate_limited_until: number | null, };
+rate_limited_until: number | null, 
+/**
+ * Unix seconds by which the sign-in must be renewed (see [`ConnectionInfo`]).
+ */
+sign_in_renew_by: number | null, 
+/**
+ * "Sign-in renews by 2027-05-31", once that is near ([`RENEWAL_NOTICE`]) or past; what a
+ * notification or the tray says.
+ */
+sign_in_notice: string | null, };

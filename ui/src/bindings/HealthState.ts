@@ -3,4 +3,4 @@
 /**
  * How a connection stands right now.
  */
-export type HealthState = "ready" | "will_refresh" | "reconnect_needed" | "secret_missing" | "vault_unavailable" | "rate_limited";
+export type HealthState = "ready" | "will_refresh" | "reconnect_needed" | "secret_missing" | "vault_unavailable" | "rate_limited" | "not_in_app_users";

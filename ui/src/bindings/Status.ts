@@ -3,4 +3,4 @@
 /**
  * Whether a connection can be used.
  */
-export type Status = "ok" | "reconnect_needed";
+export type Status = "ok" | "reconnect_needed" | "not_in_app_users";

@@ -11,6 +11,7 @@ const HEALTH_LABELS: Record<HealthState, { label: string; tone: BadgeTone }> = {
   secret_missing: { label: "Sign-in missing", tone: "warning" },
   vault_unavailable: { label: "Sign-in store unavailable", tone: "warning" },
   rate_limited: { label: "Rate-limited", tone: "warning" },
+  not_in_app_users: { label: "Not on the app's user list", tone: "warning" },
 };
 
 /** "Rate-limited until 15:42" (or with the date when it is not today), in local time. */

@@ -77,6 +77,7 @@ export function connectionInfo(overrides: Partial<ConnectionInfo> = {}): Connect
     account_id: "ada123",
     status: "ok",
     status_detail: null,
+    sign_in_renew_by: null,
     created_at: "2026-01-01T00:00:00Z",
     updated_at: "2026-01-01T00:00:00Z",
     ...overrides,
@@ -94,6 +95,8 @@ export function details(
       message: "Signed in.",
       access_expires_at: null,
       rate_limited_until: null,
+      sign_in_renew_by: null,
+      sign_in_notice: null,
       ...health,
     },
   };

@@ -17,6 +17,11 @@ pub const SCOPES: &[&str] = &[
     "user-read-private",
 ];
 
+/// Since July 2026 Spotify's refresh tokens stop working six months after the user authorised
+/// the app, whatever refreshing does (then `invalid_grant`). 182 days: the shorter half-year,
+/// so Syncer's reminder is never late.
+pub const SIGN_IN_LIFETIME: std::time::Duration = std::time::Duration::from_secs(182 * 24 * 3600);
+
 pub fn provider() -> Provider {
     provider_at(ACCOUNTS_BASE, API_BASE)
 }
@@ -40,6 +45,9 @@ pub fn provider_at(accounts_base: &str, api_base: &str) -> Provider {
             name_field: "display_name",
         },
         credential_help: "Create an app at developer.spotify.com/dashboard, add the redirect \
-                          URI shown here, and paste its Client ID",
+                          URI shown here, and paste its Client ID. In Development Mode the app \
+                          serves only the accounts listed under User Management (at most 5): \
+                          add yours there",
+        sign_in_lifetime: Some(SIGN_IN_LIFETIME),
     }
 }

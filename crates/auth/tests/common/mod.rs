@@ -73,7 +73,16 @@ pub async fn env_with(
     registry: impl FnOnce(&FakeSpotify) -> Registry,
     vault: Option<Vault>,
 ) -> Env {
-    let fake = FakeSpotify::start(FakeConfig::default()).await.unwrap();
+    env_with_config(FakeConfig::default(), registry, vault).await
+}
+
+/// As [`env_with`], with the stand-in configured (token lifetimes, rotation).
+pub async fn env_with_config(
+    config: FakeConfig,
+    registry: impl FnOnce(&FakeSpotify) -> Registry,
+    vault: Option<Vault>,
+) -> Env {
+    let fake = FakeSpotify::start(config).await.unwrap();
     fake.register_client(CLIENT_ID, &[&deep_link_redirect_uri("spotify")]);
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_file(&dir.path().join("syncer.db"), &Default::default())
@@ -132,6 +141,24 @@ impl Env {
     pub async fn stored(&self, id: &ConnectionId) -> Option<serde_json::Value> {
         let secret = self.vault.get(&connection_key(id)).await.unwrap()?;
         Some(serde_json::from_str(secret.expose()).unwrap())
+    }
+
+    /// Another Syncer process on the same data: its own store handle, vault and memory.
+    pub async fn other_process(&self, vault: Vault) -> Connections {
+        let store = Store::open_file(&self.dir.path().join("syncer.db"), &Default::default())
+            .await
+            .unwrap();
+        Connections::builder(store, vault)
+            .registry(spotify_at(&self.fake))
+            .clock(self.clock.clone())
+            .build()
+            .unwrap()
+    }
+
+    /// Signs in through the deep link; returns the new connection's id.
+    pub async fn sign_in(&self) -> ConnectionId {
+        let callback = self.deep_link_callback().await;
+        self.connections.complete_oauth(&callback).await.unwrap().id
     }
 
     pub async fn refresh_token(&self, id: &ConnectionId) -> String {

@@ -1,7 +1,7 @@
 //! Connections, playlists, bases, children and schedules.
 
 use serde_json::json;
-use syncer_auth::LoopbackConnect;
+use syncer_auth::{LoopbackConnect, Registry, date_of, renewal_notices, sign_in_renew_by};
 use syncer_core::engine::MirrorMode;
 use syncer_core::filter::{Filter, RoutingMode, query};
 use syncer_core::ids::{BasePlaylistId, ChildPlaylistId, PlaylistId};
@@ -70,19 +70,42 @@ pub async fn connect(app: &App, command: ConnectCommand) -> anyhow::Result<u8> {
             let mut request = LoopbackConnect::new(SPOTIFY_PROVIDER);
             request.port = port;
             eprintln!("{}", auth.vault().description());
+            // Headless: the browser may run on another machine, where the redirect to this
+            // one's 127.0.0.1 cannot arrive; the user pastes the address it ended on instead.
+            let pasted = if no_browser {
+                paste_lines()
+            } else {
+                tokio::sync::mpsc::channel(1).1
+            };
             let info = auth
-                .connect_with_loopback(request, |url| {
-                    eprintln!("Sign in to Spotify in your browser:\n  {url}");
-                    if !no_browser {
-                        // No browser is fine: the link above works from anywhere.
-                        let _ = std::process::Command::new("xdg-open")
-                            .arg(url)
-                            .stdout(std::process::Stdio::null())
-                            .stderr(std::process::Stdio::null())
-                            .spawn();
-                    }
-                    Ok(())
-                })
+                .connect_with_loopback_or_paste(
+                    request,
+                    |url| {
+                        eprintln!("Sign in to Spotify in your browser:\n  {url}");
+                        if no_browser {
+                            eprintln!(
+                                "If that browser runs on another machine, its last page will not \
+                                 load: copy the address it shows (http://127.0.0.1:{port}/oauth/\
+                                 spotify?...) and paste it here, then press Enter."
+                            );
+                        } else {
+                            // No browser is fine: the link above works from anywhere.
+                            let _ = std::process::Command::new("xdg-open")
+                                .arg(url)
+                                .stdout(std::process::Stdio::null())
+                                .stderr(std::process::Stdio::null())
+                                .spawn();
+                        }
+                        Ok(())
+                    },
+                    pasted,
+                    |why| {
+                        eprintln!(
+                            "That address is not the answer to this sign-in ({why}); paste the \
+                             address the browser ended on, or finish signing in there."
+                        );
+                    },
+                )
                 .await?;
             // What this app may use (Development Mode or not), remembered for planning.
             let caps = app.probe(&info.id).await?;
@@ -101,10 +124,29 @@ pub async fn connect(app: &App, command: ConnectCommand) -> anyhow::Result<u8> {
     Ok(OK)
 }
 
+/// Lines typed on stdin, read on a thread of their own (a blocked read must not hold the
+/// runtime up at exit).
+fn paste_lines() -> tokio::sync::mpsc::Receiver<String> {
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lines() {
+            let Ok(line) = line else { break };
+            if tx.blocking_send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
 pub async fn connections(app: &App, command: ConnectionsCommand) -> anyhow::Result<u8> {
     match command {
         ConnectionsCommand::List => {
+            // The store only: listing needs no vault (and no passphrase).
             let all = app.store.list_connections().await?;
+            let registry = Registry::from_env();
+            let notices = renewal_notices(&all, &registry, std::time::SystemTime::now());
+            let renew_by = |c: &syncer_store::ConnectionRecord| sign_in_renew_by(c, &registry);
             let rows: Vec<Vec<String>> = all
                 .iter()
                 .map(|c| {
@@ -113,15 +155,39 @@ pub async fn connections(app: &App, command: ConnectionsCommand) -> anyhow::Resu
                         c.provider.clone(),
                         c.display_name.clone(),
                         c.status.as_str().to_owned(),
+                        renew_by(c).map_or_else(|| "-".to_owned(), date_of),
                     ]
                 })
                 .collect();
             let value: Vec<_> = all
                 .iter()
-                .map(|c| json!({"id": c.id, "provider": c.provider, "name": c.display_name, "status": c.status.as_str()}))
+                .map(|c| {
+                    let notice = notices.iter().find(|n| n.connection == c.id);
+                    json!({"id": c.id, "provider": c.provider, "name": c.display_name,
+                        "status": c.status.as_str(), "status_detail": c.status_detail,
+                        "sign_in_renew_by": renew_by(c).map(date_of),
+                        "sign_in_notice": notice.map(|n| n.message.clone())})
+                })
                 .collect();
             output(app, &value, || {
-                table(&["id", "provider", "name", "status"], &rows)
+                let mut text = table(
+                    &["id", "provider", "name", "status", "sign-in renews by"],
+                    &rows,
+                );
+                for c in &all {
+                    if let Some(detail) = &c.status_detail
+                        && c.status != syncer_store::ConnectionStatus::Ok
+                    {
+                        text.push_str(&format!("{}: {detail}\n", c.id));
+                    }
+                }
+                for n in &notices {
+                    text.push_str(&format!(
+                        "{}: {} Run `syncer connect {}`.\n",
+                        n.connection, n.message, n.provider
+                    ));
+                }
+                text
             });
         }
         ConnectionsCommand::Test { connection } => {

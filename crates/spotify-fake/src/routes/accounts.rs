@@ -182,19 +182,43 @@ fn refresh(
         .ok_or_else(|| OAuthError::invalid_request("refresh_token must be supplied"))?;
     let old = auth
         .refresh
-        .get_mut(value)
+        .get(value)
+        .cloned()
         .ok_or_else(|| OAuthError::invalid_grant("Invalid refresh token"))?;
+    if old.rotated && !auth.revoked_grants.contains(&old.grant) {
+        // Reuse of a rotated refresh token (RFC 9700 §4.14.2): someone holds a copy, so the
+        // whole grant goes, the successor that was handed out included.
+        auth.revoke_grant(old.grant);
+        auth.reuse_revocations += 1;
+        return Err(OAuthError::invalid_grant("Refresh token revoked"));
+    }
     if old.spent {
         return Err(OAuthError::invalid_grant("Refresh token revoked"));
     }
     if old.client_id != client_id {
         return Err(OAuthError::invalid_grant("Invalid refresh token"));
     }
-    // Rotation: the old refresh token is spent; the reply carries its successor.
-    old.spent = true;
+    if auth.grant_expired(old.grant) {
+        // Since July 2026 a sign-in lasts six months from the authorization.
+        return Err(OAuthError::invalid_grant("Refresh token expired"));
+    }
     let (user, scope, grant) = (old.user, old.scope.clone(), old.grant);
     let access = auth.issue_access(user, &scope, Some(grant));
-    let next = auth.issue_refresh(user, client_id, &scope, grant);
     let lifetime = auth.token_lifetime.as_secs();
+    if !auth.rotate {
+        // No rotation: the answer has no refresh token, and the old one stays valid.
+        return Ok(Json(json!({
+            "access_token": access,
+            "token_type": "Bearer",
+            "scope": scope,
+            "expires_in": lifetime,
+        })));
+    }
+    // Rotation: the old refresh token is spent; the reply carries its successor.
+    if let Some(spent) = auth.refresh.get_mut(value) {
+        spent.spent = true;
+        spent.rotated = true;
+    }
+    let next = auth.issue_refresh(user, client_id, &scope, grant);
     Ok(token_reply(access, &scope, lifetime, next))
 }

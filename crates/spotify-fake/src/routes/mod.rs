@@ -91,6 +91,14 @@ pub(crate) fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Calle
         .auth()
         .check(header)
         .map_err(|p| ApiError::unauthorized(p.message()))?;
+    // Development Mode: an account missing from the app's user list is refused everywhere,
+    // in plain text.
+    if let Some(refusal) = shared.quirks().refusal_for(user) {
+        return Err(ApiError::plain(
+            axum::http::StatusCode::FORBIDDEN,
+            refusal.text(),
+        ));
+    }
     Ok(Caller { user, scope })
 }
 
