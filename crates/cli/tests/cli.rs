@@ -259,7 +259,7 @@ fn undo_while_a_sync_of_the_base_runs_in_another_process_is_refused_and_changes_
     let base = demo["base"].as_str().unwrap().to_owned();
     let events_before = ok_json(d, &["history", &base]).as_array().unwrap().len();
     // Another process syncs the base, slowly (every request of its stand-in takes 150 ms).
-    let mut sync = Command::new(env!("CARGO_BIN_EXE_syncer"))
+    let sync = Command::new(env!("CARGO_BIN_EXE_syncer"))
         .arg("--data-dir")
         .arg(d)
         .args(["--json", "sync", &base, "--force"])
