@@ -9,7 +9,15 @@ status: string, started_at: number, finished_at: number | null,
 /**
  * An undo restored what this sync changed.
  */
-undone: boolean, error: string | null, 
+undone: boolean, 
+/**
+ * On an undo's own entry: the sync it undid.
+ */
+undo_of: string | null, 
+/**
+ * On an interrupted sync: the later sync that completed it (undone together).
+ */
+completed_by: string | null, error: string | null, 
 /**
  * The sync's numbers, when its report still reads.
  */
