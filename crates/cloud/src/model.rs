@@ -117,6 +117,23 @@ pub struct DeleteAccountRequest {
     pub password: String,
 }
 
+/// Delete all cloud data: the password confirms it, unless this device signed in with the
+/// password moments ago (then the body may be left out).
+#[derive(Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct DeleteDataRequest {
+    /// The account's password, to confirm.
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+impl std::fmt::Debug for DeleteDataRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeleteDataRequest")
+            .field("password", &self.password.as_ref().map(|_| REDACTED))
+            .finish()
+    }
+}
+
 /// Change the account's password: every other device is signed out (the one asking stays).
 #[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct ChangePasswordRequest {

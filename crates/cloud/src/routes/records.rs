@@ -1,7 +1,7 @@
 //! Records: write (stating the version replaced), read, delete, the change feed; conflicts.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -11,7 +11,7 @@ use utoipa::IntoParams;
 
 use super::account::user;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, Authed};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Authed};
 use crate::model::{
     BatchResult, BatchUpload, ChangesPage, Conflict, ErrorBody, Record, RecordUpload, RefusedWrite,
     Resolution, ResolveRequest, Resolved, WriteResult, WriteStatus,
@@ -79,6 +79,22 @@ fn check_name(what: &str, value: &str, max: usize, extra: &[u8]) -> ApiResult<()
     }
 }
 
+/// The highest version a write may name: 2^53 − 1, the largest integer every JSON reader
+/// (JavaScript's included) holds exactly. A record gains one version per write, so no real
+/// one gets near it; the bound keeps `base_version + 1` far from overflowing.
+pub const MAX_VERSION: i64 = (1 << 53) - 1;
+
+fn check_base_version(base_version: i64) -> ApiResult<()> {
+    if (0..=MAX_VERSION).contains(&base_version) {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(
+            "invalid_version",
+            format!("base_version must be from 0 to {MAX_VERSION}"),
+        ))
+    }
+}
+
 fn check_names(collection: &str, record_id: &str) -> ApiResult<()> {
     check_name("collection", collection, 64, b"_-")?;
     check_name("record id", record_id, 128, b"_-.:")
@@ -96,12 +112,7 @@ fn validate<S: Storage>(
     upload: &RecordUpload,
 ) -> ApiResult<RecordWrite> {
     check_names(collection, record_id)?;
-    if upload.base_version < 0 {
-        return Err(ApiError::bad_request(
-            "invalid_version",
-            "base_version must be 0 or more",
-        ));
-    }
+    check_base_version(upload.base_version)?;
     let Some(account_key) = user.key_id.as_deref() else {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -237,7 +248,7 @@ fn conflict_error(result: &WriteResult) -> ApiError {
 pub async fn put_record<S: Storage>(
     State(state): State<AppState<S>>,
     Authed(me): Authed,
-    Path((collection, record_id)): Path<(String, String)>,
+    ApiPath((collection, record_id)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<RecordUpload>,
 ) -> ApiResult<Json<WriteResult>> {
     let user = user(&state, &me.user_id).await?;
@@ -315,7 +326,7 @@ pub async fn batch<S: Storage>(
 pub async fn get_record<S: Storage>(
     State(state): State<AppState<S>>,
     Authed(me): Authed,
-    Path((collection, record_id)): Path<(String, String)>,
+    ApiPath((collection, record_id)): ApiPath<(String, String)>,
 ) -> ApiResult<Json<Record>> {
     check_names(&collection, &record_id)?;
     state
@@ -341,10 +352,11 @@ pub struct DeleteParams {
 pub async fn delete_record<S: Storage>(
     State(state): State<AppState<S>>,
     Authed(me): Authed,
-    Path((collection, record_id)): Path<(String, String)>,
-    Query(params): Query<DeleteParams>,
+    ApiPath((collection, record_id)): ApiPath<(String, String)>,
+    ApiQuery(params): ApiQuery<DeleteParams>,
 ) -> ApiResult<Json<WriteResult>> {
     check_names(&collection, &record_id)?;
+    check_base_version(params.base_version)?;
     let user = user(&state, &me.user_id).await?;
     let write = RecordWrite {
         collection,
@@ -384,7 +396,7 @@ pub struct ChangesParams {
 pub async fn changes<S: Storage>(
     State(state): State<AppState<S>>,
     Authed(me): Authed,
-    Query(params): Query<ChangesParams>,
+    ApiQuery(params): ApiQuery<ChangesParams>,
 ) -> ApiResult<Json<ChangesPage>> {
     let max = i64::try_from(state.settings.max_batch).unwrap_or(500);
     let limit = params.limit.unwrap_or(max).clamp(1, max);
@@ -422,7 +434,7 @@ pub struct ConflictParams {
 pub async fn list_conflicts<S: Storage>(
     State(state): State<AppState<S>>,
     Authed(me): Authed,
-    Query(params): Query<ConflictParams>,
+    ApiQuery(params): ApiQuery<ConflictParams>,
 ) -> ApiResult<Json<Vec<Conflict>>> {
     let include_resolved = match params.state.as_deref() {
         None | Some("open") => false,
@@ -459,7 +471,7 @@ pub async fn list_conflicts<S: Storage>(
 pub async fn resolve<S: Storage>(
     State(state): State<AppState<S>>,
     Authed(me): Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<ResolveRequest>,
 ) -> ApiResult<Json<Resolved>> {
     let conflict = state
