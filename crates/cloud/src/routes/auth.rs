@@ -18,8 +18,12 @@ const MIN_PASSWORD: usize = 10;
 const MAX_PASSWORD: usize = 1024;
 
 pub(crate) fn normalise_email(email: &str) -> ApiResult<String> {
-    let email = email.trim().to_lowercase();
-    let ok = email.len() <= 254
+    let email = email.trim();
+    // Characters, as the OpenAPI document's maxLength counts them, before lower-casing
+    // (which can lengthen a few).
+    let short_enough = email.chars().count() <= 254;
+    let email = email.to_lowercase();
+    let ok = short_enough
         && email
             .split_once('@')
             .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'))
@@ -47,8 +51,10 @@ pub(crate) fn check_password_strength(password: &str) -> ApiResult<()> {
 }
 
 pub(crate) fn check_device_name(name: &str) -> ApiResult<String> {
+    // Counted as sent, spaces included, as the OpenAPI document's maxLength counts.
+    let too_long = name.chars().count() > 100;
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
+    if name.is_empty() || too_long {
         return Err(ApiError::bad_request(
             "invalid_device_name",
             "name this device in 1 to 100 characters (e.g. \"laptop\")",
@@ -63,7 +69,7 @@ const MAX_DETAIL_CHARS: usize = 100;
 /// A device's details, trimmed, empty ones dropped, each at most [`MAX_DETAIL_CHARS`].
 pub(crate) fn check_device_details(details: DeviceDetails) -> ApiResult<DeviceDetails> {
     let one = |value: Option<String>, what: &str| {
-        let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        // Counted as sent, spaces included, as the OpenAPI document's maxLength counts.
         if value
             .as_ref()
             .is_some_and(|v| v.chars().count() > MAX_DETAIL_CHARS)
@@ -73,7 +79,7 @@ pub(crate) fn check_device_details(details: DeviceDetails) -> ApiResult<DeviceDe
                 format!("the {what} is longer than {MAX_DETAIL_CHARS} characters"),
             ));
         }
-        Ok(value)
+        Ok(value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()))
     };
     Ok(DeviceDetails {
         platform: one(details.platform, "platform")?,

@@ -238,7 +238,7 @@ fn conflict_error(result: &WriteResult) -> ApiError {
 /// server has moved on, the write is refused with 409 and kept as a conflict.
 #[utoipa::path(put, path = "/v1/records/{collection}/{record_id}", tag = "records",
     security(("bearer" = [])), request_body = RecordUpload,
-    params(("collection" = String, Path), ("record_id" = String, Path)),
+    params(("collection" = String, Path, pattern = r"^[A-Za-z0-9_-]{1,64}$"), ("record_id" = String, Path, pattern = r"^[A-Za-z0-9_.:-]{1,128}$")),
     responses(
         (status = 200, body = WriteResult),
         (status = 409, body = ErrorBody, description = "version_conflict (details: current_version, conflict_id) or no_key"),
@@ -321,7 +321,7 @@ pub async fn batch<S: Storage>(
 
 /// One record as stored.
 #[utoipa::path(get, path = "/v1/records/{collection}/{record_id}", tag = "records",
-    security(("bearer" = [])), params(("collection" = String, Path), ("record_id" = String, Path)),
+    security(("bearer" = [])), params(("collection" = String, Path, pattern = r"^[A-Za-z0-9_-]{1,64}$"), ("record_id" = String, Path, pattern = r"^[A-Za-z0-9_.:-]{1,128}$")),
     responses((status = 200, body = Record), (status = 404, body = ErrorBody)))]
 pub async fn get_record<S: Storage>(
     State(state): State<AppState<S>>,
@@ -339,14 +339,15 @@ pub async fn get_record<S: Storage>(
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct DeleteParams {
-    /// The version being deleted.
+    /// The version being deleted (at most 2^53 − 1).
+    #[param(minimum = 0, maximum = 9007199254740991_i64)]
     pub base_version: i64,
 }
 
 /// Delete a record: it becomes a tombstone in the change feed, so other devices delete it too.
 #[utoipa::path(delete, path = "/v1/records/{collection}/{record_id}", tag = "records",
     security(("bearer" = [])),
-    params(("collection" = String, Path), ("record_id" = String, Path), DeleteParams),
+    params(("collection" = String, Path, pattern = r"^[A-Za-z0-9_-]{1,64}$"), ("record_id" = String, Path, pattern = r"^[A-Za-z0-9_.:-]{1,128}$"), DeleteParams),
     responses((status = 200, body = WriteResult),
         (status = 409, body = ErrorBody, description = "version_conflict")))]
 pub async fn delete_record<S: Storage>(
@@ -425,27 +426,29 @@ pub async fn changes<S: Storage>(
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ConflictParams {
     /// `open` (default) or `all` (with resolved ones: the history).
-    pub state: Option<String>,
+    #[param(inline)]
+    pub state: Option<ConflictState>,
+}
+
+/// Which conflicts to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictState {
+    Open,
+    All,
 }
 
 /// Conflicts: the refused write and the server's version, both still sealed.
 #[utoipa::path(get, path = "/v1/conflicts", tag = "conflicts", security(("bearer" = [])),
-    params(ConflictParams), responses((status = 200, body = Vec<Conflict>)))]
+    params(ConflictParams),
+    responses((status = 200, body = Vec<Conflict>), (status = 400, body = ErrorBody, description = "invalid_query: state is not open or all")))]
 pub async fn list_conflicts<S: Storage>(
     State(state): State<AppState<S>>,
     Authed(me): Authed,
     ApiQuery(params): ApiQuery<ConflictParams>,
 ) -> ApiResult<Json<Vec<Conflict>>> {
-    let include_resolved = match params.state.as_deref() {
-        None | Some("open") => false,
-        Some("all") => true,
-        Some(other) => {
-            return Err(ApiError::bad_request(
-                "invalid_state",
-                format!("state {other:?} is not open or all"),
-            ));
-        }
-    };
+    // Anything else was refused by the query's parsing (400 invalid_query).
+    let include_resolved = params.state == Some(ConflictState::All);
     let rows = state
         .storage
         .list_conflicts(&me.user_id, include_resolved)
