@@ -53,6 +53,7 @@ run() {
 		--phases examples,coverage,fuzzing,stateful \
 		--max-examples "$EXAMPLES" \
 		--seed 24 \
+		--generation-database none \
 		--workers 1 \
 		--header "Authorization: Bearer $token" \
 		--suppress-health-check too_slow,filter_too_much \
