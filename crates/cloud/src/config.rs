@@ -47,7 +47,8 @@ pub struct Config {
     /// Sign-in attempts per minute from one address.
     #[arg(long, env = "SYNCER_CLOUD_AUTH_PER_IP", default_value_t = 30)]
     pub auth_per_ip_per_minute: u32,
-    /// Sign-in attempts per minute for one account.
+    /// Sign-in attempts per minute for one account from one address (per account alone,
+    /// anyone could lock its owner out).
     #[arg(long, env = "SYNCER_CLOUD_AUTH_PER_ACCOUNT", default_value_t = 10)]
     pub auth_per_account_per_minute: u32,
     /// Take the client address from X-Forwarded-For (only behind a proxy you control).

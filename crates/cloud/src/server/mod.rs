@@ -224,3 +224,34 @@ impl Drop for RunningServer {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_open_file_limit_is_raised_and_the_connection_limit_follows_it() {
+        let raised = raise_open_file_limit().unwrap();
+        let (soft, hard) = rlimit::Resource::NOFILE.get().unwrap();
+        assert_eq!(soft, raised);
+        assert_eq!(soft, hard, "the soft limit is the hard one now");
+        let expected = usize::try_from(soft.saturating_sub(RESERVED_FILES).max(64)).unwrap();
+        assert_eq!(connection_limit(None), expected);
+        assert_eq!(connection_limit(Some(10)), 10);
+        assert_eq!(connection_limit(Some(0)), expected, "0 means automatic");
+    }
+
+    #[test]
+    fn the_idle_timeout_outlasts_two_keepalives() {
+        let settings = Settings {
+            event_keepalive: Duration::from_secs(40),
+            idle_timeout: Duration::from_secs(60),
+            max_connections: Some(5),
+            ..Settings::default()
+        };
+        let limits = ConnectionLimits::from_settings(&settings);
+        assert_eq!(limits.idle_timeout, Duration::from_secs(80));
+        assert_eq!(limits.max_connections, 5);
+        assert_eq!(limits.header_read_timeout, settings.header_read_timeout);
+    }
+}
