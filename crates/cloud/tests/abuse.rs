@@ -734,6 +734,27 @@ backend_tests!(
                 "{query}: {body}"
             );
         }
+        // The change feed's cursor and page size are bounded the same way, and say so.
+        for query in [
+            "since=-1",
+            "since=9007199254740992",
+            "limit=0",
+            "limit=501",
+            "limit=x",
+        ] {
+            let (status, body) = api.get(&format!("/v1/changes?{query}")).await;
+            assert_eq!(
+                (status, code(&body)),
+                (StatusCode::BAD_REQUEST, "invalid_query"),
+                "{query}: {body}"
+            );
+        }
+        let (status, body) = api.get("/v1/conflicts?state=everything").await;
+        assert_eq!(
+            (status, code(&body)),
+            (StatusCode::BAD_REQUEST, "invalid_query"),
+            "{body}"
+        );
         // The largest allowed version is only a conflict (the record does not exist).
         let (status, body) = api.put("/v1/records/bases/r1", upload((1 << 53) - 1)).await;
         assert_eq!(status, StatusCode::CONFLICT, "{body}");

@@ -271,6 +271,7 @@ pub async fn put_record<S: Storage>(
 #[utoipa::path(post, path = "/v1/records/batch", tag = "records", security(("bearer" = [])),
     request_body = BatchUpload,
     responses((status = 200, body = BatchResult), (status = 400, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "no_key: set a sync passphrase first"),
         (status = 413, body = ErrorBody), (status = 422, body = ErrorBody, description = "wrong_key")))]
 pub async fn batch<S: Storage>(
     State(state): State<AppState<S>>,
@@ -338,6 +339,7 @@ pub async fn get_record<S: Storage>(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeleteParams {
     /// The version being deleted (at most 2^53 − 1).
     #[param(minimum = 0, maximum = 9007199254740991_i64)]
@@ -382,26 +384,43 @@ pub async fn delete_record<S: Storage>(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ChangesParams {
-    /// The cursor of the last page read (0: from the start).
+    /// The cursor of the last page read (0, the default: from the start).
     #[serde(default)]
+    #[param(minimum = 0, maximum = 9007199254740991_i64, required = false)]
     pub since: i64,
-    /// Records per page (at most the server's batch size, 500 by default).
+    /// Records per page, 1 to 500 (the default).
+    #[param(value_type = i64, minimum = 1, maximum = 500, required = false)]
     pub limit: Option<i64>,
 }
 
 /// Changes after a cursor, oldest first, a page at a time. Asking for changes after `since`
 /// also records that this device has read up to `since`.
 #[utoipa::path(get, path = "/v1/changes", tag = "records", security(("bearer" = [])),
-    params(ChangesParams), responses((status = 200, body = ChangesPage)))]
+    params(ChangesParams),
+    responses((status = 200, body = ChangesPage),
+        (status = 400, body = ErrorBody, description = "invalid_query: since or limit out of range")))]
 pub async fn changes<S: Storage>(
     State(state): State<AppState<S>>,
     Authed(me): Authed,
     ApiQuery(params): ApiQuery<ChangesParams>,
 ) -> ApiResult<Json<ChangesPage>> {
     let max = i64::try_from(state.settings.max_batch).unwrap_or(500);
-    let limit = params.limit.unwrap_or(max).clamp(1, max);
-    let since = params.since.max(0);
+    let limit = params.limit.unwrap_or(max);
+    if !(1..=max).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            format!("limit must be from 1 to {max}"),
+        ));
+    }
+    let since = params.since;
+    if !(0..=MAX_VERSION).contains(&since) {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            format!("since must be a cursor from 0 to {MAX_VERSION}"),
+        ));
+    }
     let rows = state.storage.changes(&me.user_id, since, limit + 1).await?;
     let has_more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > limit;
     let page: Vec<Record> = rows
@@ -424,9 +443,10 @@ pub async fn changes<S: Storage>(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ConflictParams {
     /// `open` (default) or `all` (with resolved ones: the history).
-    #[param(inline)]
+    #[param(inline, value_type = ConflictState, required = false)]
     pub state: Option<ConflictState>,
 }
 
