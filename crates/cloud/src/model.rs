@@ -22,14 +22,15 @@ pub struct ErrorDetail {
 
 #[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct RegisterRequest {
-    /// An email address, one `@` and a dot after it; compared in lower case.
-    #[schema(max_length = 254, pattern = r"^[^\s@\x00]+@[^\s@\x00]+\.[^\s@\x00]+$")]
+    /// An email address, one `@` and a dot after it; compared in lower case. (`\x85` is
+    /// spelled out: it is whitespace to the server but not to ECMA-262's `\s`.)
+    #[schema(max_length = 254, pattern = r"^[^\s\x85@\x00]+@[^\s\x85@\x00]+\.[^\s\x85@\x00]+$")]
     pub email: String,
     /// 10 to 1,024 characters.
     #[schema(min_length = 10, max_length = 1024, pattern = r"^[^\x00]*$")]
     pub password: String,
     /// A name for this device, shown in the device list ("laptop"): 1 to 100 characters.
-    #[schema(max_length = 100, pattern = r"^\s*[^\s\x00][^\x00]*$")]
+    #[schema(max_length = 100, pattern = r"^\s*[^\s\x85\x00][^\x00]*$")]
     pub device_name: String,
     #[serde(flatten, default)]
     pub details: DeviceDetails,
@@ -37,13 +38,14 @@ pub struct RegisterRequest {
 
 #[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct LoginRequest {
-    /// An email address, one `@` and a dot after it; compared in lower case.
-    #[schema(max_length = 254, pattern = r"^[^\s@\x00]+@[^\s@\x00]+\.[^\s@\x00]+$")]
+    /// An email address, one `@` and a dot after it; compared in lower case. (`\x85` is
+    /// spelled out: it is whitespace to the server but not to ECMA-262's `\s`.)
+    #[schema(max_length = 254, pattern = r"^[^\s\x85@\x00]+@[^\s\x85@\x00]+\.[^\s\x85@\x00]+$")]
     pub email: String,
     #[schema(pattern = r"^[^\x00]*$")]
     pub password: String,
     /// 1 to 100 characters, not only spaces.
-    #[schema(max_length = 100, pattern = r"^\s*[^\s\x00][^\x00]*$")]
+    #[schema(max_length = 100, pattern = r"^\s*[^\s\x85\x00][^\x00]*$")]
     pub device_name: String,
     #[serde(flatten, default)]
     pub details: DeviceDetails,
@@ -538,7 +540,7 @@ pub struct EnrollmentInfo {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct CompleteEnrollmentRequest {
     /// A name for the device list ("phone"): 1 to 100 characters.
-    #[schema(max_length = 100, pattern = r"^\s*[^\s\x00][^\x00]*$")]
+    #[schema(max_length = 100, pattern = r"^\s*[^\s\x85\x00][^\x00]*$")]
     pub device_name: String,
     #[serde(flatten, default)]
     pub details: DeviceDetails,
@@ -588,7 +590,7 @@ pub struct DeviceList {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RenameDeviceRequest {
     /// 1 to 100 characters, not only spaces.
-    #[schema(max_length = 100, pattern = r"^\s*[^\s\x00][^\x00]*$")]
+    #[schema(max_length = 100, pattern = r"^\s*[^\s\x85\x00][^\x00]*$")]
     pub name: String,
 }
 
