@@ -52,6 +52,16 @@ where
         if json_has_nul(&bytes) {
             return Err(nul_refused());
         }
+        // Every body of this API is an object (or, where it may be left out, null). serde
+        // would also read a struct from an array of its fields in order, which no client
+        // means and the API does not document.
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if matches!(first, Some(b'[' | b'"' | b't' | b'f' | b'-' | b'0'..=b'9')) {
+            return Err(ApiError::bad_request(
+                "invalid_json",
+                "the request body must be a JSON object",
+            ));
+        }
         match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(value)) => Ok(Self(value)),
             Err(rejection) => Err(json_rejection(rejection)),

@@ -24,7 +24,10 @@ pub struct ErrorDetail {
 pub struct RegisterRequest {
     /// An email address, one `@` and a dot after it; compared in lower case. (`\x85` is
     /// spelled out: it is whitespace to the server but not to ECMA-262's `\s`.)
-    #[schema(max_length = 254, pattern = r"^[^\s\x85@\x00]+@[^\s\x85@\x00]+\.[^\s\x85@\x00]+$")]
+    #[schema(
+        max_length = 254,
+        pattern = r"^[^\s\x85@\x00]+@[^\s\x85@\x00]+\.[^\s\x85@\x00]+$"
+    )]
     pub email: String,
     /// 10 to 1,024 characters.
     #[schema(min_length = 10, max_length = 1024, pattern = r"^[^\x00]*$")]
@@ -40,7 +43,10 @@ pub struct RegisterRequest {
 pub struct LoginRequest {
     /// An email address, one `@` and a dot after it; compared in lower case. (`\x85` is
     /// spelled out: it is whitespace to the server but not to ECMA-262's `\s`.)
-    #[schema(max_length = 254, pattern = r"^[^\s\x85@\x00]+@[^\s\x85@\x00]+\.[^\s\x85@\x00]+$")]
+    #[schema(
+        max_length = 254,
+        pattern = r"^[^\s\x85@\x00]+@[^\s\x85@\x00]+\.[^\s\x85@\x00]+$"
+    )]
     pub email: String,
     #[schema(pattern = r"^[^\x00]*$")]
     pub password: String,

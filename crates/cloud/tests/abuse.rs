@@ -192,6 +192,19 @@ backend_tests!(wiping_all_data_needs_the_password, |backend| async move {
         "nothing was deleted"
     );
 
+    // A body that is not an object is refused, not read as "no password".
+    let (status, body) = api.delete("/v1/records", Some(json!([]))).await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::BAD_REQUEST, "invalid_json"),
+        "{body}"
+    );
+    let (status, body) = api.delete("/v1/records", Some(Value::Null)).await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::FORBIDDEN, "password_required"),
+        "{body}"
+    );
     let (status, body) = api
         .delete("/v1/records", Some(json!({"password": PASSWORD})))
         .await;

@@ -161,10 +161,11 @@ pub async fn delete_all_data<S: Storage>(
     State(state): State<AppState<S>>,
     Authed(me): Authed,
     ClientIp(ip): ClientIp,
-    body: Option<ApiJson<DeleteDataRequest>>,
+    // Absent, `null` or an object: the body may be left out, as the document says.
+    body: Option<ApiJson<Option<DeleteDataRequest>>>,
 ) -> ApiResult<StatusCode> {
     let user = user(&state, &me.user_id).await?;
-    match body.and_then(|ApiJson(b)| b.password) {
+    match body.and_then(|ApiJson(b)| b).and_then(|b| b.password) {
         Some(password) => confirm_password(&state, &user, ip, password).await?,
         None => {
             let signed_in = state.storage.password_sign_in_at(&me.session_id).await?;
