@@ -17,7 +17,7 @@ UI_STAMP := $(UI)/node_modules/.syncer-installed
 CARGO ?= cargo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help setup system-deps rust-deps ui-deps ui-build run test test-rust test-ui lint \
+.PHONY: help setup system-deps rust-deps ui-deps ui-build run test test-rust test-contract test-ui lint \
 	fmt e2e bindings-check icons bundle clean
 
 help:
@@ -65,7 +65,7 @@ run: setup ui-build
 
 # ---- tests -----------------------------------------------------------------------------------
 
-test: setup ui-build lint test-ui test-rust bindings-check
+test: setup ui-build lint test-ui test-rust test-contract bindings-check
 	@echo "make test: all checks passed"
 
 lint:
@@ -89,6 +89,13 @@ test-rust: tauri-driver
 		$(CARGO) test --workspace --no-fail-fast; \
 	fi
 	$(CARGO) test --workspace --doc --quiet
+
+# The cloud's contract: Schemathesis fuzzes the OpenAPI document the server serves (every check,
+# the stateful phase, a bounded number of examples) on SQLite and PostgreSQL; 0 failures.
+test-contract:
+	@SYNCER_TEST_POSTGRES_URL="$${SYNCER_TEST_POSTGRES_URL:-$$(scripts/postgres-for-tests.sh)}"; \
+	export SYNCER_TEST_POSTGRES_URL; \
+	scripts/schemathesis.sh
 
 e2e: setup ui-build tauri-driver
 	$(CARGO) test --test e2e_smoke -- --nocapture

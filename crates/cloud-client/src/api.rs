@@ -243,8 +243,11 @@ impl CloudApi {
         .await
     }
 
-    pub async fn delete_all_data(&self, token: &str) -> Result<()> {
-        self.send::<serde_json::Value>(Method::DELETE, "/v1/records", Some(token), None::<&()>)
+    /// Deletes all cloud data. The server asks for the password unless this session signed
+    /// in with it moments ago (`password_required` otherwise).
+    pub async fn delete_all_data(&self, token: &str, password: Option<&str>) -> Result<()> {
+        let body = password.map(|p| serde_json::json!({ "password": p }));
+        self.send::<serde_json::Value>(Method::DELETE, "/v1/records", Some(token), body.as_ref())
             .await
             .map(|_| ())
     }

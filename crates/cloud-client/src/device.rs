@@ -445,14 +445,26 @@ impl CloudDevice {
 
     /// Deletes every record, conflict and the key from the server (GDPR); the account and
     /// this device's local setup stay. Other devices stop syncing until a new passphrase is
-    /// set.
+    /// set. The server allows it without the password only right after a password sign-in
+    /// on this device; otherwise the answer is the API error `password_required`, and
+    /// [`Self::delete_cloud_data_with_password`] is the way.
     pub async fn delete_cloud_data(&self) -> Result<()> {
+        self.delete_cloud_data_confirmed(None).await
+    }
+
+    /// [`Self::delete_cloud_data`], confirmed with the account's password.
+    pub async fn delete_cloud_data_with_password(&self, password: &str) -> Result<()> {
+        self.delete_cloud_data_confirmed(Some(password)).await
+    }
+
+    async fn delete_cloud_data_confirmed(&self, password: Option<&str>) -> Result<()> {
         let _busy = self.lock().await;
         let mut ctx = self.ctx().await?;
-        self.authed(
-            &mut ctx,
-            |api, t| async move { api.delete_all_data(&t).await },
-        )
+        let password = password.map(str::to_owned);
+        self.authed(&mut ctx, |api, t| {
+            let password = password.clone();
+            async move { api.delete_all_data(&t, password.as_deref()).await }
+        })
         .await?;
         self.secrets.clear_master_key().await?;
         ctx.state.key_id = None;

@@ -191,7 +191,11 @@ pub struct JoinReport {
 /// The enrollment endpoints' refusals as the errors a person acts on.
 fn enrollment_error(url: &str, err: CloudError) -> CloudError {
     match err {
-        CloudError::Api { code, .. } if code == "enrollment_expired" => {
+        // A code whose maker signed out (or changed the password) is as dead as an expired
+        // one, and the way out is the same: a new code.
+        CloudError::Api { code, .. }
+            if code == "enrollment_expired" || code == "enrollment_revoked" =>
+        {
             CloudError::EnrollmentExpired
         }
         CloudError::Api { code, .. } if code == "enrollment_used" => CloudError::EnrollmentUsed,

@@ -763,7 +763,7 @@ backend_tests!(
             .sign_in(&server.url(), "pat@example.org", PASSWORD)
             .await
             .unwrap_err();
-        assert_eq!(err.code(), Some("invalid_credentials"));
+        assert_eq!(err.code(), Some("unknown_account"));
         server.finish().await;
     }
 );

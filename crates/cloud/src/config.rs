@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::Parser;
 
 use crate::limits::AuthLimits;
-use crate::password::PasswordCost;
+use crate::password::{HashLimits, PasswordCost};
 use crate::state::Settings;
 
 /// The folder under the platform's data directory.
@@ -47,12 +47,18 @@ pub struct Config {
     /// Sign-in attempts per minute from one address.
     #[arg(long, env = "SYNCER_CLOUD_AUTH_PER_IP", default_value_t = 30)]
     pub auth_per_ip_per_minute: u32,
-    /// Sign-in attempts per minute for one account.
+    /// Sign-in attempts per minute for one account from one address (per account alone,
+    /// anyone could lock its owner out).
     #[arg(long, env = "SYNCER_CLOUD_AUTH_PER_ACCOUNT", default_value_t = 10)]
     pub auth_per_account_per_minute: u32,
     /// Take the client address from X-Forwarded-For (only behind a proxy you control).
     #[arg(long, env = "SYNCER_CLOUD_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+    /// With --trust-forwarded-for: how many proxies of yours stand in front of the server,
+    /// each appending to X-Forwarded-For. The client is the entry this many from the right;
+    /// what is left of it the client wrote itself.
+    #[arg(long, env = "SYNCER_CLOUD_TRUSTED_PROXY_HOPS", default_value_t = 1)]
+    pub trusted_proxy_hops: usize,
     /// Seconds between keep-alive comments on an idle event stream.
     #[arg(long, env = "SYNCER_CLOUD_EVENTS_KEEPALIVE", default_value_t = 15)]
     pub events_keepalive_secs: u64,
@@ -76,6 +82,30 @@ pub struct Config {
     /// How often devices sync when nothing wakes them, seconds.
     #[arg(long, env = "SYNCER_CLOUD_SYNC_INTERVAL", default_value_t = 900)]
     pub sync_interval_secs: u64,
+    /// Event streams one device may hold open on one instance; a new one ends the oldest.
+    #[arg(long, env = "SYNCER_CLOUD_EVENTS_PER_DEVICE", default_value_t = 4)]
+    pub events_per_device: usize,
+    /// Open connections at most (0: the open-file limit less 128); beyond, 503.
+    #[arg(long, env = "SYNCER_CLOUD_MAX_CONNECTIONS", default_value_t = 0)]
+    pub max_connections: usize,
+    /// Seconds a client may take to send a request's headers (and a kept-alive connection
+    /// may wait for its next request).
+    #[arg(long, env = "SYNCER_CLOUD_HEADER_TIMEOUT", default_value_t = 10)]
+    pub header_timeout_secs: u64,
+    /// Seconds without a byte either way before a connection is closed (at least two event
+    /// keep-alives).
+    #[arg(long, env = "SYNCER_CLOUD_IDLE_TIMEOUT", default_value_t = 60)]
+    pub idle_timeout_secs: u64,
+    /// Password hashes (Argon2id, 19 MiB each) computed at once (0: one per core).
+    #[arg(long, env = "SYNCER_CLOUD_HASH_CONCURRENCY", default_value_t = 0)]
+    pub hash_concurrency: usize,
+    /// Requests that may wait for a password-hashing turn; beyond, 503 with Retry-After.
+    #[arg(long, env = "SYNCER_CLOUD_HASH_QUEUE", default_value_t = 32)]
+    pub hash_queue: usize,
+    /// Seconds after a password sign-in during which that session may delete all cloud data
+    /// without sending the password again.
+    #[arg(long, env = "SYNCER_CLOUD_FRESH_SIGN_IN", default_value_t = 600)]
+    pub fresh_sign_in_secs: u64,
 }
 
 impl Config {
@@ -91,6 +121,7 @@ impl Config {
             },
             password_cost: PasswordCost::default(),
             trust_forwarded_for: self.trust_forwarded_for,
+            trusted_proxy_hops: self.trusted_proxy_hops.max(1),
             event_keepalive: Duration::from_secs(self.events_keepalive_secs.max(1)),
             event_backlog_max: self.events_backlog_max.max(1),
             event_retention: Duration::from_secs(self.events_retention_hours.max(1) * 3600),
@@ -100,6 +131,19 @@ impl Config {
                 .as_deref()
                 .map(|u| u.trim().trim_end_matches('/').to_owned()),
             sync_interval: Duration::from_secs(self.sync_interval_secs.max(1)),
+            events_per_device: self.events_per_device.max(1),
+            max_connections: (self.max_connections > 0).then_some(self.max_connections),
+            header_read_timeout: Duration::from_secs(self.header_timeout_secs.max(1)),
+            idle_timeout: Duration::from_secs(self.idle_timeout_secs.max(1)),
+            hash_limits: HashLimits {
+                concurrent: if self.hash_concurrency == 0 {
+                    HashLimits::default().concurrent
+                } else {
+                    self.hash_concurrency
+                },
+                queued: self.hash_queue,
+            },
+            fresh_sign_in: Duration::from_secs(self.fresh_sign_in_secs),
             ..Settings::default()
         }
     }

@@ -5,6 +5,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::model::{ErrorBody, ErrorDetail};
+use crate::password::PasswordError;
 use crate::storage::StorageError;
 
 #[derive(Debug)]
@@ -13,7 +14,7 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub details: Value,
-    /// Seconds, for 429 answers.
+    /// Seconds, for 429 and 503 answers.
     pub retry_after: Option<u64>,
 }
 
@@ -45,12 +46,12 @@ impl ApiError {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
     }
 
-    /// The one answer to a failed sign-in, whether the email is unknown or the password wrong.
+    /// A wrong password (sign-in, password change, deletions that ask for it).
     pub fn invalid_credentials() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
             "invalid_credentials",
-            "the email or the password is wrong",
+            "the password is wrong",
         )
     }
 
@@ -65,6 +66,15 @@ impl ApiError {
         e
     }
 
+    /// The server is at a limit it keeps on purpose (password hashing, connections): nothing
+    /// was done, try again after `retry_after` seconds.
+    pub fn busy(retry_after: u64, message: impl Into<String>) -> Self {
+        let mut e = Self::new(StatusCode::SERVICE_UNAVAILABLE, "busy", message)
+            .with_details(json!({ "retry_after_seconds": retry_after }));
+        e.retry_after = Some(retry_after);
+        e
+    }
+
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         // The cause goes to the log, not to the client: it may name tables or paths.
         tracing::error!(%cause, "internal error");
@@ -73,6 +83,22 @@ impl ApiError {
             "internal",
             "the server failed; nothing was changed by this request, try again later",
         )
+    }
+}
+
+impl From<PasswordError> for ApiError {
+    fn from(err: PasswordError) -> Self {
+        match err {
+            PasswordError::Busy => {
+                crate::metrics::hashing_busy();
+                Self::busy(
+                    1,
+                    "the server is checking too many passwords at once; nothing was done, try \
+                     again in a second",
+                )
+            }
+            other => Self::internal(other),
+        }
     }
 }
 

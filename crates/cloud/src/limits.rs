@@ -1,5 +1,13 @@
-//! Rate limits on the sign-in endpoints: per client address and per account, so neither one
-//! address trying many accounts nor many addresses trying one account get far.
+//! Rate limits on the sign-in endpoints: per client address, and per account *from* an
+//! address, so one address trying many accounts gets nowhere and one trying one account gets
+//! a few guesses a minute.
+//!
+//! Why not per account alone: then anyone who knows an email could keep its owner out, by
+//! spending the account's attempts with wrong passwords (ten a minute did it). Keyed on
+//! (account, address), the attacker's failures use up the attacker's budget only; the owner,
+//! from their own address, still signs in. What an attacker with many addresses gains is
+//! bounded by the per-address limit, Argon2id's cost, the hashing limit
+//! ([`crate::password::HashLimits`]) and the minimum password length.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -14,6 +22,7 @@ use crate::error::ApiError;
 #[derive(Debug, Clone, Copy)]
 pub struct AuthLimits {
     pub per_ip_per_minute: u32,
+    /// Per account and client address (see the module's documentation).
     pub per_account_per_minute: u32,
 }
 
@@ -29,7 +38,7 @@ impl Default for AuthLimits {
 #[derive(Clone)]
 pub struct Limiters {
     per_ip: Arc<DefaultKeyedRateLimiter<IpAddr>>,
-    per_account: Arc<DefaultKeyedRateLimiter<String>>,
+    per_account: Arc<DefaultKeyedRateLimiter<(String, IpAddr)>>,
     clock: DefaultClock,
 }
 
@@ -53,10 +62,10 @@ impl Limiters {
             .map_err(|not_until| self.refuse(not_until.wait_time_from(self.clock.now())))
     }
 
-    /// `account` is the normalised email.
-    pub fn check_account(&self, account: &str) -> Result<(), ApiError> {
+    /// `account` is the normalised email, `ip` the address the attempt came from.
+    pub fn check_account(&self, account: &str, ip: IpAddr) -> Result<(), ApiError> {
         self.per_account
-            .check_key(&account.to_owned())
+            .check_key(&(account.to_owned(), ip))
             .map_err(|not_until| self.refuse(not_until.wait_time_from(self.clock.now())))
     }
 

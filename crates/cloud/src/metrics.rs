@@ -34,6 +34,9 @@ struct Metrics {
     rate_limited: Counter,
     refresh_reuse: Counter,
     records_written: Counter,
+    hashing_busy: Counter,
+    connections_refused: Counter,
+    streams_replaced: Counter,
 }
 
 fn latency_histogram() -> Histogram {
@@ -51,6 +54,9 @@ static METRICS: LazyLock<Arc<Metrics>> = LazyLock::new(|| {
     let rate_limited = Counter::default();
     let refresh_reuse = Counter::default();
     let records_written = Counter::default();
+    let hashing_busy = Counter::default();
+    let connections_refused = Counter::default();
+    let streams_replaced = Counter::default();
     registry.register("http_requests", "HTTP requests answered", requests.clone());
     registry.register(
         "http_request_duration_seconds",
@@ -82,6 +88,21 @@ static METRICS: LazyLock<Arc<Metrics>> = LazyLock::new(|| {
         "Record versions stored",
         records_written.clone(),
     );
+    registry.register(
+        "password_hashing_busy",
+        "Requests refused because every password-hashing slot was taken",
+        hashing_busy.clone(),
+    );
+    registry.register(
+        "connections_refused",
+        "Connections answered 503 at the connection limit",
+        connections_refused.clone(),
+    );
+    registry.register(
+        "event_streams_replaced",
+        "Event streams ended because their device opened more than its limit",
+        streams_replaced.clone(),
+    );
     Arc::new(Metrics {
         registry,
         requests,
@@ -91,6 +112,9 @@ static METRICS: LazyLock<Arc<Metrics>> = LazyLock::new(|| {
         rate_limited,
         refresh_reuse,
         records_written,
+        hashing_busy,
+        connections_refused,
+        streams_replaced,
     })
 });
 
@@ -108,6 +132,15 @@ pub fn refresh_reuse() {
 }
 pub fn record_written() {
     METRICS.records_written.inc();
+}
+pub fn hashing_busy() {
+    METRICS.hashing_busy.inc();
+}
+pub fn connection_refused() {
+    METRICS.connections_refused.inc();
+}
+pub fn stream_replaced() {
+    METRICS.streams_replaced.inc();
 }
 
 /// The text exposition format.

@@ -22,10 +22,18 @@ pub struct ErrorDetail {
 
 #[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct RegisterRequest {
+    /// An email address, one `@` and a dot after it; compared in lower case. (`\x85` is
+    /// spelled out: it is whitespace to the server but not to ECMA-262's `\s`.)
+    #[schema(
+        max_length = 254,
+        pattern = r"^[^\s\x85@\x00]+@[^\s\x85@\x00]+\.[^\s\x85@\x00]+$"
+    )]
     pub email: String,
-    /// At least 10 characters.
+    /// 10 to 1,024 characters.
+    #[schema(min_length = 10, max_length = 1024, pattern = r"^[^\x00]*$")]
     pub password: String,
-    /// A name for this device, shown in the device list ("laptop").
+    /// A name for this device, shown in the device list ("laptop"): 1 to 100 characters.
+    #[schema(max_length = 100, pattern = r"^\s*[^\s\x85\x00][^\x00]*$")]
     pub device_name: String,
     #[serde(flatten, default)]
     pub details: DeviceDetails,
@@ -33,8 +41,17 @@ pub struct RegisterRequest {
 
 #[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct LoginRequest {
+    /// An email address, one `@` and a dot after it; compared in lower case. (`\x85` is
+    /// spelled out: it is whitespace to the server but not to ECMA-262's `\s`.)
+    #[schema(
+        max_length = 254,
+        pattern = r"^[^\s\x85@\x00]+@[^\s\x85@\x00]+\.[^\s\x85@\x00]+$"
+    )]
     pub email: String,
+    #[schema(pattern = r"^[^\x00]*$")]
     pub password: String,
+    /// 1 to 100 characters, not only spaces.
+    #[schema(max_length = 100, pattern = r"^\s*[^\s\x85\x00][^\x00]*$")]
     pub device_name: String,
     #[serde(flatten, default)]
     pub details: DeviceDetails,
@@ -46,17 +63,22 @@ pub struct LoginRequest {
 pub struct DeviceDetails {
     /// The OS family (`linux`, `macos`, `windows`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 100, pattern = r"^[^\x00]*$")]
     pub platform: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 100, pattern = r"^[^\x00]*$")]
     pub os_version: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 100, pattern = r"^[^\x00]*$")]
     pub model: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 100, pattern = r"^[^\x00]*$")]
     pub app_version: Option<String>,
 }
 
 #[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct RefreshRequest {
+    #[schema(pattern = r"^[^\x00]*$")]
     pub refresh_token: String,
 }
 
@@ -114,14 +136,35 @@ pub struct Me {
 #[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct DeleteAccountRequest {
     /// The account's password, to confirm.
+    #[schema(pattern = r"^[^\x00]*$")]
     pub password: String,
+}
+
+/// Delete all cloud data: the password confirms it, unless this device signed in with the
+/// password moments ago (then the body may be left out).
+#[derive(Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct DeleteDataRequest {
+    /// The account's password, to confirm.
+    #[serde(default)]
+    #[schema(pattern = r"^[^\x00]*$")]
+    pub password: Option<String>,
+}
+
+impl std::fmt::Debug for DeleteDataRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeleteDataRequest")
+            .field("password", &self.password.as_ref().map(|_| REDACTED))
+            .finish()
+    }
 }
 
 /// Change the account's password: every other device is signed out (the one asking stays).
 #[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct ChangePasswordRequest {
+    #[schema(pattern = r"^[^\x00]*$")]
     pub current_password: String,
-    /// At least 10 characters.
+    /// 10 to 1,024 characters.
+    #[schema(min_length = 10, max_length = 1024, pattern = r"^[^\x00]*$")]
     pub new_password: String,
 }
 
@@ -198,6 +241,8 @@ impl std::fmt::Debug for ChangePasswordRequest {
 /// The master key wrapped on a device (a `syncer-crypto` key bundle). Opaque to the server.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct KeyBundleBody {
+    /// 16 hex digits.
+    #[schema(pattern = r"^[0-9a-f]{16}$")]
     pub key_id: String,
     #[schema(value_type = Object)]
     pub bundle: serde_json::Value,
@@ -206,17 +251,25 @@ pub struct KeyBundleBody {
 /// A record write: the sealed bytes and the version they replace (0: a new record).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RecordUpload {
+    /// The version this write replaces: 0 for a new record, at most 2^53 − 1.
+    #[schema(minimum = 0, maximum = 9007199254740991_i64)]
     pub base_version: i64,
+    /// The account's key id, 16 hex digits.
+    #[schema(pattern = r"^[0-9a-f]{16}$")]
     pub key_id: String,
     /// SHA-256 of the sealed bytes, hex.
+    #[schema(pattern = r"^[0-9a-fA-F]{64}$")]
     pub checksum: String,
     /// The sealed record, base64.
+    #[schema(pattern = r"^[A-Za-z0-9+/]*={0,2}$")]
     pub ciphertext: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct BatchUploadItem {
+    #[schema(pattern = r"^[A-Za-z0-9_-]{1,64}$")]
     pub collection: String,
+    #[schema(pattern = r"^[A-Za-z0-9_.:-]{1,128}$")]
     pub record_id: String,
     #[serde(flatten)]
     pub upload: RecordUpload,
@@ -224,6 +277,8 @@ pub struct BatchUploadItem {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct BatchUpload {
+    /// At most the server's batch size (500 by default).
+    #[schema(max_items = 500)]
     pub records: Vec<BatchUploadItem>,
 }
 
@@ -366,7 +421,9 @@ pub struct Export {
     pub user_id: String,
     pub email: String,
     pub key_id: Option<String>,
-    #[schema(value_type = Object)]
+    /// The wrapped master key; null before a sync passphrase is set, or after the cloud data
+    /// was deleted.
+    #[schema(value_type = Option<Object>)]
     pub key_bundle: Option<serde_json::Value>,
     pub devices: Vec<Device>,
     pub records: Vec<Record>,
@@ -457,6 +514,7 @@ impl LiveEvent {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CreateEnrollmentRequest {
     /// The key id the wrap holds: it must be the account's.
+    #[schema(pattern = r"^[0-9a-f]{16}$")]
     pub key_id: String,
     #[schema(value_type = Object)]
     pub wrapped_key: serde_json::Value,
@@ -487,7 +545,8 @@ pub struct EnrollmentInfo {
 /// What a joining device says of itself.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct CompleteEnrollmentRequest {
-    /// A name for the device list ("phone").
+    /// A name for the device list ("phone"): 1 to 100 characters.
+    #[schema(max_length = 100, pattern = r"^\s*[^\s\x85\x00][^\x00]*$")]
     pub device_name: String,
     #[serde(flatten, default)]
     pub details: DeviceDetails,
@@ -536,6 +595,8 @@ pub struct DeviceList {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RenameDeviceRequest {
+    /// 1 to 100 characters, not only spaces.
+    #[schema(max_length = 100, pattern = r"^\s*[^\s\x85\x00][^\x00]*$")]
     pub name: String,
 }
 

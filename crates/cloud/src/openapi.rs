@@ -41,9 +41,89 @@ use crate::routes;
         model::SyncSettings,
         model::AppInstructions, model::DeviceList, model::RenameDeviceRequest,
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses),
 )]
 struct ApiDoc;
+
+/// The answers any operation can give besides its own, so the document lists every status the
+/// server sends (a schema-driven fuzzer holds it to that): bad text or query (400), a
+/// missing or invalid token where one is needed (401), a body too large or not JSON (413,
+/// 415), a server at one of its limits (503 `busy`, with `Retry-After`), a full disk on a
+/// write (507), and a failure (500).
+/// Each is the API's error shape. An operation that documents one itself keeps its own
+/// description.
+struct CommonResponses;
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                (false, &mut item.get),
+                (true, &mut item.put),
+                (true, &mut item.post),
+                (true, &mut item.delete),
+                (true, &mut item.patch),
+            ];
+            for (writes, operation) in operations {
+                let Some(operation) = operation.as_mut() else {
+                    continue;
+                };
+                let mut add = |status: &str, description: &str| {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| error(description).into());
+                };
+                add(
+                    "400",
+                    "invalid_text (U+0000 in the path or query), invalid_query, invalid_path",
+                );
+                add(
+                    "503",
+                    "busy: the server is at its connection or password-hashing limit (Retry-After), or unavailable: its database does not answer",
+                );
+                add("500", "internal: the server failed; nothing was changed");
+                let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+                let has_body = operation.request_body.is_some();
+                if secured {
+                    add(
+                        "401",
+                        "token_invalid, unauthorized or device_revoked: sign in (again)",
+                    );
+                }
+                if writes {
+                    add(
+                        "507",
+                        "storage_full: the server's disk is full; nothing was changed",
+                    );
+                }
+                if has_body {
+                    add(
+                        "413",
+                        "payload_too_large: the body is over the server's limit",
+                    );
+                    add(
+                        "415",
+                        "unsupported_media_type: send Content-Type: application/json",
+                    );
+                }
+            }
+        }
+    }
+}
 
 struct BearerAuth;
 

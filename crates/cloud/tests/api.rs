@@ -90,7 +90,8 @@ backend_tests!(accounts_sign_in_and_out, |backend| async move {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_error_shape(&body, "weak_password");
 
-    // An unknown user and a wrong password get the same answer, byte for byte.
+    // Signing in tells an unknown email from a wrong password, as registering tells a taken
+    // email: whether an email has an account is not a secret here (docs/cloud.md).
     let (s1, wrong_password) = anon
         .post(
             "/v1/auth/login",
@@ -104,8 +105,8 @@ backend_tests!(accounts_sign_in_and_out, |backend| async move {
         (s1, s2),
         (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED)
     );
-    assert_eq!(wrong_password, unknown_user);
     assert_error_shape(&wrong_password, "invalid_credentials");
+    assert_error_shape(&unknown_user, "unknown_account");
 
     // A device signing in says what it is; the device list shows it.
     let (status, body) = anon

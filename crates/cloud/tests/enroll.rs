@@ -337,10 +337,11 @@ backend_tests!(a_revoked_device_is_out_at_once, |backend| async move {
         (status, code(&body)),
         (StatusCode::UNAUTHORIZED, "device_revoked")
     );
+    // The code the removed device showed ended with its sign-in.
     let (status, body) = anon.get(&format!("/v1/enrollments/{pending}")).await;
     assert_eq!(
         (status, code(&body)),
-        (StatusCode::GONE, "enrollment_expired")
+        (StatusCode::GONE, "enrollment_revoked")
     );
     let (_, list) = a.get("/v1/devices").await;
     let ids: Vec<&str> = list["devices"]

@@ -252,7 +252,15 @@ pub async fn run(app: &App, command: CloudCommand) -> anyhow::Result<u8> {
                 let password = secret(PASSWORD_ENV, "account password, to confirm")?;
                 cloud.delete_account(&password).await?;
             } else {
-                cloud.delete_cloud_data().await?;
+                // Right after a password sign-in the server takes the token alone; otherwise
+                // it asks for the password (a stolen token must not wipe the account).
+                match cloud.delete_cloud_data().await {
+                    Err(CloudError::Api { code, .. }) if code == "password_required" => {
+                        let password = secret(PASSWORD_ENV, "account password, to confirm")?;
+                        cloud.delete_cloud_data_with_password(&password).await?;
+                    }
+                    done => done?,
+                }
             }
             output(app, &json!({"deleted": true, "account": account}), || {
                 format!("deleted {what}\n")

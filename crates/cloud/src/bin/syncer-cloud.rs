@@ -17,6 +17,12 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let config = Config::parse();
+    // Each connection is an open file; the usual soft limit (1,024) is far below what the
+    // server can hold, and the hard limit is what the system allows this process.
+    match syncer_cloud::server::raise_open_file_limit() {
+        Ok(limit) => tracing::info!(open_files = limit, "open-file limit"),
+        Err(e) => tracing::warn!(error = %e, "cannot raise the open-file limit"),
+    }
     let settings = config.settings();
     let listener = TcpListener::bind(config.listen).await.with_context(|| {
         format!(

@@ -43,7 +43,7 @@
 mod hub;
 pub(crate) mod stream;
 
-pub use self::hub::{EventHub, Subscription};
+pub use self::hub::{EventHub, StreamSlot, Subscription};
 /// What [`publish`] takes: the same type as the wire's events.
 pub use crate::model::LiveEvent as EventKind;
 use crate::state::{AppState, now_ms};

@@ -9,7 +9,7 @@ use futures_util::Stream;
 use tokio::time::{Instant, Interval, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
-use super::{EventKind, Subscription};
+use super::{EventKind, StreamSlot, Subscription};
 use crate::state::AppState;
 use crate::storage::{EventRow, Principal, Storage, StorageError};
 
@@ -26,6 +26,8 @@ pub(crate) struct LiveStream<S> {
     closing: bool,
     keepalive: Interval,
     shutdown: CancellationToken,
+    /// This stream's place in its device's count; ended when a newer stream replaces it.
+    slot: StreamSlot,
 }
 
 fn sync_required(id: i64, reason: &str) -> Event {
@@ -73,6 +75,7 @@ impl<S: Storage> LiveStream<S> {
         let mut keepalive = tokio::time::interval_at(Instant::now() + period, period);
         keepalive.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let shutdown = state.events.shutdown_token();
+        let slot = state.events.open_stream(&principal.device_id);
         Ok(Self {
             state,
             principal,
@@ -83,6 +86,7 @@ impl<S: Storage> LiveStream<S> {
             closing: false,
             keepalive,
             shutdown,
+            slot,
         })
     }
 
@@ -98,7 +102,7 @@ impl<S: Storage> LiveStream<S> {
             if let Some(event) = self.pending.pop_front() {
                 return Some(event);
             }
-            if self.closing || self.shutdown.is_cancelled() {
+            if self.closing || self.shutdown.is_cancelled() || self.slot.ended().is_cancelled() {
                 return None;
             }
             if self.read_due {
@@ -112,6 +116,8 @@ impl<S: Storage> LiveStream<S> {
             }
             tokio::select! {
                 () = self.shutdown.cancelled() => return None,
+                // A newer stream of this device took the place: this one ends.
+                () = self.slot.ended().cancelled() => return None,
                 () = self.subscription.woken() => {
                     if !self.still_signed_in().await {
                         self.closing = true;

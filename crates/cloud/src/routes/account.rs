@@ -1,5 +1,7 @@
 //! The account: who am I, the key bundle, export and deletion (GDPR).
 
+use std::net::IpAddr;
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -7,12 +9,11 @@ use serde_json::json;
 
 use super::records::{conflict_out, record_out};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, Authed};
+use crate::extract::{ApiJson, Authed, ClientIp};
 use crate::model::{
-    ChangePasswordRequest, DeleteAccountRequest, Device, ErrorBody, Export, KeyBundleBody, Me,
-    PasswordChanged,
+    ChangePasswordRequest, DeleteAccountRequest, DeleteDataRequest, Device, ErrorBody, Export,
+    KeyBundleBody, Me, PasswordChanged,
 };
-use crate::password;
 use crate::state::{AppState, now_ms};
 use crate::storage::{DeviceRow, Storage, UserRow};
 
@@ -69,64 +70,116 @@ pub async fn me<S: Storage>(
 /// Delete the account and everything the server holds for it. Asks for the password.
 #[utoipa::path(delete, path = "/v1/account", tag = "account", security(("bearer" = [])),
     request_body = DeleteAccountRequest,
-    responses((status = 204), (status = 401, body = ErrorBody, description = "invalid_credentials")))]
+    responses((status = 204),
+        (status = 400, body = ErrorBody, description = "invalid_json, or text with U+0000"),
+        (status = 401, body = ErrorBody, description = "invalid_credentials, or the token is invalid"),
+        (status = 429, body = ErrorBody, description = "rate_limited"),
+        (status = 503, body = ErrorBody, description = "busy: too many passwords being checked; Retry-After")))]
 pub async fn delete_account<S: Storage>(
     State(state): State<AppState<S>>,
     Authed(me): Authed,
+    ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<DeleteAccountRequest>,
 ) -> ApiResult<StatusCode> {
     let user = user(&state, &me.user_id).await?;
-    state.limiters.check_account(&user.email)?;
-    if !password::verify(body.password, user.password_hash).await {
-        return Err(ApiError::invalid_credentials());
-    }
+    confirm_password(&state, &user, ip, body.password).await?;
     state.storage.delete_user(&user.id).await?;
     tracing::info!(user = %user.id, "account deleted");
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Checks the account's password for an action that needs more than a token: limited per
+/// (account, address) like sign-in, so a stolen token cannot be used to guess it quickly.
+async fn confirm_password<S: Storage>(
+    state: &AppState<S>,
+    user: &UserRow,
+    ip: IpAddr,
+    password: String,
+) -> ApiResult<()> {
+    state.limiters.check_account(&user.email, ip)?;
+    if state
+        .passwords
+        .verify(password, user.password_hash.clone())
+        .await?
+    {
+        Ok(())
+    } else {
+        tracing::info!(user = %user.id, "password confirmation refused");
+        Err(ApiError::invalid_credentials())
+    }
+}
+
 /// Change the password. Every other device is signed out (whoever knew the old password is
-/// out too); this one stays signed in. The encryption key is untouched: it is sealed by the
-/// sync passphrase, which the server never sees, not by the password.
+/// out too), and every unused enrollment code they made stops working; this one stays signed
+/// in. The encryption key is untouched: it is sealed by the sync passphrase, which the server
+/// never sees, not by the password.
 #[utoipa::path(put, path = "/v1/account/password", tag = "account", security(("bearer" = [])),
     request_body = ChangePasswordRequest,
     responses(
         (status = 200, body = PasswordChanged),
-        (status = 400, body = ErrorBody, description = "weak_password"),
-        (status = 401, body = ErrorBody, description = "invalid_credentials"),
+        (status = 400, body = ErrorBody, description = "weak_password, invalid_json, or text with U+0000"),
+        (status = 401, body = ErrorBody, description = "invalid_credentials, or the token is invalid"),
         (status = 429, body = ErrorBody, description = "rate_limited"),
+        (status = 503, body = ErrorBody, description = "busy: too many passwords being checked; Retry-After"),
     ))]
 pub async fn change_password<S: Storage>(
     State(state): State<AppState<S>>,
     Authed(me): Authed,
+    ClientIp(ip): ClientIp,
     ApiJson(body): ApiJson<ChangePasswordRequest>,
 ) -> ApiResult<Json<PasswordChanged>> {
     let user = user(&state, &me.user_id).await?;
-    state.limiters.check_account(&user.email)?;
-    if !password::verify(body.current_password, user.password_hash).await {
-        return Err(ApiError::invalid_credentials());
-    }
+    confirm_password(&state, &user, ip, body.current_password).await?;
     super::auth::check_password_strength(&body.new_password)?;
-    let hash = password::hash(body.new_password, state.settings.password_cost)
-        .await
-        .map_err(ApiError::internal)?;
+    let hash = state.passwords.hash(body.new_password).await?;
     let ended = state
         .storage
         .change_password(&user.id, &hash, &me.session_id, now_ms())
         .await?;
+    // The ended sessions' streams close now, on every instance.
+    if ended > 0 {
+        crate::events::wake(&state, &user.id).await?;
+    }
     tracing::info!(user = %user.id, signed_out = ended, "password changed");
     Ok(Json(PasswordChanged {
         signed_out_sessions: ended,
     }))
 }
 
-/// Delete every record, conflict and the key bundle; the account stays (start over).
+/// Delete every record, conflict and the key bundle; the account stays (start over). An
+/// access token alone is not enough: send the password, or ask within a few minutes of
+/// signing in with it on this device.
 #[utoipa::path(delete, path = "/v1/records", tag = "records", security(("bearer" = [])),
-    responses((status = 204), (status = 401, body = ErrorBody)))]
+    request_body(content = Option<DeleteDataRequest>, description = "the password; may be left out right after a password sign-in"),
+    responses((status = 204),
+        (status = 400, body = ErrorBody, description = "invalid_json, or text with U+0000"),
+        (status = 401, body = ErrorBody, description = "invalid_credentials, or the token is invalid"),
+        (status = 403, body = ErrorBody, description = "password_required: send the password (or sign in again)"),
+        (status = 429, body = ErrorBody, description = "rate_limited"),
+        (status = 503, body = ErrorBody, description = "busy: too many passwords being checked; Retry-After")))]
 pub async fn delete_all_data<S: Storage>(
     State(state): State<AppState<S>>,
     Authed(me): Authed,
+    ClientIp(ip): ClientIp,
+    // Absent, `null` or an object: the body may be left out, as the document says.
+    body: Option<ApiJson<Option<DeleteDataRequest>>>,
 ) -> ApiResult<StatusCode> {
+    let user = user(&state, &me.user_id).await?;
+    match body.and_then(|ApiJson(b)| b).and_then(|b| b.password) {
+        Some(password) => confirm_password(&state, &user, ip, password).await?,
+        None => {
+            let signed_in = state.storage.password_sign_in_at(&me.session_id).await?;
+            let fresh_since = now_ms() - super::auth::ttl_ms(state.settings.fresh_sign_in);
+            if signed_in.is_none_or(|at| at < fresh_since) {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "password_required",
+                    "deleting all cloud data needs the account's password: send it as \
+                     {\"password\"}, or sign in again and delete right after",
+                ));
+            }
+        }
+    }
     state.storage.delete_all_data(&me.user_id).await?;
     state.events.wake(&me.user_id);
     tracing::info!(user = %me.user_id, "all cloud data deleted");

@@ -12,14 +12,18 @@ use crate::model::{
 };
 use crate::state::{AppState, now_ms};
 use crate::storage::{DeviceRow, Principal, Rotation, Storage, StorageError, TokenHashes, UserRow};
-use crate::{password, tokens};
+use crate::tokens;
 
 const MIN_PASSWORD: usize = 10;
 const MAX_PASSWORD: usize = 1024;
 
 pub(crate) fn normalise_email(email: &str) -> ApiResult<String> {
-    let email = email.trim().to_lowercase();
-    let ok = email.len() <= 254
+    let email = email.trim();
+    // Characters, as the OpenAPI document's maxLength counts them, before lower-casing
+    // (which can lengthen a few).
+    let short_enough = email.chars().count() <= 254;
+    let email = email.to_lowercase();
+    let ok = short_enough
         && email
             .split_once('@')
             .is_some_and(|(user, host)| !user.is_empty() && host.contains('.'))
@@ -47,8 +51,10 @@ pub(crate) fn check_password_strength(password: &str) -> ApiResult<()> {
 }
 
 pub(crate) fn check_device_name(name: &str) -> ApiResult<String> {
+    // Counted as sent, spaces included, as the OpenAPI document's maxLength counts.
+    let too_long = name.chars().count() > 100;
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
+    if name.is_empty() || too_long {
         return Err(ApiError::bad_request(
             "invalid_device_name",
             "name this device in 1 to 100 characters (e.g. \"laptop\")",
@@ -63,7 +69,7 @@ const MAX_DETAIL_CHARS: usize = 100;
 /// A device's details, trimmed, empty ones dropped, each at most [`MAX_DETAIL_CHARS`].
 pub(crate) fn check_device_details(details: DeviceDetails) -> ApiResult<DeviceDetails> {
     let one = |value: Option<String>, what: &str| {
-        let value = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        // Counted as sent, spaces included, as the OpenAPI document's maxLength counts.
         if value
             .as_ref()
             .is_some_and(|v| v.chars().count() > MAX_DETAIL_CHARS)
@@ -73,7 +79,7 @@ pub(crate) fn check_device_details(details: DeviceDetails) -> ApiResult<DeviceDe
                 format!("the {what} is longer than {MAX_DETAIL_CHARS} characters"),
             ));
         }
-        Ok(value)
+        Ok(value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()))
     };
     Ok(DeviceDetails {
         platform: one(details.platform, "platform")?,
@@ -153,13 +159,16 @@ async fn new_device_session<S: Storage>(
     Ok(issue(state, &principal, true).await?.0)
 }
 
-/// Create an account and sign this device in.
+/// Create an account and sign this device in. An email that has an account is refused with
+/// `email_taken` (409), as sign-in says `unknown_account` for one that has none: whether an
+/// email has an account is not a secret of this service (docs/cloud.md, threat model).
 #[utoipa::path(post, path = "/v1/auth/register", tag = "auth", request_body = RegisterRequest,
     responses(
         (status = 201, body = Session),
-        (status = 400, body = ErrorBody, description = "invalid email, password or device name"),
+        (status = 400, body = ErrorBody, description = "invalid email, password, device name or details, or text with U+0000"),
         (status = 409, body = ErrorBody, description = "email_taken"),
         (status = 429, body = ErrorBody, description = "rate_limited"),
+        (status = 503, body = ErrorBody, description = "busy: too many passwords being checked; Retry-After"),
     ))]
 pub async fn register<S: Storage>(
     State(state): State<AppState<S>>,
@@ -168,13 +177,16 @@ pub async fn register<S: Storage>(
 ) -> ApiResult<(StatusCode, Json<Session>)> {
     state.limiters.check_ip(ip)?;
     let email = normalise_email(&body.email)?;
-    state.limiters.check_account(&email)?;
+    state.limiters.check_account(&email, ip)?;
     let device_name = check_device_name(&body.device_name)?;
     let details = check_device_details(body.details)?;
     check_password_strength(&body.password)?;
-    let hash = password::hash(body.password, state.settings.password_cost)
-        .await
-        .map_err(ApiError::internal)?;
+    // Known before hashing, so a taken email costs no Argon2 run (a race between two
+    // registrations is still caught by the unique index below).
+    if state.storage.user_by_email(&email).await?.is_some() {
+        return Err(email_taken());
+    }
+    let hash = state.passwords.hash(body.password).await?;
     let now = now_ms();
     let user = UserRow {
         id: tokens::new_id(),
@@ -187,13 +199,7 @@ pub async fn register<S: Storage>(
     };
     match state.storage.create_user(&user).await {
         Ok(()) => {}
-        Err(StorageError::Exists(_)) => {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "email_taken",
-                "an account with this email exists; sign in instead",
-            ));
-        }
+        Err(StorageError::Exists(_)) => return Err(email_taken()),
         Err(e) => return Err(e.into()),
     }
     tracing::info!(user = %user.id, "account registered");
@@ -201,12 +207,22 @@ pub async fn register<S: Storage>(
     Ok((StatusCode::CREATED, Json(session)))
 }
 
+fn email_taken() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "email_taken",
+        "an account with this email exists; sign in instead",
+    )
+}
+
 /// Sign a device in with email and password.
 #[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses(
         (status = 200, body = Session),
-        (status = 401, body = ErrorBody, description = "invalid_credentials: the same answer for an unknown email and a wrong password"),
-        (status = 429, body = ErrorBody, description = "rate_limited"),
+        (status = 400, body = ErrorBody, description = "invalid email, device name or details, or text with U+0000"),
+        (status = 401, body = ErrorBody, description = "unknown_account: no account has this email (as registering would say); invalid_credentials: the password is wrong"),
+        (status = 429, body = ErrorBody, description = "rate_limited (per address, and per account from one address)"),
+        (status = 503, body = ErrorBody, description = "busy: too many passwords being checked; Retry-After"),
     ))]
 pub async fn login<S: Storage>(
     State(state): State<AppState<S>>,
@@ -214,21 +230,29 @@ pub async fn login<S: Storage>(
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<Session>> {
     state.limiters.check_ip(ip)?;
-    // A malformed email is just another wrong sign-in: no separate answer.
-    let email = normalise_email(&body.email).unwrap_or_default();
-    state.limiters.check_account(&email)?;
+    let email = normalise_email(&body.email)?;
+    state.limiters.check_account(&email, ip)?;
     let device_name = check_device_name(&body.device_name)?;
     let details = check_device_details(body.details)?;
-    let user = state.storage.user_by_email(&email).await?;
-    let phc = user.as_ref().map_or_else(
-        || state.dummy_hash.as_str().to_owned(),
-        |u| u.password_hash.clone(),
-    );
-    let matches = password::verify(body.password, phc).await;
-    let Some(user) = user.filter(|_| matches) else {
-        tracing::info!("sign-in refused");
-        return Err(ApiError::invalid_credentials());
+    let Some(user) = state.storage.user_by_email(&email).await? else {
+        // Registration tells a taken email apart, so hiding it here would protect nothing;
+        // saying so spares the user a "wrong password" for a mistyped email, and spares the
+        // server an Argon2 run.
+        tracing::info!("sign-in refused: unknown account");
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unknown_account",
+            "no account uses this email; check it, or sign up",
+        ));
     };
+    if !state
+        .passwords
+        .verify(body.password, user.password_hash.clone())
+        .await?
+    {
+        tracing::info!(user = %user.id, "sign-in refused: wrong password");
+        return Err(ApiError::invalid_credentials());
+    }
     let session = new_device_session(&state, &user.id, device_name, details).await?;
     tracing::info!(user = %user.id, device = %session.device_id, "signed in");
     Ok(Json(session))

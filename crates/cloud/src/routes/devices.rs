@@ -3,14 +3,14 @@
 //! device of the account, or the device itself (which signs it out).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 
 use super::account::device_out;
 use super::auth::check_device_name;
 use crate::error::{ApiError, ApiResult};
 use crate::events::{self, EventKind};
-use crate::extract::{ApiJson, Authed};
+use crate::extract::{ApiJson, ApiPath, Authed};
 use crate::model::{Device, DeviceList, ErrorBody, RenameDeviceRequest};
 use crate::state::{AppState, now_ms};
 use crate::storage::Storage;
@@ -57,7 +57,7 @@ pub async fn list_devices<S: Storage>(
 pub async fn rename_device<S: Storage>(
     State(state): State<AppState<S>>,
     Authed(me): Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<RenameDeviceRequest>,
 ) -> ApiResult<Json<Device>> {
     let name = check_device_name(&body.name)?;
@@ -80,7 +80,7 @@ pub async fn rename_device<S: Storage>(
 pub async fn revoke_device<S: Storage>(
     State(state): State<AppState<S>>,
     Authed(me): Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> ApiResult<StatusCode> {
     if !state
         .storage

@@ -5,14 +5,14 @@
 //! threat model.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use serde_json::json;
 
 use super::auth::{check_device_details, check_device_name, issue, ttl_ms};
 use crate::error::{ApiError, ApiResult};
 use crate::events::{self, EventKind};
-use crate::extract::{ApiJson, Authed, ClientIp};
+use crate::extract::{ApiJson, ApiPath, Authed, ClientIp};
 use crate::model::{
     AppInstructions, CompleteEnrollmentRequest, CreateEnrollmentRequest, Enrolled,
     EnrollmentCreated, EnrollmentInfo, ErrorBody, SyncSettings,
@@ -48,6 +48,15 @@ fn used() -> ApiError {
         "enrollment_used",
         "this enrollment code was already used (each code works once); ask for a new code on a \
          signed-in device",
+    )
+}
+
+fn revoked() -> ApiError {
+    ApiError::new(
+        StatusCode::GONE,
+        "enrollment_revoked",
+        "the sign-in that made this enrollment code has ended (signed out, password changed or \
+         device removed), so the code no longer works; ask for a new code on a signed-in device",
     )
 }
 
@@ -126,6 +135,7 @@ pub async fn create_enrollment<S: Storage>(
         token_hash: tokens::hash(&token),
         user_id: me.user_id.clone(),
         created_by: me.device_id.clone(),
+        created_session: me.session_id.clone(),
         key_id: body.key_id,
         wrapped_key: text,
         created_at: now,
@@ -151,13 +161,13 @@ pub async fn create_enrollment<S: Storage>(
     responses(
         (status = 200, body = EnrollmentInfo),
         (status = 404, body = ErrorBody, description = "enrollment_unknown"),
-        (status = 410, body = ErrorBody, description = "enrollment_expired or enrollment_used"),
+        (status = 410, body = ErrorBody, description = "enrollment_expired, enrollment_used, or enrollment_revoked: the sign-in that made it has ended"),
         (status = 429, body = ErrorBody, description = "rate_limited"),
     ))]
 pub async fn get_enrollment<S: Storage>(
     State(state): State<AppState<S>>,
     ClientIp(ip): ClientIp,
-    Path(token): Path<String>,
+    ApiPath(token): ApiPath<String>,
 ) -> ApiResult<Json<EnrollmentInfo>> {
     state.limiters.check_ip(ip)?;
     let view = state
@@ -167,6 +177,9 @@ pub async fn get_enrollment<S: Storage>(
         .ok_or_else(unknown)?;
     if view.used_at.is_some() {
         return Err(used());
+    }
+    if !view.maker_signed_in {
+        return Err(revoked());
     }
     if view.expires_at <= now_ms() {
         return Err(expired());
@@ -189,14 +202,14 @@ pub async fn get_enrollment<S: Storage>(
         (status = 201, body = Enrolled),
         (status = 400, body = ErrorBody, description = "invalid device name or details"),
         (status = 404, body = ErrorBody, description = "enrollment_unknown"),
-        (status = 410, body = ErrorBody, description = "enrollment_expired or enrollment_used"),
+        (status = 410, body = ErrorBody, description = "enrollment_expired, enrollment_used, or enrollment_revoked: the sign-in that made it has ended"),
         (status = 429, body = ErrorBody, description = "rate_limited"),
     ))]
 pub async fn complete_enrollment<S: Storage>(
     State(state): State<AppState<S>>,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
-    Path(token): Path<String>,
+    ApiPath(token): ApiPath<String>,
     ApiJson(body): ApiJson<CompleteEnrollmentRequest>,
 ) -> ApiResult<(StatusCode, Json<Enrolled>)> {
     state.limiters.check_ip(ip)?;
@@ -243,6 +256,7 @@ pub async fn complete_enrollment<S: Storage>(
         EnrollOutcome::Unknown => return Err(unknown()),
         EnrollOutcome::Expired => return Err(expired()),
         EnrollOutcome::Used => return Err(used()),
+        EnrollOutcome::Revoked => return Err(revoked()),
     };
     // The device exists and its token is spent whatever happens next: a failed announcement
     // is logged, not returned (the new device must get its credentials).

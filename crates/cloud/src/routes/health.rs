@@ -37,9 +37,9 @@ pub async fn readyz<S: Storage>(State(state): State<AppState<S>>) -> ApiResult<J
     }))
 }
 
-/// Prometheus text exposition.
+/// Prometheus metrics, in the OpenMetrics text format.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, content_type = "text/plain", body = String)))]
+    responses((status = 200, content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8", body = String)))]
 pub async fn metrics() -> impl IntoResponse {
     (
         [(

@@ -71,7 +71,8 @@ pub fn router<S: Storage>(state: AppState<S>) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state);
-    api.layer(axum::middleware::from_fn(crate::metrics::track))
+    api.layer(axum::middleware::from_fn(crate::extract::refuse_nul))
+        .layer(axum::middleware::from_fn(crate::metrics::track))
         .layer(DefaultBodyLimit::max(max_body))
         .layer(RequestDecompressionLayer::new())
         .layer(CompressionLayer::new())

@@ -1,7 +1,7 @@
 //! Records: write (stating the version replaced), read, delete, the change feed; conflicts.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -11,7 +11,7 @@ use utoipa::IntoParams;
 
 use super::account::user;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, Authed};
+use crate::extract::{ApiJson, ApiPath, ApiQuery, Authed};
 use crate::model::{
     BatchResult, BatchUpload, ChangesPage, Conflict, ErrorBody, Record, RecordUpload, RefusedWrite,
     Resolution, ResolveRequest, Resolved, WriteResult, WriteStatus,
@@ -79,6 +79,22 @@ fn check_name(what: &str, value: &str, max: usize, extra: &[u8]) -> ApiResult<()
     }
 }
 
+/// The highest version a write may name: 2^53 − 1, the largest integer every JSON reader
+/// (JavaScript's included) holds exactly. A record gains one version per write, so no real
+/// one gets near it; the bound keeps `base_version + 1` far from overflowing.
+pub const MAX_VERSION: i64 = (1 << 53) - 1;
+
+fn check_base_version(base_version: i64) -> ApiResult<()> {
+    if (0..=MAX_VERSION).contains(&base_version) {
+        Ok(())
+    } else {
+        Err(ApiError::bad_request(
+            "invalid_version",
+            format!("base_version must be from 0 to {MAX_VERSION}"),
+        ))
+    }
+}
+
 fn check_names(collection: &str, record_id: &str) -> ApiResult<()> {
     check_name("collection", collection, 64, b"_-")?;
     check_name("record id", record_id, 128, b"_-.:")
@@ -96,12 +112,7 @@ fn validate<S: Storage>(
     upload: &RecordUpload,
 ) -> ApiResult<RecordWrite> {
     check_names(collection, record_id)?;
-    if upload.base_version < 0 {
-        return Err(ApiError::bad_request(
-            "invalid_version",
-            "base_version must be 0 or more",
-        ));
-    }
+    check_base_version(upload.base_version)?;
     let Some(account_key) = user.key_id.as_deref() else {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
@@ -227,7 +238,7 @@ fn conflict_error(result: &WriteResult) -> ApiError {
 /// server has moved on, the write is refused with 409 and kept as a conflict.
 #[utoipa::path(put, path = "/v1/records/{collection}/{record_id}", tag = "records",
     security(("bearer" = [])), request_body = RecordUpload,
-    params(("collection" = String, Path), ("record_id" = String, Path)),
+    params(("collection" = String, Path, pattern = r"^[A-Za-z0-9_-]{1,64}$"), ("record_id" = String, Path, pattern = r"^[A-Za-z0-9_.:-]{1,128}$")),
     responses(
         (status = 200, body = WriteResult),
         (status = 409, body = ErrorBody, description = "version_conflict (details: current_version, conflict_id) or no_key"),
@@ -237,7 +248,7 @@ fn conflict_error(result: &WriteResult) -> ApiError {
 pub async fn put_record<S: Storage>(
     State(state): State<AppState<S>>,
     Authed(me): Authed,
-    Path((collection, record_id)): Path<(String, String)>,
+    ApiPath((collection, record_id)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<RecordUpload>,
 ) -> ApiResult<Json<WriteResult>> {
     let user = user(&state, &me.user_id).await?;
@@ -260,6 +271,7 @@ pub async fn put_record<S: Storage>(
 #[utoipa::path(post, path = "/v1/records/batch", tag = "records", security(("bearer" = [])),
     request_body = BatchUpload,
     responses((status = 200, body = BatchResult), (status = 400, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "no_key: set a sync passphrase first"),
         (status = 413, body = ErrorBody), (status = 422, body = ErrorBody, description = "wrong_key")))]
 pub async fn batch<S: Storage>(
     State(state): State<AppState<S>>,
@@ -310,12 +322,12 @@ pub async fn batch<S: Storage>(
 
 /// One record as stored.
 #[utoipa::path(get, path = "/v1/records/{collection}/{record_id}", tag = "records",
-    security(("bearer" = [])), params(("collection" = String, Path), ("record_id" = String, Path)),
+    security(("bearer" = [])), params(("collection" = String, Path, pattern = r"^[A-Za-z0-9_-]{1,64}$"), ("record_id" = String, Path, pattern = r"^[A-Za-z0-9_.:-]{1,128}$")),
     responses((status = 200, body = Record), (status = 404, body = ErrorBody)))]
 pub async fn get_record<S: Storage>(
     State(state): State<AppState<S>>,
     Authed(me): Authed,
-    Path((collection, record_id)): Path<(String, String)>,
+    ApiPath((collection, record_id)): ApiPath<(String, String)>,
 ) -> ApiResult<Json<Record>> {
     check_names(&collection, &record_id)?;
     state
@@ -327,24 +339,27 @@ pub async fn get_record<S: Storage>(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeleteParams {
-    /// The version being deleted.
+    /// The version being deleted (at most 2^53 − 1).
+    #[param(minimum = 0, maximum = 9007199254740991_i64)]
     pub base_version: i64,
 }
 
 /// Delete a record: it becomes a tombstone in the change feed, so other devices delete it too.
 #[utoipa::path(delete, path = "/v1/records/{collection}/{record_id}", tag = "records",
     security(("bearer" = [])),
-    params(("collection" = String, Path), ("record_id" = String, Path), DeleteParams),
+    params(("collection" = String, Path, pattern = r"^[A-Za-z0-9_-]{1,64}$"), ("record_id" = String, Path, pattern = r"^[A-Za-z0-9_.:-]{1,128}$"), DeleteParams),
     responses((status = 200, body = WriteResult),
         (status = 409, body = ErrorBody, description = "version_conflict")))]
 pub async fn delete_record<S: Storage>(
     State(state): State<AppState<S>>,
     Authed(me): Authed,
-    Path((collection, record_id)): Path<(String, String)>,
-    Query(params): Query<DeleteParams>,
+    ApiPath((collection, record_id)): ApiPath<(String, String)>,
+    ApiQuery(params): ApiQuery<DeleteParams>,
 ) -> ApiResult<Json<WriteResult>> {
     check_names(&collection, &record_id)?;
+    check_base_version(params.base_version)?;
     let user = user(&state, &me.user_id).await?;
     let write = RecordWrite {
         collection,
@@ -369,26 +384,43 @@ pub async fn delete_record<S: Storage>(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ChangesParams {
-    /// The cursor of the last page read (0: from the start).
+    /// The cursor of the last page read (0, the default: from the start).
     #[serde(default)]
+    #[param(minimum = 0, maximum = 9007199254740991_i64, required = false)]
     pub since: i64,
-    /// Records per page (at most the server's batch size, 500 by default).
+    /// Records per page, 1 to 500 (the default).
+    #[param(value_type = i64, minimum = 1, maximum = 500, required = false)]
     pub limit: Option<i64>,
 }
 
 /// Changes after a cursor, oldest first, a page at a time. Asking for changes after `since`
 /// also records that this device has read up to `since`.
 #[utoipa::path(get, path = "/v1/changes", tag = "records", security(("bearer" = [])),
-    params(ChangesParams), responses((status = 200, body = ChangesPage)))]
+    params(ChangesParams),
+    responses((status = 200, body = ChangesPage),
+        (status = 400, body = ErrorBody, description = "invalid_query: since or limit out of range")))]
 pub async fn changes<S: Storage>(
     State(state): State<AppState<S>>,
     Authed(me): Authed,
-    Query(params): Query<ChangesParams>,
+    ApiQuery(params): ApiQuery<ChangesParams>,
 ) -> ApiResult<Json<ChangesPage>> {
     let max = i64::try_from(state.settings.max_batch).unwrap_or(500);
-    let limit = params.limit.unwrap_or(max).clamp(1, max);
-    let since = params.since.max(0);
+    let limit = params.limit.unwrap_or(max);
+    if !(1..=max).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            format!("limit must be from 1 to {max}"),
+        ));
+    }
+    let since = params.since;
+    if !(0..=MAX_VERSION).contains(&since) {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            format!("since must be a cursor from 0 to {MAX_VERSION}"),
+        ));
+    }
     let rows = state.storage.changes(&me.user_id, since, limit + 1).await?;
     let has_more = i64::try_from(rows.len()).unwrap_or(i64::MAX) > limit;
     let page: Vec<Record> = rows
@@ -411,29 +443,32 @@ pub async fn changes<S: Storage>(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ConflictParams {
     /// `open` (default) or `all` (with resolved ones: the history).
-    pub state: Option<String>,
+    #[param(inline, value_type = ConflictState, required = false)]
+    pub state: Option<ConflictState>,
+}
+
+/// Which conflicts to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConflictState {
+    Open,
+    All,
 }
 
 /// Conflicts: the refused write and the server's version, both still sealed.
 #[utoipa::path(get, path = "/v1/conflicts", tag = "conflicts", security(("bearer" = [])),
-    params(ConflictParams), responses((status = 200, body = Vec<Conflict>)))]
+    params(ConflictParams),
+    responses((status = 200, body = Vec<Conflict>), (status = 400, body = ErrorBody, description = "invalid_query: state is not open or all")))]
 pub async fn list_conflicts<S: Storage>(
     State(state): State<AppState<S>>,
     Authed(me): Authed,
-    Query(params): Query<ConflictParams>,
+    ApiQuery(params): ApiQuery<ConflictParams>,
 ) -> ApiResult<Json<Vec<Conflict>>> {
-    let include_resolved = match params.state.as_deref() {
-        None | Some("open") => false,
-        Some("all") => true,
-        Some(other) => {
-            return Err(ApiError::bad_request(
-                "invalid_state",
-                format!("state {other:?} is not open or all"),
-            ));
-        }
-    };
+    // Anything else was refused by the query's parsing (400 invalid_query).
+    let include_resolved = params.state == Some(ConflictState::All);
     let rows = state
         .storage
         .list_conflicts(&me.user_id, include_resolved)
@@ -459,7 +494,7 @@ pub async fn list_conflicts<S: Storage>(
 pub async fn resolve<S: Storage>(
     State(state): State<AppState<S>>,
     Authed(me): Authed,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<ResolveRequest>,
 ) -> ApiResult<Json<Resolved>> {
     let conflict = state

@@ -225,6 +225,8 @@ pub struct EnrollmentRow {
     pub user_id: String,
     /// The device that created it.
     pub created_by: String,
+    /// The session (sign-in) that created it: the code ends with it.
+    pub created_session: String,
     pub key_id: String,
     pub wrapped_key: String,
     pub created_at: Millis,
@@ -241,6 +243,8 @@ pub struct EnrollmentView {
     pub created_at: Millis,
     pub expires_at: Millis,
     pub used_at: Option<Millis>,
+    /// Whether the sign-in that made the code is still active (if not, the code is dead).
+    pub maker_signed_in: bool,
 }
 
 /// What presenting an enrollment token to complete it did.
@@ -256,6 +260,8 @@ pub enum EnrollOutcome {
     Unknown,
     Expired,
     Used,
+    /// The sign-in that made the code has ended.
+    Revoked,
 }
 
 /// The server's persistence. Every method is one transaction.
@@ -355,6 +361,12 @@ pub trait Storage: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Vec<RecordRow>>> + Send;
     /// Deletes every record and conflict and the key bundle; the account stays.
     fn delete_all_data(&self, user_id: &str) -> impl Future<Output = Result<()>> + Send;
+    /// When the session began, if it is active and began with a password sign-in (not an
+    /// enrollment code); refreshing does not move it.
+    fn password_sign_in_at(
+        &self,
+        session_id: &str,
+    ) -> impl Future<Output = Result<Option<Millis>>> + Send;
     fn all_records(&self, user_id: &str) -> impl Future<Output = Result<Vec<RecordRow>>> + Send;
 
     // ---- conflicts
@@ -427,7 +439,8 @@ pub trait Storage: Clone + Send + Sync + 'static {
         token_hash: &str,
     ) -> impl Future<Output = Result<Option<EnrollmentView>>> + Send;
     /// Spends the token and creates `device` (its `user_id` is taken from the enrollment) with
-    /// a session, all in one transaction: of two concurrent completions exactly one wins.
+    /// a session, all in one transaction: of two concurrent completions exactly one wins. A
+    /// code whose maker's session has ended is not spent: [`EnrollOutcome::Revoked`].
     fn complete_enrollment(
         &self,
         token_hash: &str,

@@ -725,6 +725,18 @@ macro_rules! impl_storage {
                 tx.commit().await.map_err(db)
             }
 
+            async fn password_sign_in_at(&self, session_id: &str) -> Result<Option<Millis>> {
+                sqlx::query_scalar(
+                    "SELECT s.created_at FROM sessions s JOIN devices d ON d.id = s.device_id \
+                     WHERE s.id = $1 AND s.revoked_at IS NULL AND d.revoked_at IS NULL \
+                     AND d.enrolled_by = 'password'",
+                )
+                .bind(session_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)
+            }
+
             async fn all_records(&self, user_id: &str) -> Result<Vec<RecordRow>> {
                 let rows = sqlx::query(&format!(
                     "SELECT {RECORD_COLUMNS} FROM records WHERE user_id = $1 ORDER BY seq"
@@ -948,7 +960,8 @@ macro_rules! impl_storage {
             async fn create_enrollment(&self, row: &EnrollmentRow) -> Result<()> {
                 sqlx::query(
                     "INSERT INTO enrollments (id, token_hash, user_id, created_by, key_id, \
-                     wrapped_key, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                     wrapped_key, created_at, expires_at, created_session) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                 )
                 .bind(&row.id)
                 .bind(&row.token_hash)
@@ -958,6 +971,7 @@ macro_rules! impl_storage {
                 .bind(&row.wrapped_key)
                 .bind(row.created_at)
                 .bind(row.expires_at)
+                .bind(&row.created_session)
                 .execute(&self.pool)
                 .await
                 .map_err(db)?;
@@ -967,7 +981,12 @@ macro_rules! impl_storage {
             async fn enrollment_by_token(&self, token_hash: &str) -> Result<Option<EnrollmentView>> {
                 let row = sqlx::query(
                     "SELECT e.id, e.user_id, u.email, d.name AS created_by_name, e.created_at, \
-                     e.expires_at, e.used_at FROM enrollments e \
+                     e.expires_at, e.used_at, \
+                     CASE WHEN EXISTS (SELECT 1 FROM sessions s JOIN devices sd \
+                     ON sd.id = s.device_id WHERE s.id = e.created_session \
+                     AND s.revoked_at IS NULL AND sd.revoked_at IS NULL) \
+                     THEN 1 ELSE 0 END AS maker_signed_in \
+                     FROM enrollments e \
                      JOIN users u ON u.id = e.user_id JOIN devices d ON d.id = e.created_by \
                      WHERE e.token_hash = $1",
                 )
@@ -984,6 +1003,7 @@ macro_rules! impl_storage {
                         created_at: r.try_get("created_at").map_err(db)?,
                         expires_at: r.try_get("expires_at").map_err(db)?,
                         used_at: r.try_get("used_at").map_err(db)?,
+                        maker_signed_in: r.try_get::<i32, _>("maker_signed_in").map_err(db)? == 1,
                     })
                 })
                 .transpose()
@@ -1000,9 +1020,14 @@ macro_rules! impl_storage {
                 let mut tx = self.begin_write().await?;
                 // The spend is one conditional UPDATE: the row lock (PostgreSQL) or the write
                 // lock (SQLite) makes a second, concurrent completion find it used.
+                // The maker must still be signed in: a code made by a session that has ended
+                // (an intruder's, after a password change) lets no one in.
                 let claimed = sqlx::query(
                     "UPDATE enrollments SET used_at = $1 WHERE token_hash = $2 \
                      AND used_at IS NULL AND expires_at > $1 \
+                     AND EXISTS (SELECT 1 FROM sessions s JOIN devices d ON d.id = s.device_id \
+                     WHERE s.id = enrollments.created_session AND s.revoked_at IS NULL \
+                     AND d.revoked_at IS NULL) \
                      RETURNING id, user_id, key_id, wrapped_key",
                 )
                 .bind(now)
@@ -1011,17 +1036,23 @@ macro_rules! impl_storage {
                 .await
                 .map_err(db)?;
                 let Some(claimed) = claimed else {
-                    let found: Option<(Option<i64>,)> =
-                        sqlx::query_as("SELECT used_at FROM enrollments WHERE token_hash = $1")
-                            .bind(token_hash)
-                            .fetch_optional(&mut *tx)
-                            .await
-                            .map_err(db)?;
+                    let found: Option<(Option<i64>, i64, i32)> = sqlx::query_as(
+                        "SELECT e.used_at, e.expires_at, \
+                         CASE WHEN EXISTS (SELECT 1 FROM sessions s JOIN devices d \
+                         ON d.id = s.device_id WHERE s.id = e.created_session \
+                         AND s.revoked_at IS NULL AND d.revoked_at IS NULL) \
+                         THEN 1 ELSE 0 END FROM enrollments e WHERE e.token_hash = $1",
+                    )
+                    .bind(token_hash)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(db)?;
                     tx.commit().await.map_err(db)?;
                     return Ok(match found {
                         None => EnrollOutcome::Unknown,
-                        Some((Some(_),)) => EnrollOutcome::Used,
-                        Some((None,)) => EnrollOutcome::Expired,
+                        Some((Some(_), _, _)) => EnrollOutcome::Used,
+                        Some((None, _, 0)) => EnrollOutcome::Revoked,
+                        Some((None, _, _)) => EnrollOutcome::Expired,
                     });
                 };
                 let enrollment_id: String = claimed.try_get("id").map_err(db)?;
@@ -1193,6 +1224,17 @@ macro_rules! impl_storage {
                 .execute(&mut **tx)
                 .await
                 .map_err(db)?;
+            // Its unused enrollment codes end with it: whoever held this sign-in must not
+            // keep a way back in.
+            sqlx::query(
+                "UPDATE enrollments SET expires_at = $1 WHERE created_session = $2 \
+                 AND used_at IS NULL AND expires_at > $1",
+            )
+            .bind(now)
+            .bind(session_id)
+            .execute(&mut **tx)
+            .await
+            .map_err(db)?;
             Ok(())
         }
 
