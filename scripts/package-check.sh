@@ -135,7 +135,7 @@ chmod +x "$work/open-link.sh"
 link_ok=0
 xvfb-run --auto-servernum dbus-run-session -- "$work/open-link.sh" >"$work/gui.log" 2>&1 && link_ok=1
 for p in /proc/[0-9]*; do
-	if tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qx "SYNCER_PACKAGE_CHECK=$marker"; then
+	if { tr '\0' '\n' <"$p/environ"; } 2>/dev/null | grep -qx "SYNCER_PACKAGE_CHECK=$marker"; then
 		kill "${p#/proc/}" 2>/dev/null || true
 	fi
 done
@@ -170,6 +170,7 @@ done
 # What the unit does, by hand (no systemd in CI containers): the config file's settings, as
 # the service user, with its own state directory.
 state="$work/cloud-state"
+chmod 0711 "$work" # the service user reaches its state directory, and nothing else here
 install -d -o syncer-cloud -g syncer-cloud -m 0750 "$state"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 (
@@ -207,8 +208,11 @@ while read -r f; do
 	[ -e "$f" ] && left="$left $f"
 done < <(cat "$work/syncer.files" "$work/cloud.files")
 [ -z "$left" ] || fail "files left behind:$left"
-command -v syncer >/dev/null && fail "syncer is still on the PATH"
-grep -qs 'Syncer.desktop' /usr/share/applications/mimeinfo.cache && fail "mimeinfo.cache still lists Syncer"
+hash -r # bash remembers where it found syncer before
+if command -v syncer >/dev/null; then fail "syncer is still on the PATH"; fi
+if grep -qs 'Syncer.desktop' /usr/share/applications/mimeinfo.cache; then
+	fail "mimeinfo.cache still lists Syncer"
+fi
 
 echo
 echo "package-check: all checks passed in $(( $(date +%s) - started )) s"
