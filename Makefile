@@ -18,12 +18,14 @@ CARGO ?= cargo
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: help setup system-deps rust-deps ui-deps ui-build run test test-rust test-contract test-ui lint \
-	fmt e2e bindings-check icons bundle clean
+	fmt e2e bindings-check icons bundle appimage package-check clean
 
 help:
 	@echo "make run     set up and launch Syncer (demo library, local data, no account)"
 	@echo "make test    set up and run every check and test (fmt, clippy, cargo tests, UI, e2e)"
-	@echo "make bundle  build installable .deb and .AppImage bundles"
+	@echo "make bundle  build the installable packages, offline: Syncer (.deb, .rpm) and syncer-cloud (.deb)"
+	@echo "make appimage  build an AppImage (downloads its tools on first use; see README)"
+	@echo "make package-check  build the .debs, install them, check them, remove them (needs root)"
 	@echo "make icons   regenerate every icon size from icons/*.svg"
 
 setup: system-deps rust-deps ui-deps
@@ -121,9 +123,26 @@ icons: ui-deps
 	icons/generate.sh
 
 # Run from the root, where tauri.conf.json is; the CLI builds the UI itself (beforeBuildCommand
-# runs in ui/). AppImage bundling downloads linuxdeploy on first use.
+# runs in ui/), then, before packaging, scripts/stage-bundle-assets.sh builds the `syncer`
+# command and writes its completions and man pages (crates/xtask) into target/dist/, which
+# tauri.conf.json maps into the packages. Nothing here downloads anything but crates and npm
+# packages (cargo --offline works once they are fetched). The packages land in
+# $(CARGO_TARGET_DIR or target)/release/bundle/{deb,rpm}/.
 bundle: setup ui-deps
-	$(UI)/node_modules/.bin/tauri build
+	$(UI)/node_modules/.bin/tauri build --bundles deb,rpm
+	scripts/package-cloud.sh
+	@d="$${CARGO_TARGET_DIR:-target}/release/bundle"; echo "bundle: built"; ls -1 "$$d"/deb/*.deb "$$d"/rpm/*.rpm | sed 's/^/  /'
+
+# Opt-in, not part of `make bundle`: Tauri's AppImage step runs linuxdeploy, which it downloads
+# on first use (with AppRun and the linuxdeploy GTK, GStreamer and appimage plugins, from
+# GitHub) into ~/.cache/tauri. Offline, put those files there first (README, "Packages").
+appimage: setup ui-deps
+	$(UI)/node_modules/.bin/tauri build --bundles appimage
+
+# Installs the packages on this machine, checks them and removes them (needs root or sudo):
+# scripts/package-check.sh. PACKAGE_CHECK_FLAGS=--release checks release builds.
+package-check: setup ui-deps
+	scripts/package-check.sh $(PACKAGE_CHECK_FLAGS)
 
 clean:
 	$(CARGO) clean

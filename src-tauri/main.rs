@@ -101,6 +101,18 @@ fn main() -> anyhow::Result<()> {
                     connections::handle_deep_link(&handle, url.to_string());
                 }
             });
+            // Started by the link itself (`syncer-desktop %u` from the desktop entry, no
+            // instance running): the plugin read it from the arguments before the listener
+            // above existed, so it is only in get_current.
+            match app.deep_link().get_current() {
+                Ok(Some(urls)) => {
+                    for url in urls {
+                        connections::handle_deep_link(app.handle(), url.to_string());
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "could not read the link Syncer started with"),
+            }
             Ok(())
         })
         .on_window_event(|window, event| {

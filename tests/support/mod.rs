@@ -150,7 +150,11 @@ pub fn start_driver(name: &str, env: &[(&str, String)]) -> Driver {
 }
 
 pub async fn connect(driver: &Driver) -> Client {
-    let app = PathBuf::from(env!("CARGO_BIN_EXE_syncer-desktop"));
+    // SYNCER_E2E_APP drives another build of the app, e.g. the installed package's
+    // /usr/bin/syncer-desktop (scripts/package-check.sh --e2e).
+    let app = std::env::var_os("SYNCER_E2E_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_syncer-desktop")));
     let mut caps = serde_json::Map::new();
     caps.insert("browserName".into(), json!("wry"));
     caps.insert(

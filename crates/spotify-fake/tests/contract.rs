@@ -3,7 +3,7 @@
 //! for that operation and status; and the request limits the contract declares (`limit`
 //! bounds, batch id counts, 100 URIs per write) are enforced with 400.
 //!
-//! The contract is read from `shared/spotify/` beside the repository (override with
+//! The contract is read from the repository's `contracts/spotify/` (override with
 //! `SPOTIFY_OPENAPI=/path/to/fixed-spotify-open-api.yml`). OpenAPI 3.0 schemas become JSON
 //! Schema 2020-12: `nullable: true` turns into a `null` alternative, refs resolve inside one
 //! root document that holds `components`.
@@ -41,7 +41,7 @@ fn contract_path() -> PathBuf {
         return PathBuf::from(p);
     }
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/spotify/fixed-spotify-open-api.yml")
+        .join("../../contracts/spotify/fixed-spotify-open-api.yml")
 }
 
 fn load_contract() -> Value {
