@@ -82,7 +82,10 @@ describe("createSyncApi", () => {
     expect(await api.cancelSync("b1")).toEqual({ ok: true, value: true });
     expect(await api.undoSync("b1")).toEqual({
       ok: true,
-      value: { event: "e1", children: [{ id: "k1", name: "Chill", tracks: 40 }] },
+      value: {
+        event: "e1",
+        children: [{ id: "k1", name: "Chill", tracks: 40, kept_added_by_hand: 0 }],
+      },
     });
     expect((await api.trayAction("toggle_pause")).ok).toBe(true);
     expect(await api.getSettings()).toEqual({ ok: true, value: settings });
