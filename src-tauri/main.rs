@@ -17,6 +17,7 @@ mod genres;
 mod history;
 mod library;
 mod notify;
+mod renewals;
 mod settings;
 mod state;
 mod syncing;
@@ -89,6 +90,7 @@ fn main() -> anyhow::Result<()> {
             }
             cloud_events::start(app.handle().clone(), Arc::clone(&hub));
             background::start(hub);
+            renewals::start(app.handle().clone());
             // Linux has no install-time registry of URL schemes for a binary run in place
             // (dev builds, AppImage): register syncer:// with the desktop at start.
             #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]

@@ -102,6 +102,15 @@ export function ConnectionCard(props: ConnectionCardProps) {
           ? ` ${connection.status_detail}`
           : null}
       </p>
+      {health.sign_in_renew_by === null ? null : (
+        <p
+          className={health.sign_in_notice === null ? "muted small" : "notice notice--warning"}
+          data-testid="connection-renewal"
+        >
+          {health.sign_in_notice ??
+            `Sign-in renews by ${new Date(health.sign_in_renew_by * 1000).toLocaleDateString()}: reconnect before then to keep syncing (your setup stays).`}
+        </p>
+      )}
 
       {renaming ? (
         <RenameForm

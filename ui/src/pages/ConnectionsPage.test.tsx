@@ -252,6 +252,31 @@ describe("ConnectionsPage", () => {
     expect(within(card).queryByTestId("connection-reconnect")).toBeNull();
   });
 
+  it("says by when the sign-in must be renewed, as a warning once it is near", async () => {
+    const far = details(connectionInfo(), {
+      sign_in_renew_by: Math.floor(new Date(2027, 4, 31).getTime() / 1000),
+    });
+    const { api } = setup({ connections: [far] });
+    const { unmount } = render(<ConnectionsPage api={api} />);
+    const card = await screen.findByTestId("connection-card");
+    const line = within(card).getByTestId("connection-renewal");
+    expect(line.textContent).toContain("Sign-in renews by");
+    expect(line.className).not.toContain("notice--warning");
+    unmount();
+
+    const near = details(connectionInfo(), {
+      sign_in_renew_by: Math.floor(Date.now() / 1000) + 3 * 86_400,
+      sign_in_notice: "Your Spotify sign-in ends in 3 days: run Reconnect to keep syncing.",
+    });
+    const second = setup({ connections: [near] });
+    render(<ConnectionsPage api={second.api} />);
+    const warned = within(await screen.findByTestId("connection-card")).getByTestId(
+      "connection-renewal",
+    );
+    expect(warned.textContent).toContain("ends in 3 days");
+    expect(warned.className).toContain("notice--warning");
+  });
+
   it("a stored reconnect-needed outranks a pause", async () => {
     const both = details(connectionInfo({ status: "reconnect_needed" }), {
       state: "rate_limited",
