@@ -124,9 +124,15 @@ pub async fn start_connect(
             let app = app.clone();
             // The listener answers only this sign-in's state; strays get a 400 page.
             let expected = start.state().unwrap_or_default();
+            let mut waiting = listener.serve(&expected);
             tauri::async_runtime::spawn(async move {
-                match listener.wait_for_callback(&expected, LOOPBACK_WAIT).await {
-                    Ok(url) => finish(&app, &connections, &url).await,
+                match waiting.next(LOOPBACK_WAIT).await {
+                    // The browser's page waits for the outcome, so it says what happened.
+                    Ok(arrival) => {
+                        let result = connections.complete_oauth(&arrival.url).await;
+                        arrival.answer(syncer_auth::sign_in_outcome(&result)).await;
+                        report(&app, result);
+                    }
                     Err(err) => report_failure(&app, CommandError::from(err)),
                 }
             });
@@ -293,7 +299,12 @@ pub fn handle_deep_link(app: &AppHandle, url: String) {
 }
 
 async fn finish(app: &AppHandle, connections: &syncer_auth::Connections, url: &str) {
-    match connections.complete_oauth(url).await {
+    report(app, connections.complete_oauth(url).await);
+}
+
+/// Tells the window how a sign-in ended.
+fn report(app: &AppHandle, result: Result<ConnectionInfo, syncer_auth::AuthError>) {
+    match result {
         Ok(info) => {
             tracing::info!(connection = %info.id, provider = %info.provider, "connection added");
             if let Err(e) = app.emit(CONNECTION_ADDED, &info) {

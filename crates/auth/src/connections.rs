@@ -291,6 +291,15 @@ pub struct Health {
 /// How long before a sign-in ends Syncer starts saying so (tray, notification, CLI).
 pub const RENEWAL_NOTICE: Duration = Duration::from_secs(14 * 24 * 3600);
 
+/// What the browser is told once a sign-in's answer was handled: the same words whichever
+/// front end waited for it.
+pub fn sign_in_outcome(result: &Result<ConnectionInfo, AuthError>) -> Outcome {
+    match result {
+        Ok(info) if info.status == Status::NotInAppUsers => Outcome::NotInAppUsers,
+        other => Outcome::of(other, |info| info.display_name.clone()),
+    }
+}
+
 /// A sign-in that ends soon (or ended): what the tray, a notification or the CLI shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[ts(export, export_to = "../../../ui/src/bindings/")]
@@ -733,11 +742,7 @@ impl Connections {
             }
         };
         let result = self.complete_oauth(&arrival.url).await;
-        let outcome = match &result {
-            Ok(info) if info.status == Status::NotInAppUsers => Outcome::NotInAppUsers,
-            other => Outcome::of(other, |info| info.display_name.clone()),
-        };
-        arrival.answer(outcome).await;
+        arrival.answer(sign_in_outcome(&result)).await;
         result
     }
 

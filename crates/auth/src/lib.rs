@@ -34,7 +34,7 @@ pub use connections::{
     AuthorizationStart, ConnectionDetails, ConnectionInfo, Connections, ConnectionsBuilder,
     DependentBases, Health, HealthState, LoopbackConnect, NO_SIGN_IN, NoDependents, RENEWAL_NOTICE,
     Removed, SignInRenewal, StartOAuth, Status, TestReport, date_of, renewal_notices,
-    sign_in_renew_by,
+    sign_in_outcome, sign_in_renew_by,
 };
 pub use error::{AuthError, TokenError, VaultError};
 pub use lock::LOCK_FILE;
