@@ -109,7 +109,7 @@ describe("createSyncApi", () => {
       { command: "sync_base", args: { base: "b1", force: true } },
       { command: "sync_all", args: {} },
       { command: "cancel_sync", args: { base: "b1" } },
-      { command: "undo_sync", args: { base: "b1" } },
+      { command: "undo_sync", args: { base: "b1", dropAddedByHand: false } },
       { command: "tray_action", args: { action: "toggle_pause" } },
       { command: "get_settings", args: {} },
       { command: "set_flag", args: { name: "notify_on_success", value: true } },

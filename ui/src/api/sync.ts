@@ -94,8 +94,9 @@ export type SyncApi = {
   syncAll: () => Promise<SyncOutcome<number>>;
   /** Answers whether a running sync was asked to stop. */
   cancelSync: (base: string) => Promise<SyncOutcome<boolean>>;
-  /** Puts back the children the base's last sync wrote to. */
-  undoSync: (base: string) => Promise<SyncOutcome<UndoView>>;
+  /** Puts back the children the base's last sync wrote to; tracks added by hand since stay
+   * unless `dropAddedByHand`. */
+  undoSync: (base: string, dropAddedByHand?: boolean) => Promise<SyncOutcome<UndoView>>;
   trayAction: (action: TrayAction) => Promise<SyncOutcome<null>>;
   getSettings: () => Promise<SyncOutcome<SettingsView>>;
   setFlag: (name: FlagName, value: boolean) => Promise<SyncOutcome<null>>;
@@ -173,7 +174,8 @@ export function createSyncApi(bridge: SyncBridge = realBridge): SyncApi {
     syncBase: (base, force = false) => call("sync_base", { base, force }, isNothing),
     syncAll: () => call("sync_all", undefined, isNumber),
     cancelSync: (base) => call("cancel_sync", { base }, isBoolean),
-    undoSync: (base) => call("undo_sync", { base }, isUndoView),
+    undoSync: (base, dropAddedByHand = false) =>
+      call("undo_sync", { base, dropAddedByHand }, isUndoView),
     trayAction: (action) => call("tray_action", { action }, isNothing),
     getSettings: () => call("get_settings", undefined, isSettingsView),
     setFlag: (name, value) => call("set_flag", { name, value }, isNothing),

@@ -83,6 +83,17 @@ function setup(bases: BaseView[]) {
       return b?.children[b.children.length - 1];
     },
     sync_base: () => null,
+    undo_sync: (args) => ({
+      event: "7",
+      children: [
+        {
+          id: "c1",
+          name: "Rock",
+          tracks: 12,
+          kept_added_by_hand: args.dropAddedByHand === true ? 0 : 2,
+        },
+      ],
+    }),
     set_schedule: (args) => {
       const b = state.bases[0];
       if (b !== undefined) {
@@ -204,6 +215,22 @@ describe("PlaylistsPage", () => {
       expect(
         (screen.getByRole("button", { name: "Edit Rock" }) as HTMLButtonElement).disabled,
       ).toBe(false),
+    );
+  });
+
+  it("undoes the last sync, keeping tracks added by hand since unless asked not to", async () => {
+    const { shell, page } = setup([base()]);
+    render(page);
+    const undo = await screen.findByRole("button", { name: "Undo last sync" });
+    fireEvent.click(undo);
+    expect(await screen.findByText(/Rock has 12 tracks again \(2 you added by hand/)).toBeTruthy();
+    fireEvent.click(screen.getByTestId("undo-drop-added-by-hand"));
+    fireEvent.click(undo);
+    await waitFor(() =>
+      expect(shell.calls.filter((c) => c.command === "undo_sync").map((c) => c.args)).toEqual([
+        { base: "base1", dropAddedByHand: false },
+        { base: "base1", dropAddedByHand: true },
+      ]),
     );
   });
 

@@ -11,7 +11,7 @@ import { PreviewPanel } from "./PreviewPanel";
 export type SyncControls = {
   syncBase: (base: string, force?: boolean) => Promise<Outcome<null>>;
   cancelSync: (base: string) => Promise<Outcome<boolean>>;
-  undoSync: (base: string) => Promise<Outcome<UndoView>>;
+  undoSync: (base: string, dropAddedByHand?: boolean) => Promise<Outcome<UndoView>>;
 };
 
 export const SCHEDULES: ReadonlyArray<{ value: string; label: string }> = [
@@ -47,6 +47,7 @@ export function BaseCard({
   const [message, setMessage] = useState<{ kind: "ok" | "warning"; text: string } | null>(null);
   const [preview, setPreview] = useState<PreviewView | null>(null);
   const [busy, setBusy] = useState(false);
+  const [dropAddedByHand, setDropAddedByHand] = useState(false);
   const locked = base.syncing;
   const lockReason = locked
     ? "Syncing: edits are paused until it finishes or is cancelled."
@@ -139,7 +140,7 @@ export function BaseCard({
             title={lockReason}
             onClick={() =>
               void run(
-                () => sync.undoSync(base.id),
+                () => sync.undoSync(base.id, dropAddedByHand),
                 (u) =>
                   `Undone: ${u.children
                     .map(
@@ -155,6 +156,16 @@ export function BaseCard({
           >
             Undo last sync
           </button>
+          <label className="small" title="By default, tracks you added by hand since the sync stay">
+            <input
+              type="checkbox"
+              checked={dropAddedByHand}
+              disabled={busy || locked}
+              onChange={(e) => setDropAddedByHand(e.currentTarget.checked)}
+              data-testid="undo-drop-added-by-hand"
+            />{" "}
+            Undo also takes out tracks I added by hand since
+          </label>
         </div>
       </header>
 
