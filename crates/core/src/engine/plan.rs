@@ -35,14 +35,6 @@ impl PlanPurpose {
             PlanPurpose::Undo => "undo",
         }
     }
-
-    pub fn parse(text: &str) -> Option<PlanPurpose> {
-        match text {
-            "sync" => Some(PlanPurpose::Sync),
-            "undo" => Some(PlanPurpose::Undo),
-            _ => None,
-        }
-    }
 }
 
 /// A track the plan takes out of the child, and where it stood when the plan was made.

@@ -584,19 +584,22 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         Ok(found)
     }
 
+    /// A child's version and track ids, read from the service unless `known` still holds for
+    /// its version. A child gone from the service is [`EngineError::ChildGone`].
     async fn current_contents(
         &self,
-        child: &ChildSetup,
+        child: &ChildPlaylistId,
+        known: Option<&KnownContents>,
     ) -> Result<(SnapshotId, Vec<TrackId>), EngineError> {
-        let playlist = PlaylistId::new(child.id.as_str());
+        let playlist = PlaylistId::new(child.as_str());
         let gone = |e: ProviderError| match e {
             ProviderError::NotFound { .. } => EngineError::ChildGone {
-                child: child.id.clone(),
+                child: child.clone(),
             },
             other => EngineError::Provider(other),
         };
         let snapshot = self.provider.snapshot_id(&playlist).await.map_err(gone)?;
-        if let Some(known) = child.known.as_ref().filter(|k| k.snapshot == snapshot) {
+        if let Some(known) = known.filter(|k| k.snapshot == snapshot) {
             return Ok((snapshot, known.tracks.clone()));
         }
         let items = self
@@ -687,7 +690,9 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         self.update_child(report, index, |c| c.wanted = wanted_count)
             .await;
         emit(options, Stage::ReadingChildren, 0, 1, None, Some(&child.id));
-        let (snapshot, current) = self.current_contents(child).await?;
+        let (snapshot, current) = self
+            .current_contents(&child.id, child.known.as_ref())
+            .await?;
         if wanted.is_empty() && !child.allow_empty && !current.is_empty() {
             self.update_child(report, index, |c| {
                 c.state = ChildState::Held;
@@ -886,22 +891,17 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
                 purpose = plan.purpose.as_str(),
                 "finishing an interrupted write plan"
             );
-            let playlist = PlaylistId::new(plan.child.as_str());
-            let read = async {
-                let snapshot = self.provider.snapshot_id(&playlist).await?;
-                let items = self.provider.playlist_items(&playlist).await?;
-                Ok::<_, ProviderError>((snapshot, items.tracks().map(|t| t.id.clone()).collect()))
+            // Re-read: the child is wherever the interruption left it.
+            let read = self.current_contents(&plan.child, None);
+            let (snapshot, current) = match cancellable(&options.cancel, read).await? {
+                Ok(read) => read,
+                Err(EngineError::ChildGone { .. }) => {
+                    // Nothing is left to lose in a playlist that no longer exists.
+                    self.storage.drop_plan(&plan.child).await?;
+                    continue;
+                }
+                Err(e) => return Err(e),
             };
-            let (snapshot, current): (SnapshotId, Vec<TrackId>) =
-                match cancellable(&options.cancel, read).await? {
-                    Ok(read) => read,
-                    Err(ProviderError::NotFound { .. }) => {
-                        // Nothing is left to lose in a playlist that no longer exists.
-                        self.storage.drop_plan(&plan.child).await?;
-                        continue;
-                    }
-                    Err(e) => return Err(e.into()),
-                };
             self.update_child(report, index, |c| {
                 c.note = Some(match plan.purpose {
                     PlanPurpose::Sync => "finished the writes of an interrupted sync".to_owned(),
@@ -1108,22 +1108,7 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         let sync_options = SyncOptions::default();
         let mut restored = Vec::with_capacity(entries.len());
         for (index, (entry, child)) in entries.iter().enumerate() {
-            let playlist = PlaylistId::new(entry.child.as_str());
-            let gone = |e: ProviderError| match e {
-                ProviderError::NotFound { .. } => EngineError::ChildGone {
-                    child: entry.child.clone(),
-                },
-                other => EngineError::Provider(other),
-            };
-            let snapshot = self.provider.snapshot_id(&playlist).await.map_err(gone)?;
-            let current: Vec<TrackId> = self
-                .provider
-                .playlist_items(&playlist)
-                .await
-                .map_err(gone)?
-                .tracks()
-                .map(|t| t.id.clone())
-                .collect();
+            let (snapshot, current) = self.current_contents(&entry.child, None).await?;
             let managed = self.storage.managed(&entry.child).await?;
             let diff = diff_child(&current, &entry.previous, &managed, mode);
             let kept = u32::try_from(diff.kept_user_tracks).unwrap_or(u32::MAX);
