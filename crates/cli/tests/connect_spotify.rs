@@ -3,12 +3,14 @@
 //! Then the connection is listed, tested (with the vault's token) and removed.
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
+
+mod support;
 
 use spotify_fake::{Consent, FakeConfig, FakeSpotify};
+use support::browser::play_browser;
 
 const CLIENT_ID: &str = "cli-test-client";
 
@@ -40,39 +42,11 @@ fn free_port() -> u16 {
 /// Starts `syncer connect spotify`, plays the browser for the link it prints, and returns
 /// the finished command's output.
 async fn connect(dir: &Path, fake: &FakeSpotify, port: u16) -> Output {
-    let mut child = base_command(dir, fake)
+    let mut command = base_command(dir, fake);
+    command
         .args(["--json", "connect", "spotify", "--client-id", CLIENT_ID])
-        .args(["--port", &port.to_string(), "--no-browser"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    // The reader hands over the link as soon as it is printed and keeps the rest of stderr.
-    let (link_tx, link_rx) = std::sync::mpsc::channel();
-    let reader = std::thread::spawn(move || {
-        let mut seen = String::new();
-        for line in BufReader::new(stderr).lines() {
-            let line = line.unwrap();
-            if let Some(url) = line.trim().strip_prefix("http") {
-                let _ = link_tx.send(format!("http{url}"));
-            }
-            seen.push_str(&line);
-            seen.push('\n');
-        }
-        seen
-    });
-    let link = tokio::task::spawn_blocking(move || link_rx.recv())
-        .await
-        .unwrap()
-        .expect("a sign-in link is printed");
-    // The browser: follows the consent redirect to the CLI's listener.
-    let _ = reqwest::get(&link).await.unwrap();
-    let mut out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
-        .await
-        .unwrap();
-    out.stderr = reader.join().unwrap().into_bytes();
-    out
+        .args(["--port", &port.to_string(), "--no-browser"]);
+    play_browser(&mut command).await.2
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,13 +6,15 @@
 //! end date shows in `connections list`, and `base add` refuses someone else's playlist.
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use spotify_fake::{FakeConfig, FakeSpotify};
+use support::browser::play_browser;
+
+mod support;
 
 const CLIENT_ID: &str = "cli-shared-client";
 const PASSPHRASE: &str = "cli shared passphrase";
@@ -59,38 +61,13 @@ async fn connect(dir: &Path, fake: &FakeSpotify) -> String {
     let port = free_port();
     let redirect = format!("http://127.0.0.1:{port}/oauth/spotify");
     fake.register_client(CLIENT_ID, &[redirect.as_str()]);
-    let mut child = base_command(dir, fake)
+    let mut command = base_command(dir, fake);
+    command
         .args(["--json", "connect", "spotify", "--client-id", CLIENT_ID])
-        .args(["--port", &port.to_string(), "--no-browser"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (link_tx, link_rx) = std::sync::mpsc::channel();
-    let reader = std::thread::spawn(move || {
-        let mut seen = String::new();
-        for line in BufReader::new(stderr).lines() {
-            let line = line.unwrap();
-            if let Some(url) = line.trim().strip_prefix("http") {
-                let _ = link_tx.send(format!("http{url}"));
-            }
-            seen.push_str(&line);
-            seen.push('\n');
-        }
-        seen
-    });
-    let link = tokio::task::spawn_blocking(move || link_rx.recv())
-        .await
-        .unwrap()
-        .unwrap();
-    let page = reqwest::get(&link).await.unwrap();
-    assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap().contains("Signed in"));
-    let mut out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
-        .await
-        .unwrap();
-    out.stderr = reader.join().unwrap().into_bytes();
+        .args(["--port", &port.to_string(), "--no-browser"]);
+    let (status, page, out) = play_browser(&mut command).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Signed in"));
     assert!(out.status.success(), "{}", text(&out));
     serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["connection"]
         .as_str()
@@ -265,36 +242,12 @@ async fn an_account_missing_from_the_apps_user_list_is_named_as_such() {
     let port = free_port();
     let redirect = format!("http://127.0.0.1:{port}/oauth/spotify");
     fake.register_client(CLIENT_ID, &[redirect.as_str()]);
-    let mut child = base_command(dir.path(), &fake)
+    let mut command = base_command(dir.path(), &fake);
+    command
         .args(["connect", "spotify", "--client-id", CLIENT_ID])
-        .args(["--port", &port.to_string(), "--no-browser"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (link_tx, link_rx) = std::sync::mpsc::channel();
-    let reader = std::thread::spawn(move || {
-        let mut seen = String::new();
-        for line in BufReader::new(stderr).lines() {
-            let line = line.unwrap();
-            if let Some(url) = line.trim().strip_prefix("http") {
-                let _ = link_tx.send(format!("http{url}"));
-            }
-            seen.push_str(&line);
-            seen.push('\n');
-        }
-        seen
-    });
-    let link = tokio::task::spawn_blocking(move || link_rx.recv())
-        .await
-        .unwrap()
-        .unwrap();
-    let _ = reqwest::get(&link).await.unwrap();
-    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
-        .await
-        .unwrap();
-    let said = reader.join().unwrap();
+        .args(["--port", &port.to_string(), "--no-browser"]);
+    let (_, _, out) = play_browser(&mut command).await;
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(7), "{said}");
     assert!(said.contains("User Management"), "{said}");
     assert!(
