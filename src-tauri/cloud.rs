@@ -10,54 +10,25 @@ use syncer_cloud_client::{
     CloudDevice, CloudError, CloudStatus, Passphrase, PassphraseOutcome, RECOVERY_WARNING,
 };
 use tauri::State;
-use tokio::sync::OnceCell;
 use ts_rs::TS;
 
-use crate::error::{CommandError, CommandResult, ErrorCode};
+use crate::error::{CommandError, CommandResult, ErrorCode, OrCommandError};
 use crate::state::AppState;
 use crate::syncing::SyncHub;
 
-/// Where a new account lives unless the user names another server.
-pub const DEFAULT_SERVER_ENV: &str = "SYNCER_CLOUD_URL";
-
-/// The device's cloud side, made on first use (it needs the store and the vault).
-#[derive(Default)]
-pub struct CloudCell(OnceCell<Arc<CloudDevice>>);
-
-pub(crate) async fn device(cell: &CloudCell, state: &AppState) -> CommandResult<Arc<CloudDevice>> {
-    let services = state.services()?;
-    let vault = state.connections()?.vault().clone();
-    let device = cell
-        .0
-        .get_or_init(|| async move {
-            Arc::new(
-                CloudDevice::new(services.store.clone(), vault, services.paths().data_dir())
-                    .with_app_version(env!("CARGO_PKG_VERSION")),
-            )
-        })
-        .await;
-    Ok(Arc::clone(device))
+/// This device's side of the cloud account: the shared layer's one.
+pub(crate) async fn device(state: &AppState) -> CommandResult<Arc<CloudDevice>> {
+    state.services()?.cloud().await.or_command_error()
 }
 
+/// Where a new account lives unless the user names another server: the configuration's.
+pub(crate) fn default_server(state: &AppState) -> CommandResult<String> {
+    Ok(state.services()?.config().cloud_url.clone())
+}
+
+/// A cloud error as the window gets it: its kind is the shared layer's.
 pub(crate) fn cloud_error(err: CloudError) -> CommandError {
-    let code = match &err {
-        CloudError::Unreachable { .. } | CloudError::Api { .. } => Some(ErrorCode::Service),
-        CloudError::Invalid(_)
-        | CloudError::BadEnrollmentCode { .. }
-        | CloudError::AlreadySignedIn { .. } => Some(ErrorCode::Invalid),
-        CloudError::EnrollmentExpired
-        | CloudError::EnrollmentUsed
-        | CloudError::EnrollmentUnknown => Some(ErrorCode::NotFound),
-        CloudError::WrongServer { .. } => Some(ErrorCode::Service),
-        CloudError::Store(_) | CloudError::Setup(_) | CloudError::State { .. } => {
-            Some(ErrorCode::Store)
-        }
-        _ => None,
-    };
-    CommandError {
-        message: err.to_string(),
-        code,
-    }
+    CommandError::app(syncer_app::AppError::Cloud(err))
 }
 
 /// Where this device stands with the cloud, for the Cloud page.
@@ -80,11 +51,11 @@ pub struct CloudStatusView {
     pub open_conflicts: u32,
 }
 
-pub(crate) fn status_view(s: CloudStatus) -> CloudStatusView {
+pub(crate) fn status_view(s: CloudStatus, default_server: &str) -> CloudStatusView {
     CloudStatusView {
         signed_in: s.signed_in,
         server_url: s.server_url,
-        default_server_url: default_server(),
+        default_server_url: default_server.to_owned(),
         email: s.email,
         device_id: s.device_id,
         key_id: s.key_id,
@@ -93,13 +64,6 @@ pub(crate) fn status_view(s: CloudStatus) -> CloudStatusView {
         records: u32::try_from(s.records).unwrap_or(u32::MAX),
         open_conflicts: u32::try_from(s.open_conflicts).unwrap_or(u32::MAX),
     }
-}
-
-fn default_server() -> String {
-    std::env::var(DEFAULT_SERVER_ENV)
-        .ok()
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| "http://127.0.0.1:8787".to_owned())
 }
 
 /// What entering the passphrase did: unlocked, or made the account's key (with the recovery
@@ -145,27 +109,26 @@ fn count(n: usize) -> u32 {
 }
 
 #[tauri::command]
-pub async fn cloud_status(
-    cell: State<'_, CloudCell>,
-    state: State<'_, AppState>,
-) -> CommandResult<CloudStatusView> {
-    let device = device(&cell, &state).await?;
-    Ok(status_view(device.status().await.map_err(cloud_error)?))
+pub async fn cloud_status(state: State<'_, AppState>) -> CommandResult<CloudStatusView> {
+    let device = device(&state).await?;
+    Ok(status_view(
+        device.status().await.map_err(cloud_error)?,
+        &default_server(&state)?,
+    ))
 }
 
 /// Creates an account (`create`) or signs in to one.
 #[tauri::command]
 pub async fn cloud_sign_in(
-    cell: State<'_, CloudCell>,
     state: State<'_, AppState>,
     server: String,
     email: String,
     password: String,
     create: bool,
 ) -> CommandResult<CloudStatusView> {
-    let device = device(&cell, &state).await?;
+    let device = device(&state).await?;
     let server = if server.trim().is_empty() {
-        default_server()
+        default_server(&state)?
     } else {
         server.trim().to_owned()
     };
@@ -175,16 +138,15 @@ pub async fn cloud_sign_in(
         device.sign_in(&server, email.trim(), &password).await
     }
     .map_err(cloud_error)?;
-    Ok(status_view(status))
+    Ok(status_view(status, &default_server(&state)?))
 }
 
 #[tauri::command]
 pub async fn cloud_passphrase(
-    cell: State<'_, CloudCell>,
     state: State<'_, AppState>,
     passphrase: String,
 ) -> CommandResult<PassphraseView> {
-    let device = device(&cell, &state).await?;
+    let device = device(&state).await?;
     let outcome = device
         .enter_passphrase(&Passphrase::new(passphrase))
         .await
@@ -211,11 +173,10 @@ pub async fn cloud_passphrase(
 /// Brings the setup in step with the account: pushes this device's changes, applies others'.
 #[tauri::command]
 pub async fn cloud_sync(
-    cell: State<'_, CloudCell>,
     state: State<'_, AppState>,
     hub: State<'_, Arc<SyncHub>>,
 ) -> CommandResult<CloudSyncView> {
-    let device = device(&cell, &state).await?;
+    let device = device(&state).await?;
     let r = device.sync().await.map_err(cloud_error)?;
     // Bases or schedules may have arrived from another device.
     hub.reschedule().await;
@@ -231,11 +192,8 @@ pub async fn cloud_sync(
 }
 
 #[tauri::command]
-pub async fn cloud_conflicts(
-    cell: State<'_, CloudCell>,
-    state: State<'_, AppState>,
-) -> CommandResult<Vec<ConflictItem>> {
-    let device = device(&cell, &state).await?;
+pub async fn cloud_conflicts(state: State<'_, AppState>) -> CommandResult<Vec<ConflictItem>> {
+    let device = device(&state).await?;
     let all = device.conflicts(false).await.map_err(cloud_error)?;
     Ok(all
         .into_iter()
@@ -252,13 +210,12 @@ pub async fn cloud_conflicts(
 /// Settles a conflict: "local" keeps this device's version, "remote" the other device's.
 #[tauri::command]
 pub async fn cloud_resolve(
-    cell: State<'_, CloudCell>,
     state: State<'_, AppState>,
     hub: State<'_, Arc<SyncHub>>,
     conflict: String,
     choice: String,
 ) -> CommandResult<()> {
-    let device = device(&cell, &state).await?;
+    let device = device(&state).await?;
     let choice = match choice.as_str() {
         "local" => syncer_cloud_client::Choice::Local,
         "remote" => syncer_cloud_client::Choice::Remote,
@@ -278,11 +235,8 @@ pub async fn cloud_resolve(
 }
 
 #[tauri::command]
-pub async fn cloud_sign_out(
-    cell: State<'_, CloudCell>,
-    state: State<'_, AppState>,
-) -> CommandResult<()> {
-    let device = device(&cell, &state).await?;
+pub async fn cloud_sign_out(state: State<'_, AppState>) -> CommandResult<()> {
+    let device = device(&state).await?;
     device.sign_out().await.map_err(cloud_error)
 }
 
@@ -290,12 +244,11 @@ pub async fn cloud_sign_out(
 /// sign-ins ended.
 #[tauri::command]
 pub async fn cloud_change_password(
-    cell: State<'_, CloudCell>,
     state: State<'_, AppState>,
     current: String,
     new: String,
 ) -> CommandResult<u64> {
-    let device = device(&cell, &state).await?;
+    let device = device(&state).await?;
     device
         .change_password(&current, &new)
         .await
@@ -304,17 +257,13 @@ pub async fn cloud_change_password(
 
 /// Deletes the account's records on the server (still signed in; the local setup stays).
 #[tauri::command]
-pub async fn cloud_delete_data(
-    cell: State<'_, CloudCell>,
-    state: State<'_, AppState>,
-    confirm: String,
-) -> CommandResult<()> {
+pub async fn cloud_delete_data(state: State<'_, AppState>, confirm: String) -> CommandResult<()> {
     if confirm.trim() != "delete" {
         return Err(CommandError::with_code(
             ErrorCode::Invalid,
             "Type delete to confirm; nothing was deleted.",
         ));
     }
-    let device = device(&cell, &state).await?;
+    let device = device(&state).await?;
     device.delete_cloud_data().await.map_err(cloud_error)
 }

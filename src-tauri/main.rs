@@ -27,7 +27,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
-use syncer_store::{AppPaths, SettingKey};
+use syncer_app::Config;
+use syncer_app::settings::Setting;
 use tauri::Manager;
 use tauri_plugin_deep_link::DeepLinkExt;
 
@@ -35,9 +36,9 @@ use tauri_plugin_deep_link::DeepLinkExt;
 static TRAY_UP: AtomicBool = AtomicBool::new(false);
 
 fn main() -> anyhow::Result<()> {
-    let paths = AppPaths::from_env().context(
-        "cannot find a data directory for Syncer; set SYNCER_DATA_DIR to a writable folder",
-    )?;
+    // The one configuration: the file, SYNCER_* variables, the defaults (docs/configuration.md).
+    let config = Config::load(None).context("Syncer's configuration is not valid")?;
+    let paths = config.paths.clone();
     let _log_guard =
         syncer_logging::init(&paths.log_dir(), syncer_logging::LogName("syncer-desktop"))
             .context("cannot set up logging")?;
@@ -63,17 +64,15 @@ fn main() -> anyhow::Result<()> {
             // Opened here, after the single-instance plugin: a second launch (the OS handing
             // over a syncer:// link) has already passed the link on and exited, without
             // migrating the database or unlocking the vault for nothing.
-            let state = tauri::async_runtime::block_on(state::AppState::open(paths));
-            let services = state.services.as_ref().ok().cloned();
+            let state = tauri::async_runtime::block_on(state::AppState::open(config));
+            let services = state.services().ok();
             let start_minimised = match &services {
                 Some(s) => {
-                    tauri::async_runtime::block_on(s.store.flag(SettingKey::StartMinimised, false))
-                        .unwrap_or(false)
+                    tauri::async_runtime::block_on(s.flag(Setting::StartMinimised)).unwrap_or(false)
                 }
                 None => false,
             };
             app.manage(state);
-            app.manage(cloud::CloudCell::default());
             let hub = Arc::new(syncing::SyncHub::new(app.handle().clone(), services));
             app.manage(Arc::clone(&hub));
             match tray::build(app.handle()) {

@@ -2,7 +2,6 @@
 //! command line. The binary (`main.rs`) only parses arguments and maps errors to exit codes.
 
 pub mod app;
-pub mod bench;
 pub mod cli;
 pub mod commands;
 pub mod demo;

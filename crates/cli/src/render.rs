@@ -2,9 +2,31 @@
 
 use std::fmt::Write as _;
 
-use syncer_core::engine::{ChildState, Preview, SyncReport, SyncStatus};
+use syncer_app::records::SyncEventRecord;
+use syncer_core::engine::{ChildState, MirrorMode, Preview, SyncReport, SyncStatus};
+use syncer_core::filter::RoutingMode;
 use syncer_core::provider::RequestStats;
-use syncer_store::SyncEventRecord;
+
+/// A routing mode as the CLI's `--mode` spells it.
+pub fn routing_name(mode: RoutingMode) -> &'static str {
+    match mode {
+        RoutingMode::Independent => "independent",
+        RoutingMode::FirstMatch => "first-match",
+    }
+}
+
+/// A mirror mode as the CLI shows it (its wire name).
+pub fn mirror_name(mode: MirrorMode) -> &'static str {
+    mode.as_str()
+}
+
+/// A connection's status as its wire name (`ok`, `reconnect_needed`, …).
+pub fn status_name(status: syncer_auth::Status) -> String {
+    serde_json::to_value(status)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
 
 /// `n` and the noun that goes with it: "1 request", "3 requests".
 pub fn count(n: impl TryInto<u64>, one: &str, many: &str) -> String {

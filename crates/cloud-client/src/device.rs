@@ -250,7 +250,9 @@ impl CloudDevice {
         self.forget().await
     }
 
-    pub(crate) async fn forget(&self) -> Result<()> {
+    /// Forgets the account on this device without asking the server: the tokens, the key and
+    /// the sync state go (what "delete all data" and a removed device need).
+    pub async fn forget(&self) -> Result<()> {
         self.secrets.clear().await?;
         state::remove(&self.state_path).await
     }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
-use syncer_app::metadata::{EnrichRun, EnrichStatus};
+use syncer_app::genres::{EnrichRun, EnrichStatus};
 use syncer_core::engine::ChildPreview;
 use syncer_core::ids::{BasePlaylistId, ConnectionId};
 use syncer_core::metadata::{EnrichProgress, MetadataCoverage, SourceKind};
@@ -219,7 +219,7 @@ pub async fn fill(app: &App, only: Option<&ConnectionId>) -> anyhow::Result<Enri
 pub async fn enrich(app: &App, base: Option<&str>, wait: bool) -> anyhow::Result<u8> {
     let records = match base {
         Some(b) => vec![app.base(b).await?],
-        None => app.store.list_bases().await?,
+        None => app.bases().await?.into_iter().map(|b| b.base).collect(),
     };
     let bases: Vec<(BasePlaylistId, String, ConnectionId)> = records
         .into_iter()
