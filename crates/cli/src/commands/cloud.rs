@@ -8,8 +8,8 @@ use anyhow::Context as _;
 use serde_json::json;
 use syncer_auth::{Vault, VaultOptions};
 use syncer_cloud_client::{
-    Choice, CloudDevice, CloudDeviceInfo, CloudError, ConflictView, LiveEvent, NewDeviceInfo,
-    Passphrase, PassphraseOutcome, RECOVERY_WARNING, Resolution, WatchUpdate,
+    Choice, CloudDevice, CloudDeviceInfo, CloudError, CloudErrorKind, ConflictView, LiveEvent,
+    NewDeviceInfo, Passphrase, PassphraseOutcome, RECOVERY_WARNING, Resolution, WatchUpdate,
 };
 
 use super::output;
@@ -255,7 +255,7 @@ pub async fn run(app: &App, command: CloudCommand) -> anyhow::Result<u8> {
                 // Right after a password sign-in the server takes the token alone; otherwise
                 // it asks for the password (a stolen token must not wipe the account).
                 match cloud.delete_cloud_data().await {
-                    Err(CloudError::Api { code, .. }) if code == "password_required" => {
+                    Err(e) if e.kind() == CloudErrorKind::PasswordRequired => {
                         let password = secret(PASSWORD_ENV, "account password, to confirm")?;
                         cloud.delete_cloud_data_with_password(&password).await?;
                     }
@@ -561,23 +561,21 @@ fn indent(text: &str) -> String {
 
 /// The exit code of a cloud error (see docs/cli.md).
 pub fn exit_code(error: &CloudError) -> u8 {
-    match error {
-        CloudError::NotSignedIn
-        | CloudError::Locked
-        | CloudError::WrongPassphrase
-        | CloudError::WrongKey { .. }
-        | CloudError::SessionEnded { .. }
-        | CloudError::DeviceRemoved => crate::exit::CLOUD_KEY,
-        CloudError::EnrollmentExpired
-        | CloudError::EnrollmentUsed
-        | CloudError::EnrollmentUnknown => crate::exit::NOT_FOUND,
-        CloudError::BadEnrollmentCode { .. } => crate::exit::USAGE,
-        CloudError::WrongServer { .. } => crate::exit::SERVICE,
-        CloudError::AlreadySignedIn { .. } => FAILURE,
-        CloudError::Unreachable { .. } | CloudError::Api { .. } => crate::exit::SERVICE,
-        CloudError::Store(_) | CloudError::State { .. } => crate::exit::STORE,
-        CloudError::Setup(_) => crate::exit::SYNC_IN_PROGRESS,
-        CloudError::Crypto(_) | CloudError::Vault(_) | CloudError::Invalid(_) => FAILURE,
+    match error.kind() {
+        CloudErrorKind::SignedOut
+        | CloudErrorKind::Locked
+        | CloudErrorKind::WrongPassphrase
+        | CloudErrorKind::WrongKey
+        | CloudErrorKind::PasswordRequired => crate::exit::CLOUD_KEY,
+        CloudErrorKind::NotFound => crate::exit::NOT_FOUND,
+        CloudErrorKind::Malformed => crate::exit::USAGE,
+        CloudErrorKind::Unreachable
+        | CloudErrorKind::WrongPassword
+        | CloudErrorKind::RateLimited { .. }
+        | CloudErrorKind::Server => crate::exit::SERVICE,
+        CloudErrorKind::Local => crate::exit::STORE,
+        CloudErrorKind::Busy => crate::exit::SYNC_IN_PROGRESS,
+        CloudErrorKind::Conflict | CloudErrorKind::Invalid => FAILURE,
     }
 }
 
