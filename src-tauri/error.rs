@@ -17,6 +17,10 @@ pub enum ErrorCode {
     Service,
     Store,
     Invalid,
+    /// The cloud wants the account's password for this (deleting its data long after sign-in).
+    PasswordRequired,
+    /// The cloud account's password (or email) is wrong.
+    WrongPassword,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
