@@ -222,3 +222,75 @@ impl CloudError {
 }
 
 pub type Result<T> = std::result::Result<T, CloudError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(status: u16, code: &str, details: serde_json::Value) -> CloudError {
+        CloudError::Api {
+            status,
+            code: code.to_owned(),
+            message: String::new(),
+            details,
+        }
+    }
+
+    /// The server's answers the front ends act on, by their code rather than their words.
+    #[test]
+    fn server_answers_have_their_kinds() {
+        let none = serde_json::Value::Null;
+        let cases = [
+            (
+                api(403, "password_required", none.clone()),
+                CloudErrorKind::PasswordRequired,
+            ),
+            (
+                api(401, "invalid_credentials", none.clone()),
+                CloudErrorKind::WrongPassword,
+            ),
+            (
+                api(401, "unauthorized", none.clone()),
+                CloudErrorKind::SignedOut,
+            ),
+            (
+                api(404, "not_found", none.clone()),
+                CloudErrorKind::NotFound,
+            ),
+            (
+                api(409, "version_conflict", none.clone()),
+                CloudErrorKind::Conflict,
+            ),
+            (
+                api(400, "invalid_json", none.clone()),
+                CloudErrorKind::Invalid,
+            ),
+            (api(500, "internal", none.clone()), CloudErrorKind::Server),
+            (
+                api(
+                    429,
+                    "rate_limited",
+                    serde_json::json!({"retry_after_seconds": 30}),
+                ),
+                CloudErrorKind::RateLimited {
+                    retry_after: Some(30),
+                },
+            ),
+            (
+                api(503, "busy", none),
+                CloudErrorKind::RateLimited { retry_after: None },
+            ),
+            (CloudError::NotSignedIn, CloudErrorKind::SignedOut),
+            (CloudError::EnrollmentUsed, CloudErrorKind::NotFound),
+            (
+                CloudError::BadEnrollmentCode {
+                    reason: String::new(),
+                },
+                CloudErrorKind::Malformed,
+            ),
+        ];
+        for (error, kind) in cases {
+            assert_eq!(error.kind(), kind, "{error:?}");
+        }
+    }
+}
