@@ -944,6 +944,9 @@ where
     }
 
     async fn notify_wake(&self, user_id: &str) -> Result<()> {
+        if DB::NOTIFY.is_none() {
+            return Ok(()); // SQLite: no other instance to tell, so no connection to take.
+        }
         let mut conn = self.pool.acquire().await.map_err(db)?;
         Self::notify(&mut conn, user_id).await
     }
