@@ -255,15 +255,105 @@ pub async fn cloud_change_password(
         .map_err(cloud_error)
 }
 
-/// Deletes the account's records on the server (still signed in; the local setup stays).
+/// Deletes the account's records and key on the server (still signed in; the local setup
+/// stays), confirmed by typing "delete" and by the account's password. The window always asks
+/// for the password: the server insists on it once a sign-in is 10 minutes old, which a
+/// desktop's month-long sign-in nearly always is, and asking up front spares a refused attempt
+/// and a second dialog. A wrong one answers `wrong_password`.
 #[tauri::command]
-pub async fn cloud_delete_data(state: State<'_, AppState>, confirm: String) -> CommandResult<()> {
+pub async fn cloud_delete_data(
+    state: State<'_, AppState>,
+    confirm: String,
+    password: String,
+) -> CommandResult<()> {
+    let device = device(&state).await?;
+    delete_data(&device, &confirm, &password).await
+}
+
+async fn delete_data(device: &CloudDevice, confirm: &str, password: &str) -> CommandResult<()> {
     if confirm.trim() != "delete" {
         return Err(CommandError::with_code(
             ErrorCode::Invalid,
             "Type delete to confirm; nothing was deleted.",
         ));
     }
-    let device = device(&state).await?;
-    device.delete_cloud_data().await.map_err(cloud_error)
+    if password.is_empty() {
+        return Err(CommandError::with_code(
+            ErrorCode::PasswordRequired,
+            "Enter the account's password to confirm; nothing was deleted.",
+        ));
+    }
+    device
+        .delete_cloud_data_with_password(password)
+        .await
+        .map_err(cloud_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use syncer_auth::Vault;
+    use syncer_cloud::testing::{Backend, TestServer, test_settings};
+    use syncer_cloud_client::{KdfParams, Passphrase};
+    use syncer_store::{OpenOptions, Store};
+
+    use super::*;
+
+    const PASSWORD: &str = "a long account password";
+
+    /// Deleting the cloud copy through the window's command, against a real server that (as
+    /// after 10 minutes) takes no deletion without the password.
+    #[tokio::test]
+    async fn deleting_cloud_data_takes_the_password_and_says_when_it_is_wrong() {
+        let settings = syncer_cloud::state::Settings {
+            fresh_sign_in: Duration::ZERO,
+            ..test_settings()
+        };
+        let server = TestServer::start(Backend::Sqlite, settings)
+            .await
+            .expect("cloud server");
+        let dir = tempfile::tempdir().expect("data dir");
+        let store = Store::open_file(&dir.path().join("syncer.db"), &OpenOptions::default())
+            .await
+            .expect("store");
+        let device = CloudDevice::new(store, Vault::memory(), dir.path())
+            .with_kdf(KdfParams::INSECURE_FOR_TESTS);
+        device
+            .sign_up(&server.url(), "pat@example.org", PASSWORD)
+            .await
+            .expect("sign up");
+        device
+            .enter_passphrase(&Passphrase::new("correct horse battery staple".to_owned()))
+            .await
+            .expect("passphrase");
+
+        // The server's answer without the password, as the client names it.
+        let err = device
+            .delete_cloud_data()
+            .await
+            .expect_err("needs the password");
+        assert_eq!(cloud_error(err).code, Some(ErrorCode::PasswordRequired));
+
+        let err = delete_data(&device, "delete", "").await.expect_err("empty");
+        assert_eq!(err.code, Some(ErrorCode::PasswordRequired));
+        let err = delete_data(&device, "delete", "not the password")
+            .await
+            .expect_err("wrong password");
+        assert_eq!(err.code, Some(ErrorCode::WrongPassword), "{}", err.message);
+        assert!(err.message.contains("password is wrong"), "{}", err.message);
+        let kept = device.status().await.expect("status");
+        assert!(
+            kept.signed_in && kept.key_id.is_some(),
+            "nothing was deleted"
+        );
+
+        delete_data(&device, "delete", PASSWORD)
+            .await
+            .expect("deleted with the password");
+        let after = device.status().await.expect("status");
+        assert!(after.signed_in, "still signed in");
+        assert_eq!(after.key_id, None, "the key went with the data");
+        server.finish().await;
+    }
 }

@@ -132,6 +132,12 @@ pub enum ErrorKind {
     CloudKey,
     /// The cloud server failed or cannot be reached.
     Cloud,
+    /// The cloud wants the account's password for this (deleting its data long after sign-in).
+    PasswordRequired,
+    /// The cloud account's email or password is wrong.
+    WrongPassword,
+    /// The cloud refused: the state does not allow it now, or not as asked.
+    Refused,
 }
 
 /// What the user can do next; each front end words it with its own controls.
@@ -380,23 +386,17 @@ fn vault_kind(v: &syncer_auth::VaultError) -> ErrorKind {
 }
 
 fn cloud_kind(c: &syncer_cloud_client::CloudError) -> ErrorKind {
-    use syncer_cloud_client::CloudError as C;
-    match c {
-        C::NotSignedIn
-        | C::Locked
-        | C::WrongPassphrase
-        | C::WrongKey { .. }
-        | C::SessionEnded { .. }
-        | C::DeviceRemoved
-        | C::Crypto(_) => ErrorKind::CloudKey,
-        C::EnrollmentExpired | C::EnrollmentUsed | C::EnrollmentUnknown => ErrorKind::NotFound,
-        C::BadEnrollmentCode { .. } | C::Invalid(_) => ErrorKind::Invalid,
-        C::AlreadySignedIn { .. } => ErrorKind::Exists,
-        C::WrongServer { .. } | C::Unreachable { .. } | C::Api { .. } => ErrorKind::Cloud,
-        C::Store(_) | C::State { .. } => ErrorKind::Store,
-        // Applying the cloud's setup locally: refused as any setup change is.
-        C::Setup(e) => setup_kind(e),
-        C::Vault(v) => vault_kind(v),
+    use syncer_cloud_client::CloudErrorKind as C;
+    match c.kind() {
+        C::SignedOut | C::Locked | C::WrongPassphrase | C::WrongKey => ErrorKind::CloudKey,
+        C::PasswordRequired => ErrorKind::PasswordRequired,
+        C::WrongPassword => ErrorKind::WrongPassword,
+        C::NotFound => ErrorKind::NotFound,
+        C::Malformed => ErrorKind::Invalid,
+        C::Conflict | C::Invalid => ErrorKind::Refused,
+        C::Unreachable | C::RateLimited { .. } | C::Server => ErrorKind::Cloud,
+        C::Busy => ErrorKind::SyncInProgress,
+        C::Local => ErrorKind::Store,
     }
 }
 

@@ -50,12 +50,16 @@ pub fn code_of_kind(kind: ErrorKind) -> u8 {
         ErrorKind::BadQuery => BAD_QUERY,
         ErrorKind::Invalid => USAGE,
         ErrorKind::Exists => FAILURE,
-        ErrorKind::Service | ErrorKind::ReconnectNeeded | ErrorKind::Cloud => SERVICE,
+        ErrorKind::Service
+        | ErrorKind::ReconnectNeeded
+        | ErrorKind::Cloud
+        | ErrorKind::WrongPassword => SERVICE,
         ErrorKind::VaultLocked => VAULT_PASSPHRASE,
         ErrorKind::Cancelled => CANCELLED,
         ErrorKind::Store => STORE,
         ErrorKind::Config => USAGE,
-        ErrorKind::CloudKey => CLOUD_KEY,
+        ErrorKind::CloudKey | ErrorKind::PasswordRequired => CLOUD_KEY,
+        ErrorKind::Refused => FAILURE,
     }
 }
 

@@ -42,7 +42,8 @@ export type CloudApi = {
   signOut: () => Promise<Result<null>>;
   /** Answers how many other devices were signed out. */
   changePassword: (current: string, next: string) => Promise<Result<number>>;
-  deleteData: (confirm: string) => Promise<Result<null>>;
+  /** Needs the account's password; a wrong one answers the code `wrong_password`. */
+  deleteData: (confirm: string, password: string) => Promise<Result<null>>;
   /** Calls `handler` on each `cloud-live` event; resolves to the function that stops it. */
   onLive: (handler: (event: CloudLiveEvent) => void) => Promise<() => void>;
   /** A code (QR) a new device joins with; a bearer credential until used or expired. */
@@ -76,7 +77,7 @@ export function createCloudApi(b: CloudBridge = realCloudBridge): CloudApi {
     resolve: (conflict, choice) => call(b, "cloud_resolve", { conflict, choice }),
     signOut: () => call(b, "cloud_sign_out"),
     changePassword: (current, next) => call(b, "cloud_change_password", { current, new: next }),
-    deleteData: (confirm) => call(b, "cloud_delete_data", { confirm }),
+    deleteData: (confirm, password) => call(b, "cloud_delete_data", { confirm, password }),
     onLive: async (handler) => {
       if (!b.isTauri() || b.listen === undefined) {
         return () => {};

@@ -200,6 +200,8 @@ const ERROR_CODES: readonly ErrorCode[] = [
   "service",
   "store",
   "invalid",
+  "password_required",
+  "wrong_password",
 ];
 
 /** The `code` of a rejected command's `CommandError`, when it has a known one. */

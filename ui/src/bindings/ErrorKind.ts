@@ -4,4 +4,4 @@
  * What kind of failure an error is: what each front end maps to its own code (an exit code,
  * the window's `ErrorCode`) with one exhaustive match.
  */
-export type ErrorKind = "sync_in_progress" | "not_found" | "bad_query" | "invalid" | "exists" | "service" | "reconnect_needed" | "vault_locked" | "cancelled" | "store" | "config" | "cloud_key" | "cloud";
+export type ErrorKind = "sync_in_progress" | "not_found" | "bad_query" | "invalid" | "exists" | "service" | "reconnect_needed" | "vault_locked" | "cancelled" | "store" | "config" | "cloud_key" | "cloud" | "password_required" | "wrong_password" | "refused";

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context as _;
 use serde_json::json;
 use syncer_cloud_client::{
-    Choice, CloudDevice, CloudDeviceInfo, CloudError, ConflictView, LiveEvent, NewDeviceInfo,
+    Choice, CloudDevice, CloudDeviceInfo, CloudErrorKind, ConflictView, LiveEvent, NewDeviceInfo,
     Passphrase, PassphraseOutcome, RECOVERY_WARNING, Resolution, WatchUpdate,
 };
 
@@ -251,7 +251,7 @@ pub async fn run(app: &App, command: CloudCommand) -> anyhow::Result<u8> {
                 // Right after a password sign-in the server takes the token alone; otherwise
                 // it asks for the password (a stolen token must not wipe the account).
                 match cloud.delete_cloud_data().await {
-                    Err(CloudError::Api { code, .. }) if code == "password_required" => {
+                    Err(e) if e.kind() == CloudErrorKind::PasswordRequired => {
                         let password = secret(PASSWORD_ENV, "account password, to confirm")?;
                         cloud.delete_cloud_data_with_password(&password).await?;
                     }
