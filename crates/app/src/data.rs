@@ -102,16 +102,26 @@ impl Services {
         let mut deleted = Deleted::default();
         let connections = self.store.list_connections().await?;
         deleted.connections = connections.len();
-        if let Ok(auth) = self.auth().await {
-            for c in &connections {
-                if c.auth_kind == syncer_auth::NO_SIGN_IN {
-                    continue;
-                }
-                if let Err(e) = auth.remove(&c.id, &Vec::<String>::new(), true).await {
-                    tracing::warn!(connection = %c.id, error = %e, "could not remove a sign-in");
-                    deleted
-                        .secrets_left
-                        .push(format!("{}: {e}", c.display_name));
+        let signed_in: Vec<_> = connections
+            .iter()
+            .filter(|c| c.auth_kind != syncer_auth::NO_SIGN_IN)
+            .collect();
+        if !signed_in.is_empty() {
+            match self.auth().await {
+                // A locked vault: the rows go, and the user is told the secrets could not.
+                Err(e) => deleted.secrets_left.push(format!(
+                    "{} sign-in(s) could not be reached in the vault: {e}",
+                    signed_in.len()
+                )),
+                Ok(auth) => {
+                    for c in signed_in {
+                        if let Err(e) = auth.remove(&c.id, &Vec::<String>::new(), true).await {
+                            tracing::warn!(connection = %c.id, error = %e, "could not remove a sign-in");
+                            deleted
+                                .secrets_left
+                                .push(format!("{}: {e}", c.display_name));
+                        }
+                    }
                 }
             }
         }

@@ -373,6 +373,14 @@ fn auth_kind(a: &syncer_auth::AuthError) -> ErrorKind {
         }
         syncer_auth::AuthError::Token(syncer_auth::TokenError::Vault(v))
         | syncer_auth::AuthError::Vault(v) => vault_kind(v),
+        syncer_auth::AuthError::NotFound(_) => ErrorKind::NotFound,
+        // Still used by bases: refused unless forced.
+        syncer_auth::AuthError::InUse { .. } => ErrorKind::Refused,
+        syncer_auth::AuthError::EmptyName
+        | syncer_auth::AuthError::EmptyApiKey { .. }
+        | syncer_auth::AuthError::MissingClientId { .. }
+        | syncer_auth::AuthError::UnknownProvider { .. } => ErrorKind::Invalid,
+        syncer_auth::AuthError::Store(_) => ErrorKind::Store,
         _ => ErrorKind::Service,
     }
 }
