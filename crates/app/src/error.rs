@@ -348,7 +348,7 @@ fn provider_kind(p: &ProviderError) -> ErrorKind {
 fn provider_hint(p: &ProviderError) -> Option<Hint> {
     match p {
         ProviderError::ReconnectNeeded { .. } => Some(Hint::Reconnect {
-            provider: crate::services::SPOTIFY_PROVIDER.to_owned(),
+            provider: crate::providers::SPOTIFY_PROVIDER.to_owned(),
         }),
         _ => None,
     }

@@ -3,7 +3,7 @@
 //! all of the use case; a front end only parses input and renders output, so the two cannot
 //! disagree. The store is private to this crate: the compiler keeps it that way.
 //!
-//! Modules form a tree: `config`, `error` and `demo` at the bottom; `metadata` (sources) and
+//! Modules form a tree: `config`, `error`, `providers` and `demo` at the bottom; `metadata` (sources) and
 //! `services` (the door itself) over them; the use cases (`connections`, `library`, `sync`,
 //! `schedules`, `settings`, `genres`, `data`) over `services`.
 
@@ -15,6 +15,7 @@ pub mod error;
 pub mod genres;
 pub mod library;
 pub mod metadata;
+pub mod providers;
 pub mod schedules;
 pub mod services;
 pub mod settings;

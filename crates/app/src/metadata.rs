@@ -1,7 +1,7 @@
 //! Where open metadata comes from: MusicBrainz's one shared client (its limit is per client,
 //! whatever the connection), a stand-in per demo connection, and the client settings the
 //! configuration asks for (docs/configuration.md). The use cases over it are in
-//! [`crate::genres`].
+//! the `genres` module.
 
 use std::collections::HashMap;
 use std::sync::Arc;

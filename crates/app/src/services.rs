@@ -25,8 +25,7 @@ use crate::tokens::AppTokens;
 pub type Client = SpotifyClient<AppTokens>;
 pub type SyncEngine = Engine<Client, Store>;
 
-pub const DEMO_PROVIDER: &str = "demo";
-pub const SPOTIFY_PROVIDER: &str = "spotify";
+pub use crate::providers::{DEMO_PROVIDER, SPOTIFY_PROVIDER};
 
 /// The Spotify Web API the client talks to: Spotify's, or a stand-in the configuration names
 /// (on loopback it needs no sparing).

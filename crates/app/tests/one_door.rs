@@ -215,3 +215,54 @@ async fn schedules_count_from_the_last_sync() {
     let now = syncer_app::schedules::unix_now();
     assert_eq!(scheduler.next_due(now), Some(last + 2 * 3600));
 }
+
+/// The crate's modules form a tree: no module reaches, directly or through others, back to
+/// itself (`crate::x` paths in each file).
+#[test]
+fn the_shared_layers_modules_have_no_cycles() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut uses: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for entry in std::fs::read_dir(&src).unwrap().flatten() {
+        let path = entry.path();
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if name == "lib" {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let refs = text
+            .split("crate::")
+            .skip(1)
+            .map(|rest| {
+                rest.chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect::<String>()
+            })
+            .filter(|m| *m != name && src.join(format!("{m}.rs")).exists())
+            .collect();
+        uses.insert(name, refs);
+    }
+    assert!(uses.len() > 10, "{uses:?}");
+    // Depth-first: a module on the current path met again is a cycle.
+    fn visit(
+        m: &str,
+        uses: &BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) {
+        if done.contains(m) {
+            return;
+        }
+        assert!(!path.iter().any(|p| p == m), "cycle: {path:?} -> {m}");
+        path.push(m.to_owned());
+        for next in uses.get(m).into_iter().flatten() {
+            visit(next, uses, path, done);
+        }
+        path.pop();
+        done.insert(m.to_owned());
+    }
+    let mut done = BTreeSet::new();
+    for m in uses.keys() {
+        visit(m, &uses, &mut Vec::new(), &mut done);
+    }
+}

@@ -4,6 +4,5 @@
 pub mod app;
 pub mod cli;
 pub mod commands;
-pub mod demo;
 pub mod exit;
 pub mod render;

@@ -2,6 +2,7 @@
 
 pub mod cloud;
 mod data;
+mod demo;
 pub mod enrich;
 mod genres;
 mod setup;
@@ -36,7 +37,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
     }
     let app = App::open(cli.data_dir.clone(), cli.json).await?;
     let code = match cli.command {
-        Command::Demo(args) => crate::demo::run(&app, &args).await?,
+        Command::Demo(args) => demo::run(&app, &args).await?,
         Command::Connect(c) => setup::connect(&app, c).await?,
         Command::Connections(c) => setup::connections(&app, c).await?,
         Command::Playlists { connection } => setup::playlists(&app, connection.as_deref()).await?,

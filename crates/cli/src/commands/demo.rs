@@ -6,9 +6,9 @@ use serde_json::json;
 use syncer_app::DemoMode;
 use syncer_app::metadata::metadata_settings;
 
+use super::run_sync;
 use crate::app::{App, DemoSpec};
 use crate::cli::DemoArgs;
-use crate::commands::run_sync;
 use crate::exit::OK;
 use crate::render;
 
@@ -32,7 +32,7 @@ pub async fn run(app: &App, args: &DemoArgs) -> anyhow::Result<u8> {
     let enriched = if spec.mode == DemoMode::Development
         && metadata_settings(&app.config().metadata).open_genres
     {
-        let run = crate::commands::enrich::fill(app, Some(&connection)).await?;
+        let run = super::enrich::fill(app, Some(&connection)).await?;
         let after = run_sync(app, &base_id, false).await?;
         Some((run, after))
     } else {
