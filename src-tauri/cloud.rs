@@ -31,6 +31,17 @@ pub(crate) fn cloud_error(err: CloudError) -> CommandError {
     CommandError::app(syncer_app::AppError::Cloud(err))
 }
 
+/// Which version of a conflicting setup item the window keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub enum ConflictChoice {
+    /// This device's version.
+    Local,
+    /// The other device's, as the server has it.
+    Remote,
+}
+
 /// Where this device stands with the cloud, for the Cloud page.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export, export_to = "../ui/src/bindings/")]
@@ -213,18 +224,12 @@ pub async fn cloud_resolve(
     state: State<'_, AppState>,
     hub: State<'_, Arc<SyncHub>>,
     conflict: String,
-    choice: String,
+    choice: ConflictChoice,
 ) -> CommandResult<()> {
     let device = device(&state).await?;
-    let choice = match choice.as_str() {
-        "local" => syncer_cloud_client::Choice::Local,
-        "remote" => syncer_cloud_client::Choice::Remote,
-        other => {
-            return Err(CommandError::with_code(
-                ErrorCode::Invalid,
-                format!("'{other}' is not a choice: local or remote"),
-            ));
-        }
+    let choice = match choice {
+        ConflictChoice::Local => syncer_cloud_client::Choice::Local,
+        ConflictChoice::Remote => syncer_cloud_client::Choice::Remote,
     };
     device
         .resolve(&conflict, choice)

@@ -15,6 +15,7 @@ import type { ChildView } from "../bindings/ChildView";
 import type { CloudLiveEvent } from "../bindings/CloudLiveEvent";
 import type { CloudStatusView } from "../bindings/CloudStatusView";
 import type { CloudSyncView } from "../bindings/CloudSyncView";
+import type { ConflictChoice } from "../bindings/ConflictChoice";
 import type { ConflictItem } from "../bindings/ConflictItem";
 import type { ConnectionDetails } from "../bindings/ConnectionDetails";
 import type { ConnectionInfo } from "../bindings/ConnectionInfo";
@@ -128,8 +129,7 @@ export type Unlisten = () => void;
 /** What the tray menu can do; `tray_action` takes the same names (a String on the Rust side). */
 export type TrayAction = "sync_all" | "toggle_pause" | "open" | "quit";
 
-/** How a cloud conflict is settled; `cloud_resolve` takes it as a String on the Rust side. */
-export type ConflictChoice = "local" | "remote";
+export type { ConflictChoice };
 
 type NoArgs = undefined;
 
