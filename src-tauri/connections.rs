@@ -75,8 +75,8 @@ pub async fn set_client_id(
 }
 
 #[tauri::command]
-pub fn vault_status(state: State<'_, AppState>) -> VaultStatus {
-    state.vault_status()
+pub async fn vault_status(state: State<'_, AppState>) -> CommandResult<VaultStatus> {
+    Ok(state.vault_status().await)
 }
 
 /// Opens the encrypted secrets file with the passphrase typed in the window (choosing it, the
@@ -102,7 +102,7 @@ pub async fn start_connect(
     provider: String,
     channel: Channel,
 ) -> CommandResult<AuthorizationStart> {
-    state.ensure_vault_open()?;
+    state.ensure_vault_open().await?;
     let services = state.services()?;
     let connections = services.auth().await.or_command_error()?;
     let start = match channel {

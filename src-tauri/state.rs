@@ -23,6 +23,8 @@ impl AppState {
         let paths = config.paths.clone();
         let services = match Services::open(config).await {
             Ok((services, interrupted)) => {
+                // The window shows where sign-ins are kept from the start: open it now.
+                services.open_secrets().await;
                 for event in &interrupted {
                     tracing::warn!(event = %event.id, base = %event.base, "a sync was interrupted when Syncer last stopped");
                 }
@@ -50,9 +52,9 @@ impl AppState {
     }
 
     /// Where sign-ins are kept, as the window shows it.
-    pub fn vault_status(&self) -> VaultStatus {
+    pub async fn vault_status(&self) -> VaultStatus {
         match &self.services {
-            Ok(services) => services.vault_status(),
+            Ok(services) => services.vault_status().await,
             Err(e) => VaultStatus {
                 kind: VaultPlace::Unavailable,
                 description: "Sign-ins cannot be stored until this is fixed.".to_owned(),
@@ -65,8 +67,8 @@ impl AppState {
 
     /// Refuses to start a sign-in while the secrets file is locked: its tokens would have
     /// nowhere to go when the browser answers, minutes later.
-    pub fn ensure_vault_open(&self) -> CommandResult<()> {
-        if self.vault_status().needs_passphrase {
+    pub async fn ensure_vault_open(&self) -> CommandResult<()> {
+        if self.vault_status().await.needs_passphrase {
             return Err(CommandError::with_code(
                 ErrorCode::VaultLocked,
                 "Sign-ins are kept in an encrypted file on this computer: choose (or enter) its \
@@ -93,7 +95,7 @@ mod tests {
     async fn a_locked_vault_is_chosen_then_unlocked_and_asks_again_after_a_restart() {
         let dir = tempfile::tempdir().unwrap();
         let state = AppState::open(locked(dir.path())).await;
-        let status = state.vault_status();
+        let status = state.vault_status().await;
         assert!(status.needs_passphrase && !status.file_exists, "{status:?}");
         assert!(
             status.description.contains("choose"),
@@ -102,7 +104,7 @@ mod tests {
         );
         // Everything that needs no secret works while locked: the connections list included.
         // A sign-in cannot start: its tokens would have nowhere to go.
-        let refused = state.ensure_vault_open().unwrap_err();
+        let refused = state.ensure_vault_open().await.unwrap_err();
         assert!(
             refused.message.contains("passphrase"),
             "{}",
@@ -114,12 +116,12 @@ mod tests {
         // A new file takes a passphrase worth the name.
         let short = services.unlock_vault("short").await.unwrap_err();
         assert!(short.to_string().contains("at least 8"), "{short}");
-        assert!(state.vault_status().needs_passphrase);
+        assert!(state.vault_status().await.needs_passphrase);
 
         let opened = services.unlock_vault("a long passphrase").await.unwrap();
         assert_eq!(opened.kind, VaultPlace::File);
         assert!(!opened.needs_passphrase && opened.file_exists && opened.error.is_none());
-        assert!(state.ensure_vault_open().is_ok());
+        assert!(state.ensure_vault_open().await.is_ok());
         // Sign-ins work now: the connections service holds the same vault.
         services
             .auth()
@@ -139,7 +141,7 @@ mod tests {
 
         // Next start: the file is there; a wrong passphrase changes nothing.
         let state = AppState::open(locked(dir.path())).await;
-        let status = state.vault_status();
+        let status = state.vault_status().await;
         assert!(status.needs_passphrase && status.file_exists, "{status:?}");
         let services = state.services().unwrap();
         let wrong = services
@@ -148,7 +150,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(wrong.kind(), syncer_app::ErrorKind::Invalid);
         assert!(wrong.to_string().contains("does not open"), "{wrong}");
-        assert!(state.vault_status().needs_passphrase);
+        assert!(state.vault_status().await.needs_passphrase);
         services.unlock_vault("a long passphrase").await.unwrap();
         let vault = services.auth().await.unwrap().vault().clone();
         assert_eq!(vault.get("probe").await.unwrap().unwrap().expose(), "kept");

@@ -63,7 +63,7 @@ impl Services {
     /// waiting out. Needs no secret: it works while the vault is locked.
     pub async fn list_connections(&self) -> AppResult<Vec<ConnectionDetails>> {
         let mut out = Vec::new();
-        for info in self.sign_ins()?.list().await? {
+        for info in self.sign_ins().await?.list().await? {
             out.push(self.connection_details(&info.id).await?);
         }
         Ok(out)
@@ -135,7 +135,7 @@ impl Services {
         id: &ConnectionId,
         name: &str,
     ) -> AppResult<ConnectionInfo> {
-        Ok(self.sign_ins()?.rename(id, name.trim()).await?)
+        Ok(self.sign_ins().await?.rename(id, name.trim()).await?)
     }
 
     /// Removes a connection and its secrets. Refused while bases use it unless `force` (then
@@ -144,7 +144,8 @@ impl Services {
         let info = self.connection(id).await?;
         let removed = if info.auth_kind == syncer_auth::NO_SIGN_IN {
             // Nothing in the vault: works while it is locked too, with the same rule.
-            self.sign_ins()?
+            self.sign_ins()
+                .await?
                 .remove_unsigned(id, &self.store, force)
                 .await?
         } else {
@@ -156,24 +157,26 @@ impl Services {
 
     /// The app's own client id for a provider, when the user set one.
     pub async fn client_id(&self, provider: &str) -> AppResult<Option<String>> {
-        Ok(self.sign_ins()?.client_id(provider).await?)
+        Ok(self.sign_ins().await?.client_id(provider).await?)
     }
 
     /// Keeps the user's own client id for an OAuth provider (refused when empty).
     pub async fn set_client_id(&self, provider: &str, client_id: &str) -> AppResult<()> {
-        Ok(self.sign_ins()?.set_client_id(provider, client_id).await?)
+        Ok(self
+            .sign_ins()
+            .await?
+            .set_client_id(provider, client_id)
+            .await?)
     }
 
     /// The connections service, for what needs no secret (listing, renaming, client ids).
-    fn sign_ins(&self) -> AppResult<&syncer_auth::Connections> {
-        self.connections_service().ok_or_else(|| {
-            AppError::Service(self.vault.as_ref().err().cloned().unwrap_or_default())
-        })
+    async fn sign_ins(&self) -> AppResult<&syncer_auth::Connections> {
+        self.connections_service().await
     }
 
     /// Where sign-ins are kept, as the user sees it.
-    pub fn vault_status(&self) -> VaultStatus {
-        let vault = match &self.vault {
+    pub async fn vault_status(&self) -> VaultStatus {
+        let vault = match &self.open_secrets().await.vault {
             Ok(vault) => vault,
             Err(e) => {
                 return VaultStatus {
@@ -218,6 +221,8 @@ impl Services {
     /// passphrase changes nothing and says so.
     pub async fn unlock_vault(&self, passphrase: &str) -> AppResult<VaultStatus> {
         let vault = self
+            .open_secrets()
+            .await
             .vault
             .as_ref()
             .map_err(|e| AppError::Service(e.clone()))?;
@@ -229,7 +234,8 @@ impl Services {
         if passphrase.is_empty() {
             return Err(AppError::Usage("Type the passphrase.".into()));
         }
-        if !self.vault_status().file_exists && passphrase.chars().count() < MIN_NEW_PASSPHRASE {
+        if !self.vault_status().await.file_exists && passphrase.chars().count() < MIN_NEW_PASSPHRASE
+        {
             return Err(AppError::Usage(format!(
                 "Choose a passphrase of at least {MIN_NEW_PASSPHRASE} characters: it alone \
                  guards your sign-ins."
@@ -248,7 +254,7 @@ impl Services {
                 other => AppError::Vault(other),
             })?;
         tracing::info!("secret vault unlocked");
-        Ok(self.vault_status())
+        Ok(self.vault_status().await)
     }
 }
 
@@ -256,6 +262,6 @@ impl Services {
     /// Sign-ins that must be renewed soon (or already ended), soonest first: what the tray
     /// reminds of once a day and `syncer connections list` prints.
     pub async fn sign_in_renewals(&self) -> AppResult<Vec<syncer_auth::SignInRenewal>> {
-        Ok(self.sign_ins()?.sign_ins_to_renew().await?)
+        Ok(self.sign_ins().await?.sign_ins_to_renew().await?)
     }
 }

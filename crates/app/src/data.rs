@@ -135,7 +135,7 @@ impl Services {
             deleted.secrets_left.push(format!("cloud account: {e}"));
         }
         self.store.delete_all_data().await?;
-        deleted.files += self.remove_local_files()?;
+        deleted.files += self.remove_local_files().await?;
         tracing::info!(
             connections = deleted.connections,
             files = deleted.files,
@@ -147,7 +147,7 @@ impl Services {
     /// The files beside the database: the encrypted secrets file when it is the vault (its
     /// entries are gone; the file would still say a passphrase was chosen), the refresh lock,
     /// and the logs (emptied: the running process may still hold one open).
-    fn remove_local_files(&self) -> AppResult<usize> {
+    async fn remove_local_files(&self) -> AppResult<usize> {
         let dir = self.paths().data_dir();
         let mut count = 0;
         let io = |path: &std::path::Path, e: std::io::Error| {
@@ -155,6 +155,8 @@ impl Services {
         };
         let file = self.config().vault_options().file_path;
         let is_file_vault = self
+            .open_secrets()
+            .await
             .vault
             .as_ref()
             .is_ok_and(|v| matches!(v.kind(), syncer_auth::VaultKind::EncryptedFile { .. }));

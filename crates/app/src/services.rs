@@ -74,17 +74,22 @@ pub async fn known_empty(store: &Store, created: &PlaylistInfo) -> AppResult<()>
         .map_err(|e| AppError::Engine(e.into()))
 }
 
+/// The vault (possibly locked, waiting for its passphrase) and the connections service, or
+/// why each could not open.
+pub struct Secrets {
+    pub(crate) vault: Result<Vault, String>,
+    pub(crate) connections: Result<Connections, String>,
+}
+
 pub struct Services {
     /// Private to this crate: every use of the store is a use case here, so the front ends
     /// cannot grow their own copies.
     pub(crate) store: Store,
     config: Config,
-    /// Where secrets are kept: opened once (possibly locked, waiting for the passphrase), or
-    /// why it could not be.
-    pub(crate) vault: Result<Vault, String>,
+    /// Where secrets are kept, and the connections service over them: opened on first need.
+    secrets: tokio::sync::OnceCell<Secrets>,
     /// The connections service, when the front end opened it already (the desktop app keeps
     /// one for its life); otherwise each call to [`Services::auth`] opens the vault.
-    connections: Option<Connections>,
     pub locks: SyncLocks,
     clients: Mutex<HashMap<ConnectionId, Client>>,
     fakes: Mutex<HashMap<ConnectionId, Arc<FakeSpotify>>>,
@@ -104,39 +109,18 @@ impl std::fmt::Debug for Services {
 }
 
 impl Services {
-    /// Opens the store and the vault as `config` says, and closes the books on syncs a
-    /// previous process left running; returns those, so the front end can say so. With no
-    /// keyring and no passphrase the secrets file starts locked ([`Services::unlock_vault`]).
+    /// Opens the store as `config` says and closes the books on syncs a previous process left
+    /// running; returns those, so the front end can say so. The vault opens on first need
+    /// ([`Services::open_secrets`]): a command that needs no secret pays no keyring probe and
+    /// no key derivation.
     pub async fn open(config: Config) -> AppResult<(Services, Vec<SyncEventRecord>)> {
         let store = Store::open(&config.paths).await?;
         let interrupted = store.mark_interrupted().await?;
-        let vault = match Vault::open_async(config.vault_options()).await {
-            Ok(vault) => Ok(vault),
-            Err(VaultError::PassphraseNeeded { path, reason }) => {
-                tracing::info!(%reason, "secrets file locked until its passphrase is given");
-                Ok(Vault::locked_file(&path, reason))
-            }
-            Err(e) => Err(e.to_string()),
-        };
-        if let Ok(vault) = &vault {
-            tracing::debug!(vault = ?vault.kind(), "vault open");
-        }
-        let connections = match &vault {
-            Ok(vault) => Some(
-                // Every process sharing this data dir renews tokens under the same lock.
-                Connections::builder(store.clone(), vault.clone())
-                    .registry(config.registry())
-                    .refresh_lock(config.paths.data_dir().join(syncer_auth::LOCK_FILE))
-                    .build()?,
-            ),
-            Err(_) => None,
-        };
         Ok((
             Services {
                 store,
                 config,
-                vault,
-                connections,
+                secrets: tokio::sync::OnceCell::new(),
                 locks: SyncLocks::default(),
                 clients: Mutex::new(HashMap::new()),
                 fakes: Mutex::new(HashMap::new()),
@@ -145,6 +129,37 @@ impl Services {
             },
             interrupted,
         ))
+    }
+
+    /// The vault and the connections service over it, opened once. With no keyring and no
+    /// passphrase the secrets file starts locked ([`Services::unlock_vault`]); a vault that
+    /// cannot open at all is kept as why.
+    pub async fn open_secrets(&self) -> &Secrets {
+        self.secrets
+            .get_or_init(|| async {
+                let vault = match Vault::open_async(self.config.vault_options()).await {
+                    Ok(vault) => Ok(vault),
+                    Err(VaultError::PassphraseNeeded { path, reason }) => {
+                        tracing::info!(%reason, "secrets file locked until its passphrase is given");
+                        Ok(Vault::locked_file(&path, reason))
+                    }
+                    Err(e) => Err(e.to_string()),
+                };
+                let connections = match &vault {
+                    // Every process sharing this data dir renews tokens under the same lock.
+                    Ok(vault) => Connections::builder(self.store.clone(), vault.clone())
+                        .registry(self.config.registry())
+                        .refresh_lock(self.config.paths.data_dir().join(syncer_auth::LOCK_FILE))
+                        .build()
+                        .map_err(|e| e.to_string()),
+                    Err(e) => Err(e.clone()),
+                };
+                if let Ok(vault) = &vault {
+                    tracing::debug!(vault = ?vault.kind(), "vault open");
+                }
+                Secrets { vault, connections }
+            })
+            .await
     }
 
     pub fn paths(&self) -> &AppPaths {
@@ -158,7 +173,8 @@ impl Services {
     /// Sign-ins and their secrets: the vault and the providers. Refuses, saying why, while
     /// the vault is locked or could not open.
     pub async fn auth(&self) -> AppResult<Connections> {
-        let vault = self
+        let secrets = self.open_secrets().await;
+        let vault = secrets
             .vault
             .as_ref()
             .map_err(|e| AppError::Service(e.clone()))?;
@@ -168,20 +184,24 @@ impl Services {
                 reason: "no system keyring, and the secrets file's passphrase was not given".into(),
             }));
         }
-        self.connections
-            .clone()
-            .ok_or_else(|| AppError::Service("sign-ins are unavailable".into()))
+        secrets.connections.clone().map_err(AppError::Service)
     }
 
     /// The connections service even while the vault is locked: listing needs no secret.
-    pub(crate) fn connections_service(&self) -> Option<&Connections> {
-        self.connections.as_ref()
+    pub(crate) async fn connections_service(&self) -> AppResult<&Connections> {
+        self.open_secrets()
+            .await
+            .connections
+            .as_ref()
+            .map_err(|e| AppError::Service(e.clone()))
     }
 
     /// This device's side of the optional cloud account (sign-in, passphrase, setup sync,
     /// enrollment), built once per process over the store and the vault.
     pub async fn cloud(&self) -> AppResult<Arc<CloudDevice>> {
         let vault = self
+            .open_secrets()
+            .await
             .vault
             .as_ref()
             .map_err(|e| AppError::Service(e.clone()))?
@@ -254,9 +274,7 @@ impl Services {
         &self,
         connection: &ConnectionId,
     ) -> AppResult<ConnectionDetails> {
-        let connections = self.connections_service().ok_or_else(|| {
-            AppError::Service(self.vault.as_ref().err().cloned().unwrap_or_default())
-        })?;
+        let connections = self.connections_service().await?;
         let mut details = match connections.get(connection).await {
             Err(syncer_auth::AuthError::NotFound(_)) => {
                 return Err(AppError::missing(Thing::Connection, connection.as_str()));
