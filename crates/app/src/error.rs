@@ -161,6 +161,10 @@ pub enum Hint {
     Reconnect { provider: String },
     /// Give the secrets file's passphrase.
     UnlockVault,
+    /// Sign in to the cloud account (again).
+    CloudSignIn,
+    /// Enter (or set) the cloud account's sync passphrase.
+    CloudPassphrase,
 }
 
 impl AppError {
@@ -225,6 +229,7 @@ impl AppError {
                 _ => None,
             },
             AppError::Provider(p) => provider_hint(p),
+            AppError::Cloud(c) => cloud_hint(c),
             AppError::Auth(syncer_auth::AuthError::Token(t)) => token_hint(t),
             AppError::Auth(syncer_auth::AuthError::Vault(v)) | AppError::Vault(v) => {
                 matches!(v, syncer_auth::VaultError::PassphraseNeeded { .. })
@@ -303,6 +308,9 @@ impl Hint {
         if let Some(t) = e.downcast_ref::<syncer_auth::TokenError>() {
             return token_hint(t);
         }
+        if let Some(c) = e.downcast_ref::<syncer_cloud_client::CloudError>() {
+            return cloud_hint(c);
+        }
         if let Some(syncer_auth::VaultError::PassphraseNeeded { .. }) =
             e.downcast_ref::<syncer_auth::VaultError>()
         {
@@ -350,6 +358,15 @@ fn provider_hint(p: &ProviderError) -> Option<Hint> {
         ProviderError::ReconnectNeeded { .. } => Some(Hint::Reconnect {
             provider: crate::providers::SPOTIFY_PROVIDER.to_owned(),
         }),
+        _ => None,
+    }
+}
+
+fn cloud_hint(c: &syncer_cloud_client::CloudError) -> Option<Hint> {
+    use syncer_cloud_client::CloudErrorKind as C;
+    match c.kind() {
+        C::SignedOut => Some(Hint::CloudSignIn),
+        C::Locked => Some(Hint::CloudPassphrase),
         _ => None,
     }
 }

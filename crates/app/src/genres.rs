@@ -295,9 +295,7 @@ impl Services {
             .filter(|g| !g.is_empty())
             .collect();
         if genres.is_empty() {
-            return Err(AppError::Usage(
-                "name at least one genre, e.g. `syncer genres tag ARTIST shoegaze`".into(),
-            ));
+            return Err(AppError::Usage("name at least one genre".into()));
         }
         let resolved = self.resolve_artist(artist).await?;
         Ok(self
@@ -316,7 +314,7 @@ impl Services {
         let resolved = self.resolve_artist(artist).await?;
         if self.store.user_genres_of(&resolved.id).await?.is_none() {
             return Err(AppError::NotFound(format!(
-                "you have not tagged {}; `syncer genres list` shows who you have",
+                "you have not tagged {}",
                 resolved.name.as_deref().unwrap_or(resolved.id.as_str())
             )));
         }

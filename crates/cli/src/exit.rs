@@ -92,6 +92,8 @@ fn hint_text(hint: &Hint) -> String {
         Hint::UnlockVault => "set SYNCER_VAULT_PASSPHRASE to its passphrase and run the \
                               command again"
             .into(),
+        Hint::CloudSignIn => "`syncer cloud login` (or `syncer cloud signup`)".into(),
+        Hint::CloudPassphrase => "`syncer cloud passphrase`".into(),
     }
 }
 

@@ -414,8 +414,7 @@ impl CloudDevice {
             .await?
             .ok_or_else(|| {
                 CloudError::Invalid(
-                    "this account has no sync key yet: set a passphrase first (`syncer cloud passphrase`)"
-                        .to_owned(),
+                    "this account has no sync key yet: set a passphrase first".to_owned(),
                 )
             })?;
         KeyBundle::from_json(&body.bundle.to_string()).map_err(CloudError::from_crypto)
@@ -523,7 +522,7 @@ impl CloudDevice {
         match me.key_id {
             None => Err(CloudError::Invalid(
                 "the cloud data of this account was deleted: enter a sync passphrase again to \
-                 start over (`syncer cloud passphrase`)"
+                 start over by setting the passphrase again"
                     .to_owned(),
             )),
             Some(account) if account != master.key_id().as_str() => {

@@ -367,9 +367,9 @@ impl CloudDevice {
 
 fn not_found_device(err: CloudError, id: &str) -> CloudError {
     match err {
-        CloudError::Api { status: 404, .. } => CloudError::Invalid(format!(
-            "no device {id} in this account; list them with `syncer cloud devices`"
-        )),
+        CloudError::Api { status: 404, .. } => {
+            CloudError::Invalid(format!("no device {id} in this account"))
+        }
         other => other,
     }
 }

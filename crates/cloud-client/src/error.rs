@@ -5,14 +5,10 @@ use syncer_crypto::{CryptoError, KeyId};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CloudError {
-    #[error(
-        "not signed in to a Syncer cloud on this device: sign up or sign in first (`syncer cloud signup` / `syncer cloud login`)"
-    )]
+    #[error("not signed in to a Syncer cloud on this device: sign up or sign in first")]
     NotSignedIn,
 
-    #[error(
-        "cloud sync is locked on this device: enter your sync passphrase (`syncer cloud passphrase`)"
-    )]
+    #[error("cloud sync is locked on this device: enter your sync passphrase")]
     Locked,
 
     #[error(
@@ -27,7 +23,7 @@ pub enum CloudError {
     )]
     WrongKey { expected: String, found: String },
 
-    #[error("the server ended this sign-in ({reason}); sign in again (`syncer cloud login`)")]
+    #[error("the server ended this sign-in ({reason}); sign in again")]
     SessionEnded { reason: String },
 
     #[error(

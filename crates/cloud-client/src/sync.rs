@@ -511,11 +511,7 @@ impl CloudDevice {
         let conflict = list
             .into_iter()
             .find(|c| c.id == conflict_id)
-            .ok_or_else(|| {
-                CloudError::Invalid(format!(
-                    "no open conflict {conflict_id}; `syncer cloud conflicts` lists them"
-                ))
-            })?;
+            .ok_or_else(|| CloudError::Invalid(format!("no open conflict {conflict_id}")))?;
         let collection = Collection::parse(&conflict.collection).ok_or_else(|| {
             CloudError::Invalid(format!(
                 "conflicts in {} need a newer Syncer",
