@@ -22,17 +22,16 @@ mod settings;
 mod state;
 mod syncing;
 mod tray;
+mod window;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
 use syncer_store::{AppPaths, SettingKey};
 use tauri::Manager;
 use tauri_plugin_deep_link::DeepLinkExt;
 
-/// Set when the tray is up: closing the window then hides it instead of quitting.
-static TRAY_UP: AtomicBool = AtomicBool::new(false);
+use crate::window::{OnLastWindowClosed, WindowLifecycle};
 
 fn main() -> anyhow::Result<()> {
     let paths = AppPaths::from_env().context(
@@ -47,11 +46,11 @@ fn main() -> anyhow::Result<()> {
         "Syncer starting"
     );
 
-    tauri::Builder::default()
+    let app = tauri::Builder::default()
         // First: a second launch (e.g. the OS opening a syncer:// link) hands its arguments to
         // this instance and exits; with the deep-link feature they arrive as open-url events.
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
-            connections::focus_main_window(app);
+            window::open_main_window(app);
         }))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
@@ -73,20 +72,22 @@ fn main() -> anyhow::Result<()> {
                 None => false,
             };
             app.manage(state);
+            app.manage(WindowLifecycle::default());
             app.manage(cloud::CloudCell::default());
             let hub = Arc::new(syncing::SyncHub::new(app.handle().clone(), services));
             app.manage(Arc::clone(&hub));
-            match tray::build(app.handle()) {
-                Ok(()) => TRAY_UP.store(true, Ordering::SeqCst),
+            let tray_up = match tray::build(app.handle()) {
+                Ok(()) => true,
                 Err(e) => {
-                    tracing::warn!(error = %e, "no tray on this desktop; closing the window quits")
+                    tracing::warn!(error = %e, "no tray on this desktop; closing the window quits");
+                    false
                 }
-            }
-            if start_minimised
-                && TRAY_UP.load(Ordering::SeqCst)
-                && let Some(window) = app.get_webview_window("main")
-            {
-                let _ = window.hide();
+            };
+            app.state::<WindowLifecycle>().set_tray_up(tray_up);
+            // Minimised to the tray means no webview at all, not a hidden one: the window is
+            // built on the tray's Open.
+            if !(start_minimised && tray_up) {
+                window::build_main_window(app.handle())?;
             }
             cloud_events::start(app.handle().clone(), Arc::clone(&hub));
             background::start(hub);
@@ -118,12 +119,13 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         })
         .on_window_event(|window, event| {
-            // Syncer keeps syncing in the background: closing the window hides it to the tray.
-            if let tauri::WindowEvent::CloseRequested { api, .. } = event
-                && TRAY_UP.load(Ordering::SeqCst)
-            {
-                api.prevent_close();
-                let _ = window.hide();
+            // Closing is not prevented: the window and its webview go, and the app stays in
+            // the tray (the exit that follows is refused below).
+            if let tauri::WindowEvent::Destroyed = event {
+                tracing::info!(
+                    window = window.label(),
+                    "window closed; Syncer stays in the tray"
+                );
             }
         })
         .invoke_handler(tauri::generate_handler![
@@ -174,6 +176,8 @@ fn main() -> anyhow::Result<()> {
             settings::delete_all_data,
             settings::open_log_folder,
             tray::tray_action,
+            window::remember_route,
+            window::last_route,
             cloud::cloud_status,
             cloud::cloud_sign_in,
             cloud::cloud_passphrase,
@@ -189,8 +193,17 @@ fn main() -> anyhow::Result<()> {
             devices::cloud_revoke_device,
             devices::cloud_join,
         ])
-        .run(tauri::generate_context!())
+        .build(tauri::generate_context!())
         .context("the Syncer window could not start")?;
+    app.run(|app, event| {
+        // The last window closed: Syncer syncs on in the tray until Quit.
+        if let tauri::RunEvent::ExitRequested { code, api, .. } = event
+            && app.state::<WindowLifecycle>().on_exit_requested(code)
+                == OnLastWindowClosed::KeepRunning
+        {
+            api.prevent_exit();
+        }
+    });
     tracing::info!("Syncer stopped");
     Ok(())
 }
