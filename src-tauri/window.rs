@@ -124,6 +124,7 @@ fn last_route_of(app: &AppHandle) -> Option<Route> {
 /// The window tells the backend each page it shows, so a new window opens on the same page.
 #[tauri::command]
 pub fn remember_route(lifecycle: State<'_, WindowLifecycle>, route: Route) {
+    tracing::info!(?route, "window shows a page");
     lifecycle.remember(route);
 }
 
