@@ -17,6 +17,8 @@ pub enum ErrorCode {
     Service,
     Store,
     Invalid,
+    /// An update's download did not match Syncer's signing key: refused, nothing installed.
+    UpdateRejected,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]

@@ -22,6 +22,7 @@ mod settings;
 mod state;
 mod syncing;
 mod tray;
+mod updates;
 mod window;
 
 use std::sync::Arc;
@@ -46,7 +47,16 @@ fn main() -> anyhow::Result<()> {
         "Syncer starting"
     );
 
-    let app = tauri::Builder::default()
+    let mut context = tauri::generate_context!();
+    // Updates only for a build with a feed: tauri.conf.json's plugins.updater, or
+    // SYNCER_UPDATE_FEED + SYNCER_UPDATE_PUBKEY. A wrong one is logged, and updates stay off.
+    let feed = syncer_update::FeedConfig::from_env_or(context.config().plugins.0.get("updater"))
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "updates are off");
+            None
+        });
+    tracing::info!(configured = feed.is_some(), "update feed");
+    let mut builder = tauri::Builder::default()
         // First: a second launch (e.g. the OS opening a syncer:// link) hands its arguments to
         // this instance and exits; with the deep-link feature they arrive as open-url events.
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
@@ -57,8 +67,13 @@ fn main() -> anyhow::Result<()> {
         .plugin(tauri_plugin_autostart::init(
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             None,
-        ))
+        ));
+    if let Some(feed) = &feed {
+        builder = builder.plugin(feed.install_plugin(&mut context));
+    }
+    let app = builder
         .setup(move |app| {
+            app.manage(updates::Updates::new(feed));
             // Opened here, after the single-instance plugin: a second launch (the OS handing
             // over a syncer:// link) has already passed the link on and exited, without
             // migrating the database or unlocking the vault for nothing.
@@ -178,6 +193,9 @@ fn main() -> anyhow::Result<()> {
             tray::tray_action,
             window::remember_route,
             window::last_route,
+            updates::update_status,
+            updates::check_for_updates,
+            updates::install_update,
             cloud::cloud_status,
             cloud::cloud_sign_in,
             cloud::cloud_passphrase,
@@ -193,7 +211,7 @@ fn main() -> anyhow::Result<()> {
             devices::cloud_revoke_device,
             devices::cloud_join,
         ])
-        .build(tauri::generate_context!())
+        .build(context)
         .context("the Syncer window could not start")?;
     app.run(|app, event| {
         // The last window closed: Syncer syncs on in the tray until Quit.

@@ -3,4 +3,4 @@
 /**
  * The kinds of failure the window treats differently.
  */
-export type ErrorCode = "sync_in_progress" | "not_found" | "bad_query" | "service" | "store" | "invalid";
+export type ErrorCode = "sync_in_progress" | "not_found" | "bad_query" | "service" | "store" | "invalid" | "update_rejected";
