@@ -229,7 +229,9 @@ impl UpdateClient {
         match self.updater.check().await {
             Ok(Some(update)) => {
                 tracing::info!(current = %self.current_version, offered = %update.version, "an update is available");
-                Ok(UpdateCheck::Available(PendingUpdate { update }))
+                Ok(UpdateCheck::Available(PendingUpdate {
+                    update: Box::new(update),
+                }))
             }
             Ok(None) => Ok(UpdateCheck::UpToDate {
                 current_version: self.current_version.clone(),
@@ -242,7 +244,8 @@ impl UpdateClient {
 /// A newer version, found but not downloaded.
 #[derive(Clone)]
 pub struct PendingUpdate {
-    update: Update,
+    // Boxed: the plugin's update is large, and a check's answer is moved around.
+    update: Box<Update>,
 }
 
 impl std::fmt::Debug for PendingUpdate {
@@ -277,7 +280,7 @@ impl PendingUpdate {
             .map_err(|e| classify(e, Some(&self.update.version)))?;
         tracing::info!(version = %self.update.version, bytes = bytes.len(), "update downloaded and its signature verified");
         Ok(VerifiedUpdate {
-            update: self.update.clone(),
+            update: (*self.update).clone(),
             bytes,
         })
     }

@@ -73,7 +73,7 @@ describe("Updates", () => {
     );
     fireEvent.click(await screen.findByTestId("update-install"));
     const problem = await screen.findByTestId("update-problem");
-    expect(problem.textContent).toContain("This update was refused.");
+    expect(problem.textContent).toContain("Keep using this version.");
     expect(problem.textContent).toContain("signature does not match");
   });
 });

@@ -83,10 +83,13 @@ export function Updates({ api = defaultUpdatesApi }: { api?: UpdatesApi | undefi
       {problem === null ? null : (
         <div className="notice notice--warning" role="alert" data-testid="update-problem">
           <WarningIcon size={16} />
-          <p>
-            {problem.rejected ? "This update was refused. " : ""}
-            {problem.message}
-          </p>
+          <p>{problem.message}</p>
+          {problem.rejected ? (
+            <p className="small">
+              Keep using this version. If this happens again, get Syncer from the place you first
+              downloaded it.
+            </p>
+          ) : null}
         </div>
       )}
     </section>
