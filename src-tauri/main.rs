@@ -141,6 +141,7 @@ fn main() -> anyhow::Result<()> {
                     window = window.label(),
                     "window closed; Syncer stays in the tray"
                 );
+                window::window_closed(window.app_handle());
             }
         })
         .invoke_handler(tauri::generate_handler![

@@ -116,6 +116,61 @@ pub fn build_main_window(app: &AppHandle) -> tauri::Result<()> {
     Ok(())
 }
 
+/// How long after the window closes WebKit's network process is ended: time for the page's
+/// last storage writes, which go through it, to land.
+#[cfg(target_os = "linux")]
+const NETWORK_PROCESS_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The window is gone; Syncer stays in the tray. WebKit's network process (about 30 MB) would
+/// stay too: on Linux, Tauri keeps the web context for the app's life, and WebKit never ends
+/// that process while its context lives, though with no page it serves nothing. So it is ended
+/// here, a moment after the close, if no window came back meanwhile; WebKit starts a new one
+/// for the next window (it treats the old one's end as a crash it recovers from).
+pub fn window_closed(app: &AppHandle) {
+    #[cfg(target_os = "linux")]
+    {
+        let app = app.clone();
+        tauri::async_runtime::spawn(async move {
+            tokio::time::sleep(NETWORK_PROCESS_GRACE).await;
+            if !app.webview_windows().is_empty() {
+                return;
+            }
+            for pid in children_running("WebKitNetworkProcess") {
+                let pid = nix::unistd::Pid::from_raw(pid);
+                match nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM) {
+                    Ok(()) => tracing::info!(%pid, "ended WebKit's idle network process"),
+                    Err(e) => {
+                        tracing::debug!(%pid, error = %e, "could not end WebKit's network process")
+                    }
+                }
+            }
+        });
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = app;
+}
+
+/// This process's children whose executable is named `program`.
+#[cfg(target_os = "linux")]
+fn children_running(program: &str) -> Vec<i32> {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return Vec::new();
+    };
+    tasks
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("children")).ok())
+        .flat_map(|list| {
+            list.split_whitespace()
+                .filter_map(|pid| pid.parse::<i32>().ok())
+                .collect::<Vec<_>>()
+        })
+        .filter(|pid| {
+            std::fs::read_link(format!("/proc/{pid}/exe"))
+                .is_ok_and(|exe| exe.file_name().is_some_and(|name| name == program))
+        })
+        .collect()
+}
+
 fn last_route_of(app: &AppHandle) -> Option<Route> {
     app.try_state::<WindowLifecycle>()
         .and_then(|l| l.last_route())

@@ -1,5 +1,6 @@
 //! The light tray, end to end: closing the window (as a window manager's close button does)
-//! destroys the webview, so WebKit's web process goes, while Syncer stays running in the tray;
+//! destroys the webview, so WebKit's web and network processes go, while Syncer stays running
+//! in the tray;
 //! a second launch (what the tray's Open and a `syncer://` link also do) builds the window
 //! again, on the page the closed one showed.
 
@@ -120,6 +121,12 @@ async fn closing_drops_the_webview_and_reopening_restores_the_page() {
     // Closing the window ends its web process; the app stays, in the tray.
     close_window(&driver);
     wait_until("the web process is gone", || !has_web_process(app));
+    // WebKit's network process, idle with no page, is ended a moment later.
+    wait_until("the network process is gone", || {
+        !descendants(app)
+            .iter()
+            .any(|n| n.starts_with("WebKitNetworkPr"))
+    });
     std::thread::sleep(Duration::from_secs(1));
     assert!(
         Path::new(&format!("/proc/{app}")).exists(),
