@@ -6,6 +6,7 @@
 #   open     the window open on the Playlists page, with the demo library set up
 #   closed   the window closed (Syncer in the tray, no webview)
 #   synced   after a scheduled sync ran with no window
+#   minimised  a fresh start minimised to the tray (as at login), no window ever built
 #
 # A benchmark, not a test: it prints figures and asserts nothing. It runs the app in its own
 # virtual display (Xvfb) and D-Bus session, with a throwaway HOME and data folder, the demo
@@ -72,16 +73,23 @@ for _ in $(seq 50); do xdotool getdisplaygeometry >/dev/null 2>&1 && break; slee
 
 # The app in its own session bus and process group, so its WebKit processes are found as its
 # descendants and stopped with it.
-setsid dbus-run-session -- sh -c "exec '$app'" >"$work/app.log" 2>&1 &
-session_pid=$!
-
-app_pid=""
-for _ in $(seq 300); do
-	app_pid="$(pgrep -s "$session_pid" -x syncer-desktop || true)"
-	[ -n "$app_pid" ] && break
-	sleep 0.1
-done
-[ -n "$app_pid" ] || { cat "$work/app.log"; echo "bench-tray: the app did not start" >&2; exit 1; }
+start_app() {
+	setsid dbus-run-session -- sh -c "exec '$app'" >"$work/app.log" 2>&1 &
+	session_pid=$!
+	app_pid=""
+	for _ in $(seq 300); do
+		app_pid="$(pgrep -s "$session_pid" -x syncer-desktop || true)"
+		[ -n "$app_pid" ] && break
+		sleep 0.1
+	done
+	[ -n "$app_pid" ] || { cat "$work/app.log"; echo "bench-tray: the app did not start" >&2; exit 1; }
+}
+stop_app() {
+	kill -TERM -- "-$session_pid" 2>/dev/null || true
+	for _ in $(seq 100); do kill -0 "$app_pid" 2>/dev/null || break; sleep 0.1; done
+	session_pid=""
+}
+start_app
 
 descendants() {
 	local pid=$1
@@ -122,7 +130,20 @@ ran=$(( $(events) - before ))
 sleep 5
 synced_figure="$(pss)"
 
+# Started minimised to the tray (Settings → Start-up), as at login: no window is ever built.
+# The setting is written with sqlite3 where it is installed (the CLI has no command for it).
+minimised_figure="(skipped: sqlite3 not installed)"
+if command -v sqlite3 >/dev/null; then
+	stop_app
+	sqlite3 "$SYNCER_DATA_DIR/syncer.db" \
+		"INSERT OR REPLACE INTO settings (key, value) VALUES ('start_minimised', 'true')"
+	start_app
+	sleep 15
+	minimised_figure="$(pss)"
+fi
+
 echo "bench-tray ($profile build): PSS of syncer-desktop and its WebKit processes"
 echo "  window open:                      $open_figure"
 echo "  window closed (tray only):        $closed_figure"
 echo "  after a windowless scheduled sync: $synced_figure  [$ran sync(s) ran]"
+echo "  started minimised (never a window): $minimised_figure"

@@ -47,6 +47,17 @@ fn main() -> anyhow::Result<()> {
         "Syncer starting"
     );
 
+    // Two async workers, however many cores: Syncer's work is network-bound and mostly waits,
+    // and each worker thread costs a stack and, once it allocates, a malloc arena that keeps
+    // what it freed, which a tray app pays for as long as it runs. Blocking work (SQLite,
+    // notifications) has its own pool.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("syncer-async")
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    tauri::async_runtime::set(runtime.handle().clone());
     let mut context = tauri::generate_context!();
     // Updates only for a build with a feed: tauri.conf.json's plugins.updater, or
     // SYNCER_UPDATE_FEED + SYNCER_UPDATE_PUBKEY. A wrong one is logged, and updates stay off.
