@@ -27,7 +27,7 @@ impl AppInfo {
             data_dir: state.paths.data_dir().display().to_string(),
             log_dir: state.paths.log_dir().display().to_string(),
             database_path: state.paths.database_path().display().to_string(),
-            database_error: state.store.as_ref().err().map(ToString::to_string),
+            database_error: state.database_error(),
         }
     }
 }
@@ -40,12 +40,12 @@ pub fn app_info(state: tauri::State<'_, AppState>) -> AppInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use syncer_store::AppPaths;
+    use syncer_app::Config;
 
     #[tokio::test]
     async fn reports_paths_and_a_healthy_store() {
         let dir = tempfile::tempdir().unwrap();
-        let state = AppState::open(AppPaths::at(dir.path())).await;
+        let state = AppState::open(Config::at(dir.path())).await;
         let info = AppInfo::from_state(&state);
         assert_eq!(info.data_dir, dir.path().display().to_string());
         assert!(info.database_path.ends_with("syncer.db"));
@@ -61,7 +61,7 @@ mod tests {
     async fn reports_a_broken_store_with_the_way_out() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("syncer.db"), vec![7u8; 4096]).unwrap();
-        let state = AppState::open(AppPaths::at(dir.path())).await;
+        let state = AppState::open(Config::at(dir.path())).await;
         let info = AppInfo::from_state(&state);
         let error = info
             .database_error

@@ -10,54 +10,36 @@ use syncer_cloud_client::{
     CloudDevice, CloudError, CloudStatus, Passphrase, PassphraseOutcome, RECOVERY_WARNING,
 };
 use tauri::State;
-use tokio::sync::OnceCell;
 use ts_rs::TS;
 
-use crate::error::{CommandError, CommandResult, ErrorCode};
+use crate::error::{CommandError, CommandResult, ErrorCode, OrCommandError};
 use crate::state::AppState;
 use crate::syncing::SyncHub;
 
-/// Where a new account lives unless the user names another server.
-pub const DEFAULT_SERVER_ENV: &str = "SYNCER_CLOUD_URL";
-
-/// The device's cloud side, made on first use (it needs the store and the vault).
-#[derive(Default)]
-pub struct CloudCell(OnceCell<Arc<CloudDevice>>);
-
-pub(crate) async fn device(cell: &CloudCell, state: &AppState) -> CommandResult<Arc<CloudDevice>> {
-    let services = state.services()?;
-    let vault = state.connections()?.vault().clone();
-    let device = cell
-        .0
-        .get_or_init(|| async move {
-            Arc::new(
-                CloudDevice::new(services.store.clone(), vault, services.paths().data_dir())
-                    .with_app_version(env!("CARGO_PKG_VERSION")),
-            )
-        })
-        .await;
-    Ok(Arc::clone(device))
+/// This device's side of the cloud account: the shared layer's one.
+pub(crate) async fn device(state: &AppState) -> CommandResult<Arc<CloudDevice>> {
+    state.services()?.cloud().await.or_command_error()
 }
 
+/// Where a new account lives unless the user names another server: the configuration's.
+pub(crate) fn default_server(state: &AppState) -> CommandResult<String> {
+    Ok(state.services()?.config().cloud_url.clone())
+}
+
+/// A cloud error as the window gets it: its kind is the shared layer's.
 pub(crate) fn cloud_error(err: CloudError) -> CommandError {
-    let code = match &err {
-        CloudError::Unreachable { .. } | CloudError::Api { .. } => Some(ErrorCode::Service),
-        CloudError::Invalid(_)
-        | CloudError::BadEnrollmentCode { .. }
-        | CloudError::AlreadySignedIn { .. } => Some(ErrorCode::Invalid),
-        CloudError::EnrollmentExpired
-        | CloudError::EnrollmentUsed
-        | CloudError::EnrollmentUnknown => Some(ErrorCode::NotFound),
-        CloudError::WrongServer { .. } => Some(ErrorCode::Service),
-        CloudError::Store(_) | CloudError::Setup(_) | CloudError::State { .. } => {
-            Some(ErrorCode::Store)
-        }
-        _ => None,
-    };
-    CommandError {
-        message: err.to_string(),
-        code,
-    }
+    CommandError::app(syncer_app::AppError::Cloud(err))
+}
+
+/// Which version of a conflicting setup item the window keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub enum ConflictChoice {
+    /// This device's version.
+    Local,
+    /// The other device's, as the server has it.
+    Remote,
 }
 
 /// Where this device stands with the cloud, for the Cloud page.
@@ -80,11 +62,11 @@ pub struct CloudStatusView {
     pub open_conflicts: u32,
 }
 
-pub(crate) fn status_view(s: CloudStatus) -> CloudStatusView {
+pub(crate) fn status_view(s: CloudStatus, default_server: &str) -> CloudStatusView {
     CloudStatusView {
         signed_in: s.signed_in,
         server_url: s.server_url,
-        default_server_url: default_server(),
+        default_server_url: default_server.to_owned(),
         email: s.email,
         device_id: s.device_id,
         key_id: s.key_id,
@@ -93,13 +75,6 @@ pub(crate) fn status_view(s: CloudStatus) -> CloudStatusView {
         records: u32::try_from(s.records).unwrap_or(u32::MAX),
         open_conflicts: u32::try_from(s.open_conflicts).unwrap_or(u32::MAX),
     }
-}
-
-fn default_server() -> String {
-    std::env::var(DEFAULT_SERVER_ENV)
-        .ok()
-        .filter(|u| !u.is_empty())
-        .unwrap_or_else(|| "http://127.0.0.1:8787".to_owned())
 }
 
 /// What entering the passphrase did: unlocked, or made the account's key (with the recovery
@@ -145,27 +120,26 @@ fn count(n: usize) -> u32 {
 }
 
 #[tauri::command]
-pub async fn cloud_status(
-    cell: State<'_, CloudCell>,
-    state: State<'_, AppState>,
-) -> CommandResult<CloudStatusView> {
-    let device = device(&cell, &state).await?;
-    Ok(status_view(device.status().await.map_err(cloud_error)?))
+pub async fn cloud_status(state: State<'_, AppState>) -> CommandResult<CloudStatusView> {
+    let device = device(&state).await?;
+    Ok(status_view(
+        device.status().await.map_err(cloud_error)?,
+        &default_server(&state)?,
+    ))
 }
 
 /// Creates an account (`create`) or signs in to one.
 #[tauri::command]
 pub async fn cloud_sign_in(
-    cell: State<'_, CloudCell>,
     state: State<'_, AppState>,
     server: String,
     email: String,
     password: String,
     create: bool,
 ) -> CommandResult<CloudStatusView> {
-    let device = device(&cell, &state).await?;
+    let device = device(&state).await?;
     let server = if server.trim().is_empty() {
-        default_server()
+        default_server(&state)?
     } else {
         server.trim().to_owned()
     };
@@ -175,16 +149,15 @@ pub async fn cloud_sign_in(
         device.sign_in(&server, email.trim(), &password).await
     }
     .map_err(cloud_error)?;
-    Ok(status_view(status))
+    Ok(status_view(status, &default_server(&state)?))
 }
 
 #[tauri::command]
 pub async fn cloud_passphrase(
-    cell: State<'_, CloudCell>,
     state: State<'_, AppState>,
     passphrase: String,
 ) -> CommandResult<PassphraseView> {
-    let device = device(&cell, &state).await?;
+    let device = device(&state).await?;
     let outcome = device
         .enter_passphrase(&Passphrase::new(passphrase))
         .await
@@ -211,11 +184,10 @@ pub async fn cloud_passphrase(
 /// Brings the setup in step with the account: pushes this device's changes, applies others'.
 #[tauri::command]
 pub async fn cloud_sync(
-    cell: State<'_, CloudCell>,
     state: State<'_, AppState>,
     hub: State<'_, Arc<SyncHub>>,
 ) -> CommandResult<CloudSyncView> {
-    let device = device(&cell, &state).await?;
+    let device = device(&state).await?;
     let r = device.sync().await.map_err(cloud_error)?;
     // Bases or schedules may have arrived from another device.
     hub.reschedule().await;
@@ -231,11 +203,8 @@ pub async fn cloud_sync(
 }
 
 #[tauri::command]
-pub async fn cloud_conflicts(
-    cell: State<'_, CloudCell>,
-    state: State<'_, AppState>,
-) -> CommandResult<Vec<ConflictItem>> {
-    let device = device(&cell, &state).await?;
+pub async fn cloud_conflicts(state: State<'_, AppState>) -> CommandResult<Vec<ConflictItem>> {
+    let device = device(&state).await?;
     let all = device.conflicts(false).await.map_err(cloud_error)?;
     Ok(all
         .into_iter()
@@ -252,22 +221,15 @@ pub async fn cloud_conflicts(
 /// Settles a conflict: "local" keeps this device's version, "remote" the other device's.
 #[tauri::command]
 pub async fn cloud_resolve(
-    cell: State<'_, CloudCell>,
     state: State<'_, AppState>,
     hub: State<'_, Arc<SyncHub>>,
     conflict: String,
-    choice: String,
+    choice: ConflictChoice,
 ) -> CommandResult<()> {
-    let device = device(&cell, &state).await?;
-    let choice = match choice.as_str() {
-        "local" => syncer_cloud_client::Choice::Local,
-        "remote" => syncer_cloud_client::Choice::Remote,
-        other => {
-            return Err(CommandError::with_code(
-                ErrorCode::Invalid,
-                format!("'{other}' is not a choice: local or remote"),
-            ));
-        }
+    let device = device(&state).await?;
+    let choice = match choice {
+        ConflictChoice::Local => syncer_cloud_client::Choice::Local,
+        ConflictChoice::Remote => syncer_cloud_client::Choice::Remote,
     };
     device
         .resolve(&conflict, choice)
@@ -278,11 +240,8 @@ pub async fn cloud_resolve(
 }
 
 #[tauri::command]
-pub async fn cloud_sign_out(
-    cell: State<'_, CloudCell>,
-    state: State<'_, AppState>,
-) -> CommandResult<()> {
-    let device = device(&cell, &state).await?;
+pub async fn cloud_sign_out(state: State<'_, AppState>) -> CommandResult<()> {
+    let device = device(&state).await?;
     device.sign_out().await.map_err(cloud_error)
 }
 
@@ -290,31 +249,116 @@ pub async fn cloud_sign_out(
 /// sign-ins ended.
 #[tauri::command]
 pub async fn cloud_change_password(
-    cell: State<'_, CloudCell>,
     state: State<'_, AppState>,
     current: String,
     new: String,
 ) -> CommandResult<u64> {
-    let device = device(&cell, &state).await?;
+    let device = device(&state).await?;
     device
         .change_password(&current, &new)
         .await
         .map_err(cloud_error)
 }
 
-/// Deletes the account's records on the server (still signed in; the local setup stays).
+/// Deletes the account's records and key on the server (still signed in; the local setup
+/// stays), confirmed by typing "delete" and by the account's password. The window always asks
+/// for the password: the server insists on it once a sign-in is 10 minutes old, which a
+/// desktop's month-long sign-in nearly always is, and asking up front spares a refused attempt
+/// and a second dialog. A wrong one answers `wrong_password`.
 #[tauri::command]
 pub async fn cloud_delete_data(
-    cell: State<'_, CloudCell>,
     state: State<'_, AppState>,
     confirm: String,
+    password: String,
 ) -> CommandResult<()> {
+    let device = device(&state).await?;
+    delete_data(&device, &confirm, &password).await
+}
+
+async fn delete_data(device: &CloudDevice, confirm: &str, password: &str) -> CommandResult<()> {
     if confirm.trim() != "delete" {
         return Err(CommandError::with_code(
             ErrorCode::Invalid,
             "Type delete to confirm; nothing was deleted.",
         ));
     }
-    let device = device(&cell, &state).await?;
-    device.delete_cloud_data().await.map_err(cloud_error)
+    if password.is_empty() {
+        return Err(CommandError::with_code(
+            ErrorCode::PasswordRequired,
+            "Enter the account's password to confirm; nothing was deleted.",
+        ));
+    }
+    device
+        .delete_cloud_data_with_password(password)
+        .await
+        .map_err(cloud_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use syncer_auth::Vault;
+    use syncer_cloud::testing::{Backend, TestServer, test_settings};
+    use syncer_cloud_client::{KdfParams, Passphrase};
+    use syncer_store::{OpenOptions, Store};
+
+    use super::*;
+
+    const PASSWORD: &str = "a long account password";
+
+    /// Deleting the cloud copy through the window's command, against a real server that (as
+    /// after 10 minutes) takes no deletion without the password.
+    #[tokio::test]
+    async fn deleting_cloud_data_takes_the_password_and_says_when_it_is_wrong() {
+        let settings = syncer_cloud::state::Settings {
+            fresh_sign_in: Duration::ZERO,
+            ..test_settings()
+        };
+        let server = TestServer::start(Backend::Sqlite, settings)
+            .await
+            .expect("cloud server");
+        let dir = tempfile::tempdir().expect("data dir");
+        let store = Store::open_file(&dir.path().join("syncer.db"), &OpenOptions::default())
+            .await
+            .expect("store");
+        let device = CloudDevice::new(store, Vault::memory(), dir.path())
+            .with_kdf(KdfParams::INSECURE_FOR_TESTS);
+        device
+            .sign_up(&server.url(), "pat@example.org", PASSWORD)
+            .await
+            .expect("sign up");
+        device
+            .enter_passphrase(&Passphrase::new("correct horse battery staple".to_owned()))
+            .await
+            .expect("passphrase");
+
+        // The server's answer without the password, as the client names it.
+        let err = device
+            .delete_cloud_data()
+            .await
+            .expect_err("needs the password");
+        assert_eq!(cloud_error(err).code, Some(ErrorCode::PasswordRequired));
+
+        let err = delete_data(&device, "delete", "").await.expect_err("empty");
+        assert_eq!(err.code, Some(ErrorCode::PasswordRequired));
+        let err = delete_data(&device, "delete", "not the password")
+            .await
+            .expect_err("wrong password");
+        assert_eq!(err.code, Some(ErrorCode::WrongPassword), "{}", err.message);
+        assert!(err.message.contains("password is wrong"), "{}", err.message);
+        let kept = device.status().await.expect("status");
+        assert!(
+            kept.signed_in && kept.key_id.is_some(),
+            "nothing was deleted"
+        );
+
+        delete_data(&device, "delete", PASSWORD)
+            .await
+            .expect("deleted with the password");
+        let after = device.status().await.expect("status");
+        assert!(after.signed_in, "still signed in");
+        assert_eq!(after.key_id, None, "the key went with the data");
+        server.finish().await;
+    }
 }

@@ -11,7 +11,7 @@ use syncer_cloud_client::{LiveEvent, WatchUpdate};
 use tauri::{AppHandle, Emitter as _, Manager as _};
 use ts_rs::TS;
 
-use crate::cloud::{self, CloudCell};
+use crate::cloud;
 use crate::state::AppState;
 use crate::syncing::SyncHub;
 
@@ -59,9 +59,8 @@ pub fn start(app: AppHandle, hub: Arc<SyncHub>) {
         let mut announced_off = false;
         loop {
             let device = {
-                let cell = app.state::<CloudCell>();
                 let state = app.state::<AppState>();
-                cloud::device(&cell, &state).await
+                cloud::device(&state).await
             };
             let Ok(device) = device else {
                 // The store or the vault is not open: nothing to watch.

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use serde::Deserialize;
+use syncer_app::connections::VaultStatus;
 use syncer_auth::{
     AuthorizationStart, CallbackChannel, ConnectionDetails, ConnectionInfo, LoopbackListener,
     ProviderInfo, Removed, StartOAuth, TestReport, deep_link_redirect_uri,
@@ -14,7 +15,7 @@ use tauri_plugin_opener::OpenerExt;
 use ts_rs::TS;
 
 use crate::error::{CommandError, CommandResult, OrCommandError};
-use crate::state::{AppState, VaultStatus};
+use crate::state::AppState;
 
 /// Event: a sign-in finished and the connection is stored. Payload: `ConnectionInfo`.
 pub const CONNECTION_ADDED: &str = "connection-added";
@@ -36,24 +37,16 @@ pub enum Channel {
 
 #[tauri::command]
 pub fn list_providers(state: State<'_, AppState>) -> CommandResult<Vec<ProviderInfo>> {
-    Ok(state.connections()?.providers())
+    state.services()?.providers().or_command_error()
 }
 
 #[tauri::command]
 pub async fn list_connections(state: State<'_, AppState>) -> CommandResult<Vec<ConnectionDetails>> {
-    let connections = state.connections()?;
-    let services = state.services()?;
-    let mut out = Vec::new();
-    for info in connections.list().await? {
-        // Through the shared layer: it adds a 429 this process's client is waiting out.
-        out.push(
-            services
-                .connection_details(&info.id)
-                .await
-                .or_command_error()?,
-        );
-    }
-    Ok(out)
+    state
+        .services()?
+        .list_connections()
+        .await
+        .or_command_error()
 }
 
 #[tauri::command]
@@ -61,7 +54,11 @@ pub async fn get_client_id(
     state: State<'_, AppState>,
     provider: String,
 ) -> CommandResult<Option<String>> {
-    Ok(state.connections()?.client_id(&provider).await?)
+    state
+        .services()?
+        .client_id(&provider)
+        .await
+        .or_command_error()
 }
 
 #[tauri::command]
@@ -70,10 +67,11 @@ pub async fn set_client_id(
     provider: String,
     client_id: String,
 ) -> CommandResult<()> {
-    Ok(state
-        .connections()?
-        .set_client_id(&provider, client_id.trim())
-        .await?)
+    state
+        .services()?
+        .set_client_id(&provider, &client_id)
+        .await
+        .or_command_error()
 }
 
 #[tauri::command]
@@ -88,7 +86,11 @@ pub async fn unlock_vault(
     state: State<'_, AppState>,
     passphrase: String,
 ) -> CommandResult<VaultStatus> {
-    state.unlock_vault(&passphrase).await
+    state
+        .services()?
+        .unlock_vault(&passphrase)
+        .await
+        .or_command_error()
 }
 
 /// Starts signing in: returns the authorize URL (the window shows it too, in case no browser
@@ -101,26 +103,29 @@ pub async fn start_connect(
     channel: Channel,
 ) -> CommandResult<AuthorizationStart> {
     state.ensure_vault_open()?;
-    let connections = state.connections()?.clone();
+    let services = state.services()?;
+    let connections = services.auth().await.or_command_error()?;
     let start = match channel {
-        Channel::DeepLink => {
-            connections
-                .start_oauth(StartOAuth::new(
-                    &provider,
-                    deep_link_redirect_uri(&provider),
-                ))
-                .await?
-        }
+        Channel::DeepLink => connections
+            .start_oauth(StartOAuth::new(
+                &provider,
+                deep_link_redirect_uri(&provider),
+            ))
+            .await
+            .or_command_error()?,
         Channel::Loopback => {
             // The port README tells users to register; any free one if it is taken (RFC 8252
             // lets the server accept any loopback port, though not every provider does).
             let listener = match LoopbackListener::bind(&provider, PREFERRED_LOOPBACK_PORT).await {
                 Ok(listener) => listener,
-                Err(_) => LoopbackListener::bind(&provider, 0).await?,
+                Err(_) => LoopbackListener::bind(&provider, 0)
+                    .await
+                    .or_command_error()?,
             };
             let start = connections
                 .start_oauth(StartOAuth::new(&provider, listener.redirect_uri()))
-                .await?;
+                .await
+                .or_command_error()?;
             let app = app.clone();
             // The listener answers only this sign-in's state; strays get a 400 page.
             let expected = start.state().unwrap_or_default();
@@ -131,9 +136,9 @@ pub async fn start_connect(
                     Ok(arrival) => {
                         let result = connections.complete_oauth(&arrival.url).await;
                         arrival.answer(syncer_auth::sign_in_outcome(&result)).await;
-                        report(&app, result);
+                        report(&app, &services, result).await;
                     }
-                    Err(err) => report_failure(&app, CommandError::from(err)),
+                    Err(err) => report_failure(&app, CommandError::app(err.into())),
                 }
             });
             start
@@ -152,7 +157,10 @@ pub async fn start_connect(
 #[tauri::command]
 pub fn open_url(app: AppHandle, url: String) -> CommandResult<()> {
     if !(url.starts_with("https://") || url.starts_with("http://")) {
-        return Err(CommandError::new("only web addresses can be opened"));
+        return Err(CommandError::with_code(
+            crate::error::ErrorCode::Invalid,
+            "only web addresses can be opened",
+        ));
     }
     app.opener().open_url(url, None::<&str>).map_err(|e| {
         CommandError::new(format!(
@@ -163,28 +171,12 @@ pub fn open_url(app: AppHandle, url: String) -> CommandResult<()> {
 
 #[tauri::command]
 pub async fn test_connection(state: State<'_, AppState>, id: String) -> CommandResult<TestReport> {
-    let id = ConnectionId::new(id);
-    let services = state.services()?;
-    let record = services
-        .store
-        .get_connection(&id)
-        .await?
-        .ok_or_else(|| CommandError::new(format!("no connection {id}")))?;
-    let report = if record.auth_kind == syncer_auth::NO_SIGN_IN {
-        // Nothing to sign in to: answering the capability probe is the test.
-        TestReport {
-            account_id: record.account_id.clone().unwrap_or_else(|| id.to_string()),
-            account_name: record.display_name.clone(),
-        }
-    } else {
-        state.connections()?.test(&id).await?
-    };
-    // What the connection can feed filters may have changed (quota, Development Mode).
-    services
-        .probe(&id)
+    let test = state
+        .services()?
+        .test_connection(&ConnectionId::new(id))
         .await
-        .map_err(crate::error::CommandError::app)?;
-    Ok(report)
+        .or_command_error()?;
+    Ok(test.report)
 }
 
 /// Which filter fields a connection can feed, and why not the others.
@@ -209,16 +201,11 @@ pub async fn connection_capabilities(
     state: State<'_, AppState>,
     id: String,
 ) -> CommandResult<CapabilitiesView> {
-    let services = state.services()?;
-    let record = services
-        .store
-        .get_connection(&ConnectionId::new(id.as_str()))
-        .await?
-        .ok_or_else(|| CommandError::new(format!("no connection {id}")))?;
-    let caps: Option<syncer_core::capabilities::Capabilities> = record
-        .capabilities
-        .as_deref()
-        .and_then(|c| syncer_core::engine::codec::decode(c).ok());
+    let caps = state
+        .services()?
+        .capabilities(&ConnectionId::new(id))
+        .await
+        .or_command_error()?;
     Ok(match caps {
         Some(caps) => CapabilitiesView {
             probed: true,
@@ -244,11 +231,11 @@ pub async fn connect_demo(
     app: AppHandle,
     state: State<'_, AppState>,
 ) -> CommandResult<ConnectionInfo> {
-    let services = state.services()?;
-    let id = syncer_app::setup::connect_demo(&services, syncer_app::DemoSpec::default())
+    let info = state
+        .services()?
+        .connect_demo(syncer_app::DemoSpec::default())
         .await
-        .map_err(crate::error::CommandError::app)?;
-    let info = state.connections()?.get(&id).await?.connection;
+        .or_command_error()?;
     let _ = app.emit(CONNECTION_ADDED, &info);
     Ok(info)
 }
@@ -259,10 +246,11 @@ pub async fn rename_connection(
     id: String,
     name: String,
 ) -> CommandResult<ConnectionInfo> {
-    Ok(state
-        .connections()?
-        .rename(&ConnectionId::new(id), name.trim())
-        .await?)
+    state
+        .services()?
+        .rename_connection(&ConnectionId::new(id), &name)
+        .await
+        .or_command_error()
 }
 
 #[tauri::command]
@@ -271,11 +259,11 @@ pub async fn remove_connection(
     id: String,
     force: bool,
 ) -> CommandResult<Removed> {
-    let store = state.store()?;
-    Ok(state
-        .connections()?
-        .remove(&ConnectionId::new(id), store, force)
-        .await?)
+    state
+        .services()?
+        .remove_connection(&ConnectionId::new(id), force)
+        .await
+        .or_command_error()
 }
 
 /// A `syncer://` URL the OS handed to this instance (directly, or forwarded by a second
@@ -288,31 +276,38 @@ pub fn handle_deep_link(app: &AppHandle, url: String) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
-        match state.connections() {
+        let services = match state.services() {
+            Ok(services) => services,
+            Err(err) => return report_failure(&app, err),
+        };
+        match services.auth().await {
             Ok(connections) => {
-                let connections = connections.clone();
-                finish(&app, &connections, &url).await;
+                let result = connections.complete_oauth(&url).await;
+                report(&app, &services, result).await;
             }
-            Err(err) => report_failure(&app, err),
+            Err(err) => report_failure(&app, CommandError::app(err)),
         }
     });
 }
 
-async fn finish(app: &AppHandle, connections: &syncer_auth::Connections, url: &str) {
-    report(app, connections.complete_oauth(url).await);
-}
-
-/// Tells the window how a sign-in ended.
-fn report(app: &AppHandle, result: Result<ConnectionInfo, syncer_auth::AuthError>) {
+/// Tells the window how a sign-in ended; a new sign-in is probed for what it can provide.
+async fn report(
+    app: &AppHandle,
+    services: &syncer_app::Services,
+    result: Result<ConnectionInfo, syncer_auth::AuthError>,
+) {
     match result {
         Ok(info) => {
             tracing::info!(connection = %info.id, provider = %info.provider, "connection added");
+            if let Err(e) = services.signed_in(&info).await {
+                tracing::warn!(connection = %info.id, error = %e, "could not probe the new connection");
+            }
             if let Err(e) = app.emit(CONNECTION_ADDED, &info) {
                 tracing::warn!(error = %e, "could not tell the window about the new connection");
             }
             focus_main_window(app);
         }
-        Err(err) => report_failure(app, CommandError::from(err)),
+        Err(err) => report_failure(app, CommandError::app(err.into())),
     }
 }
 

@@ -10,7 +10,7 @@ use syncer_cloud_client::{CloudDeviceInfo, NewDeviceInfo};
 use tauri::State;
 use ts_rs::TS;
 
-use crate::cloud::{CloudCell, CloudStatusView, cloud_error, device, status_view};
+use crate::cloud::{CloudStatusView, cloud_error, default_server, device, status_view};
 use crate::error::{CommandError, CommandResult, ErrorCode};
 use crate::state::AppState;
 use crate::syncing::SyncHub;
@@ -94,11 +94,8 @@ pub fn qr_svg(text: &str) -> CommandResult<String> {
 
 /// Makes a code for a new device (this device must be signed in and unlocked).
 #[tauri::command]
-pub async fn cloud_create_enrollment(
-    cell: State<'_, CloudCell>,
-    state: State<'_, AppState>,
-) -> CommandResult<EnrollmentView> {
-    let device = device(&cell, &state).await?;
+pub async fn cloud_create_enrollment(state: State<'_, AppState>) -> CommandResult<EnrollmentView> {
+    let device = device(&state).await?;
     let enrollment = device.create_enrollment().await.map_err(cloud_error)?;
     Ok(EnrollmentView {
         svg: qr_svg(&enrollment.code)?,
@@ -109,23 +106,19 @@ pub async fn cloud_create_enrollment(
 }
 
 #[tauri::command]
-pub async fn cloud_devices(
-    cell: State<'_, CloudCell>,
-    state: State<'_, AppState>,
-) -> CommandResult<Vec<DeviceView>> {
-    let device = device(&cell, &state).await?;
+pub async fn cloud_devices(state: State<'_, AppState>) -> CommandResult<Vec<DeviceView>> {
+    let device = device(&state).await?;
     let devices = device.devices().await.map_err(cloud_error)?;
     Ok(devices.into_iter().map(device_view).collect())
 }
 
 #[tauri::command]
 pub async fn cloud_rename_device(
-    cell: State<'_, CloudCell>,
     state: State<'_, AppState>,
     id: String,
     name: String,
 ) -> CommandResult<DeviceView> {
-    let device = device(&cell, &state).await?;
+    let device = device(&state).await?;
     let renamed = device
         .rename_device(&id, name.trim())
         .await
@@ -135,19 +128,14 @@ pub async fn cloud_rename_device(
 
 /// Removes a device from the account; true when it was this one (now signed out).
 #[tauri::command]
-pub async fn cloud_revoke_device(
-    cell: State<'_, CloudCell>,
-    state: State<'_, AppState>,
-    id: String,
-) -> CommandResult<bool> {
-    let device = device(&cell, &state).await?;
+pub async fn cloud_revoke_device(state: State<'_, AppState>, id: String) -> CommandResult<bool> {
+    let device = device(&state).await?;
     device.revoke_device(&id).await.map_err(cloud_error)
 }
 
 /// Joins the account a pasted code was made for: signed in, unlocked and synced.
 #[tauri::command]
 pub async fn cloud_join(
-    cell: State<'_, CloudCell>,
     state: State<'_, AppState>,
     hub: State<'_, Arc<SyncHub>>,
     code: String,
@@ -159,7 +147,7 @@ pub async fn cloud_join(
             "Paste the code shown on your other device (it starts with syncer-enroll:).",
         ));
     }
-    let device = device(&cell, &state).await?;
+    let device = device(&state).await?;
     let mut info = NewDeviceInfo::detect(env!("CARGO_PKG_VERSION"));
     info.name = name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
     let report = device
@@ -169,7 +157,7 @@ pub async fn cloud_join(
     // Bases and schedules arrived from the other device.
     hub.reschedule().await;
     Ok(JoinView {
-        status: status_view(report.status),
+        status: status_view(report.status, &default_server(&state)?),
         created_by_device: report.created_by_device,
         applied: u32::try_from(report.sync.applied).unwrap_or(u32::MAX),
     })

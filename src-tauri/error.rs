@@ -1,25 +1,14 @@
-//! What a failed command sends to the window: one sentence that says what to do next, and a
-//! code the window can act on (disable edits while a sync runs, point at a query's column).
-//! The crates' errors already carry no secrets, so their messages can be shown as they are.
+//! What a failed command sends to the window: one sentence, and the shared layer's
+//! [`ErrorKind`] as its code (disable edits while a sync runs, point at a query's column, ask
+//! for the vault's passphrase). The crates' errors carry no secrets and name no front end's
+//! controls, so their messages can be shown as they are.
 
 use serde::Serialize;
 use syncer_app::AppError;
 use ts_rs::TS;
 
-/// The kinds of failure the window treats differently.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export, export_to = "../ui/src/bindings/")]
-pub enum ErrorCode {
-    SyncInProgress,
-    NotFound,
-    BadQuery,
-    Service,
-    Store,
-    Invalid,
-    /// An update's download did not match Syncer's signing key: refused, nothing installed.
-    UpdateRejected,
-}
+/// The kinds of failure the window treats differently: the shared layer's, unchanged.
+pub type ErrorCode = syncer_app::ErrorKind;
 
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export, export_to = "../ui/src/bindings/")]
@@ -45,52 +34,18 @@ impl CommandError {
         }
     }
 
-    /// The shared layer's errors, with the code that says what kind they are.
+    /// The shared layer's errors, with their kind as the code.
     pub fn app(err: AppError) -> Self {
-        let code = if err.is_sync_in_progress() {
-            Some(ErrorCode::SyncInProgress)
-        } else {
-            match &err {
-                AppError::NotFound(_) => Some(ErrorCode::NotFound),
-                AppError::Usage(_) | AppError::NotYourPlaylist { .. } => Some(ErrorCode::Invalid),
-                AppError::Query(_) => Some(ErrorCode::BadQuery),
-                AppError::Service(_)
-                | AppError::Provider(_)
-                | AppError::Auth(_)
-                | AppError::Client(_)
-                | AppError::Demo(_) => Some(ErrorCode::Service),
-                AppError::Store(_) | AppError::Vault(_) => Some(ErrorCode::Store),
-                AppError::Engine(e) => match e {
-                    syncer_core::engine::EngineError::UnknownBase(_)
-                    | syncer_core::engine::EngineError::ChildGone { .. }
-                    | syncer_core::engine::EngineError::NothingToUndo(_) => {
-                        Some(ErrorCode::NotFound)
-                    }
-                    syncer_core::engine::EngineError::Filter { .. } => Some(ErrorCode::BadQuery),
-                    syncer_core::engine::EngineError::Provider(_) => Some(ErrorCode::Service),
-                    _ => None,
-                },
-                AppError::Setup(syncer_store::SetupError::NotFound { .. }) => {
-                    Some(ErrorCode::NotFound)
-                }
-                // A child whose stored filter cannot be read: fixed by giving it a new query.
-                AppError::Setup(
-                    syncer_store::SetupError::BrokenFilter { .. }
-                    | syncer_store::SetupError::InvalidFilter { .. },
-                ) => Some(ErrorCode::BadQuery),
-                AppError::Setup(_) => Some(ErrorCode::Store),
-            }
-        };
         Self {
             message: err.to_string(),
-            code,
+            code: Some(err.kind()),
         }
     }
 }
 
-impl<E: std::error::Error> From<E> for CommandError {
-    fn from(err: E) -> Self {
-        Self::new(err.to_string())
+impl From<AppError> for CommandError {
+    fn from(err: AppError) -> Self {
+        Self::app(err)
     }
 }
 

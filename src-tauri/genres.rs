@@ -3,7 +3,7 @@
 //! the form's text and shapes the answers for the window.
 
 use serde::Serialize;
-use syncer_store::UserGenres;
+use syncer_app::records::UserGenres;
 use tauri::State;
 use ts_rs::TS;
 
@@ -65,7 +65,7 @@ fn artist_in(text: &str) -> CommandResult<&str> {
 #[tauri::command]
 pub async fn list_user_genres(state: State<'_, AppState>) -> CommandResult<Vec<UserGenresView>> {
     let services = state.services()?;
-    let all = services.store.list_user_genres().await.or_command_error()?;
+    let all = services.my_genres().await.or_command_error()?;
     Ok(all.into_iter().map(UserGenresView::from).collect())
 }
 

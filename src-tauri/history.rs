@@ -8,7 +8,9 @@ use syncer_core::ids::BasePlaylistId;
 use tauri::State;
 use ts_rs::TS;
 
-use crate::error::{CommandError, CommandResult, ErrorCode, OrCommandError};
+use syncer_app::sync::{HistoryItem, HistoryQuery};
+
+use crate::error::{CommandResult, OrCommandError};
 use crate::state::AppState;
 use crate::syncing::{SyncHub, SyncSummary, summarize};
 
@@ -18,8 +20,7 @@ pub struct HistoryEntry {
     pub id: String,
     pub base: String,
     pub base_name: String,
-    /// in_progress, completed, failed or cancelled.
-    pub status: String,
+    pub status: SyncStatus,
     #[ts(type = "number")]
     pub started_at: i64,
     #[ts(type = "number | null")]
@@ -40,43 +41,28 @@ pub struct HistoryEntry {
 pub async fn list_history(
     state: State<'_, AppState>,
     base: Option<String>,
-    status: Option<String>,
+    status: Option<SyncStatus>,
     limit: Option<u32>,
 ) -> CommandResult<Vec<HistoryEntry>> {
-    let services = state.services()?;
-    let base = base.filter(|b| !b.is_empty()).map(BasePlaylistId::new);
-    let wanted = match status.as_deref() {
-        None | Some("" | "all") => None,
-        Some(s) => Some(SyncStatus::parse(s)),
-    };
-    let names: std::collections::HashMap<String, String> = services
-        .store
-        .list_bases()
-        .await
-        .or_command_error()?
-        .into_iter()
-        .map(|b| (b.id.to_string(), b.name))
-        .collect();
-    // Filtering by status happens here, so read more than asked for.
-    let limit = limit.unwrap_or(100).min(1_000);
-    let events = services
-        .store
-        .list_events(base.as_ref(), if wanted.is_some() { 1_000 } else { limit })
+    let items = state
+        .services()?
+        .history(&HistoryQuery {
+            base: base.filter(|b| !b.is_empty()).map(BasePlaylistId::new),
+            status,
+            limit,
+        })
         .await
         .or_command_error()?;
-    Ok(events
+    Ok(items
         .into_iter()
-        .filter(|e| wanted.is_none_or(|w| e.status == w))
-        .take(usize::try_from(limit).unwrap_or(usize::MAX))
-        .map(|e| {
-            let base_name = names
-                .get(e.base.as_str())
-                .cloned()
-                .unwrap_or_else(|| e.base.to_string());
-            HistoryEntry {
+        .map(
+            |HistoryItem {
+                 event: e,
+                 base_name,
+             }| HistoryEntry {
                 id: e.id.to_string(),
                 base: e.base.to_string(),
-                status: e.status.as_str().to_owned(),
+                status: e.status,
                 started_at: e.started_at,
                 finished_at: e.finished_at,
                 undone: e.undone,
@@ -85,8 +71,8 @@ pub async fn list_history(
                 error: e.error.clone(),
                 summary: e.report.as_ref().map(|r| summarize(&base_name, r)),
                 base_name,
-            }
-        })
+            },
+        )
         .collect())
 }
 
@@ -97,20 +83,10 @@ pub async fn retry_sync(
     hub: State<'_, Arc<SyncHub>>,
     event: String,
 ) -> CommandResult<()> {
-    let services = state.services()?;
-    let events = services
-        .store
-        .list_events(None, 1_000)
+    let base = state
+        .services()?
+        .base_of_sync(&event)
         .await
         .or_command_error()?;
-    let found = events
-        .into_iter()
-        .find(|e| e.id.to_string() == event)
-        .ok_or_else(|| {
-            CommandError::with_code(
-                ErrorCode::NotFound,
-                format!("no sync {event} in the history"),
-            )
-        })?;
-    hub.start(found.base, true).await.map(|_| ())
+    hub.start(base, true).await.map(|_| ())
 }

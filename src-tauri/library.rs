@@ -4,18 +4,17 @@
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use syncer_app::setup::{self, ChildSpec, ChildTarget};
-use syncer_app::{DemoSpec, Services};
-use syncer_core::engine::{DraftChild, MirrorMode, Preview};
-use syncer_core::filter::{Availability, Routing, RoutingMode};
+use syncer_app::DemoSpec;
+use syncer_app::library::{BaseOverview, ChildChanges, ChildSpec, ChildTarget, RoutingChanges};
+use syncer_app::records::ChildRecord;
+use syncer_app::sync::Draft;
+use syncer_core::engine::{MirrorMode, Preview};
+use syncer_core::filter::{Availability, RoutingMode};
 use syncer_core::ids::{BasePlaylistId, ChildPlaylistId, ConnectionId, PlaylistId};
-use syncer_core::jobs::Schedule;
-use syncer_core::provider::MusicProvider;
-use syncer_store::{BaseRecord, ChildEdit, ChildRecord};
 use tauri::State;
 use ts_rs::TS;
 
-use crate::error::{CommandError, CommandResult, ErrorCode, OrCommandError};
+use crate::error::{CommandResult, OrCommandError};
 use crate::state::AppState;
 use crate::syncing::SyncHub;
 
@@ -39,8 +38,7 @@ pub struct ChildView {
     pub id: String,
     pub name: String,
     pub query: String,
-    /// "keep_user_tracks" or "strict".
-    pub mirror: String,
+    pub mirror: MirrorMode,
     pub allow_empty: bool,
 }
 
@@ -51,8 +49,7 @@ pub struct BaseView {
     pub connection: String,
     pub connection_name: String,
     pub name: String,
-    /// "independent" or "first_match".
-    pub routing: String,
+    pub routing: RoutingMode,
     pub catch_all: Option<String>,
     /// As the schedule field reads it: "manual", "every 30m", "daily 07:30", "on-change 5m".
     pub schedule: String,
@@ -108,8 +105,8 @@ pub struct NewChildInput {
     pub base: String,
     pub target: ChildTargetInput,
     pub query: String,
-    /// "keep_user_tracks" (default) or "strict".
-    pub mirror: Option<String>,
+    /// Keeps tracks the user adds by hand unless strict (the default keeps them).
+    pub mirror: Option<MirrorMode>,
     pub allow_empty: bool,
 }
 
@@ -119,7 +116,7 @@ pub struct ChildEditInput {
     pub child: String,
     pub name: Option<String>,
     pub query: Option<String>,
-    pub mirror: Option<String>,
+    pub mirror: Option<MirrorMode>,
     pub allow_empty: Option<bool>,
 }
 
@@ -144,71 +141,35 @@ pub struct DemoSetupView {
     pub children: u32,
 }
 
-fn mirror_of(text: Option<&str>) -> CommandResult<Option<MirrorMode>> {
-    text.map(|t| {
-        MirrorMode::parse(t).ok_or_else(|| {
-            CommandError::with_code(
-                ErrorCode::Invalid,
-                format!("'{t}' is not a mirror mode: keep_user_tracks or strict"),
-            )
-        })
-    })
-    .transpose()
-}
-
 fn child_view(c: &ChildRecord) -> ChildView {
     ChildView {
         id: c.id.to_string(),
         name: c.name.clone(),
         query: c.query.clone(),
-        mirror: c.mirror.as_str().to_owned(),
+        mirror: c.mirror,
         allow_empty: c.allow_empty,
     }
 }
 
-fn schedule_text(schedule: &Schedule) -> String {
-    match schedule {
-        Schedule::Manual => "manual".to_owned(),
-        Schedule::Every { minutes } if minutes % 60 == 0 => format!("every {}h", minutes / 60),
-        Schedule::Every { minutes } => format!("every {minutes}m"),
-        Schedule::DailyAt { hour, minute } => format!("daily {hour:02}:{minute:02}"),
-        Schedule::OnChange { poll_minutes } => format!("on-change {poll_minutes}m"),
-    }
-}
-
-pub(crate) async fn base_view(
-    services: &Services,
-    hub: &SyncHub,
-    base: BaseRecord,
-) -> CommandResult<BaseView> {
-    let children = services
-        .store
-        .list_children(&base.id)
-        .await
-        .or_command_error()?;
-    let connection_name = services
-        .store
-        .get_connection(&base.connection)
-        .await
-        .or_command_error()?
-        .map_or_else(|| base.connection.to_string(), |c| c.display_name);
-    let children = syncer_store::order_children(&base.routing, children);
-    Ok(BaseView {
+pub(crate) async fn base_view(hub: &SyncHub, overview: BaseOverview) -> BaseView {
+    let BaseOverview {
+        base,
+        connection_name,
+        children,
+    } = overview;
+    BaseView {
         id: base.id.to_string(),
         connection: base.connection.to_string(),
         connection_name,
         syncing: hub.is_running(&base.id).await,
-        routing: match base.routing.mode {
-            RoutingMode::Independent => "independent",
-            RoutingMode::FirstMatch => "first_match",
-        }
-        .to_owned(),
+        routing: base.routing.mode,
         catch_all: base.routing.catch_all.as_ref().map(ToString::to_string),
-        schedule: schedule_text(&base.schedule),
+        // The schedule's one text form, the one the field reads back.
+        schedule: base.schedule.to_string(),
         last_synced_at: base.last_synced_at.clone(),
         name: base.name,
         children: children.iter().map(child_view).collect(),
-    })
+    }
 }
 
 fn preview_view(p: Preview) -> PreviewView {
@@ -252,65 +213,25 @@ fn preview_view(p: Preview) -> PreviewView {
     }
 }
 
-/// Refuses an edit while the base syncs, with the reason, before touching anything.
-async fn ensure_idle(hub: &SyncHub, base: &BasePlaylistId) -> CommandResult<()> {
-    if hub.is_running(base).await {
-        return Err(CommandError::with_code(
-            ErrorCode::SyncInProgress,
-            "This base is syncing: wait for it to finish or cancel it, then edit.",
-        ));
-    }
-    Ok(())
-}
-
-async fn base_of_child(
-    services: &Services,
-    child: &ChildPlaylistId,
-) -> CommandResult<BasePlaylistId> {
-    services
-        .store
-        .get_child(child)
-        .await
-        .or_command_error()?
-        .map(|c| c.base)
-        .ok_or_else(|| {
-            CommandError::with_code(
-                ErrorCode::NotFound,
-                format!("{child} is not a child in Syncer"),
-            )
-        })
-}
-
 #[tauri::command]
 pub async fn list_playlists(
     state: State<'_, AppState>,
     connection: String,
 ) -> CommandResult<Vec<PlaylistView>> {
-    let services = state.services()?;
-    let id = ConnectionId::new(connection);
-    let client = services.client(&id).await.or_command_error()?;
-    let all = client.all_playlists().await.or_command_error()?;
-    let bases = services.store.list_bases().await.or_command_error()?;
-    let mut children = std::collections::HashSet::new();
-    for b in &bases {
-        for c in services
-            .store
-            .list_children(&b.id)
-            .await
-            .or_command_error()?
-        {
-            children.insert(c.id.to_string());
-        }
-    }
-    Ok(all
+    let listed = state
+        .services()?
+        .playlists(&ConnectionId::new(connection))
+        .await
+        .or_command_error()?;
+    Ok(listed
         .into_iter()
-        .map(|p| PlaylistView {
-            is_base: bases.iter().any(|b| b.id.as_str() == p.id.as_str()),
-            is_child: children.contains(p.id.as_str()),
-            id: p.id.to_string(),
-            name: p.name,
-            tracks: p.total_items,
-            owner: p.owner_name,
+        .map(|l| PlaylistView {
+            is_base: l.is_base,
+            is_child: l.is_child,
+            id: l.playlist.id.to_string(),
+            name: l.playlist.name,
+            tracks: l.playlist.total_items,
+            owner: l.playlist.owner_name,
         })
         .collect())
 }
@@ -320,10 +241,9 @@ pub async fn list_bases(
     state: State<'_, AppState>,
     hub: State<'_, Arc<SyncHub>>,
 ) -> CommandResult<Vec<BaseView>> {
-    let services = state.services()?;
     let mut views = Vec::new();
-    for b in services.store.list_bases().await.or_command_error()? {
-        views.push(base_view(&services, &hub, b).await?);
+    for overview in state.services()?.bases().await.or_command_error()? {
+        views.push(base_view(&hub, overview).await);
     }
     Ok(views)
 }
@@ -336,15 +256,16 @@ pub async fn add_base(
     playlist: String,
 ) -> CommandResult<BaseView> {
     let services = state.services()?;
-    let record = setup::add_base(
-        &services,
-        &ConnectionId::new(connection),
-        &PlaylistId::new(playlist),
-    )
-    .await
-    .or_command_error()?;
+    let record = services
+        .add_base(&ConnectionId::new(connection), &PlaylistId::new(playlist))
+        .await
+        .or_command_error()?;
     hub.reschedule().await;
-    base_view(&services, &hub, record).await
+    let overview = services
+        .base_overview(&record.id)
+        .await
+        .or_command_error()?;
+    Ok(base_view(&hub, overview).await)
 }
 
 #[tauri::command]
@@ -353,10 +274,11 @@ pub async fn remove_base(
     hub: State<'_, Arc<SyncHub>>,
     base: String,
 ) -> CommandResult<()> {
-    let services = state.services()?;
-    let id = BasePlaylistId::new(base);
-    ensure_idle(&hub, &id).await?;
-    services.store.remove_base(&id).await.or_command_error()?;
+    state
+        .services()?
+        .remove_base(&BasePlaylistId::new(base))
+        .await
+        .or_command_error()?;
     hub.reschedule().await;
     Ok(())
 }
@@ -364,57 +286,40 @@ pub async fn remove_base(
 #[tauri::command]
 pub async fn add_child(
     state: State<'_, AppState>,
-    hub: State<'_, Arc<SyncHub>>,
     input: NewChildInput,
 ) -> CommandResult<ChildView> {
-    let services = state.services()?;
-    let base = BasePlaylistId::new(input.base);
-    ensure_idle(&hub, &base).await?;
     let target = match input.target {
         ChildTargetInput::Create { name } => ChildTarget::Create { name },
         ChildTargetInput::Adopt { playlist } => ChildTarget::Adopt {
             playlist: PlaylistId::new(playlist),
         },
     };
-    let record = setup::add_child(
-        &services,
-        &base,
-        &ChildSpec {
-            target,
-            query: input.query,
-            mirror: mirror_of(input.mirror.as_deref())?.unwrap_or_default(),
-            allow_empty: input.allow_empty,
-        },
-    )
-    .await
-    .or_command_error()?;
+    let record = state
+        .services()?
+        .add_child(
+            &BasePlaylistId::new(input.base),
+            &ChildSpec {
+                target,
+                query: input.query,
+                mirror: input.mirror.unwrap_or_default(),
+                allow_empty: input.allow_empty,
+            },
+        )
+        .await
+        .or_command_error()?;
     Ok(child_view(&record))
 }
 
 #[tauri::command]
-pub async fn edit_child(
-    state: State<'_, AppState>,
-    hub: State<'_, Arc<SyncHub>>,
-    input: ChildEditInput,
-) -> CommandResult<()> {
-    let services = state.services()?;
-    let child = ChildPlaylistId::new(input.child);
-    ensure_idle(&hub, &base_of_child(&services, &child).await?).await?;
-    let query = match input.query {
-        Some(q) => {
-            let filter = setup::parse_query(&q).or_command_error()?;
-            Some((q, filter))
-        }
-        None => None,
-    };
-    services
-        .store
+pub async fn edit_child(state: State<'_, AppState>, input: ChildEditInput) -> CommandResult<()> {
+    state
+        .services()?
         .edit_child(
-            &child,
-            &ChildEdit {
+            &ChildPlaylistId::new(input.child),
+            ChildChanges {
                 name: input.name,
-                query,
-                mirror: mirror_of(input.mirror.as_deref())?,
+                query: input.query,
+                mirror: input.mirror,
                 allow_empty: input.allow_empty,
             },
         )
@@ -423,15 +328,12 @@ pub async fn edit_child(
 }
 
 #[tauri::command]
-pub async fn remove_child(
-    state: State<'_, AppState>,
-    hub: State<'_, Arc<SyncHub>>,
-    child: String,
-) -> CommandResult<()> {
-    let services = state.services()?;
-    let child = ChildPlaylistId::new(child);
-    ensure_idle(&hub, &base_of_child(&services, &child).await?).await?;
-    services.store.remove_child(&child).await.or_command_error()
+pub async fn remove_child(state: State<'_, AppState>, child: String) -> CommandResult<()> {
+    state
+        .services()?
+        .remove_child(&ChildPlaylistId::new(child))
+        .await
+        .or_command_error()
 }
 
 /// Routing mode and child order of a base; the catch-all takes what no other child does.
@@ -440,37 +342,27 @@ pub async fn set_routing(
     state: State<'_, AppState>,
     hub: State<'_, Arc<SyncHub>>,
     base: String,
-    mode: String,
+    mode: RoutingMode,
     order: Vec<String>,
     catch_all: Option<String>,
 ) -> CommandResult<BaseView> {
-    let services = state.services()?;
-    let id = BasePlaylistId::new(base);
-    ensure_idle(&hub, &id).await?;
-    let mode = match mode.as_str() {
-        "independent" => RoutingMode::Independent,
-        "first_match" => RoutingMode::FirstMatch,
-        other => {
-            return Err(CommandError::with_code(
-                ErrorCode::Invalid,
-                format!("'{other}' is not a routing mode: independent or first_match"),
-            ));
-        }
-    };
-    let routing = Routing {
-        mode,
-        order: order.into_iter().map(ChildPlaylistId::new).collect(),
-        catch_all: catch_all
-            .filter(|c| !c.is_empty())
-            .map(ChildPlaylistId::new),
-    };
-    services
-        .store
-        .set_base_routing(&id, &routing)
+    let overview = state
+        .services()?
+        .set_routing(
+            &BasePlaylistId::new(base),
+            RoutingChanges {
+                mode: Some(mode),
+                order: Some(order.into_iter().map(ChildPlaylistId::new).collect()),
+                catch_all: Some(
+                    catch_all
+                        .filter(|c| !c.is_empty())
+                        .map(ChildPlaylistId::new),
+                ),
+            },
+        )
         .await
         .or_command_error()?;
-    let record = services.base(id.as_str()).await.or_command_error()?;
-    base_view(&services, &hub, record).await
+    Ok(base_view(&hub, overview).await)
 }
 
 #[tauri::command]
@@ -480,57 +372,39 @@ pub async fn set_schedule(
     base: String,
     schedule: String,
 ) -> CommandResult<BaseView> {
-    let services = state.services()?;
-    let parsed = Schedule::parse(schedule.trim())
-        .map_err(|e| CommandError::with_code(ErrorCode::Invalid, e))?;
-    let id = BasePlaylistId::new(base);
-    services
-        .store
-        .set_base_schedule(&id, &parsed)
+    let overview = state
+        .services()?
+        .set_schedule(&BasePlaylistId::new(base), &schedule)
         .await
         .or_command_error()?;
     hub.reschedule().await;
-    let record = services.base(id.as_str()).await.or_command_error()?;
-    base_view(&services, &hub, record).await
+    Ok(base_view(&hub, overview).await)
 }
 
 #[tauri::command]
 pub async fn preview(state: State<'_, AppState>, base: String) -> CommandResult<PreviewView> {
-    let services = state.services()?;
-    let record = services.base(&base).await.or_command_error()?;
-    let engine = services
-        .engine(&record.connection)
+    let p = state
+        .services()?
+        .preview(&BasePlaylistId::new(base))
         .await
         .or_command_error()?;
-    let p = engine.preview(&record.id).await.or_command_error()?;
     Ok(preview_view(p))
 }
-
-/// The id a child not yet created goes by in a preview.
-const DRAFT_CHILD: &str = "draft";
 
 #[tauri::command]
 pub async fn preview_draft(
     state: State<'_, AppState>,
     draft: DraftInput,
 ) -> CommandResult<PreviewView> {
-    let services = state.services()?;
-    let filter = setup::parse_query(&draft.query).or_command_error()?;
-    let record = services.base(&draft.base).await.or_command_error()?;
-    let engine = services
-        .engine(&record.connection)
-        .await
-        .or_command_error()?;
-    let p = engine
-        .preview_draft(
-            &record.id,
-            DraftChild {
-                id: ChildPlaylistId::new(draft.child.as_deref().unwrap_or(DRAFT_CHILD)),
-                name: draft.name,
-                filter,
-                allow_empty: draft.allow_empty,
-            },
-        )
+    let p = state
+        .services()?
+        .preview_draft(Draft {
+            base: BasePlaylistId::new(draft.base),
+            child: draft.child.map(ChildPlaylistId::new),
+            name: draft.name,
+            query: draft.query,
+            allow_empty: draft.allow_empty,
+        })
         .await
         .or_command_error()?;
     Ok(preview_view(p))
@@ -543,14 +417,9 @@ pub async fn set_up_demo(
     state: State<'_, AppState>,
     hub: State<'_, Arc<SyncHub>>,
 ) -> CommandResult<DemoSetupView> {
-    let services = state.services()?;
-    let spec = DemoSpec::default();
-    for b in services.store.list_bases().await.or_command_error()? {
-        if b.connection == spec.connection_id() {
-            ensure_idle(&hub, &b.id).await?;
-        }
-    }
-    let made = setup::set_up_demo(&services, spec)
+    let made = state
+        .services()?
+        .set_up_demo(DemoSpec::default())
         .await
         .or_command_error()?;
     hub.reschedule().await;
@@ -559,32 +428,4 @@ pub async fn set_up_demo(
         base: made.base.id.to_string(),
         children: u32::try_from(made.children.len()).unwrap_or(u32::MAX),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn schedules_read_back_as_the_field_accepts_them() {
-        for text in [
-            "manual",
-            "every 30m",
-            "every 2h",
-            "daily 07:30",
-            "on-change 5m",
-        ] {
-            let parsed = Schedule::parse(text).unwrap();
-            assert_eq!(schedule_text(&parsed), text);
-            assert_eq!(Schedule::parse(&schedule_text(&parsed)).unwrap(), parsed);
-        }
-    }
-
-    #[test]
-    fn mirror_modes_are_checked() {
-        assert_eq!(mirror_of(None).unwrap(), None);
-        assert_eq!(mirror_of(Some("strict")).unwrap(), Some(MirrorMode::Strict));
-        let err = mirror_of(Some("loose")).unwrap_err();
-        assert_eq!(err.code, Some(ErrorCode::Invalid));
-    }
 }

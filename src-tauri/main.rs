@@ -28,16 +28,17 @@ mod window;
 use std::sync::Arc;
 
 use anyhow::Context;
-use syncer_store::{AppPaths, SettingKey};
+use syncer_app::Config;
+use syncer_app::settings::Setting;
 use tauri::Manager;
 use tauri_plugin_deep_link::DeepLinkExt;
 
 use crate::window::{OnLastWindowClosed, WindowLifecycle};
 
 fn main() -> anyhow::Result<()> {
-    let paths = AppPaths::from_env().context(
-        "cannot find a data directory for Syncer; set SYNCER_DATA_DIR to a writable folder",
-    )?;
+    // The one configuration: the file, SYNCER_* variables, the defaults (docs/configuration.md).
+    let config = Config::load(None).context("Syncer's configuration is not valid")?;
+    let paths = config.paths.clone();
     let _log_guard =
         syncer_logging::init(&paths.log_dir(), syncer_logging::LogName("syncer-desktop"))
             .context("cannot set up logging")?;
@@ -59,13 +60,18 @@ fn main() -> anyhow::Result<()> {
         .context("cannot start the async runtime")?;
     tauri::async_runtime::set(runtime.handle().clone());
     let mut context = tauri::generate_context!();
-    // Updates only for a build with a feed: tauri.conf.json's plugins.updater, or
-    // SYNCER_UPDATE_FEED + SYNCER_UPDATE_PUBKEY. A wrong one is logged, and updates stay off.
-    let feed = syncer_update::FeedConfig::from_env_or(context.config().plugins.0.get("updater"))
-        .unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "updates are off");
-            None
-        });
+    // Updates only for a build with a feed: tauri.conf.json's plugins.updater, or the
+    // configuration's update_feed + update_pubkey over it. A wrong one is logged, and updates
+    // stay off.
+    let feed = syncer_update::FeedConfig::resolve(
+        config.update.feed.clone(),
+        config.update.pubkey.clone(),
+        context.config().plugins.0.get("updater"),
+    )
+    .unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "updates are off");
+        None
+    });
     tracing::info!(configured = feed.is_some(), "update feed");
     let mut builder = tauri::Builder::default()
         // First: a second launch (e.g. the OS opening a syncer:// link) hands its arguments to
@@ -88,18 +94,16 @@ fn main() -> anyhow::Result<()> {
             // Opened here, after the single-instance plugin: a second launch (the OS handing
             // over a syncer:// link) has already passed the link on and exited, without
             // migrating the database or unlocking the vault for nothing.
-            let state = tauri::async_runtime::block_on(state::AppState::open(paths));
-            let services = state.services.as_ref().ok().cloned();
+            let state = tauri::async_runtime::block_on(state::AppState::open(config));
+            let services = state.services().ok();
             let start_minimised = match &services {
                 Some(s) => {
-                    tauri::async_runtime::block_on(s.store.flag(SettingKey::StartMinimised, false))
-                        .unwrap_or(false)
+                    tauri::async_runtime::block_on(s.flag(Setting::StartMinimised)).unwrap_or(false)
                 }
                 None => false,
             };
             app.manage(state);
             app.manage(WindowLifecycle::default());
-            app.manage(cloud::CloudCell::default());
             let hub = Arc::new(syncing::SyncHub::new(app.handle().clone(), services));
             app.manage(Arc::clone(&hub));
             let tray_up = match tray::build(app.handle()) {

@@ -1,19 +1,21 @@
 //! Desktop notifications: failures always offered (on by default), successes only when the
 //! user asked. Shown through the desktop's notification service (D-Bus on Linux).
 
-use syncer_store::{SettingKey, Store};
+use syncer_app::Services;
+use syncer_app::settings::Setting;
+use syncer_core::engine::SyncStatus;
 
 use crate::syncing::SyncSummary;
 
 /// Says on the desktop how a sync ended, if the user's settings want it.
-pub async fn sync_finished(store: &Store, summary: &SyncSummary) {
-    let (key, default, title) = match summary.status.as_str() {
-        "failed" => (SettingKey::NotifyOnFailure, true, "Sync failed"),
+pub async fn sync_finished(services: &Services, summary: &SyncSummary) {
+    let (setting, title) = match summary.status {
+        SyncStatus::Failed => (Setting::NotifyOnFailure, "Sync failed"),
         // A sync that found nothing to do is not news.
-        "completed" if !summary.unchanged => (SettingKey::NotifyOnSuccess, false, "Synced"),
+        SyncStatus::Completed if !summary.unchanged => (Setting::NotifyOnSuccess, "Synced"),
         _ => return,
     };
-    match store.flag(key, default).await {
+    match services.flag(setting).await {
         Ok(true) => {
             show(
                 format!("{title}: {}", summary.base_name),

@@ -1,7 +1,7 @@
 //! Sign-in renewal reminders. A service's sign-in can end by itself (Spotify's end six months
 //! after the user authorised, whatever refreshing does): from 14 days before, the desktop says
 //! so once a day, so that an app syncing in the background does not simply start failing one
-//! night. The list itself is the auth crate's (`Connections::sign_ins_to_renew`), the same one
+//! night. The list itself is the shared layer's (`Services::sign_in_renewals`), the same one
 //! `syncer connections list` shows.
 
 use std::collections::HashMap;
@@ -31,10 +31,10 @@ pub fn start(app: AppHandle) {
 
 async fn remind(app: &AppHandle, told: &mut HashMap<ConnectionId, i64>) {
     let state = app.state::<AppState>();
-    let Ok(connections) = state.connections() else {
+    let Ok(services) = state.services() else {
         return;
     };
-    let renewals = match connections.sign_ins_to_renew().await {
+    let renewals = match services.sign_in_renewals().await {
         Ok(renewals) => renewals,
         Err(e) => {
             tracing::warn!(error = %e, "could not read which sign-ins end soon");

@@ -8,10 +8,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 use syncer_app::Services;
+use syncer_app::settings::Setting;
 use syncer_core::engine::{Progress, ProgressSink, Stage, SyncReport, SyncStatus};
 use syncer_core::ids::BasePlaylistId;
 use syncer_core::jobs::Scheduler;
-use syncer_store::SettingKey;
 use tauri::{AppHandle, Emitter, State};
 use tokio::sync::{Mutex, oneshot};
 use tokio_util::sync::CancellationToken;
@@ -31,8 +31,7 @@ pub const STATUS_EVENT: &str = "sync-status";
 #[ts(export, export_to = "../ui/src/bindings/")]
 pub struct SyncProgressEvent {
     pub base: String,
-    /// checking_base, reading_base, enriching, routing, reading_children, writing, done.
-    pub stage: String,
+    pub stage: Stage,
     pub label: String,
     #[ts(type = "number")]
     pub done: u64,
@@ -49,8 +48,7 @@ pub struct SyncProgressEvent {
 pub struct SyncSummary {
     pub base: String,
     pub base_name: String,
-    /// completed, failed, cancelled (or in_progress for one still running).
-    pub status: String,
+    pub status: SyncStatus,
     pub unchanged: bool,
     pub tracks: u32,
     pub added: u32,
@@ -89,33 +87,8 @@ pub struct HubStatus {
     /// Unix seconds of the next scheduled sync, if any.
     #[ts(type = "number | null")]
     pub next_sync_at: Option<i64>,
-    /// idle, syncing or error.
-    pub tray: String,
+    pub tray: TrayState,
     pub last_error: Option<String>,
-}
-
-pub fn stage_label(stage: Stage) -> &'static str {
-    match stage {
-        Stage::CheckingBase => "Checking the base",
-        Stage::ReadingBase => "Reading the base",
-        Stage::Enriching => "Looking up metadata",
-        Stage::Routing => "Routing",
-        Stage::ReadingChildren => "Reading the children",
-        Stage::Writing => "Writing the children",
-        Stage::Done => "Done",
-    }
-}
-
-fn stage_id(stage: Stage) -> &'static str {
-    match stage {
-        Stage::CheckingBase => "checking_base",
-        Stage::ReadingBase => "reading_base",
-        Stage::Enriching => "enriching",
-        Stage::Routing => "routing",
-        Stage::ReadingChildren => "reading_children",
-        Stage::Writing => "writing",
-        Stage::Done => "done",
-    }
 }
 
 pub fn summarize(base_name: &str, report: &SyncReport) -> SyncSummary {
@@ -147,7 +120,7 @@ pub fn summarize(base_name: &str, report: &SyncReport) -> SyncSummary {
     SyncSummary {
         base: report.base.to_string(),
         base_name: base_name.to_owned(),
-        status: report.status.as_str().to_owned(),
+        status: report.status,
         unchanged: report.unchanged,
         tracks: report.tracks_processed,
         added: report.added(),
@@ -192,7 +165,9 @@ impl SyncHub {
             running: Mutex::new(HashMap::new()),
             last_error: Mutex::new(None),
             paused: AtomicBool::new(false),
-            scheduler: Arc::new(Mutex::new(Scheduler::new(local_utc_offset()))),
+            scheduler: Arc::new(Mutex::new(Scheduler::new(
+                syncer_core::calendar::TimeZone::UTC,
+            ))),
         }
     }
 
@@ -222,26 +197,14 @@ impl SyncHub {
         self.publish_status().await;
     }
 
-    /// Reloads every base's schedule (after a base or a schedule changed).
+    /// Reloads every base's schedule (after a base or a schedule changed): the shared
+    /// layer's, counted from each base's last sync as `syncer watch` counts them.
     pub async fn reschedule(&self) {
         let Some(services) = &self.services else {
             return;
         };
-        match services.store.list_bases().await {
-            Ok(bases) => {
-                let now = unix_now();
-                let mut scheduler = self.scheduler.lock().await;
-                *scheduler = Scheduler::new(local_utc_offset());
-                for b in bases {
-                    // Timed schedules count from the last sync, or from now if never synced.
-                    let last = b
-                        .last_synced_at
-                        .as_deref()
-                        .and_then(parse_rfc3339_seconds)
-                        .or(Some(now));
-                    scheduler.set(b.id, b.schedule, last);
-                }
-            }
+        match services.scheduler().await {
+            Ok(loaded) => *self.scheduler.lock().await = loaded,
             Err(e) => tracing::warn!(error = %e, "could not load schedules"),
         }
         self.publish_status().await;
@@ -258,10 +221,9 @@ impl SyncHub {
         let last_error = self.last_error.lock().await.clone();
         let background_sync = match &self.services {
             Some(s) => s
-                .store
-                .flag(SettingKey::BackgroundSync, true)
+                .flag(Setting::BackgroundSync)
                 .await
-                .unwrap_or(true),
+                .unwrap_or(Setting::BackgroundSync.default_value()),
             None => false,
         };
         let next_sync_at = self.scheduler.lock().await.next_due(unix_now());
@@ -277,7 +239,7 @@ impl SyncHub {
             paused: self.is_paused(),
             background_sync,
             next_sync_at,
-            tray: tray.as_str().to_owned(),
+            tray,
             last_error,
         }
     }
@@ -325,8 +287,8 @@ impl SyncHub {
                 }
                 let event = SyncProgressEvent {
                     base: progress_base.clone(),
-                    stage: stage_id(p.stage).to_owned(),
-                    label: stage_label(p.stage).to_owned(),
+                    stage: p.stage,
+                    label: p.stage.label().to_owned(),
                     done: p.done,
                     total: p.total,
                     eta_seconds: p.eta.map(|d| d.as_secs()),
@@ -344,7 +306,7 @@ impl SyncHub {
                     SyncSummary {
                         base: base.to_string(),
                         base_name: record.name.clone(),
-                        status: "failed".to_owned(),
+                        status: SyncStatus::Failed,
                         unchanged: false,
                         tracks: 0,
                         added: 0,
@@ -369,18 +331,18 @@ impl SyncHub {
         self.running.lock().await.remove(base);
         {
             let mut last = self.last_error.lock().await;
-            *last = match summary.status.as_str() {
-                "failed" => Some(format!("{}: {}", summary.base_name, summary.headline)),
-                "completed" => None,
-                _ => last.take(),
+            *last = match summary.status {
+                SyncStatus::Failed => Some(format!("{}: {}", summary.base_name, summary.headline)),
+                SyncStatus::Completed => None,
+                SyncStatus::Cancelled | SyncStatus::InProgress => last.take(),
             };
         }
         if let Err(e) = self.app.emit(FINISHED_EVENT, summary) {
             tracing::debug!(error = %e, "could not send the sync's end to the window");
         }
-        tracing::info!(base = %base, status = %summary.status, added = summary.added, removed = summary.removed, "sync finished");
+        tracing::info!(base = %base, status = ?summary.status, added = summary.added, removed = summary.removed, "sync finished");
         if let Some(services) = &self.services {
-            notify::sync_finished(&services.store, summary).await;
+            notify::sync_finished(services, summary).await;
         }
         self.reschedule().await;
     }
@@ -393,22 +355,26 @@ impl SyncHub {
         }
         // A sync run by another process (`syncer sync`): ask it through the store.
         let services = self.require_services()?;
-        services.store.request_cancel(base).await.or_command_error()
+        match services.cancel_sync(base).await {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == ErrorCode::NotFound => Ok(false),
+            Err(e) => Err(CommandError::app(e)),
+        }
     }
 
     /// Starts every base one after another, in the background.
     pub async fn start_all(self: &Arc<Self>) -> CommandResult<u32> {
         let services = self.require_services()?;
-        let bases = services.store.list_bases().await.or_command_error()?;
+        let bases = services.base_ids().await.or_command_error()?;
         let count = u32::try_from(bases.len()).unwrap_or(u32::MAX);
         let hub = Arc::clone(self);
         tauri::async_runtime::spawn(async move {
             for b in bases {
-                match hub.start(b.id.clone(), false).await {
+                match hub.start(b.clone(), false).await {
                     Ok(done) => {
                         let _ = done.await;
                     }
-                    Err(e) => tracing::info!(base = %b.id, error = %e.message, "not synced"),
+                    Err(e) => tracing::info!(base = %b, error = %e.message, "not synced"),
                 }
             }
         });
@@ -416,27 +382,7 @@ impl SyncHub {
     }
 }
 
-pub fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
-/// The store writes times as `YYYY-MM-DDTHH:MM:SS(.fff)Z`.
-fn parse_rfc3339_seconds(text: &str) -> Option<i64> {
-    syncer_core::filter::Timestamp::parse_rfc3339(text)
-        .ok()
-        .map(|t| t.unix_seconds())
-}
-
-/// Daily schedules are in local time. The offset is read once; a DST change shifts a daily
-/// sync by an hour until the app restarts, which is acceptable for a background sync.
-fn local_utc_offset() -> i32 {
-    std::env::var("SYNCER_UTC_OFFSET_MINUTES")
-        .ok()
-        .and_then(|m| m.parse::<i32>().ok())
-        .map_or(0, |m| m * 60)
-}
+pub use syncer_app::schedules::unix_now;
 
 #[tauri::command]
 pub async fn sync_base(
@@ -486,39 +432,29 @@ pub struct UndoChild {
 #[tauri::command]
 pub async fn undo_sync(
     state: State<'_, AppState>,
-    hub: State<'_, Arc<SyncHub>>,
     base: String,
     drop_added_by_hand: Option<bool>,
 ) -> CommandResult<UndoView> {
-    let services = state.services()?;
-    let id = BasePlaylistId::new(base);
-    if hub.is_running(&id).await {
-        return Err(CommandError::with_code(
-            ErrorCode::SyncInProgress,
-            "This base is syncing: undo is possible once it has finished.",
-        ));
-    }
-    let record = services.base(id.as_str()).await.or_command_error()?;
-    let engine = services
-        .engine(&record.connection)
+    let outcome = state
+        .services()?
+        .undo(
+            &BasePlaylistId::new(base),
+            drop_added_by_hand.unwrap_or(false),
+        )
         .await
         .or_command_error()?;
-    let options = syncer_core::engine::UndoOptions {
-        drop_added_by_hand: drop_added_by_hand.unwrap_or(false),
-    };
-    let report = engine.undo(&id, &options).await.or_command_error()?;
-    let children = services.store.list_children(&id).await.or_command_error()?;
     Ok(UndoView {
-        event: report.event.to_string(),
-        children: report
+        event: outcome.report.event.to_string(),
+        children: outcome
+            .report
             .children
             .iter()
             .map(|u| UndoChild {
                 id: u.child.to_string(),
-                name: children
-                    .iter()
-                    .find(|c| c.id == u.child)
-                    .map_or_else(|| u.child.to_string(), |c| c.name.clone()),
+                name: outcome
+                    .child_names
+                    .get(&u.child)
+                    .map_or_else(|| u.child.to_string(), Clone::clone),
                 tracks: u.tracks,
                 kept_added_by_hand: u.kept_added_by_hand,
             })
@@ -536,17 +472,11 @@ mod tests {
         report.status = SyncStatus::Completed;
         report.duration_ms = 1_500;
         let ok = summarize("Mix", &report);
-        assert_eq!(ok.status, "completed");
+        assert_eq!(ok.status, SyncStatus::Completed);
         assert!(ok.headline.contains("0 added"), "{}", ok.headline);
         report.status = SyncStatus::Failed;
         report.error = Some("the service answered 500".into());
         let failed = summarize("Mix", &report);
         assert_eq!(failed.headline, "Failed: the service answered 500");
-    }
-
-    #[test]
-    fn stored_times_read_as_unix_seconds() {
-        assert_eq!(parse_rfc3339_seconds("1970-01-01T00:01:00.000Z"), Some(60));
-        assert_eq!(parse_rfc3339_seconds("yesterday"), None);
     }
 }

@@ -14,7 +14,10 @@ use crate::syncing::{HubStatus, SyncHub};
 
 const TRAY_ID: &str = "syncer";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the tray's icon says, and the window's status bar with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "../ui/src/bindings/")]
 pub enum TrayState {
     Idle,
     Syncing,
@@ -22,22 +25,6 @@ pub enum TrayState {
 }
 
 impl TrayState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TrayState::Idle => "idle",
-            TrayState::Syncing => "syncing",
-            TrayState::Error => "error",
-        }
-    }
-
-    fn parse(text: &str) -> TrayState {
-        match text {
-            "syncing" => TrayState::Syncing,
-            "error" => TrayState::Error,
-            _ => TrayState::Idle,
-        }
-    }
-
     fn icon(self) -> &'static [u8] {
         match self {
             TrayState::Idle => include_bytes!("../icons/tray/tray-idle@2x.png"),
@@ -104,7 +91,7 @@ pub fn build(app: &AppHandle) -> tauri::Result<()> {
 
 /// Follows the status: the icon, the tooltip, Pause/Resume and the next sync's time.
 pub fn show_status(app: &AppHandle, status: &HubStatus) {
-    let state = TrayState::parse(&status.tray);
+    let state = status.tray;
     if let Some(tray) = app.tray_by_id(TRAY_ID) {
         if let Ok(icon) = Image::from_bytes(state.icon()) {
             let _ = tray.set_icon(Some(icon));
@@ -202,7 +189,7 @@ mod tests {
             paused: false,
             background_sync: true,
             next_sync_at: None,
-            tray: "idle".into(),
+            tray: TrayState::Idle,
             last_error: None,
         }
     }
@@ -225,12 +212,5 @@ mod tests {
             ..status()
         };
         assert_eq!(next_sync_text(&soon), "Next sync: in 30 min");
-    }
-
-    #[test]
-    fn tray_states_read_back() {
-        for s in [TrayState::Idle, TrayState::Syncing, TrayState::Error] {
-            assert_eq!(TrayState::parse(s.as_str()), s);
-        }
     }
 }

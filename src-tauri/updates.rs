@@ -52,6 +52,12 @@ pub enum UpdateView {
         notes: Option<String>,
         date: Option<String>,
     },
+    /// The download's signature did not match Syncer's key: nothing was installed.
+    Refused {
+        current_version: String,
+        version: String,
+        message: String,
+    },
 }
 
 fn current_version() -> String {
@@ -60,8 +66,7 @@ fn current_version() -> String {
 
 fn command_error(e: UpdateError) -> CommandError {
     let code = match e {
-        UpdateError::SignatureRejected { .. } => ErrorCode::UpdateRejected,
-        UpdateError::NotConfigured | UpdateError::BadConfig(_) => ErrorCode::Invalid,
+        UpdateError::NotConfigured | UpdateError::BadConfig(_) => ErrorCode::Config,
         _ => ErrorCode::Service,
     };
     tracing::warn!(error = %e, "update failed");
@@ -122,16 +127,30 @@ pub async fn check_for_updates(
 }
 
 /// Downloads the update the last check found, verifies its signature, installs it and
-/// restarts Syncer. A refused signature installs nothing and says why.
+/// restarts Syncer. A refused signature installs nothing and is answered as `Refused`.
 #[tauri::command]
-pub async fn install_update(app: AppHandle, updates: State<'_, Updates>) -> CommandResult<()> {
+pub async fn install_update(
+    app: AppHandle,
+    updates: State<'_, Updates>,
+) -> CommandResult<UpdateView> {
     let pending = updates.pending.lock().await.clone().ok_or_else(|| {
         CommandError::with_code(
             ErrorCode::Invalid,
             "Check for updates first: no update is waiting.",
         )
     })?;
-    let verified = pending.download().await.map_err(command_error)?;
+    let verified = match pending.download().await {
+        Ok(verified) => verified,
+        Err(e @ UpdateError::SignatureRejected { .. }) => {
+            tracing::warn!(error = %e, "update refused");
+            return Ok(UpdateView::Refused {
+                current_version: current_version(),
+                version: pending.info().version,
+                message: e.to_string(),
+            });
+        }
+        Err(e) => return Err(command_error(e)),
+    };
     // The package manager may ask for a password: off the async threads.
     let installed = tokio::task::spawn_blocking(move || verified.install())
         .await

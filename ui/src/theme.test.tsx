@@ -1,8 +1,9 @@
 // @vitest-environment jsdom
 import { cleanup, render, waitFor } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { SettingsView, SyncApi, SyncOutcome } from "./api/sync";
-import { DEFAULT_SETTINGS } from "./test/fakeSync";
+import type { Outcome } from "./api/bridge";
+import type { SettingsView, SyncApi } from "./api/sync";
+import { settingsView } from "./test/fakeSync";
 import { applyTheme, rememberedTheme, useTheme } from "./theme";
 
 beforeEach(() => {
@@ -37,16 +38,16 @@ describe("applyTheme", () => {
 describe("useTheme", () => {
   it("applies the remembered theme at once, then the saved setting", async () => {
     localStorage.setItem("syncer.theme", "dark");
-    let answer: (value: SyncOutcome<SettingsView>) => void = () => {};
+    let answer: (value: Outcome<SettingsView>) => void = () => {};
     const api = {
       getSettings: () =>
-        new Promise<SyncOutcome<SettingsView>>((resolve) => {
+        new Promise<Outcome<SettingsView>>((resolve) => {
           answer = resolve;
         }),
     };
     render(<Probe api={api} />);
     expect(document.documentElement.dataset.theme).toBe("dark");
-    answer({ ok: true, value: { ...DEFAULT_SETTINGS, theme: "light" } });
+    answer({ ok: true, value: settingsView({ theme: "light" }) });
     await waitFor(() => expect(document.documentElement.dataset.theme).toBe("light"));
   });
 

@@ -2,7 +2,8 @@
 // "dark" override it through `data-theme` on <html>, which styles/tokens.css honours.
 
 import { useEffect, useLayoutEffect } from "react";
-import { defaultSyncApi, isTheme, type SyncApi, type Theme } from "./api/sync";
+import { isTheme } from "./api/enums";
+import { defaultSyncApi, type SyncApi, type Theme } from "./api/sync";
 
 /**
  * The last theme applied, kept by the webview, so the window opens in it at once instead of
@@ -40,8 +41,8 @@ export function useTheme(api: Pick<SyncApi, "getSettings"> = defaultSyncApi): vo
   useEffect(() => {
     let current = true;
     api.getSettings().then((result) => {
-      if (current && result.ok && isTheme(result.value.theme)) {
-        applyTheme(result.value.theme);
+      if (current && result.ok) {
+        applyTheme(result.value.settings.theme);
       }
     });
     return () => {

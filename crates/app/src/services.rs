@@ -2,38 +2,38 @@
 //! process), and the demo stand-ins running in this process.
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use spotify_fake::{FakeConfig, FakeSpotify};
-use syncer_auth::{ConnectionDetails, Connections, Registry, SPOTIFY_API_ENV, Vault, VaultOptions};
+use syncer_auth::{ConnectionDetails, Connections, Vault, VaultError};
+use syncer_cloud_client::CloudDevice;
 use syncer_core::capabilities::Capabilities;
-use syncer_core::engine::codec::{decode, encode};
+use syncer_core::engine::codec::encode;
 use syncer_core::engine::{Engine, EngineConfig, KnownContents, SyncLocks, SyncStorage as _};
 use syncer_core::ids::{BasePlaylistId, ChildPlaylistId, ConnectionId};
 use syncer_core::provider::{MusicProvider, NewPlaylist, PlaylistInfo, ProviderError};
 use syncer_spotify::{ClientConfig, RateConfig, RetryPolicy, SpotifyClient, StaticToken};
-use syncer_store::{AppPaths, BaseRecord, ConnectionStatus, Store, StoreError, SyncEventRecord};
+use syncer_store::{AppPaths, BaseRecord, ConnectionStatus, Store, SyncEventRecord};
 use tokio::sync::Mutex;
 
+use crate::config::Config;
 use crate::demo::DemoSpec;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Thing};
 use crate::tokens::AppTokens;
 
 pub type Client = SpotifyClient<AppTokens>;
 pub type SyncEngine = Engine<Client, Store>;
 
-pub const DEMO_PROVIDER: &str = "demo";
-pub const SPOTIFY_PROVIDER: &str = "spotify";
+pub use crate::providers::{DEMO_PROVIDER, SPOTIFY_PROVIDER};
 
-/// The Spotify Web API the client talks to: Spotify's, or a stand-in named by
-/// SYNCER_SPOTIFY_API_URL (on loopback it needs no sparing).
-pub fn spotify_config() -> ClientConfig {
-    match std::env::var(SPOTIFY_API_ENV) {
-        Ok(base) if is_loopback(&base) => loopback_config(base),
-        Ok(base) if !base.is_empty() => ClientConfig::with_api_base(base),
-        _ => ClientConfig::default(),
+/// The Spotify Web API the client talks to: Spotify's, or a stand-in the configuration names
+/// (on loopback it needs no sparing).
+pub fn spotify_config(config: &Config) -> ClientConfig {
+    match config.spotify.api_url.clone() {
+        Some(base) if is_loopback(&base) => loopback_config(base),
+        Some(base) => ClientConfig::with_api_base(base),
+        None => ClientConfig::default(),
     }
 }
 
@@ -56,16 +56,7 @@ pub fn loopback_config(api_base: String) -> ClientConfig {
     }
 }
 
-/// Latency the demo's stand-in adds to every answer, from SYNCER_DEMO_LATENCY_MS: shows what
-/// a real network feels like, and gives tests a sync slow enough to act on while it runs.
-pub const DEMO_LATENCY_ENV: &str = "SYNCER_DEMO_LATENCY_MS";
-
-fn demo_latency() -> Option<Duration> {
-    let ms: u64 = std::env::var(DEMO_LATENCY_ENV).ok()?.trim().parse().ok()?;
-    (ms > 0).then(|| Duration::from_millis(ms))
-}
-
-fn is_loopback(base: &str) -> bool {
+pub(crate) fn is_loopback(base: &str) -> bool {
     ["http://127.0.0.1:", "http://localhost:", "http://[::1]:"]
         .iter()
         .any(|p| base.starts_with(p))
@@ -84,8 +75,13 @@ pub async fn known_empty(store: &Store, created: &PlaylistInfo) -> AppResult<()>
 }
 
 pub struct Services {
-    pub store: Store,
-    paths: AppPaths,
+    /// Private to this crate: every use of the store is a use case here, so the front ends
+    /// cannot grow their own copies.
+    pub(crate) store: Store,
+    config: Config,
+    /// Where secrets are kept: opened once (possibly locked, waiting for the passphrase), or
+    /// why it could not be.
+    pub(crate) vault: Result<Vault, String>,
     /// The connections service, when the front end opened it already (the desktop app keeps
     /// one for its life); otherwise each call to [`Services::auth`] opens the vault.
     connections: Option<Connections>,
@@ -94,74 +90,117 @@ pub struct Services {
     fakes: Mutex<HashMap<ConnectionId, Arc<FakeSpotify>>>,
     /// MusicBrainz's clients and the demos' stand-ins (see [`crate::metadata`]).
     pub(crate) metadata: crate::metadata::OpenMetadata,
+    /// This device's side of the cloud account, made on first use.
+    cloud: tokio::sync::OnceCell<Arc<CloudDevice>>,
 }
 
 impl std::fmt::Debug for Services {
     /// Where it works; clients and stand-ins hold nothing worth printing.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Services")
-            .field("data_dir", &self.paths.data_dir())
+            .field("data_dir", &self.config.paths.data_dir())
             .finish_non_exhaustive()
     }
 }
 
 impl Services {
-    /// Opens the store and closes the books on syncs a previous process left running;
-    /// returns those, so the front end can say so.
-    pub async fn open(data_dir: Option<PathBuf>) -> AppResult<(Services, Vec<SyncEventRecord>)> {
-        let paths = match data_dir {
-            Some(dir) => AppPaths::at(dir),
-            None => AppPaths::from_env().ok_or(StoreError::NoDataDir)?,
-        };
-        let store = Store::open(&paths).await?;
-        Self::with_store(store, paths).await
-    }
-
-    /// Wraps a store someone else opened (the desktop app opens it to show its errors).
-    pub async fn with_store(
-        store: Store,
-        paths: AppPaths,
-    ) -> AppResult<(Services, Vec<SyncEventRecord>)> {
+    /// Opens the store and the vault as `config` says, and closes the books on syncs a
+    /// previous process left running; returns those, so the front end can say so. With no
+    /// keyring and no passphrase the secrets file starts locked ([`Services::unlock_vault`]).
+    pub async fn open(config: Config) -> AppResult<(Services, Vec<SyncEventRecord>)> {
+        let store = Store::open(&config.paths).await?;
         let interrupted = store.mark_interrupted().await?;
+        let vault = match Vault::open_async(config.vault_options()).await {
+            Ok(vault) => Ok(vault),
+            Err(VaultError::PassphraseNeeded { path, reason }) => {
+                tracing::info!(%reason, "secrets file locked until its passphrase is given");
+                Ok(Vault::locked_file(&path, reason))
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        if let Ok(vault) = &vault {
+            tracing::debug!(vault = ?vault.kind(), "vault open");
+        }
+        let connections = match &vault {
+            Ok(vault) => Some(
+                // Every process sharing this data dir renews tokens under the same lock.
+                Connections::builder(store.clone(), vault.clone())
+                    .registry(config.registry())
+                    .refresh_lock(config.paths.data_dir().join(syncer_auth::LOCK_FILE))
+                    .build()?,
+            ),
+            Err(_) => None,
+        };
         Ok((
             Services {
                 store,
-                paths,
-                connections: None,
+                config,
+                vault,
+                connections,
                 locks: SyncLocks::default(),
                 clients: Mutex::new(HashMap::new()),
                 fakes: Mutex::new(HashMap::new()),
                 metadata: crate::metadata::OpenMetadata::default(),
+                cloud: tokio::sync::OnceCell::new(),
             },
             interrupted,
         ))
     }
 
-    /// Uses an already opened connections service instead of opening the vault per call.
-    pub fn with_connections(mut self, connections: Connections) -> Services {
-        self.connections = Some(connections);
-        self
-    }
-
     pub fn paths(&self) -> &AppPaths {
-        &self.paths
+        &self.config.paths
     }
 
-    /// Sign-ins and their secrets: the vault (keyring, or the encrypted file with
-    /// SYNCER_VAULT_PASSPHRASE), and the providers, Spotify pointed at a stand-in when
-    /// SYNCER_SPOTIFY_ACCOUNTS_URL and SYNCER_SPOTIFY_API_URL say so.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Sign-ins and their secrets: the vault and the providers. Refuses, saying why, while
+    /// the vault is locked or could not open.
     pub async fn auth(&self) -> AppResult<Connections> {
-        if let Some(connections) = &self.connections {
-            return Ok(connections.clone());
+        let vault = self
+            .vault
+            .as_ref()
+            .map_err(|e| AppError::Service(e.clone()))?;
+        if vault.is_locked() {
+            return Err(AppError::Vault(VaultError::PassphraseNeeded {
+                path: self.config.vault_options().file_path,
+                reason: "no system keyring, and the secrets file's passphrase was not given".into(),
+            }));
         }
-        let options = VaultOptions::from_env(&self.paths)?;
-        let vault = Vault::open_async(options).await?;
-        tracing::debug!(vault = ?vault.kind(), "vault open");
-        // Every process sharing this data dir renews tokens under the same lock.
-        Ok(Connections::builder(self.store.clone(), vault)
-            .registry(Registry::from_env())
-            .refresh_lock(self.paths.data_dir().join(syncer_auth::LOCK_FILE))
-            .build()?)
+        self.connections
+            .clone()
+            .ok_or_else(|| AppError::Service("sign-ins are unavailable".into()))
+    }
+
+    /// The connections service even while the vault is locked: listing needs no secret.
+    pub(crate) fn connections_service(&self) -> Option<&Connections> {
+        self.connections.as_ref()
+    }
+
+    /// This device's side of the optional cloud account (sign-in, passphrase, setup sync,
+    /// enrollment), built once per process over the store and the vault.
+    pub async fn cloud(&self) -> AppResult<Arc<CloudDevice>> {
+        let vault = self
+            .vault
+            .as_ref()
+            .map_err(|e| AppError::Service(e.clone()))?
+            .clone();
+        let device = self
+            .cloud
+            .get_or_init(|| async {
+                Arc::new(
+                    CloudDevice::new(self.store.clone(), vault, self.config.paths.data_dir())
+                        .with_app_version(env!("CARGO_PKG_VERSION")),
+                )
+            })
+            .await;
+        Ok(Arc::clone(device))
+    }
+
+    /// Closes the store: the last thing a front end does.
+    pub async fn close(&self) {
+        self.store.clone().close().await;
     }
 
     /// The one connection, or the one named.
@@ -172,22 +211,11 @@ impl Services {
                 .iter()
                 .find(|c| c.id.as_str() == id)
                 .map(|c| c.id.clone())
-                .ok_or_else(|| {
-                    AppError::NotFound(format!(
-                        "no connection {id}; `syncer connections list` shows them"
-                    ))
-                }),
+                .ok_or_else(|| AppError::missing(Thing::Connection, id)),
             None => match all.as_slice() {
                 [one] => Ok(one.id.clone()),
-                [] => Err(AppError::NotFound(
-                    "no connection yet: `syncer connect demo` (or `syncer demo`) to try, \
-                     `syncer connect spotify` for your account"
-                        .into(),
-                )),
-                _ => Err(AppError::Usage(
-                    "several connections: say which with --connection (`syncer connections list`)"
-                        .into(),
-                )),
+                [] => Err(AppError::NoConnection),
+                _ => Err(AppError::WhichConnection),
             },
         }
     }
@@ -196,11 +224,7 @@ impl Services {
         self.store
             .get_base(&BasePlaylistId::new(id))
             .await?
-            .ok_or_else(|| {
-                AppError::NotFound(format!(
-                    "{id} is not a base; `syncer base list` shows them, `syncer base add` adds one"
-                ))
-            })
+            .ok_or_else(|| AppError::missing(Thing::Base, id))
     }
 
     /// The stand-in of a demo connection, when it runs in this process.
@@ -230,7 +254,15 @@ impl Services {
         &self,
         connection: &ConnectionId,
     ) -> AppResult<ConnectionDetails> {
-        let mut details = self.auth().await?.get(connection).await?;
+        let connections = self.connections_service().ok_or_else(|| {
+            AppError::Service(self.vault.as_ref().err().cloned().unwrap_or_default())
+        })?;
+        let mut details = match connections.get(connection).await {
+            Err(syncer_auth::AuthError::NotFound(_)) => {
+                return Err(AppError::missing(Thing::Connection, connection.as_str()));
+            }
+            other => other?,
+        };
         if let Some(until) = self.rate_limited_until(connection).await {
             details.health = details.health.rate_limited(until);
         }
@@ -246,21 +278,12 @@ impl Services {
             .store
             .get_connection(connection)
             .await?
-            .ok_or_else(|| {
-                AppError::NotFound(format!(
-                    "no connection {connection}; `syncer connections list` shows them"
-                ))
-            })?;
-        let caps: Capabilities = record
-            .capabilities
-            .as_deref()
-            .and_then(|c| decode(c).ok())
-            .unwrap_or_default();
+            .ok_or_else(|| AppError::missing(Thing::Connection, connection.as_str()))?;
+        let caps = self.capabilities(connection).await?.unwrap_or_default();
         let client = match record.provider.as_str() {
             DEMO_PROVIDER => {
-                let spec = DemoSpec::parse(connection).ok_or_else(|| {
-                    AppError::NotFound(format!("{connection} is not a demo connection id"))
-                })?;
+                let spec = DemoSpec::parse(connection)
+                    .ok_or_else(|| AppError::missing(Thing::Connection, connection.as_str()))?;
                 let client = self.start_demo(spec, caps).await?;
                 self.rehydrate_demo(connection, &client).await?;
                 client
@@ -270,7 +293,7 @@ impl Services {
                 SpotifyClient::with_capabilities(
                     connection.clone(),
                     AppTokens::Vault(tokens),
-                    spotify_config(),
+                    spotify_config(&self.config),
                     caps,
                 )?
             }
@@ -293,7 +316,7 @@ impl Services {
             mode: spec.fake_mode(),
             seed: spec.seed,
             library: spec.library(),
-            latency: demo_latency(),
+            latency: self.config.demo_latency,
             ..FakeConfig::default()
         })
         .await?;
@@ -356,7 +379,8 @@ impl Services {
     pub async fn engine(&self, connection: &ConnectionId) -> AppResult<SyncEngine> {
         let client = self.client(connection).await?;
         let config = EngineConfig {
-            metadata: crate::metadata::metadata_settings(),
+            metadata: crate::metadata::metadata_settings(&self.config.metadata),
+            zone: self.config.time_zone.clone(),
             ..EngineConfig::default()
         };
         Ok(Engine::new(client, self.store.clone())

@@ -2,13 +2,17 @@
 //! process (a token) or from another one (`syncer cancel`, the app's button: a request stored
 //! with the running event).
 
+use std::collections::HashMap;
 use std::time::Duration;
 
-use syncer_core::engine::{ProgressSink, SyncOptions, SyncReport};
-use syncer_core::ids::BasePlaylistId;
+use syncer_core::engine::{
+    DraftChild, Preview, ProgressSink, SyncOptions, SyncReport, SyncStatus, UndoOptions, UndoReport,
+};
+use syncer_core::ids::{BasePlaylistId, ChildPlaylistId};
+use syncer_store::SyncEventRecord;
 use tokio_util::sync::CancellationToken;
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult, Thing};
 use crate::services::Services;
 
 /// How often a running sync looks for a stored cancel request.
@@ -54,4 +58,175 @@ pub async fn run_sync(
     let result = engine.sync(base, &options).await;
     watcher.abort();
     Ok(result?)
+}
+
+/// A child not yet created, previewed as it is being edited.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub base: BasePlaylistId,
+    /// The child being edited; none for one not yet created.
+    pub child: Option<ChildPlaylistId>,
+    pub name: String,
+    pub query: String,
+    pub allow_empty: bool,
+}
+
+/// The id a child not yet created goes by in a preview.
+const DRAFT_CHILD: &str = "draft";
+
+/// What the history lists: which base, which status, how many.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryQuery {
+    pub base: Option<BasePlaylistId>,
+    pub status: Option<SyncStatus>,
+    pub limit: Option<u32>,
+}
+
+/// A sync in the history, with its base's name (the id when the base is gone).
+#[derive(Debug, Clone)]
+pub struct HistoryItem {
+    pub event: SyncEventRecord,
+    pub base_name: String,
+}
+
+/// What an undo put back, with each child's name.
+#[derive(Debug, Clone)]
+pub struct UndoOutcome {
+    pub report: UndoReport,
+    pub base_name: String,
+    /// Child id → name, for the children the undo touched.
+    pub child_names: HashMap<ChildPlaylistId, String>,
+}
+
+/// The most a history lists at once.
+pub const HISTORY_MAX: u32 = 1_000;
+
+impl Services {
+    /// What a sync would do, without writing: the base read once, every child's count and
+    /// sample. A child whose filter cannot be read stops it, naming the child.
+    pub async fn preview(&self, base: &BasePlaylistId) -> AppResult<Preview> {
+        let record = self.base(base.as_str()).await?;
+        self.store.ensure_filters_readable(&record.id).await?;
+        let engine = self.engine(&record.connection).await?;
+        Ok(engine.preview(&record.id).await?)
+    }
+
+    /// A preview with one child as it is being edited (or about to be created).
+    pub async fn preview_draft(&self, draft: Draft) -> AppResult<Preview> {
+        let filter = crate::library::parse_query(&draft.query)?;
+        let record = self.base(draft.base.as_str()).await?;
+        let engine = self.engine(&record.connection).await?;
+        Ok(engine
+            .preview_draft(
+                &record.id,
+                DraftChild {
+                    id: draft
+                        .child
+                        .unwrap_or_else(|| ChildPlaylistId::new(DRAFT_CHILD)),
+                    name: draft.name,
+                    filter,
+                    allow_empty: draft.allow_empty,
+                },
+            )
+            .await?)
+    }
+
+    /// Asks the running sync of a base (in this process or another) to stop at its next
+    /// safe point. "Not running" is an error: there is nothing to cancel.
+    pub async fn cancel_sync(&self, base: &BasePlaylistId) -> AppResult<()> {
+        let record = self.base(base.as_str()).await?;
+        if self.store.request_cancel(&record.id).await? {
+            Ok(())
+        } else {
+            Err(AppError::NotFound(format!(
+                "no sync of {} is running",
+                record.name
+            )))
+        }
+    }
+
+    /// Whether a sync of the base is running, in any process.
+    pub async fn is_syncing(&self, base: &BasePlaylistId) -> AppResult<bool> {
+        Ok(self.store.running_event(base).await?.is_some())
+    }
+
+    /// Puts the children of a base back as they were before its last sync (an undo is a
+    /// sync: refused while one runs anywhere). Tracks added by hand since are kept unless
+    /// `drop_added_by_hand`.
+    pub async fn undo(
+        &self,
+        base: &BasePlaylistId,
+        drop_added_by_hand: bool,
+    ) -> AppResult<UndoOutcome> {
+        let record = self.base(base.as_str()).await?;
+        let engine = self.engine(&record.connection).await?;
+        let report = engine
+            .undo(&record.id, &UndoOptions { drop_added_by_hand })
+            .await?;
+        let child_names = self
+            .store
+            .list_children(&record.id)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect();
+        Ok(UndoOutcome {
+            report,
+            base_name: record.name,
+            child_names,
+        })
+    }
+
+    /// Syncs, newest first; of one base, of one status, up to `limit` (100 by default).
+    pub async fn history(&self, query: &HistoryQuery) -> AppResult<Vec<HistoryItem>> {
+        let names: HashMap<BasePlaylistId, String> = self
+            .store
+            .list_bases()
+            .await?
+            .into_iter()
+            .map(|b| (b.id, b.name))
+            .collect();
+        let limit = query.limit.unwrap_or(100).min(HISTORY_MAX);
+        // Filtering by status happens here, so read more than asked for.
+        let read = if query.status.is_some() {
+            HISTORY_MAX
+        } else {
+            limit
+        };
+        let events = self.store.list_events(query.base.as_ref(), read).await?;
+        Ok(events
+            .into_iter()
+            .filter(|e| query.status.is_none_or(|w| e.status == w))
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(|event| HistoryItem {
+                base_name: names
+                    .get(&event.base)
+                    .cloned()
+                    .unwrap_or_else(|| event.base.to_string()),
+                event,
+            })
+            .collect())
+    }
+
+    /// The base of a past sync, to run again (the history's Retry).
+    pub async fn base_of_sync(&self, event: &str) -> AppResult<BasePlaylistId> {
+        self.store
+            .list_events(None, HISTORY_MAX)
+            .await?
+            .into_iter()
+            .find(|e| e.id.to_string() == event)
+            .map(|e| e.base)
+            .ok_or_else(|| AppError::missing(Thing::Sync, event))
+    }
+
+    /// Every base, for "sync all".
+    pub async fn base_ids(&self) -> AppResult<Vec<BasePlaylistId>> {
+        Ok(self
+            .store
+            .list_bases()
+            .await?
+            .into_iter()
+            .map(|b| b.id)
+            .collect())
+    }
 }

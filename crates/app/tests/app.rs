@@ -2,9 +2,9 @@
 
 #![allow(clippy::unwrap_used)]
 
-use syncer_app::setup::{ChildSpec, ChildTarget, add_child, set_up_demo};
-use syncer_app::{AppError, DemoSpec, Services};
-use syncer_auth::{Connections, HealthState, Vault};
+use syncer_app::library::{ChildChanges, ChildSpec, ChildTarget};
+use syncer_app::{AppError, Config, DemoSpec, Services};
+use syncer_auth::HealthState;
 use syncer_core::engine::{DraftChild, MirrorMode, SyncStatus};
 use syncer_core::filter::query;
 use syncer_core::ids::{ChildPlaylistId, PlaylistId};
@@ -13,9 +13,7 @@ use tokio_util::sync::CancellationToken;
 async fn services() -> (tempfile::TempDir, Services) {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
-    let (services, interrupted) = Services::open(Some(dir.path().to_path_buf()))
-        .await
-        .unwrap();
+    let (services, interrupted) = Services::open(Config::at(dir.path())).await.unwrap();
     assert!(interrupted.is_empty());
     (dir, services)
 }
@@ -30,7 +28,7 @@ fn spec() -> DemoSpec {
 #[tokio::test]
 async fn the_demo_sets_up_a_base_with_children_that_a_sync_fills() {
     let (_dir, services) = services().await;
-    let demo = set_up_demo(&services, spec()).await.unwrap();
+    let demo = services.set_up_demo(spec()).await.unwrap();
     assert_eq!(demo.children.len(), 5);
     let report = syncer_app::sync::run_sync(
         &services,
@@ -45,15 +43,15 @@ async fn the_demo_sets_up_a_base_with_children_that_a_sync_fills() {
     assert!(report.added() > 0);
 
     // Setting it up again replaces it rather than adding a second copy.
-    let again = set_up_demo(&services, spec()).await.unwrap();
-    assert_eq!(services.store.list_bases().await.unwrap().len(), 1);
+    let again = services.set_up_demo(spec()).await.unwrap();
+    assert_eq!(services.bases().await.unwrap().len(), 1);
     assert_eq!(again.children.len(), 5);
 }
 
 #[tokio::test]
 async fn a_draft_filter_previews_before_it_is_saved() {
     let (_dir, services) = services().await;
-    let demo = set_up_demo(&services, spec()).await.unwrap();
+    let demo = services.set_up_demo(spec()).await.unwrap();
     let engine = services.engine(&demo.connection).await.unwrap();
     let everything = engine
         .preview_draft(
@@ -100,86 +98,73 @@ async fn a_draft_filter_previews_before_it_is_saved() {
     assert_eq!(edited.count, 0);
     assert!(edited.note.as_deref().unwrap().contains("matches nothing"));
     // Nothing was saved.
-    let stored = services.store.get_child(&rock.id).await.unwrap().unwrap();
+    let stored = services.child(&rock.id).await.unwrap();
     assert_eq!(stored.query, rock.query);
 }
 
 #[tokio::test]
 async fn bad_children_are_refused_before_anything_is_created() {
     let (_dir, services) = services().await;
-    let demo = set_up_demo(&services, spec()).await.unwrap();
+    let demo = services.set_up_demo(spec()).await.unwrap();
     let fake = services.fake(&demo.connection).await.unwrap();
     let playlists_before = fake.library().playlists().len();
 
-    let bad_query = add_child(
-        &services,
-        &demo.base.id,
-        &ChildSpec {
-            target: ChildTarget::Create {
-                name: "Broken".into(),
+    let bad_query = services
+        .add_child(
+            &demo.base.id,
+            &ChildSpec {
+                target: ChildTarget::Create {
+                    name: "Broken".into(),
+                },
+                query: "genre:(".into(),
+                mirror: MirrorMode::default(),
+                allow_empty: false,
             },
-            query: "genre:(".into(),
-            mirror: MirrorMode::default(),
-            allow_empty: false,
-        },
-    )
-    .await
-    .unwrap_err();
+        )
+        .await
+        .unwrap_err();
     assert!(
         matches!(&bad_query, AppError::Query(e) if e.column > 0),
         "{bad_query}"
     );
 
-    let itself = add_child(
-        &services,
-        &demo.base.id,
-        &ChildSpec {
-            target: ChildTarget::Adopt {
-                playlist: PlaylistId::new(demo.base.id.as_str()),
+    let itself = services
+        .add_child(
+            &demo.base.id,
+            &ChildSpec {
+                target: ChildTarget::Adopt {
+                    playlist: PlaylistId::new(demo.base.id.as_str()),
+                },
+                query: "genre:rock".into(),
+                mirror: MirrorMode::default(),
+                allow_empty: false,
             },
-            query: "genre:rock".into(),
-            mirror: MirrorMode::default(),
-            allow_empty: false,
-        },
-    )
-    .await
-    .unwrap_err();
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(itself, AppError::Usage(_)), "{itself}");
 
-    let unnamed = add_child(
-        &services,
-        &demo.base.id,
-        &ChildSpec {
-            target: ChildTarget::Create { name: "  ".into() },
-            query: "genre:rock".into(),
-            mirror: MirrorMode::default(),
-            allow_empty: false,
-        },
-    )
-    .await
-    .unwrap_err();
+    let unnamed = services
+        .add_child(
+            &demo.base.id,
+            &ChildSpec {
+                target: ChildTarget::Create { name: "  ".into() },
+                query: "genre:rock".into(),
+                mirror: MirrorMode::default(),
+                allow_empty: false,
+            },
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(unnamed, AppError::Usage(_)), "{unnamed}");
     assert_eq!(fake.library().playlists().len(), playlists_before);
-    assert_eq!(
-        services
-            .store
-            .list_children(&demo.base.id)
-            .await
-            .unwrap()
-            .len(),
-        5
-    );
+    assert_eq!(services.children(&demo.base.id).await.unwrap().len(), 5);
 }
 
 #[tokio::test]
 async fn a_connection_says_until_when_it_is_rate_limited() {
     let (_dir, services) = services().await;
-    // The desktop keeps its connections open; here a memory vault stands in for the keyring.
-    let connections = Connections::builder(services.store.clone(), Vault::memory())
-        .build()
-        .unwrap();
-    let services = services.with_connections(connections);
-    let demo = set_up_demo(&services, spec()).await.unwrap();
+    let demo = services.set_up_demo(spec()).await.unwrap();
     let details = services.connection_details(&demo.connection).await.unwrap();
     assert_eq!(details.health.state, HealthState::Ready);
     assert_eq!(details.health.rate_limited_until, None);
@@ -222,15 +207,9 @@ async fn a_connection_says_until_when_it_is_rate_limited() {
 #[tokio::test]
 async fn a_second_draft_previews_beside_a_child_just_added() {
     let (_dir, services) = services().await;
-    let connection = syncer_app::setup::connect_demo(&services, spec())
-        .await
-        .unwrap();
-    let biggest = syncer_app::setup::biggest_playlist(&services, &connection)
-        .await
-        .unwrap();
-    let base = syncer_app::setup::add_base(&services, &connection, &biggest.id)
-        .await
-        .unwrap();
+    let connection = services.connect_demo(spec()).await.unwrap().id;
+    let biggest = services.biggest_playlist(&connection).await.unwrap();
+    let base = services.add_base(&connection, &biggest.id).await.unwrap();
     let engine = services.engine(&connection).await.unwrap();
     let draft = |query: &str| DraftChild {
         id: ChildPlaylistId::new("draft"),
@@ -244,20 +223,20 @@ async fn a_second_draft_previews_beside_a_child_just_added() {
         .unwrap();
     let rock_count = rock.children[0].count;
     assert!(rock_count > 0, "{rock:?}");
-    add_child(
-        &services,
-        &base.id,
-        &ChildSpec {
-            target: ChildTarget::Create {
-                name: "Rock".into(),
+    services
+        .add_child(
+            &base.id,
+            &ChildSpec {
+                target: ChildTarget::Create {
+                    name: "Rock".into(),
+                },
+                query: "genre:rock".into(),
+                mirror: MirrorMode::default(),
+                allow_empty: false,
             },
-            query: "genre:rock".into(),
-            mirror: MirrorMode::default(),
-            allow_empty: false,
-        },
-    )
-    .await
-    .unwrap();
+        )
+        .await
+        .unwrap();
     let engine = services.engine(&connection).await.unwrap();
     let both = engine
         .preview_draft(&base.id, draft("genre:pop"))
@@ -278,7 +257,7 @@ async fn a_second_draft_previews_beside_a_child_just_added() {
 #[tokio::test]
 async fn a_child_that_could_not_be_stored_or_matched_creates_no_playlist() {
     let (_dir, services) = services().await;
-    let demo = set_up_demo(&services, spec()).await.unwrap();
+    let demo = services.set_up_demo(spec()).await.unwrap();
     let fake = services.fake(&demo.connection).await.unwrap();
     let playlists_before = fake.library().playlists().len();
     let max = syncer_core::filter::MAX_DEPTH;
@@ -292,45 +271,45 @@ async fn a_child_that_could_not_be_stored_or_matched_creates_no_playlist() {
         "genre:rock | limit 0".to_owned(),
         "genre:rock | per_artist 0".to_owned(),
     ] {
-        let refused = add_child(
-            &services,
-            &demo.base.id,
-            &ChildSpec {
-                target: ChildTarget::Create {
-                    name: "Refused".into(),
+        let refused = services
+            .add_child(
+                &demo.base.id,
+                &ChildSpec {
+                    target: ChildTarget::Create {
+                        name: "Refused".into(),
+                    },
+                    query: query.clone(),
+                    mirror: MirrorMode::default(),
+                    allow_empty: false,
                 },
-                query: query.clone(),
-                mirror: MirrorMode::default(),
-                allow_empty: false,
-            },
-        )
-        .await
-        .unwrap_err();
+            )
+            .await
+            .unwrap_err();
         assert!(
             matches!(&refused, AppError::Query(e) if e.column > 0),
             "{query}: {refused}"
         );
     }
     assert_eq!(fake.library().playlists().len(), playlists_before);
-    let children = services.store.list_children(&demo.base.id).await.unwrap();
+    let children = services.children(&demo.base.id).await.unwrap();
     assert_eq!(children.len(), 5);
 
     // At the maximum it is accepted, created, stored and read back.
     let deepest = format!("{}genre:rock{}", "(".repeat(max), ")".repeat(max));
-    let added = add_child(
-        &services,
-        &demo.base.id,
-        &ChildSpec {
-            target: ChildTarget::Create {
-                name: "Deepest".into(),
+    let added = services
+        .add_child(
+            &demo.base.id,
+            &ChildSpec {
+                target: ChildTarget::Create {
+                    name: "Deepest".into(),
+                },
+                query: deepest.clone(),
+                mirror: MirrorMode::default(),
+                allow_empty: false,
             },
-            query: deepest.clone(),
-            mirror: MirrorMode::default(),
-            allow_empty: false,
-        },
-    )
-    .await
-    .unwrap();
+        )
+        .await
+        .unwrap();
     assert_eq!(added.filter, Ok(query::parse(&deepest).unwrap()));
     assert_eq!(fake.library().playlists().len(), playlists_before + 1);
 }
@@ -353,7 +332,7 @@ async fn corrupt(dir: &std::path::Path, child: &ChildPlaylistId, filter_json: &s
 #[tokio::test]
 async fn a_broken_child_is_named_by_sync_and_preview_and_mended_by_a_new_query() {
     let (dir, services) = services().await;
-    let demo = set_up_demo(&services, spec()).await.unwrap();
+    let demo = services.set_up_demo(spec()).await.unwrap();
     let broken = demo.children[1].clone();
     corrupt(
         dir.path(),
@@ -381,14 +360,20 @@ async fn a_broken_child_is_named_by_sync_and_preview_and_mended_by_a_new_query()
         "{message}"
     );
     assert!(message.contains("limit 0"), "{message}");
-    assert!(message.contains("syncer child edit"), "{message}");
+    // The shared message names no front end's command; the hint says what to do.
+    assert!(!message.contains("syncer child edit"), "{message}");
+    assert!(
+        matches!(sync.hint(), Some(syncer_app::Hint::FixChild { child }) if child == broken.id),
+        "{:?}",
+        sync.hint()
+    );
     // Preview through the engine stops on the same error, as the desktop's preview does.
     let engine = services.engine(&demo.connection).await.unwrap();
     let preview = engine.preview(&demo.base.id).await.unwrap_err();
     assert!(preview.to_string().contains(&message), "{preview}");
 
     // The export keeps it, with its query and why it is broken.
-    let export = syncer_app::data::export(&services.store).await.unwrap();
+    let export = services.export().await.unwrap();
     let exported = export["bases"][0]["children"]
         .as_array()
         .unwrap()
@@ -413,11 +398,10 @@ async fn a_broken_child_is_named_by_sync_and_preview_and_mended_by_a_new_query()
 
     // A new query mends it, and the sync runs.
     services
-        .store
         .edit_child(
             &broken.id,
-            &syncer_store::ChildEdit {
-                query: Some(("genre:rock".into(), query::parse("genre:rock").unwrap())),
+            ChildChanges {
+                query: Some("genre:rock".into()),
                 ..Default::default()
             },
         )

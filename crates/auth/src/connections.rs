@@ -346,35 +346,16 @@ impl Health {
     }
 }
 
-/// `YYYY-MM-DD` (UTC) of Unix seconds: how a renewal date is written.
+/// `YYYY-MM-DD` of Unix seconds in the user's time zone: how a renewal date is written.
 pub fn date_of(unix: i64) -> String {
-    // Howard Hinnant's civil-from-days.
-    let z = unix.div_euclid(86_400) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    syncer_core::calendar::date_text(unix, &syncer_core::calendar::system_zone())
 }
 
-/// Unix seconds of the store's `YYYY-MM-DDTHH:MM:SS...` timestamps (UTC); `None` if odd.
+/// Unix seconds of the store's `YYYY-MM-DDTHH:MM:SS...Z` timestamps; `None` if odd.
 fn unix_of_timestamp(text: &str) -> Option<i64> {
-    let num = |r: std::ops::Range<usize>| text.get(r)?.parse::<i64>().ok();
-    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    // Days from civil (Howard Hinnant).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
+    syncer_core::filter::Timestamp::parse_rfc3339(text)
+        .ok()
+        .map(|t| t.unix_seconds())
 }
 
 /// The renewal notice for a sign-in ending at `renew_by`, or `None` while it is far off.
@@ -950,6 +931,27 @@ impl Connections {
         dependents: &D,
         force: bool,
     ) -> Result<Removed, AuthError> {
+        self.remove_with(id, dependents, force, true).await
+    }
+
+    /// As [`Connections::remove`], for a connection with nothing in the vault (no sign-in):
+    /// the same in-use rule, and it works while the vault is locked.
+    pub async fn remove_unsigned<D: DependentBases>(
+        &self,
+        id: &ConnectionId,
+        dependents: &D,
+        force: bool,
+    ) -> Result<Removed, AuthError> {
+        self.remove_with(id, dependents, force, false).await
+    }
+
+    async fn remove_with<D: DependentBases>(
+        &self,
+        id: &ConnectionId,
+        dependents: &D,
+        force: bool,
+        has_secret: bool,
+    ) -> Result<Removed, AuthError> {
         let record = self.record(id).await?;
         let bases = dependents.bases_using(id).await?;
         if !bases.is_empty() && !force {
@@ -959,7 +961,9 @@ impl Connections {
             });
         }
         // Secrets first: if the vault fails, the row stays and the user can try again.
-        self.inner.vault.delete(&connection_key(id)).await?;
+        if has_secret {
+            self.inner.vault.delete(&connection_key(id)).await?;
+        }
         self.inner.store.delete_connection(id).await?;
         let cell = self.cell(id);
         cell.reset(&record.provider, None).await;
@@ -1190,9 +1194,10 @@ mod tests {
 
     #[test]
     fn dates_and_timestamps_round_trip() {
-        assert_eq!(date_of(0), "1970-01-01");
-        assert_eq!(date_of(1_800_000_000), "2027-01-15");
-        assert_eq!(date_of(951_782_400), "2000-02-29");
+        // Written in the user's zone; these instants are the same date in every zone from
+        // UTC-11 to UTC+14 (midday UTC).
+        assert_eq!(date_of(43_200), "1970-01-01");
+        assert_eq!(date_of(951_825_600), "2000-02-29");
         assert_eq!(
             unix_of_timestamp("2027-01-15T08:00:00.000Z"),
             Some(1_800_000_000)

@@ -53,9 +53,8 @@ pub enum VaultError {
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
     #[error(
-        "the {provider} connection {connection} needs to be signed in again ({reason}). In \
-         Syncer, open Connections and choose Reconnect; in a terminal, run `syncer connect \
-         {provider}` (the same connection is renewed, its bases and history stay)"
+        "the {provider} connection {connection} needs to be signed in again ({reason}); \
+         reconnecting renews the same connection, its bases and history stay"
     )]
     ReconnectNeeded {
         connection: ConnectionId,

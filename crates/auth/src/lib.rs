@@ -43,7 +43,7 @@ pub use oauth::{CallbackChannel, DEEP_LINK_SCHEME, deep_link_redirect_uri, loopb
 pub use refresh::{ConnectionTokens, DEFAULT_REFRESH_LEEWAY};
 pub use registry::{
     ApiKeyPlacement, AuthKind, Category, IdentityCall, OAuthEndpoints, Provider, ProviderAuth,
-    ProviderInfo, Registry, SPOTIFY_ACCOUNTS_ENV, SPOTIFY_API_ENV,
+    ProviderInfo, Registry,
 };
 pub use secret::{REDACTED, Secret};
 pub use vault::{Vault, VaultKind, VaultOptions, VaultPreference};

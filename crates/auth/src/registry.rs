@@ -134,11 +134,6 @@ pub struct ProviderInfo {
     pub credential_help: String,
 }
 
-/// Points Spotify's Accounts service elsewhere (with [`SPOTIFY_API_ENV`]).
-pub const SPOTIFY_ACCOUNTS_ENV: &str = "SYNCER_SPOTIFY_ACCOUNTS_URL";
-/// Points Spotify's Web API elsewhere (with [`SPOTIFY_ACCOUNTS_ENV`]).
-pub const SPOTIFY_API_ENV: &str = "SYNCER_SPOTIFY_API_URL";
-
 /// The providers this build knows.
 #[derive(Debug, Clone)]
 pub struct Registry {
@@ -163,25 +158,8 @@ impl Registry {
         self.providers.iter().map(Provider::info).collect()
     }
 
-    /// Replaces (or adds) a provider: tests point one at a stand-in server this way.
-    /// The built-in providers, with Spotify pointed elsewhere when `SYNCER_SPOTIFY_ACCOUNTS_URL`
-    /// and `SYNCER_SPOTIFY_API_URL` are both set: how the app and CLI talk to the stand-in
-    /// (`spotify-fake`) for demos and end-to-end tests.
-    pub fn from_env() -> Self {
-        let accounts = std::env::var(SPOTIFY_ACCOUNTS_ENV)
-            .ok()
-            .filter(|v| !v.is_empty());
-        let api = std::env::var(SPOTIFY_API_ENV)
-            .ok()
-            .filter(|v| !v.is_empty());
-        match (accounts, api) {
-            (Some(accounts), Some(api)) => {
-                Self::builtin().with(crate::providers::spotify::provider_at(&accounts, &api))
-            }
-            _ => Self::builtin(),
-        }
-    }
-
+    /// Replaces (or adds) a provider: the configuration points Spotify at a stand-in this
+    /// way (syncer-app's `Config::registry`), as tests do.
     pub fn with(mut self, provider: Provider) -> Self {
         self.providers.retain(|p| p.name != provider.name);
         self.providers.push(provider);

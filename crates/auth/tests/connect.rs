@@ -118,7 +118,7 @@ async fn authorize_callback_exchange_refresh_rotation_and_revoke() {
     let err = tokens.access_token().await.unwrap_err();
     assert!(matches!(err, TokenError::ReconnectNeeded { .. }), "{err:?}");
     assert!(err.needs_user());
-    assert!(err.to_string().contains("Reconnect"), "{err}");
+    assert!(err.to_string().contains("signed in again"), "{err}");
     assert!(!err.to_string().contains(&current_refresh), "{err}");
     let row = env.store.get_connection(&id).await.unwrap().unwrap();
     assert_eq!(row.status, ConnectionStatus::ReconnectNeeded);

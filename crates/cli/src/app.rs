@@ -3,7 +3,7 @@
 use std::ops::Deref;
 use std::path::PathBuf;
 
-use syncer_app::{DemoMode, Services};
+use syncer_app::{Config, DemoMode, Services};
 
 use crate::cli::AppMode;
 
@@ -23,7 +23,7 @@ pub struct App {
     pub json: bool,
 }
 
-/// Commands use the services directly: the CLI adds only how it prints.
+/// Commands call the use cases directly: the CLI adds only how it prints.
 impl Deref for App {
     type Target = Services;
 
@@ -33,9 +33,11 @@ impl Deref for App {
 }
 
 impl App {
-    /// Opens the store and notes the syncs a previous process left running.
+    /// Loads the configuration, opens the store and notes the syncs a previous process left
+    /// running.
     pub async fn open(data_dir: Option<PathBuf>, json: bool) -> anyhow::Result<App> {
-        let (services, interrupted) = Services::open(data_dir).await?;
+        let config = Config::load(data_dir).map_err(syncer_app::AppError::from)?;
+        let (services, interrupted) = Services::open(config).await?;
         for event in interrupted {
             eprintln!(
                 "note: sync {} of base {} was interrupted: {}",

@@ -139,16 +139,6 @@ pub enum Command {
     Genres(GenresCommand),
     /// Shell completions, e.g. `syncer completions bash > /etc/bash_completion.d/syncer`.
     Completions { shell: clap_complete::Shell },
-    /// Measure requests and time against the stand-in (see docs/cli.md).
-    #[command(hide = true)]
-    Bench(BenchArgs),
-    /// Measure what filling genres from MusicBrainz costs (see docs/metadata.md).
-    #[command(hide = true)]
-    BenchMetadata(crate::commands::bench_metadata::BenchMetadataArgs),
-    /// One sync for `syncer bench`, in a process of its own, so that its memory is the
-    /// engine's alone (the stand-in runs in the bench's process).
-    #[command(hide = true)]
-    BenchSync(BenchSyncArgs),
 }
 
 #[derive(Debug, Args)]
@@ -161,36 +151,6 @@ pub struct DemoArgs {
     /// Tracks in the demo's base playlist.
     #[arg(long, default_value_t = 600)]
     pub tracks: usize,
-}
-
-#[derive(Debug, Args)]
-pub struct BenchArgs {
-    #[arg(long, default_value_t = 5_000)]
-    pub tracks: usize,
-    /// Latency the stand-in adds to every request.
-    #[arg(long, default_value_t = 50)]
-    pub latency_ms: u64,
-    #[arg(long, value_enum)]
-    pub mode: Option<AppMode>,
-    /// Run the syncs in the bench's own process, beside the stand-in, instead of one
-    /// `syncer` process per sync (then the peak memory includes the stand-in's).
-    #[arg(long)]
-    pub in_process: bool,
-    /// The program that runs each sync (default: this `syncer`), e.g. another build to
-    /// compare; it is called as `PROGRAM --data-dir DIR --json bench-sync BASE --api-base URL`.
-    #[arg(long, value_name = "PROGRAM", conflicts_with = "in_process")]
-    pub sync_exe: Option<PathBuf>,
-}
-
-#[derive(Debug, Args)]
-pub struct BenchSyncArgs {
-    pub base: String,
-    /// The stand-in's Web API base URL (the token and capabilities come in
-    /// SYNCER_BENCH_TOKEN and SYNCER_BENCH_CAPS).
-    #[arg(long)]
-    pub api_base: String,
-    #[arg(long, default_value_t = 16)]
-    pub concurrency: usize,
 }
 
 #[derive(Debug, Subcommand)]
@@ -333,22 +293,23 @@ pub enum ChildCommand {
     },
 }
 
-/// The cloud server to use; SYNCER_CLOUD_URL works too.
-const CLOUD_URL_HELP: &str = "The Syncer cloud server";
+/// The cloud server to use.
+const CLOUD_URL_HELP: &str = "The Syncer cloud server (default: cloud_url in the config, \
+                              SYNCER_CLOUD_URL, or http://127.0.0.1:8787)";
 
 #[derive(Debug, Subcommand)]
 pub enum CloudCommand {
     /// Create an account and sign this device in (password from SYNCER_CLOUD_PASSWORD or typed).
     Signup {
-        #[arg(long, env = "SYNCER_CLOUD_URL", default_value = "http://127.0.0.1:8787", help = CLOUD_URL_HELP)]
-        server: String,
+        #[arg(long, help = CLOUD_URL_HELP)]
+        server: Option<String>,
         #[arg(long)]
         email: String,
     },
     /// Sign this device in to an existing account.
     Login {
-        #[arg(long, env = "SYNCER_CLOUD_URL", default_value = "http://127.0.0.1:8787", help = CLOUD_URL_HELP)]
-        server: String,
+        #[arg(long, help = CLOUD_URL_HELP)]
+        server: Option<String>,
         #[arg(long)]
         email: String,
     },

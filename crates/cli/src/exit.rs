@@ -1,11 +1,8 @@
 //! Exit codes, documented in docs/cli.md. Scripts branch on these, so they never change
 //! meaning.
 
-use syncer_app::AppError;
-use syncer_core::engine::EngineError;
-use syncer_core::filter::query::ParseError;
+use syncer_app::{ErrorKind, Hint, Thing};
 use syncer_core::provider::ProviderError;
-use syncer_store::{SetupError, StoreError};
 
 pub const OK: u8 = 0;
 pub const FAILURE: u8 = 1;
@@ -44,158 +41,108 @@ impl CliError {
     }
 }
 
-/// Whether the vault's "passphrase needed" is the cause, wherever it is wrapped.
-fn passphrase_needed(error: &anyhow::Error) -> bool {
-    use syncer_auth::{AuthError, TokenError, VaultError};
-    fn vault(v: &VaultError) -> bool {
-        matches!(v, VaultError::PassphraseNeeded { .. })
+/// The exit code of each kind of failure: one exhaustive match, so a new kind cannot go
+/// unmapped.
+pub fn code_of_kind(kind: ErrorKind) -> u8 {
+    match kind {
+        ErrorKind::SyncInProgress => SYNC_IN_PROGRESS,
+        ErrorKind::NotFound => NOT_FOUND,
+        ErrorKind::BadQuery => BAD_QUERY,
+        ErrorKind::Invalid => USAGE,
+        ErrorKind::Exists => FAILURE,
+        ErrorKind::Service
+        | ErrorKind::ReconnectNeeded
+        | ErrorKind::Cloud
+        | ErrorKind::WrongPassword => SERVICE,
+        ErrorKind::VaultLocked => VAULT_PASSPHRASE,
+        ErrorKind::Cancelled => CANCELLED,
+        ErrorKind::Store => STORE,
+        ErrorKind::Config => USAGE,
+        ErrorKind::CloudKey | ErrorKind::PasswordRequired => CLOUD_KEY,
+        ErrorKind::Refused => FAILURE,
     }
-    fn token(t: &TokenError) -> bool {
-        matches!(t, TokenError::Vault(v) if vault(v))
-    }
-    fn auth(a: &AuthError) -> bool {
-        match a {
-            AuthError::Vault(v) => vault(v),
-            AuthError::Token(t) => token(t),
-            _ => false,
-        }
-    }
-    error.chain().any(|cause| {
-        cause.downcast_ref::<VaultError>().is_some_and(vault)
-            || cause.downcast_ref::<TokenError>().is_some_and(token)
-            || cause.downcast_ref::<AuthError>().is_some_and(auth)
-            || match cause.downcast_ref::<AppError>() {
-                Some(AppError::Vault(v)) => vault(v),
-                Some(AppError::Auth(a)) => auth(a),
-                _ => false,
-            }
-    })
 }
 
-/// Whether the error is a sign-in that must be renewed, wherever it is wrapped.
-fn reconnect_needed(error: &anyhow::Error) -> Option<String> {
-    use syncer_auth::{AuthError, TokenError};
-    let of_provider = |p: &ProviderError| match p {
-        ProviderError::ReconnectNeeded { reason } => Some(reason.clone()),
-        _ => None,
-    };
-    let of_token = |t: &TokenError| match t {
-        TokenError::ReconnectNeeded { reason, .. } => Some(reason.clone()),
-        _ => None,
-    };
-    let of_engine = |e: &EngineError| match e {
-        EngineError::Provider(p) => of_provider(p),
-        _ => None,
-    };
-    error.chain().find_map(|cause| {
-        if let Some(p) = cause.downcast_ref::<ProviderError>() {
-            return of_provider(p);
+/// What the terminal user does about a hint: the command to run.
+fn hint_text(hint: &Hint) -> String {
+    match hint {
+        Hint::List(Thing::Connection) => "`syncer connections list` shows them".into(),
+        Hint::List(Thing::Base) => {
+            "`syncer base list` shows them, `syncer base add` adds one".into()
         }
-        if let Some(t) = cause.downcast_ref::<TokenError>() {
-            return of_token(t);
-        }
-        if let Some(e) = cause.downcast_ref::<EngineError>() {
-            return of_engine(e);
-        }
-        if let Some(AuthError::Token(t)) = cause.downcast_ref::<AuthError>() {
-            return of_token(t);
-        }
-        match cause.downcast_ref::<AppError>()? {
-            AppError::Provider(p) => of_provider(p),
-            AppError::Engine(e) => of_engine(e),
-            AppError::Auth(AuthError::Token(t)) => of_token(t),
-            _ => None,
-        }
-    })
+        Hint::List(Thing::Child) => "`syncer child list BASE` shows them".into(),
+        Hint::List(Thing::Sync) => "`syncer history` shows them".into(),
+        Hint::List(Thing::Artist) => "`syncer genres list` shows who you tagged".into(),
+        Hint::List(Thing::Playlist) => "`syncer playlists` shows them".into(),
+        Hint::AddConnection => "`syncer connect demo` (or `syncer demo`) to try, `syncer \
+                                connect spotify` for your account"
+            .into(),
+        Hint::PickConnection => "say which with --connection (`syncer connections list`)".into(),
+        Hint::AddBase => "add it first: `syncer base add PLAYLIST`".into(),
+        Hint::FixChild { child } => format!(
+            "`syncer child edit {child} --query '...'` replaces its query, `syncer child \
+             remove {child}` removes it"
+        ),
+        Hint::RemoveChild { child } => format!("`syncer child remove {child}` removes it"),
+        Hint::CancelSync { base } => format!("`syncer cancel {base}` cancels it"),
+        Hint::Reconnect { provider } => format!(
+            "run `syncer connect {provider}` (the same connection is renewed; its bases, \
+             children and history stay)"
+        ),
+        Hint::UnlockVault => "set SYNCER_VAULT_PASSPHRASE to its passphrase and run the \
+                              command again"
+            .into(),
+    }
 }
 
-/// What the CLI prints for an error: for the cases a terminal user fixes in the terminal, one
-/// plain sentence saying the command to run; otherwise the error and its causes.
+/// What the CLI prints for an error: the error and its causes, then what to do next as a
+/// command. A locked secrets file and a sign-in to renew get one plain sentence instead.
 pub fn message_of(error: &anyhow::Error) -> String {
-    if passphrase_needed(error) {
-        return "the secrets file is locked: set SYNCER_VAULT_PASSPHRASE to its passphrase and \
-                run the command again"
-            .to_owned();
+    let kind = error.chain().find_map(ErrorKind::of);
+    let hint = error.chain().find_map(Hint::of);
+    match (kind, &hint) {
+        (Some(ErrorKind::VaultLocked), _) => {
+            return "the secrets file is locked: set SYNCER_VAULT_PASSPHRASE to its passphrase \
+                    and run the command again"
+                .to_owned();
+        }
+        (Some(ErrorKind::ReconnectNeeded), Some(Hint::Reconnect { provider })) => {
+            let reason = error
+                .chain()
+                .find_map(|c| match c.downcast_ref::<ProviderError>() {
+                    Some(ProviderError::ReconnectNeeded { reason }) => Some(reason.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| error.to_string());
+            let name = if provider == "spotify" {
+                "Spotify"
+            } else {
+                provider.as_str()
+            };
+            return format!(
+                "the {name} sign-in must be renewed ({reason}): {}",
+                hint_text(&Hint::Reconnect {
+                    provider: provider.clone()
+                })
+            );
+        }
+        _ => {}
     }
-    if let Some(reason) = reconnect_needed(error) {
-        return format!(
-            "the Spotify sign-in must be renewed ({reason}): run `syncer connect spotify` (the \
-             same connection is renewed; its bases, children and history stay)"
-        );
+    match hint {
+        Some(hint) => format!("{error:#}\n{}", hint_text(&hint)),
+        None => format!("{error:#}"),
     }
-    format!("{error:#}")
 }
 
 /// The exit code for an error, from the first cause that says.
 pub fn code_of(error: &anyhow::Error) -> u8 {
-    if passphrase_needed(error) {
-        return VAULT_PASSPHRASE;
-    }
     for cause in error.chain() {
         if let Some(e) = cause.downcast_ref::<CliError>() {
             return e.code;
         }
-        // The shared layer's own cases; the errors it wraps are matched below.
-        if let Some(e) = cause.downcast_ref::<AppError>() {
-            match e {
-                AppError::NotFound(_) => return NOT_FOUND,
-                AppError::Usage(_) => return USAGE,
-                AppError::Service(_) | AppError::Client(_) | AppError::Demo(_) => return SERVICE,
-                AppError::NotYourPlaylist { .. } => return USAGE,
-                AppError::Query(_) => return BAD_QUERY,
-                // Transparent wrappers hide the wrapped error from the chain: ask it here.
-                AppError::Engine(e) => return engine_code(e),
-                AppError::Setup(e) => return setup_code(e),
-                AppError::Store(_) => return STORE,
-                AppError::Provider(_) | AppError::Auth(_) | AppError::Vault(_) => return SERVICE,
-            }
-        }
-        if cause.downcast_ref::<ParseError>().is_some() {
-            return BAD_QUERY;
-        }
-        if let Some(e) = cause.downcast_ref::<EngineError>() {
-            return engine_code(e);
-        }
-        if let Some(e) = cause.downcast_ref::<SetupError>() {
-            return setup_code(e);
-        }
-        // A refused or failed sign-in, or a connection that needs one: the service side.
-        if cause.downcast_ref::<ProviderError>().is_some()
-            || cause.downcast_ref::<syncer_auth::AuthError>().is_some()
-            || cause.downcast_ref::<syncer_auth::TokenError>().is_some()
-        {
-            return SERVICE;
-        }
-        if let Some(e) = cause.downcast_ref::<syncer_cloud_client::CloudError>() {
-            return crate::commands::cloud::exit_code(e);
-        }
-        if cause.downcast_ref::<StoreError>().is_some() {
-            return STORE;
+        if let Some(kind) = ErrorKind::of(cause) {
+            return code_of_kind(kind);
         }
     }
     FAILURE
-}
-
-fn engine_code(e: &EngineError) -> u8 {
-    match e {
-        EngineError::SyncInProgress { .. } => SYNC_IN_PROGRESS,
-        EngineError::UnknownBase(_) | EngineError::ChildGone { .. } => NOT_FOUND,
-        EngineError::NothingToUndo(_) => NOT_FOUND,
-        EngineError::Filter { .. } => BAD_QUERY,
-        EngineError::Cancelled => CANCELLED,
-        EngineError::Provider(_) => SERVICE,
-        EngineError::Storage(s) if s.busy => SYNC_IN_PROGRESS,
-        EngineError::Storage(_) => STORE,
-    }
-}
-
-fn setup_code(e: &SetupError) -> u8 {
-    match e {
-        SetupError::SyncInProgress { .. } => SYNC_IN_PROGRESS,
-        SetupError::NotFound { .. } => NOT_FOUND,
-        SetupError::Exists { .. } => FAILURE,
-        SetupError::Unreadable { .. } | SetupError::Store(_) => STORE,
-        // The user fixes these by editing the child's query, as for a query that does not parse.
-        SetupError::BrokenFilter { .. } | SetupError::InvalidFilter { .. } => BAD_QUERY,
-    }
 }

@@ -2,9 +2,7 @@
 //! command line. The binary (`main.rs`) only parses arguments and maps errors to exit codes.
 
 pub mod app;
-pub mod bench;
 pub mod cli;
 pub mod commands;
-pub mod demo;
 pub mod exit;
 pub mod render;

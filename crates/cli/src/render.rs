@@ -2,9 +2,33 @@
 
 use std::fmt::Write as _;
 
-use syncer_core::engine::{ChildState, Preview, SyncReport, SyncStatus};
+use syncer_app::records::SyncEventRecord;
+use syncer_core::engine::ChildPreview;
+use syncer_core::engine::{ChildState, MirrorMode, Preview, SyncReport, SyncStatus};
+use syncer_core::filter::RoutingMode;
+use syncer_core::metadata::{MetadataCoverage, SourceKind};
 use syncer_core::provider::RequestStats;
-use syncer_store::SyncEventRecord;
+
+/// A routing mode as the CLI's `--mode` spells it.
+pub fn routing_name(mode: RoutingMode) -> &'static str {
+    match mode {
+        RoutingMode::Independent => "independent",
+        RoutingMode::FirstMatch => "first-match",
+    }
+}
+
+/// A mirror mode as the CLI shows it (its wire name).
+pub fn mirror_name(mode: MirrorMode) -> &'static str {
+    mode.as_str()
+}
+
+/// A connection's status as its wire name (`ok`, `reconnect_needed`, …).
+pub fn status_name(status: syncer_auth::Status) -> String {
+    serde_json::to_value(status)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
 
 /// `n` and the noun that goes with it: "1 request", "3 requests".
 pub fn count(n: impl TryInto<u64>, one: &str, many: &str) -> String {
@@ -92,7 +116,7 @@ pub fn sync_summary(name: &str, r: &SyncReport) -> String {
     );
     let _ = writeln!(out, "  requests: {}", requests_line(&r.requests));
     for c in &r.metadata {
-        let _ = writeln!(out, "  {}", crate::commands::enrich::coverage_line(c));
+        let _ = writeln!(out, "  {}", coverage_line(c));
     }
     if !r.unchanged {
         let rows: Vec<Vec<String>> = r
@@ -159,7 +183,7 @@ pub fn preview(name: &str, p: &Preview) -> String {
         p.tracks
     );
     for c in &p.metadata {
-        let _ = writeln!(out, "{}", crate::commands::enrich::coverage_line(c));
+        let _ = writeln!(out, "{}", coverage_line(c));
     }
     if !p.metadata.is_empty() {
         out.push('\n');
@@ -178,7 +202,7 @@ pub fn preview(name: &str, p: &Preview) -> String {
         if let Some(note) = &c.note {
             let _ = writeln!(out, "  note: {note}");
         }
-        for note in crate::commands::enrich::filling_notes(c) {
+        for note in filling_notes(c) {
             let _ = writeln!(out, "  {note}");
         }
         for problem in &c.problems {
@@ -238,6 +262,77 @@ pub fn history(events: &[SyncEventRecord]) -> String {
         ],
         &rows,
     )
+}
+
+/// 1234567 → "1,234,567".
+pub fn thousands(n: u32) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// "about 5 min", "about 2 h 10 min", "under a minute".
+pub(crate) fn about(seconds: u64) -> String {
+    match seconds {
+        0..=59 => "under a minute".to_owned(),
+        60..=3_599 => format!("about {} min", seconds.div_ceil(60)),
+        _ => format!("about {} h {} min", seconds / 3_600, (seconds % 3_600) / 60),
+    }
+}
+
+/// "genre known for 1,812 of 2,000 artists (MusicBrainz 1,700, yours 12); 150 still filling
+/// from MusicBrainz (about 3 min at 1 request/s); 38 no source knows".
+pub fn coverage_line(c: &MetadataCoverage) -> String {
+    let field = c.fields.first().map_or("genre", |f| f.name());
+    let mut line = format!(
+        "{field} known for {} of {} artists",
+        thousands(c.known),
+        thousands(c.total)
+    );
+    if !c.by_source.is_empty() {
+        let parts: Vec<String> = c
+            .by_source
+            .iter()
+            .map(|(s, n)| format!("{} {}", s.label(), thousands(*n)))
+            .collect();
+        let _ = write!(line, " ({})", parts.join(", "));
+    }
+    if c.filling > 0 {
+        let source = c.source.unwrap_or(SourceKind::MusicBrainz);
+        let _ = write!(
+            line,
+            "; {} still filling from {source} ({} at 1 request/s)",
+            thousands(c.filling),
+            about(u64::from(c.requests_left))
+        );
+    }
+    if c.unknown > 0 {
+        let _ = write!(line, "; {} no source knows", thousands(c.unknown));
+    }
+    line
+}
+
+/// What a preview says of a child that waits on a field still filling.
+pub fn filling_notes(child: &ChildPreview) -> Vec<String> {
+    child
+        .filling
+        .iter()
+        .map(|c| {
+            format!(
+                "waiting: {}; {} tracks cannot be judged yet. Wait for it (`syncer enrich \
+                 --wait`, or `syncer watch` fills in the background) and sync, or sync now \
+                 with what is known: those tracks join once their genre is",
+                coverage_line(c),
+                thousands(child.unknown)
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]

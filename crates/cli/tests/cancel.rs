@@ -4,13 +4,14 @@
 use std::time::Duration;
 
 use syncer_app::DemoMode;
+use syncer_app::library::{ChildSpec, ChildTarget};
+use syncer_app::sync::HistoryQuery;
 use syncer_cli::app::{App, DemoSpec};
-use syncer_cli::commands::{connect_demo, run_sync};
+use syncer_cli::commands::run_sync;
 use syncer_core::engine::{SyncStatus, SyncStorage};
-use syncer_core::filter::query;
-use syncer_core::ids::{BasePlaylistId, ChildPlaylistId};
+use syncer_core::ids::PlaylistId;
 use syncer_core::provider::{MusicProvider, NewPlaylist};
-use syncer_store::{NewBase, NewChild};
+use syncer_store::{AppPaths, Store};
 
 #[tokio::test]
 async fn a_cancel_request_in_the_store_stops_the_running_sync() {
@@ -23,20 +24,10 @@ async fn a_cancel_request_in_the_store_stops_the_running_sync() {
         mode: DemoMode::Extended,
         tracks: 400,
     };
-    let conn = connect_demo(&app, spec).await.unwrap();
+    let conn = app.connect_demo(spec).await.unwrap().id;
     let client = app.client(&conn).await.unwrap();
-    let base = syncer_app::setup::biggest_playlist(&app, &conn)
-        .await
-        .unwrap();
-    let base_id = BasePlaylistId::new(base.id.as_str());
-    app.store
-        .add_base(&NewBase {
-            id: base_id.clone(),
-            connection: conn.clone(),
-            name: base.name.clone(),
-        })
-        .await
-        .unwrap();
+    let base = app.biggest_playlist(&conn).await.unwrap();
+    let base_id = app.add_base(&conn, &base.id).await.unwrap().id;
     let created = client
         .create_playlist(&NewPlaylist {
             name: "all".into(),
@@ -46,18 +37,19 @@ async fn a_cancel_request_in_the_store_stops_the_running_sync() {
         })
         .await
         .unwrap();
-    app.store
-        .add_child(&NewChild {
-            id: ChildPlaylistId::new(created.id.as_str()),
-            base: base_id.clone(),
-            name: "all".into(),
+    app.add_child(
+        &base_id,
+        &ChildSpec {
+            target: ChildTarget::Adopt {
+                playlist: PlaylistId::new(created.id.as_str()),
+            },
             query: "year:>=1900".into(),
-            filter: query::parse("year:>=1900").unwrap(),
             mirror: Default::default(),
             allow_empty: false,
-        })
-        .await
-        .unwrap();
+        },
+    )
+    .await
+    .unwrap();
     // Writes are slow enough (1.2 s each) to be caught in the middle however slow the machine.
     app.fake(&conn)
         .await
@@ -65,7 +57,10 @@ async fn a_cancel_request_in_the_store_stops_the_running_sync() {
         .faults()
         .on("POST /v1/playlists/{id}/items")
         .latency(Duration::from_millis(1_200));
-    let store = app.store.clone();
+    // Another terminal: its own services on the same data.
+    let other = App::open(Some(dir.path().to_path_buf()), true)
+        .await
+        .unwrap();
     let canceller = {
         let base = base_id.clone();
         tokio::spawn(async move {
@@ -73,15 +68,19 @@ async fn a_cancel_request_in_the_store_stops_the_running_sync() {
             // `syncer cancel` in another terminal does.
             loop {
                 tokio::time::sleep(Duration::from_millis(50)).await;
-                let writing = store
-                    .list_events(Some(&base), 1)
+                let writing = other
+                    .history(&HistoryQuery {
+                        base: Some(base.clone()),
+                        status: None,
+                        limit: Some(1),
+                    })
                     .await
                     .unwrap()
                     .first()
-                    .and_then(|e| e.report.clone())
+                    .and_then(|e| e.event.report.clone())
                     .is_some_and(|r| r.added() > 0);
                 if writing {
-                    assert!(store.request_cancel(&base).await.unwrap());
+                    other.cancel_sync(&base).await.unwrap();
                     return;
                 }
             }
@@ -92,5 +91,6 @@ async fn a_cancel_request_in_the_store_stops_the_running_sync() {
     assert_eq!(report.status, SyncStatus::Cancelled, "{report:?}");
     let wanted = report.children[0].wanted;
     assert!(report.added() > 0 && report.added() < wanted, "{report:?}");
-    assert!(app.store.last_undo(&base_id).await.unwrap().is_some());
+    let store = Store::open(&AppPaths::at(dir.path())).await.unwrap();
+    assert!(store.last_undo(&base_id).await.unwrap().is_some());
 }

@@ -204,7 +204,7 @@ fn routing_mode_catch_all_and_child_order_are_set_per_base() {
             &last,
         ],
     );
-    assert_eq!(set["mode"], "first-match");
+    assert_eq!(set["mode"], "first_match");
     assert_eq!(set["catch_all"], last.as_str());
     assert_eq!(set["children"][4]["catch_all"], true);
 
@@ -213,7 +213,7 @@ fn routing_mode_catch_all_and_child_order_are_set_per_base() {
     let after = child_ids(&moved);
     assert_eq!(after[0], last);
     assert_eq!(after[1..], before[..4]);
-    assert_eq!(moved["mode"], "first-match", "moving keeps the mode");
+    assert_eq!(moved["mode"], "first_match", "moving keeps the mode");
     let listed = ok_json(d, &["child", "list", &base]);
     assert_eq!(listed[0]["id"], last.as_str());
     assert_eq!(listed[0]["position"], 1);

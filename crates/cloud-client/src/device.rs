@@ -100,7 +100,7 @@ impl CloudDevice {
             state_path: state::path_in(data_dir),
             kdf: KdfParams::INTERACTIVE,
             device_name: default_device_name(),
-            details: crate::enroll::this_machine(None),
+            details: crate::machine::this_machine(None),
             busy: Mutex::new(()),
         }
     }
@@ -250,7 +250,9 @@ impl CloudDevice {
         self.forget().await
     }
 
-    pub(crate) async fn forget(&self) -> Result<()> {
+    /// Forgets the account on this device without asking the server: the tokens, the key and
+    /// the sync state go (what "delete all data" and a removed device need).
+    pub async fn forget(&self) -> Result<()> {
         self.secrets.clear().await?;
         state::remove(&self.state_path).await
     }
@@ -308,7 +310,10 @@ impl CloudDevice {
                 self.forget().await?;
                 Err(CloudError::DeviceRemoved)
             }
-            Err(CloudError::Api { status: 401, .. }) => {
+            // A wrong password (401 too) is an answer, not an expired token.
+            Err(CloudError::Api {
+                status: 401, code, ..
+            }) if code != "invalid_credentials" => {
                 self.refresh(ctx).await?;
                 call(ctx.api.clone(), ctx.tokens.access_token.clone()).await
             }

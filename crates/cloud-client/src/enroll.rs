@@ -20,6 +20,7 @@ use zeroize::Zeroizing;
 use crate::api::CloudApi;
 use crate::device::{CloudDevice, CloudStatus};
 use crate::error::{CloudError, Result};
+use crate::machine::this_machine;
 use crate::sync::SyncReport;
 
 /// What starts every enrollment code.
@@ -147,26 +148,6 @@ impl NewDeviceInfo {
             app_version: machine.app_version,
         }
     }
-}
-
-/// This machine as the server's device list shows it: the OS family and the OS's own name and
-/// version where it says (no model: a desktop has none worth telling).
-pub(crate) fn this_machine(app_version: Option<String>) -> DeviceDetails {
-    DeviceDetails {
-        platform: Some(std::env::consts::OS.to_owned()),
-        os_version: os_version(),
-        model: None,
-        app_version,
-    }
-}
-
-fn os_version() -> Option<String> {
-    // Linux distributions describe themselves here; elsewhere the family is enough.
-    let text = std::fs::read_to_string("/etc/os-release").ok()?;
-    text.lines()
-        .find_map(|l| l.strip_prefix("PRETTY_NAME="))
-        .map(|v| v.trim_matches('"').to_owned())
-        .filter(|v| !v.is_empty())
 }
 
 /// Who made a code, as the server tells a device about to join.

@@ -2,6 +2,7 @@
 //! sync planner and engine. This crate does no I/O: providers and storage are traits that other
 //! crates implement, so everything here is testable with plain values.
 
+pub mod calendar;
 pub mod capabilities;
 pub mod engine;
 pub mod filter;

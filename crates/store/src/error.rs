@@ -32,7 +32,7 @@ pub enum StoreError {
 
     #[error(
         "Syncer's database at {path} is locked by another process ({cause}). Close other \
-         Syncer windows or `syncer` commands using it and try again"
+         Syncer windows or commands using it and try again"
     )]
     Locked { path: PathBuf, cause: String },
 

@@ -19,7 +19,7 @@ pub use connections::{ConnectionRecord, ConnectionStatus, NewConnection};
 pub use error::StoreError;
 pub use open::{OpenOptions, Store};
 pub use open_metadata::UserGenres;
-pub use paths::{APP_IDENTIFIER, AppPaths, DATA_DIR_ENV};
+pub use paths::{APP_IDENTIFIER, AppPaths};
 pub use settings::SettingKey;
 pub use setup::{
     BaseRecord, BrokenFilter, ChildEdit, ChildRecord, NewBase, NewChild, SetupError, order_children,

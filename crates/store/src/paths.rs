@@ -6,9 +6,6 @@ use std::path::{Path, PathBuf};
 /// it, so the CLI uses the same one and both share a database.
 pub const APP_IDENTIFIER: &str = "dev.syncer.Syncer";
 
-/// Overrides the data directory: tests, portable installs and several profiles side by side.
-pub const DATA_DIR_ENV: &str = "SYNCER_DATA_DIR";
-
 const DATABASE_FILE: &str = "syncer.db";
 const LOG_DIR: &str = "logs";
 
@@ -19,19 +16,6 @@ pub struct AppPaths {
 }
 
 impl AppPaths {
-    /// Resolves the platform's app data directory (`$XDG_DATA_HOME/dev.syncer.Syncer` on Linux,
-    /// `~/Library/Application Support/dev.syncer.Syncer` on macOS, `%APPDATA%\dev.syncer.Syncer`
-    /// on Windows), unless `SYNCER_DATA_DIR` names another.
-    ///
-    /// Returns `None` only when the platform has no notion of a data directory and no override
-    /// is set (e.g. `HOME` unset).
-    pub fn from_env() -> Option<Self> {
-        if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()) {
-            return Some(Self::at(PathBuf::from(dir)));
-        }
-        dirs::data_dir().map(|base| Self::at(base.join(APP_IDENTIFIER)))
-    }
-
     /// Uses `data_dir` as the installation's root.
     pub fn at(data_dir: impl Into<PathBuf>) -> Self {
         Self {

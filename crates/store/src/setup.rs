@@ -16,11 +16,11 @@ use crate::open::Store;
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
     #[error(
-        "a sync of base {base} is in progress; wait for it to finish or cancel it \
-         (`syncer cancel {base}`), then try again"
+        "a sync of base {base} is in progress; wait for it to finish or cancel it, then try \
+         again"
     )]
     SyncInProgress { base: BasePlaylistId },
-    #[error("{what} is not set up in Syncer; list what is with `syncer playlists`")]
+    #[error("{what} is not set up in Syncer")]
     NotFound { what: String },
     #[error("{what} is already set up in Syncer")]
     Exists { what: String },
@@ -30,8 +30,7 @@ pub enum SetupError {
     /// sync) stops here, naming the child and the two ways out.
     #[error(
         "the filter of child {child} ({name}) cannot be read: {reason}. Replace its query \
-         (`syncer child edit {child} --query '...'`; it was: {query}) or remove it \
-         (`syncer child remove {child}`)"
+         (it was: {query}) or remove the child"
     )]
     BrokenFilter {
         child: ChildPlaylistId,

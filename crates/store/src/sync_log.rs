@@ -196,7 +196,16 @@ impl Store {
     /// Deletes every row Syncer keeps: setup, history, cache, connections and settings.
     /// Secrets in the keyring are the auth crate's to remove.
     pub async fn delete_all_data(&self) -> Result<(), StoreError> {
-        let mut tx = self.pool().begin().await.map_err(|e| self.db_err(&e))?;
+        // One connection for all of it: `secure_delete` is per connection, and it makes
+        // SQLite overwrite what it frees with zeros instead of leaving it readable.
+        let mut conn = self.pool().acquire().await.map_err(|e| self.db_err(&e))?;
+        sqlx::query("PRAGMA secure_delete = ON")
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| self.db_err(&e))?;
+        let mut tx = sqlx::Connection::begin(&mut *conn)
+            .await
+            .map_err(|e| self.db_err(&e))?;
         for table in [
             "write_plans",
             "undo_records",
@@ -220,6 +229,18 @@ impl Store {
                 .map_err(|e| self.db_err(&e))?;
         }
         tx.commit().await.map_err(|e| self.db_err(&e))?;
+        // The write-ahead log still holds the old pages until it is checkpointed and cut;
+        // VACUUM then rebuilds the file from what is left (nothing).
+        for pragma in [
+            "PRAGMA wal_checkpoint(TRUNCATE)",
+            "VACUUM",
+            "PRAGMA wal_checkpoint(TRUNCATE)",
+        ] {
+            sqlx::query(pragma)
+                .execute(&mut *conn)
+                .await
+                .map_err(|e| self.db_err(&e))?;
+        }
         Ok(())
     }
 }

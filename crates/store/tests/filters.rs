@@ -268,8 +268,8 @@ async fn a_filter_that_cannot_be_read_makes_a_broken_child_not_a_locked_setup() 
     for needle in [
         "child deep",
         "deep name",
-        "syncer child edit deep",
-        "child remove deep",
+        "Replace its query",
+        "remove the child",
     ] {
         assert!(message.contains(needle), "{needle}: {message}");
     }

@@ -4,8 +4,9 @@
 //!
 //! A build checks for updates only when it has a feed: the `plugins.updater` section of
 //! tauri.conf.json (`endpoints` and `pubkey`, as Tauri documents them; release pipelines add
-//! it), or, overriding it, [`FEED_ENV`] and [`PUBKEY_ENV`] (tests, a local mirror). With
-//! neither, updates are off and the plugin is not even registered.
+//! it), or, overriding it, a feed and key from Syncer's configuration (`update_feed` and
+//! `update_pubkey`, or `SYNCER_UPDATE_FEED` and `SYNCER_UPDATE_PUBKEY`: tests, a local
+//! mirror). With neither, updates are off and the plugin is not even registered.
 //!
 //! Every download is verified against the configured minisign public key before anything is
 //! written; a signature made with another key, or bytes that differ from what was signed, are
@@ -21,13 +22,6 @@ use tauri::plugin::TauriPlugin;
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_updater::{Update, Updater, UpdaterExt as _};
 use url::Url;
-
-/// The update feed's address (a `latest.json` in Tauri's static format, or a dynamic server),
-/// overriding tauri.conf.json. Needs [`PUBKEY_ENV`] too.
-pub const FEED_ENV: &str = "SYNCER_UPDATE_FEED";
-/// The minisign public key the updates are signed with (the `.pub` file's contents in base64,
-/// as `tauri signer generate` prints it), overriding tauri.conf.json.
-pub const PUBKEY_ENV: &str = "SYNCER_UPDATE_PUBKEY";
 
 /// Why no update was found, verified or installed. Each message says what happened and that
 /// nothing was changed where that is so; none carries a secret.
@@ -63,19 +57,24 @@ pub struct FeedConfig {
 }
 
 impl FeedConfig {
-    /// The feed from the environment ([`FEED_ENV`] and [`PUBKEY_ENV`], both or neither) or,
-    /// failing that, from tauri.conf.json's `plugins.updater`; `None` when neither has one.
+    /// The feed from the override (a feed address, in Tauri's `latest.json` format or a
+    /// dynamic server, and the minisign public key in base64 as `tauri signer generate`
+    /// prints it: both or neither) or, failing that, from tauri.conf.json's `plugins.updater`;
+    /// `None` when neither has one.
     pub fn resolve(
-        env: impl Fn(&str) -> Option<String>,
+        override_feed: Option<String>,
+        override_pubkey: Option<String>,
         plugin_config: Option<&serde_json::Value>,
     ) -> Result<Option<Self>, UpdateError> {
-        let non_empty = |name: &str| env(name).filter(|v| !v.trim().is_empty());
-        let (endpoint, pubkey) = match (non_empty(FEED_ENV), non_empty(PUBKEY_ENV)) {
+        let non_empty = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
+        let (endpoint, pubkey) = match (non_empty(override_feed), non_empty(override_pubkey)) {
             (Some(feed), Some(key)) => (feed, key),
             (Some(_), None) | (None, Some(_)) => {
-                return Err(UpdateError::BadConfig(format!(
-                    "set both {FEED_ENV} and {PUBKEY_ENV}, or neither"
-                )));
+                return Err(UpdateError::BadConfig(
+                    "set both the update feed and its public key (SYNCER_UPDATE_FEED and \
+                     SYNCER_UPDATE_PUBKEY), or neither"
+                        .to_owned(),
+                ));
             }
             (None, None) => {
                 let Some(config) = plugin_config else {
@@ -104,13 +103,6 @@ impl FeedConfig {
         let pubkey = pubkey.trim().to_owned();
         check_pubkey(&pubkey)?;
         Ok(Some(Self { endpoint, pubkey }))
-    }
-
-    /// As [`FeedConfig::resolve`], from this process's environment.
-    pub fn from_env_or(
-        plugin_config: Option<&serde_json::Value>,
-    ) -> Result<Option<Self>, UpdateError> {
-        Self::resolve(|name| std::env::var(name).ok(), plugin_config)
     }
 
     /// The plugin's configuration for this feed. Plain http is allowed only for a feed on this
@@ -353,42 +345,37 @@ mod tests {
 
     const KEY: &str = "dW50cnVzdGVkIGNvbW1lbnQ6IG1pbmlzaWduIHB1YmxpYyBrZXkKUldUTEFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQQo=";
 
-    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |name| {
-            vars.iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| (*v).to_owned())
-        }
+    fn some(v: &str) -> Option<String> {
+        Some(v.to_owned())
     }
 
     #[test]
     fn no_feed_means_updates_are_off() {
-        assert_eq!(FeedConfig::resolve(env(&[]), None).unwrap(), None);
+        assert_eq!(FeedConfig::resolve(None, None, None).unwrap(), None);
         let empty = serde_json::json!({ "endpoints": [], "pubkey": "" });
-        assert_eq!(FeedConfig::resolve(env(&[]), Some(&empty)).unwrap(), None);
+        assert_eq!(FeedConfig::resolve(None, None, Some(&empty)).unwrap(), None);
     }
 
     #[test]
-    fn the_environment_overrides_the_configuration() {
+    fn the_configuration_overrides_tauri_conf() {
         let conf = serde_json::json!({
             "endpoints": ["https://updates.example.invalid/latest.json"],
             "pubkey": KEY,
         });
-        let from_conf = FeedConfig::resolve(env(&[]), Some(&conf)).unwrap().unwrap();
+        let from_conf = FeedConfig::resolve(None, None, Some(&conf))
+            .unwrap()
+            .unwrap();
         assert_eq!(
             from_conf.endpoint.host_str(),
             Some("updates.example.invalid")
         );
-        let vars = [
-            (FEED_ENV, "http://127.0.0.1:9/latest.json"),
-            (PUBKEY_ENV, KEY),
-        ];
-        let from_env = FeedConfig::resolve(env(&vars), Some(&conf))
+        let local = some("http://127.0.0.1:9/latest.json");
+        let overridden = FeedConfig::resolve(local, some(KEY), Some(&conf))
             .unwrap()
             .unwrap();
-        assert_eq!(from_env.endpoint.port(), Some(9));
+        assert_eq!(overridden.endpoint.port(), Some(9));
         assert_eq!(
-            from_env.plugin_config()["dangerousInsecureTransportProtocol"],
+            overridden.plugin_config()["dangerousInsecureTransportProtocol"],
             true
         );
         assert_eq!(
@@ -399,26 +386,15 @@ mod tests {
 
     #[test]
     fn half_a_feed_or_plain_http_elsewhere_is_a_mistake() {
-        let half = [(FEED_ENV, "https://u.example.invalid/latest.json")];
-        assert!(matches!(
-            FeedConfig::resolve(env(&half), None),
-            Err(UpdateError::BadConfig(_))
-        ));
-        let http = [
-            (FEED_ENV, "http://u.example.invalid/latest.json"),
-            (PUBKEY_ENV, KEY),
-        ];
-        assert!(matches!(
-            FeedConfig::resolve(env(&http), None),
-            Err(UpdateError::BadConfig(_))
-        ));
-        let bad_key = [
-            (FEED_ENV, "https://u.example.invalid/l.json"),
-            (PUBKEY_ENV, "nope"),
-        ];
-        assert!(matches!(
-            FeedConfig::resolve(env(&bad_key), None),
-            Err(UpdateError::BadConfig(_))
-        ));
+        let feed = || some("https://u.example.invalid/latest.json");
+        let half = FeedConfig::resolve(feed(), None, None);
+        assert!(matches!(half, Err(UpdateError::BadConfig(_))), "{half:?}");
+        let http = FeedConfig::resolve(some("http://u.example.invalid/l.json"), some(KEY), None);
+        assert!(matches!(http, Err(UpdateError::BadConfig(_))), "{http:?}");
+        let bad_key = FeedConfig::resolve(feed(), some("nope"), None);
+        assert!(
+            matches!(bad_key, Err(UpdateError::BadConfig(_))),
+            "{bad_key:?}"
+        );
     }
 }

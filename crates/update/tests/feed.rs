@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use axum::Router;
 use axum::routing::get;
 use base64::Engine as _;
-use syncer_update::{FeedConfig, PUBKEY_ENV, UpdateCheck, UpdateClient, UpdateError};
+use syncer_update::{FeedConfig, UpdateCheck, UpdateClient, UpdateError};
 
 const NEW_VERSION: &str = "9.9.9";
 
@@ -166,16 +166,10 @@ fn app_for(
 }
 
 fn feed(base: &str, path: &str, key: &Key) -> FeedConfig {
-    let vars = [
-        (syncer_update::FEED_ENV, format!("{base}{path}")),
-        (PUBKEY_ENV, key.public_base64()),
-    ];
+    // As SYNCER_UPDATE_FEED and SYNCER_UPDATE_PUBKEY give them.
     FeedConfig::resolve(
-        |name| {
-            vars.iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.clone())
-        },
+        Some(format!("{base}{path}")),
+        Some(key.public_base64()),
         None,
     )
     .unwrap()

@@ -1,4 +1,3 @@
-import { listen as tauriListen } from "@tauri-apps/api/event";
 import type { CloudLiveEvent } from "../bindings/CloudLiveEvent";
 import type { CloudLiveState } from "../bindings/CloudLiveState";
 import type { CloudStatusView } from "../bindings/CloudStatusView";
@@ -8,7 +7,15 @@ import type { DeviceView } from "../bindings/DeviceView";
 import type { EnrollmentView } from "../bindings/EnrollmentView";
 import type { JoinView } from "../bindings/JoinView";
 import type { PassphraseView } from "../bindings/PassphraseView";
-import { call, type InvokeBridge, type Result, realInvokeBridge } from "./library";
+import {
+  type Bridge,
+  type ConflictChoice,
+  call,
+  type Outcome,
+  realBridge,
+  subscribe,
+  type Unlisten,
+} from "./bridge";
 
 // Generated from the Rust types in src-tauri/cloud.rs by ts-rs; never written by hand.
 export type {
@@ -16,6 +23,7 @@ export type {
   CloudLiveState,
   CloudStatusView,
   CloudSyncView,
+  ConflictChoice,
   ConflictItem,
   DeviceView,
   EnrollmentView,
@@ -24,48 +32,41 @@ export type {
 };
 
 /** The shell's event when the live connection changes or another device's changes arrive. */
-export const CLOUD_LIVE_EVENT = "cloud-live";
+export const CLOUD_LIVE_EVENT = "cloud-live" as const;
 
 /** What the Cloud section asks of the shell. Passwords and passphrases go straight through. */
 export type CloudApi = {
-  status: () => Promise<Result<CloudStatusView>>;
+  status: () => Promise<Outcome<CloudStatusView>>;
   signIn: (
     server: string,
     email: string,
     password: string,
     create: boolean,
-  ) => Promise<Result<CloudStatusView>>;
-  passphrase: (passphrase: string) => Promise<Result<PassphraseView>>;
-  sync: () => Promise<Result<CloudSyncView>>;
-  conflicts: () => Promise<Result<ConflictItem[]>>;
-  resolve: (conflict: string, choice: "local" | "remote") => Promise<Result<null>>;
-  signOut: () => Promise<Result<null>>;
+  ) => Promise<Outcome<CloudStatusView>>;
+  passphrase: (passphrase: string) => Promise<Outcome<PassphraseView>>;
+  sync: () => Promise<Outcome<CloudSyncView>>;
+  conflicts: () => Promise<Outcome<ConflictItem[]>>;
+  resolve: (conflict: string, choice: ConflictChoice) => Promise<Outcome<null>>;
+  signOut: () => Promise<Outcome<null>>;
   /** Answers how many other devices were signed out. */
-  changePassword: (current: string, next: string) => Promise<Result<number>>;
-  deleteData: (confirm: string) => Promise<Result<null>>;
+  changePassword: (current: string, next: string) => Promise<Outcome<number>>;
+  /** Needs the account's password; a wrong one answers the code `wrong_password`. */
+  deleteData: (confirm: string, password: string) => Promise<Outcome<null>>;
   /** Calls `handler` on each `cloud-live` event; resolves to the function that stops it. */
-  onLive: (handler: (event: CloudLiveEvent) => void) => Promise<() => void>;
+  onLive: (handler: (event: CloudLiveEvent) => void) => Promise<Unlisten>;
   /** A code (QR) a new device joins with; a bearer credential until used or expired. */
-  createEnrollment: () => Promise<Result<EnrollmentView>>;
-  devices: () => Promise<Result<DeviceView[]>>;
-  renameDevice: (id: string, name: string) => Promise<Result<DeviceView>>;
+  createEnrollment: () => Promise<Outcome<EnrollmentView>>;
+  devices: () => Promise<Outcome<DeviceView[]>>;
+  renameDevice: (id: string, name: string) => Promise<Outcome<DeviceView>>;
   /** True when the removed device was this one (now signed out). */
-  revokeDevice: (id: string) => Promise<Result<boolean>>;
-  join: (code: string, name: string | null) => Promise<Result<JoinView>>;
+  revokeDevice: (id: string) => Promise<Outcome<boolean>>;
+  join: (code: string, name: string | null) => Promise<Outcome<JoinView>>;
 };
 
-/** A bridge that can also listen to the shell's events (the fake shell in tests does). */
-export type CloudBridge = InvokeBridge & {
-  listen?: <T>(event: string, handler: (payload: T) => void) => Promise<() => void>;
-};
+/** The bridge the cloud section uses: the one bridge, whose events it listens to. */
+export type CloudBridge = Bridge;
 
-const realCloudBridge: CloudBridge = {
-  ...realInvokeBridge,
-  listen: <T>(event: string, handler: (payload: T) => void) =>
-    tauriListen<T>(event, (e) => handler(e.payload)),
-};
-
-export function createCloudApi(b: CloudBridge = realCloudBridge): CloudApi {
+export function createCloudApi(b: CloudBridge = realBridge): CloudApi {
   return {
     status: () => call(b, "cloud_status"),
     signIn: (server, email, password, create) =>
@@ -76,13 +77,8 @@ export function createCloudApi(b: CloudBridge = realCloudBridge): CloudApi {
     resolve: (conflict, choice) => call(b, "cloud_resolve", { conflict, choice }),
     signOut: () => call(b, "cloud_sign_out"),
     changePassword: (current, next) => call(b, "cloud_change_password", { current, new: next }),
-    deleteData: (confirm) => call(b, "cloud_delete_data", { confirm }),
-    onLive: async (handler) => {
-      if (!b.isTauri() || b.listen === undefined) {
-        return () => {};
-      }
-      return b.listen<CloudLiveEvent>(CLOUD_LIVE_EVENT, handler);
-    },
+    deleteData: (confirm, password) => call(b, "cloud_delete_data", { confirm, password }),
+    onLive: (handler) => subscribe(b, CLOUD_LIVE_EVENT, handler),
     createEnrollment: () => call(b, "cloud_create_enrollment"),
     devices: () => call(b, "cloud_devices"),
     renameDevice: (id, name) => call(b, "cloud_rename_device", { id, name }),

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { connectionInfo, details, fakeShell, spotify } from "../test/fakeConnections";
+import { connectionInfo, details, fakeShell, spotify, vaultStatus } from "../test/fakeConnections";
 import {
   CONNECT_FAILED_EVENT,
   CONNECTION_ADDED_EVENT,
@@ -46,9 +46,9 @@ describe("createConnectionsApi", () => {
       start_connect: () => start,
       open_url: () => null,
       test_connection: () => ({ account_id: "ada123", account_name: "Ada" }),
-      rename_connection: () => null,
+      rename_connection: () => connectionInfo(),
       remove_connection: () => ({ id: "c1", orphaned_bases: [] }),
-      vault_status: () => ({ kind: "keyring", description: "the system keyring" }),
+      vault_status: () => vaultStatus(),
     });
     const api = createConnectionsApi(shell.bridge);
 
@@ -128,15 +128,20 @@ describe("createConnectionsApi", () => {
 
   it("accepts a vault status with or without an error", async () => {
     const shell = fakeShell({
-      vault_status: () => ({ kind: "file", description: "an encrypted file", error: null }),
+      vault_status: () => ({ ...vaultStatus({ kind: "file" }), error: null }),
     });
     const api = createConnectionsApi(shell.bridge);
     expect((await api.vaultStatus()).ok).toBe(true);
-    shell.handlers.vault_status = () => ({ kind: "memory", description: "memory", error: "x" });
+    shell.handlers.vault_status = () => vaultStatus({ kind: "memory", error: "x" });
     expect(await api.vaultStatus()).toEqual({
       ok: true,
-      value: { kind: "memory", description: "memory", error: "x" },
+      value: vaultStatus({ kind: "memory", error: "x" }),
     });
+    // A place this build does not know, or no flags: another build's shell.
+    shell.handlers.vault_status = () => vaultStatus({ kind: "cloud" as never });
+    expect((await api.vaultStatus()).ok).toBe(false);
+    shell.handlers.vault_status = () => ({ kind: "keyring", description: "the keyring" });
+    expect((await api.vaultStatus()).ok).toBe(false);
   });
 
   it("delivers connection-added payloads and drops malformed ones", async () => {

@@ -1,4 +1,3 @@
-import { invoke as tauriInvoke, isTauri as tauriIsTauri } from "@tauri-apps/api/core";
 import type { Availability } from "../bindings/Availability";
 import type { Field } from "../bindings/Field";
 import type { FieldInfo } from "../bindings/FieldInfo";
@@ -6,9 +5,10 @@ import type { FieldKind } from "../bindings/FieldKind";
 import type { FieldProblem } from "../bindings/FieldProblem";
 import type { Filter } from "../bindings/Filter";
 import type { ParseError } from "../bindings/ParseError";
-import { describeError } from "./appInfo";
-import { type Outcome, UNAVAILABLE_MESSAGE } from "./connections";
+import { type Bridge, call, callWith, type Failure, type Outcome, realBridge } from "./bridge";
+import { isQueryError } from "./checks";
 
+export { isFilter, isQueryError } from "./checks";
 // Generated from the Rust types in syncer-core (crates/core/src/filter) by ts-rs.
 export type { Availability, Field, FieldInfo, FieldKind, FieldProblem, Filter, ParseError };
 
@@ -22,18 +22,10 @@ export type QueryError = ParseError;
 export type ParseOutcome =
   | { ok: true; value: Filter }
   /** `error` is set when the text itself is at fault; `null` when the shell could not answer. */
-  | { ok: false; message: string; error: QueryError | null };
+  | (Failure & { error: QueryError | null });
 
-/** The two Tauri functions this wrapper needs; tests pass their own (see test/fakeConnections). */
-export type FiltersBridge = {
-  isTauri: () => boolean;
-  invoke: <T>(command: string, args?: Record<string, unknown>) => Promise<T>;
-};
-
-const realBridge: FiltersBridge = {
-  isTauri: tauriIsTauri,
-  invoke: (command, args) => tauriInvoke(command, args),
-};
+/** The Tauri functions this module needs; tests pass their own (see test/fakeConnections). */
+export type FiltersBridge = Bridge;
 
 /** Everything the filter editor asks of the shell. */
 export type FiltersApi = {
@@ -47,49 +39,24 @@ export type FiltersApi = {
 };
 
 export function createFiltersApi(bridge: FiltersBridge = realBridge): FiltersApi {
-  async function call<T>(
-    command: string,
-    args: Record<string, unknown> | undefined,
-    check: (value: unknown) => value is T,
-  ): Promise<Outcome<T>> {
-    if (!bridge.isTauri()) {
-      return { ok: false, message: UNAVAILABLE_MESSAGE };
-    }
-    try {
-      const value = await bridge.invoke<unknown>(command, args);
-      if (!check(value)) {
-        return { ok: false, message: `The app answered ${command} in an unexpected format.` };
-      }
-      return { ok: true, value };
-    } catch (error) {
-      return { ok: false, message: describeError(error) };
-    }
-  }
-
   return {
     isAvailable: () => bridge.isTauri(),
     parseQuery: async (text) => {
-      if (!bridge.isTauri()) {
-        return { ok: false, message: UNAVAILABLE_MESSAGE, error: null };
+      // The one command that rejects with its own error: a query's, with its column.
+      const rejected: { error: QueryError | null } = { error: null };
+      const outcome = await callWith(bridge, "parse_query", { text }, (error) => {
+        rejected.error = isQueryError(error) ? error : null;
+      });
+      if (outcome.ok) {
+        return outcome;
       }
-      try {
-        const value = await bridge.invoke<unknown>("parse_query", { text });
-        if (!isFilter(value)) {
-          return {
-            ok: false,
-            message: "The app answered parse_query in an unexpected format.",
-            error: null,
-          };
-        }
-        return { ok: true, value };
-      } catch (error) {
-        return isQueryError(error)
-          ? { ok: false, message: describeQueryError(error), error }
-          : { ok: false, message: describeError(error), error: null };
-      }
+      const { error } = rejected;
+      return error === null
+        ? { ...outcome, error: null }
+        : { ok: false, message: describeQueryError(error), error };
     },
-    formatQuery: (filter) => call("format_query", { filter }, isString),
-    filterFields: () => call("filter_fields", undefined, isArrayOf(isFieldInfo)),
+    formatQuery: (filter) => call(bridge, "format_query", { filter }),
+    filterFields: () => call(bridge, "filter_fields"),
   };
 }
 
@@ -106,43 +73,4 @@ export function describeQueryError(error: QueryError): string {
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-// ---- shape checks ------------------------------------------------------------------------------
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null;
-}
-
-function isString(value: unknown): value is string {
-  return typeof value === "string";
-}
-
-function isArrayOf<T>(check: (value: unknown) => value is T) {
-  return (value: unknown): value is T[] => Array.isArray(value) && value.every(check);
-}
-
-/** Shallow on purpose: the shell builds the filter from the same types. */
-export function isFilter(value: unknown): value is Filter {
-  return isRecord(value) && isRecord(value.root) && ("rule" in value.root || "group" in value.root);
-}
-
-export function isQueryError(value: unknown): value is QueryError {
-  return (
-    isRecord(value) &&
-    typeof value.column === "number" &&
-    typeof value.message === "string" &&
-    typeof value.expected === "string" &&
-    (value.suggestion === null || value.suggestion === undefined || isString(value.suggestion))
-  );
-}
-
-function isFieldInfo(value: unknown): value is FieldInfo {
-  return (
-    isRecord(value) &&
-    typeof value.field === "string" &&
-    typeof value.label === "string" &&
-    typeof value.kind === "string" &&
-    typeof value.example === "string"
-  );
 }

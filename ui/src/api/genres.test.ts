@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fakeShell } from "../test/fakeConnections";
+import { UNAVAILABLE_MESSAGE } from "./bridge";
 import { createGenresApi, defaultGenresApi, splitGenres } from "./genres";
-import { UNAVAILABLE } from "./library";
 
 const slowdive = {
   artist: "0OdUWJ0sBjDrqHygGUXeCF",
@@ -15,7 +15,7 @@ describe("createGenresApi", () => {
     const shell = fakeShell({ list_user_genres: () => [slowdive] }, false);
     const api = createGenresApi(shell.bridge);
     expect(api.isAvailable()).toBe(false);
-    expect(await api.list()).toEqual({ ok: false, message: UNAVAILABLE });
+    expect(await api.list()).toEqual({ ok: false, message: UNAVAILABLE_MESSAGE });
     expect(shell.calls).toEqual([]);
     expect(defaultGenresApi.isAvailable()).toBe(false);
   });

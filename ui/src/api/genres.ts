@@ -1,5 +1,5 @@
 import type { UserGenresView } from "../bindings/UserGenresView";
-import { call, type InvokeBridge, type Result, realInvokeBridge } from "./library";
+import { type Bridge, call, type Outcome, realBridge } from "./bridge";
 
 // Generated from the Rust types in src-tauri/genres.rs by ts-rs; never written by hand.
 export type { UserGenresView };
@@ -8,17 +8,17 @@ export type { UserGenresView };
 export type GenresApi = {
   isAvailable: () => boolean;
   /** Every artist you tagged, by name then id. */
-  list: () => Promise<Result<UserGenresView[]>>;
+  list: () => Promise<Outcome<UserGenresView[]>>;
   /**
    * Adds genres to an artist typed as a name from your bases, a Spotify artist id or a link.
    * Answers what the artist has now.
    */
-  tag: (artist: string, genres: string[]) => Promise<Result<UserGenresView>>;
+  tag: (artist: string, genres: string[]) => Promise<Outcome<UserGenresView>>;
   /** Removes one genre, or all of them when `genre` is null. Answers what is left. */
-  untag: (artist: string, genre: string | null) => Promise<Result<UserGenresView | null>>;
+  untag: (artist: string, genre: string | null) => Promise<Outcome<UserGenresView | null>>;
 };
 
-export function createGenresApi(b: InvokeBridge = realInvokeBridge): GenresApi {
+export function createGenresApi(b: Bridge = realBridge): GenresApi {
   return {
     isAvailable: () => b.isTauri(),
     list: () => call(b, "list_user_genres"),

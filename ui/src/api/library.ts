@@ -1,16 +1,15 @@
-import { invoke as tauriInvoke, isTauri as tauriIsTauri } from "@tauri-apps/api/core";
 import type { BaseView } from "../bindings/BaseView";
 import type { ChildEditInput } from "../bindings/ChildEditInput";
 import type { ChildView } from "../bindings/ChildView";
-import type { CommandError } from "../bindings/CommandError";
 import type { ConnectionDetails } from "../bindings/ConnectionDetails";
 import type { DemoSetupView } from "../bindings/DemoSetupView";
 import type { DraftInput } from "../bindings/DraftInput";
-import type { ErrorCode } from "../bindings/ErrorCode";
+import type { MirrorMode } from "../bindings/MirrorMode";
 import type { NewChildInput } from "../bindings/NewChildInput";
 import type { PlaylistView } from "../bindings/PlaylistView";
 import type { PreviewView } from "../bindings/PreviewView";
-import { describeError } from "./appInfo";
+import type { RoutingMode } from "../bindings/RoutingMode";
+import { type Bridge, call, type Outcome, realBridge } from "./bridge";
 
 // Generated from the Rust types in src-tauri/library.rs by ts-rs; never written by hand.
 export type {
@@ -19,74 +18,37 @@ export type {
   ChildView,
   DemoSetupView,
   DraftInput,
+  MirrorMode,
   NewChildInput,
   PlaylistView,
   PreviewView,
+  RoutingMode,
 };
-
-/** A command's answer, or why there is none (with the shell's error code when it gave one). */
-export type Result<T> = { ok: true; value: T } | { ok: false; message: string; code?: ErrorCode };
-
-export const UNAVAILABLE =
-  "This only works in the Syncer desktop app; this preview cannot reach it.";
-
-export type InvokeBridge = {
-  isTauri: () => boolean;
-  invoke: <T>(command: string, args?: Record<string, unknown>) => Promise<T>;
-};
-
-export const realInvokeBridge: InvokeBridge = {
-  isTauri: tauriIsTauri,
-  invoke: (command, args) => tauriInvoke(command, args),
-};
-
-function isCommandError(value: unknown): value is CommandError {
-  return typeof value === "object" && value !== null && "message" in value;
-}
-
-/** Calls a command; a rejection becomes a sentence (and its code), never an exception. */
-export async function call<T>(
-  bridge: InvokeBridge,
-  command: string,
-  args?: Record<string, unknown>,
-): Promise<Result<T>> {
-  if (!bridge.isTauri()) {
-    return { ok: false, message: UNAVAILABLE };
-  }
-  try {
-    return { ok: true, value: await bridge.invoke<T>(command, args) };
-  } catch (error) {
-    if (isCommandError(error) && error.code !== undefined) {
-      return { ok: false, message: error.message, code: error.code };
-    }
-    return { ok: false, message: describeError(error) };
-  }
-}
 
 /** What the Playlists page asks of the shell. */
 export type LibraryApi = {
   isAvailable: () => boolean;
-  listConnections: () => Promise<Result<ConnectionDetails[]>>;
-  listPlaylists: (connection: string) => Promise<Result<PlaylistView[]>>;
-  listBases: () => Promise<Result<BaseView[]>>;
-  addBase: (connection: string, playlist: string) => Promise<Result<BaseView>>;
-  removeBase: (base: string) => Promise<Result<null>>;
-  addChild: (input: NewChildInput) => Promise<Result<ChildView>>;
-  editChild: (input: ChildEditInput) => Promise<Result<null>>;
-  removeChild: (child: string) => Promise<Result<null>>;
+  listConnections: () => Promise<Outcome<ConnectionDetails[]>>;
+  listPlaylists: (connection: string) => Promise<Outcome<PlaylistView[]>>;
+  listBases: () => Promise<Outcome<BaseView[]>>;
+  addBase: (connection: string, playlist: string) => Promise<Outcome<BaseView>>;
+  removeBase: (base: string) => Promise<Outcome<null>>;
+  addChild: (input: NewChildInput) => Promise<Outcome<ChildView>>;
+  editChild: (input: ChildEditInput) => Promise<Outcome<null>>;
+  removeChild: (child: string) => Promise<Outcome<null>>;
   setRouting: (
     base: string,
-    mode: string,
+    mode: RoutingMode,
     order: string[],
     catchAll: string | null,
-  ) => Promise<Result<BaseView>>;
-  setSchedule: (base: string, schedule: string) => Promise<Result<BaseView>>;
-  preview: (base: string) => Promise<Result<PreviewView>>;
-  previewDraft: (draft: DraftInput) => Promise<Result<PreviewView>>;
-  setUpDemo: () => Promise<Result<DemoSetupView>>;
+  ) => Promise<Outcome<BaseView>>;
+  setSchedule: (base: string, schedule: string) => Promise<Outcome<BaseView>>;
+  preview: (base: string) => Promise<Outcome<PreviewView>>;
+  previewDraft: (draft: DraftInput) => Promise<Outcome<PreviewView>>;
+  setUpDemo: () => Promise<Outcome<DemoSetupView>>;
 };
 
-export function createLibraryApi(bridge: InvokeBridge = realInvokeBridge): LibraryApi {
+export function createLibraryApi(bridge: Bridge = realBridge): LibraryApi {
   return {
     isAvailable: () => bridge.isTauri(),
     listConnections: () => call(bridge, "list_connections"),

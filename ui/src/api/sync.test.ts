@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { fakeShell } from "../test/fakeConnections";
-import { entry, hubStatus, summary } from "../test/fakeSync";
+import { entry, hubStatus, settingsView, summary } from "../test/fakeSync";
 import { UNAVAILABLE_MESSAGE } from "./connections";
 import {
   createSyncApi,
@@ -11,14 +11,7 @@ import {
   SYNC_STATUS_EVENT,
 } from "./sync";
 
-const settings = {
-  background_sync: true,
-  notify_on_success: false,
-  notify_on_failure: true,
-  start_minimised: false,
-  start_at_login: false,
-  theme: "dark",
-};
+const settings = settingsView({ theme: "dark" });
 
 const progress = {
   base: "b1",
@@ -73,7 +66,7 @@ describe("createSyncApi", () => {
 
     expect(await api.listHistory()).toEqual({ ok: true, value: [entry()] });
     expect((await api.listHistory("b1", "failed", 20)).ok).toBe(true);
-    expect((await api.listHistory("", "all")).ok).toBe(true);
+    expect((await api.listHistory("", null)).ok).toBe(true);
     expect(await api.retrySync("e1")).toEqual({ ok: true, value: null });
     expect(await api.syncStatus()).toEqual({ ok: true, value: hubStatus() });
     expect((await api.syncBase("b1")).ok).toBe(true);
@@ -112,7 +105,7 @@ describe("createSyncApi", () => {
       { command: "undo_sync", args: { base: "b1", dropAddedByHand: false } },
       { command: "tray_action", args: { action: "toggle_pause" } },
       { command: "get_settings", args: {} },
-      { command: "set_flag", args: { name: "notify_on_success", value: true } },
+      { command: "set_flag", args: { setting: "notify_on_success", value: true } },
       { command: "set_theme", args: { theme: "light" } },
       { command: "set_start_at_login", args: { enabled: true } },
       { command: "export_data", args: {} },

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { rememberRoutes, restoreRoute, type WindowBridge } from "./window";
+import type { Bridge } from "./bridge";
+import { rememberRoutes, restoreRoute } from "./window";
 
-function bridge(answers: Record<string, unknown>, calls: [string, unknown][] = []): WindowBridge {
+function bridge(answers: Record<string, unknown>, calls: [string, unknown][] = []): Bridge {
   return {
     isTauri: () => true,
     invoke: async <T>(command: string, args?: Record<string, unknown>) => {

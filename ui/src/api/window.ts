@@ -1,21 +1,22 @@
-import { invoke as tauriInvoke, isTauri as tauriIsTauri } from "@tauri-apps/api/core";
 import type { Route as WireRoute } from "../bindings/Route";
-import { isRoute, parseRoute, type Route, routeHref } from "../routes";
+import { parseRoute, type Route, routeHref } from "../routes";
+import { type Bridge, call, type Outcome, realBridge } from "./bridge";
 
 // Closing the window destroys it (the app stays in the tray with no webview), so the page the
 // user was on is kept by the shell (src-tauri/window.rs): the window tells it every page it
 // shows, and a new window asks for it before its first render.
 
-/** The two Tauri functions this needs; tests pass their own. */
-export type WindowBridge = {
-  isTauri: () => boolean;
-  invoke: <T>(command: string, args?: Record<string, unknown>) => Promise<T>;
+export type WindowApi = {
+  lastRoute: () => Promise<Outcome<WireRoute | null>>;
+  rememberRoute: (route: WireRoute) => Promise<Outcome<null>>;
 };
 
-const realBridge: WindowBridge = {
-  isTauri: tauriIsTauri,
-  invoke: (command, args) => tauriInvoke(command, args),
-};
+export function createWindowApi(bridge: Bridge = realBridge): WindowApi {
+  return {
+    lastRoute: () => call(bridge, "last_route"),
+    rememberRoute: (route) => call(bridge, "remember_route", { route }),
+  };
+}
 
 /** The wire type and the UI's route list are the same names; a mismatch fails to compile. */
 const asWire = (route: Route): WireRoute => route;
@@ -26,18 +27,14 @@ const asWire = (route: Route): WireRoute => route;
  */
 export async function restoreRoute(
   location: { hash: string } = window.location,
-  bridge: WindowBridge = realBridge,
+  bridge: Bridge = realBridge,
 ): Promise<void> {
   if (!bridge.isTauri() || location.hash.replace(/^#\/?/, "") !== "") {
     return;
   }
-  try {
-    const last = await bridge.invoke<unknown>("last_route");
-    if (typeof last === "string" && isRoute(last)) {
-      location.hash = routeHref(last);
-    }
-  } catch {
-    // An older shell without the command: the default page.
+  const last = await createWindowApi(bridge).lastRoute();
+  if (last.ok && last.value !== null) {
+    location.hash = routeHref(last.value);
   }
 }
 
@@ -46,17 +43,14 @@ export function rememberRoutes(
   target: Pick<Window, "addEventListener" | "removeEventListener"> & {
     location: { hash: string };
   } = window,
-  bridge: WindowBridge = realBridge,
+  bridge: Bridge = realBridge,
 ): () => void {
   if (!bridge.isTauri()) {
     return () => {};
   }
-  const tell = () => {
-    const route = asWire(parseRoute(target.location.hash));
-    bridge.invoke("remember_route", { route }).catch(() => {
-      // Losing the page on the next open is not worth a message.
-    });
-  };
+  const api = createWindowApi(bridge);
+  // Losing the page on the next open is not worth a message: the outcome is not shown.
+  const tell = () => void api.rememberRoute(asWire(parseRoute(target.location.hash)));
   tell();
   target.addEventListener("hashchange", tell);
   return () => target.removeEventListener("hashchange", tell);

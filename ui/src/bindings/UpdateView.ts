@@ -3,4 +3,4 @@
 /**
  * What a check found, as Settings shows it.
  */
-export type UpdateView = { "state": "not_configured", current_version: string, } | { "state": "unchecked", current_version: string, } | { "state": "up_to_date", current_version: string, } | { "state": "available", current_version: string, version: string, notes: string | null, date: string | null, };
+export type UpdateView = { "state": "not_configured", current_version: string, } | { "state": "unchecked", current_version: string, } | { "state": "up_to_date", current_version: string, } | { "state": "available", current_version: string, version: string, notes: string | null, date: string | null, } | { "state": "refused", current_version: string, version: string, message: string, };

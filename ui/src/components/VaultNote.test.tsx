@@ -2,7 +2,7 @@
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createConnectionsApi } from "../api/connections";
-import { fakeShell } from "../test/fakeConnections";
+import { fakeShell, vaultStatus } from "../test/fakeConnections";
 import { VaultNote } from "./VaultNote";
 
 afterEach(() => {
@@ -106,10 +106,7 @@ describe("VaultNote with no keyring", () => {
   });
 
   it("shows a plain note where the vault is open", async () => {
-    const api = createConnectionsApi(
-      fakeShell({ vault_status: () => ({ kind: "keyring", description: "the system keyring" }) })
-        .bridge,
-    );
+    const api = createConnectionsApi(fakeShell({ vault_status: () => vaultStatus() }).bridge);
     render(<VaultNote api={api} />);
     expect((await screen.findByTestId("vault-status")).textContent).toContain("system keyring");
     expect(screen.queryByTestId("vault-unlock")).toBeNull();

@@ -8,7 +8,7 @@ import {
   type ConnectionDetails,
   createConnectionsApi,
 } from "../api/connections";
-import { connectionInfo, details, fakeShell, spotify } from "../test/fakeConnections";
+import { connectionInfo, details, fakeShell, spotify, vaultStatus } from "../test/fakeConnections";
 import { ConnectionsPage } from "./ConnectionsPage";
 import { SettingsPage } from "./SettingsPage";
 
@@ -42,7 +42,7 @@ function setup({
       expires_at: Math.floor(Date.now() / 1000) + 600,
     }),
     open_url: () => null,
-    vault_status: () => ({ kind: "keyring", description: "the system keyring (Secret Service)" }),
+    vault_status: () => vaultStatus({ description: "the system keyring (Secret Service)" }),
     test_connection: () => ({ account_id: "ada123", account_name: "Ada L." }),
     rename_connection: (args) => {
       state.connections = state.connections.map((d) =>
@@ -304,11 +304,12 @@ describe("ConnectionsPage", () => {
 
   it("shows the vault's error as an alert", async () => {
     const { api, shell } = setup();
-    shell.handlers.vault_status = () => ({
-      kind: "memory",
-      description: "memory only (sign-ins are lost when Syncer quits)",
-      error: "No keyring was found and no passphrase is set.",
-    });
+    shell.handlers.vault_status = () =>
+      vaultStatus({
+        kind: "memory",
+        description: "memory only (sign-ins are lost when Syncer quits)",
+        error: "No keyring was found and no passphrase is set.",
+      });
     render(<ConnectionsPage api={api} />);
     expect((await screen.findByTestId("vault-error")).getAttribute("role")).toBe("alert");
   });

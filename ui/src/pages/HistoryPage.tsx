@@ -1,16 +1,17 @@
 import { type ReactNode, useCallback, useEffect, useId, useRef, useState } from "react";
 import { type Loadable, toLoadable } from "../api/connections";
+import { isSyncStatus, SYNC_STATUSES } from "../api/enums";
 import {
   defaultSyncApi,
   type HistoryEntry,
-  SYNC_STATUSES,
   type SyncApi,
+  type SyncProgressEvent,
   type SyncStatus,
 } from "../api/sync";
-import type { SyncProgressEvent } from "../bindings/SyncProgressEvent";
 import { EmptyState } from "../components/EmptyState";
 import { HistoryIcon, WarningIcon } from "../components/icons";
 import { PageHeader } from "../components/PageHeader";
+import { statusLook } from "../labels";
 import {
   absoluteTime,
   entryDurationMs,
@@ -18,7 +19,6 @@ import {
   formatPercent,
   isoTime,
   relativeTime,
-  statusLook,
 } from "../sync/format";
 import { SyncProgressBar } from "../sync/SyncProgressBar";
 import "./history.css";
@@ -32,21 +32,31 @@ type HistoryPageProps = {
   pageSize?: number | undefined;
 };
 
-type StatusFilter = SyncStatus | "all";
+/** The status filter: one status, or `null` for every one (as `list_history` takes it). */
+type StatusFilter = SyncStatus | null;
 
 /** How many syncs a page of the history holds; "Show more" asks for another. */
 export const HISTORY_PAGE_SIZE = 100;
 /** The most the shell answers at once (src-tauri/history.rs). */
 const HISTORY_MAX = 1_000;
 
-const STATUS_OPTIONS: ReadonlyArray<[StatusFilter, string]> = [
-  ["all", "All statuses"],
-  ...SYNC_STATUSES.map((s): [StatusFilter, string] => [s, statusLook(s).label]),
-];
+/** The status select's value for "every status" (a select's values are strings). */
+const ALL_STATUSES = "all";
 
 /** Syncs that ended without doing all their work can be run again. */
+const RETRYABLE: Record<SyncStatus, boolean> = {
+  completed: false,
+  failed: true,
+  cancelled: true,
+  in_progress: false,
+};
+
 function canRetry(entry: HistoryEntry): boolean {
-  return entry.status === "failed" || entry.status === "cancelled";
+  return RETRYABLE[entry.status];
+}
+
+function isRunning(entry: HistoryEntry): boolean {
+  return entry.status === "in_progress";
 }
 
 export function HistoryPage({
@@ -58,7 +68,7 @@ export function HistoryPage({
     api.isAvailable() ? { kind: "loading" } : { kind: "unavailable" },
   );
   const [base, setBase] = useState("");
-  const [status, setStatus] = useState<StatusFilter>("all");
+  const [status, setStatus] = useState<StatusFilter>(null);
   const [limit, setLimit] = useState(pageSize);
   const [loading, setLoading] = useState(false);
   // Every base seen in an answer, so filtering by one keeps the others in the list.
@@ -207,11 +217,11 @@ export function HistoryPage({
 
   function clearFilters() {
     setBase("");
-    setStatus("all");
+    setStatus(null);
     setLimit(pageSize);
   }
 
-  const filtered = base !== "" || status !== "all";
+  const filtered = base !== "" || status !== null;
   const list = entries.kind === "ok" ? entries.value : [];
   const showFilters = entries.kind === "ok" && (list.length > 0 || filtered);
   const nowMs = now();
@@ -272,15 +282,17 @@ export function HistoryPage({
             <select
               id="history-status"
               className="sync-select"
-              value={status}
+              value={status ?? ALL_STATUSES}
               onChange={(event) => {
-                setStatus(event.target.value as StatusFilter);
+                const value = event.target.value;
+                setStatus(isSyncStatus(value) ? value : null);
                 setLimit(pageSize);
               }}
             >
-              {STATUS_OPTIONS.map(([value, label]) => (
+              <option value={ALL_STATUSES}>All statuses</option>
+              {SYNC_STATUSES.map((value) => (
                 <option key={value} value={value}>
-                  {label}
+                  {statusLook(value).label}
                 </option>
               ))}
             </select>
@@ -301,7 +313,7 @@ export function HistoryPage({
                 entry={entry}
                 nowMs={nowMs}
                 retrying={retrying === entry.id}
-                progress={entry.status === "in_progress" ? progress[entry.base] : undefined}
+                progress={isRunning(entry) ? progress[entry.base] : undefined}
                 onRetry={canRetry(entry) ? () => void retry(entry) : null}
               />
             </li>
@@ -383,7 +395,7 @@ function HistoryBody({
   }
 }
 
-function StatusBadge({ status }: { status: string }) {
+function StatusBadge({ status }: { status: SyncStatus }) {
   const look = statusLook(status);
   return (
     <span className={`sync-status sync-status--${look.tone}`} data-testid="sync-status">
@@ -414,7 +426,8 @@ function HistoryItem({
   const { summary } = entry;
   const children = summary?.children ?? [];
   const error = entry.error ?? summary?.error ?? null;
-  const duration = entry.status === "in_progress" ? null : entryDurationMs(entry);
+  const running = isRunning(entry);
+  const duration = running ? null : entryDurationMs(entry);
 
   return (
     <article className="history-entry" aria-labelledby={titleId} data-testid="history-entry">
@@ -437,22 +450,14 @@ function HistoryItem({
         </time>
       </div>
 
-      {entry.status === "in_progress" ? (
-        <SyncProgressBar name={entry.base_name} progress={progress} />
-      ) : null}
+      {running ? <SyncProgressBar name={entry.base_name} progress={progress} /> : null}
 
       <dl className="history-stats">
         <Stat
           label="Took"
-          value={
-            duration !== null
-              ? formatDuration(duration)
-              : entry.status === "in_progress"
-                ? "still running"
-                : "—"
-          }
+          value={duration !== null ? formatDuration(duration) : running ? "still running" : "—"}
         />
-        {summary === null || entry.status === "in_progress" ? null : (
+        {summary === null || running ? null : (
           <>
             <Stat label="Added" value={String(summary.added)} />
             <Stat label="Removed" value={String(summary.removed)} />

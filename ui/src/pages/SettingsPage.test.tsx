@@ -5,7 +5,14 @@ import type { AppInfoResult } from "../api/appInfo";
 import { createGenresApi } from "../api/genres";
 import { createSyncApi, SYNC_STATUS_EVENT } from "../api/sync";
 import { fakeShell } from "../test/fakeConnections";
-import { callsOf, DEFAULT_SETTINGS, fakeSyncShell, hubStatus, NOW_MS } from "../test/fakeSync";
+import {
+  callsOf,
+  DEFAULT_SETTINGS,
+  fakeSyncShell,
+  hubStatus,
+  NOW_MS,
+  settingsView,
+} from "../test/fakeSync";
 import { SettingsPage } from "./SettingsPage";
 
 const unavailable = (): Promise<AppInfoResult> => Promise.resolve({ kind: "unavailable" });
@@ -63,12 +70,12 @@ describe("SettingsPage", () => {
     fireEvent.click(checkbox("Start minimised to the tray"));
     await waitFor(() => expect(callsOf(shell, "set_flag")).toHaveLength(4));
     expect(callsOf(shell, "set_flag")).toEqual([
-      { name: "background_sync", value: false },
-      { name: "notify_on_failure", value: false },
-      { name: "notify_on_success", value: true },
-      { name: "start_minimised", value: true },
+      { setting: "background_sync", value: false },
+      { setting: "notify_on_failure", value: false },
+      { setting: "notify_on_success", value: true },
+      { setting: "start_minimised", value: true },
     ]);
-    expect(state.settings).toMatchObject({
+    expect(state.settings.settings).toMatchObject({
       background_sync: false,
       notify_on_failure: false,
       notify_on_success: true,
@@ -112,6 +119,17 @@ describe("SettingsPage", () => {
     act(() => shell.emit(SYNC_STATUS_EVENT, hubStatus({ running: ["b1"], next_sync_at: null })));
     expect(status.textContent).toBe("On. No sync is scheduled. Syncing 1 base playlist now.");
     expect(screen.getByRole("button", { name: "Pause background sync" })).toBeTruthy();
+
+    // The tray says a sync failed: so does the page, with why.
+    act(() =>
+      shell.emit(
+        SYNC_STATUS_EVENT,
+        hubStatus({ next_sync_at: null, tray: "error", last_error: "the service answered 503" }),
+      ),
+    );
+    expect(status.textContent).toBe(
+      "On. No sync is scheduled. The last sync failed: the service answered 503",
+    );
   });
 
   it("points to the Playlists page for each base's schedule", async () => {
@@ -138,7 +156,7 @@ describe("SettingsPage", () => {
 
   it("puts the theme back when it could not be saved", async () => {
     await renderPage({
-      settings: { ...DEFAULT_SETTINGS, theme: "light" },
+      settings: settingsView({ theme: "light" }),
       handlers: { set_theme: () => Promise.reject("the database is read-only") },
     });
     fireEvent.click(screen.getByLabelText("Dark"));

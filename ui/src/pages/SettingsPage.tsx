@@ -1,17 +1,16 @@
 import { type ReactNode, useCallback, useEffect, useId, useRef, useState } from "react";
 import type { AppInfoResult } from "../api/appInfo";
 import type { CloudApi } from "../api/cloud";
-import { type ConnectionsApi, type Loadable, toLoadable } from "../api/connections";
+import { type ConnectionsApi, type Loadable, type Outcome, toLoadable } from "../api/connections";
+import { THEMES } from "../api/enums";
 import type { GenresApi } from "../api/genres";
 import {
   defaultSyncApi,
-  type FlagName,
   type HubStatus,
-  isTheme,
+  type Setting,
+  type Settings,
   type SettingsView,
   type SyncApi,
-  type SyncOutcome,
-  THEMES,
   type Theme,
 } from "../api/sync";
 import type { UpdatesApi } from "../api/updates";
@@ -19,6 +18,7 @@ import { DataLocations } from "../components/DataLocations";
 import { WarningIcon } from "../components/icons";
 import { PageHeader } from "../components/PageHeader";
 import { SpotifySettings } from "../components/SpotifySettings";
+import { THEME_LABELS, TRAY_STATE_LABELS } from "../labels";
 import { routeHref } from "../routes";
 import { CloudSection } from "../settings/CloudSection";
 import { Toggle } from "../settings/Toggle";
@@ -45,8 +45,18 @@ type SettingsPageProps = {
   now?: (() => number) | undefined;
 };
 
-/** What the shell answers for a fresh install (src-tauri/settings.rs), shown until it answers. */
-const DEFAULTS: SettingsView = {
+/** What the page shows and saves: what Syncer keeps, and what the desktop keeps beside it. */
+type PageSettings = Settings & Pick<SettingsView, "start_at_login">;
+
+/** One thing the page saves: a yes/no setting, the theme, or starting at login. */
+type Field = keyof PageSettings;
+
+function pageSettings(view: SettingsView): PageSettings {
+  return { ...view.settings, start_at_login: view.start_at_login };
+}
+
+/** What the shell answers for a fresh install (crates/app), shown until it answers. */
+const DEFAULTS: PageSettings = {
   background_sync: true,
   notify_on_success: false,
   notify_on_failure: true,
@@ -55,16 +65,8 @@ const DEFAULTS: SettingsView = {
   theme: "system",
 };
 
-const THEME_LABELS: Record<Theme, string> = {
-  system: "Same as your system",
-  light: "Light",
-  dark: "Dark",
-};
-
-type Setting = FlagName | "start_at_login" | "theme";
-
 /** A failure to save, shown in the section of the setting it is about. */
-type Problem = { setting: Setting; message: string } | null;
+type Problem = { setting: Field; message: string } | null;
 
 export function SettingsPage({
   loadAppInfo,
@@ -76,11 +78,11 @@ export function SettingsPage({
   now = Date.now,
 }: SettingsPageProps) {
   const available = api.isAvailable();
-  const [settings, setSettings] = useState<Loadable<SettingsView>>(() =>
+  const [settings, setSettings] = useState<Loadable<PageSettings>>(() =>
     available ? { kind: "loading" } : { kind: "unavailable" },
   );
   const [hub, setHub] = useState<HubStatus | null>(null);
-  const [saving, setSaving] = useState<ReadonlySet<Setting>>(new Set());
+  const [saving, setSaving] = useState<ReadonlySet<Field>>(new Set());
   const [problem, setProblem] = useState<Problem>(null);
   const [toggling, setToggling] = useState(false);
   const [pauseProblem, setPauseProblem] = useState<string | null>(null);
@@ -101,7 +103,7 @@ export function SettingsPage({
     }
     const result = await api.getSettings();
     if (mounted.current) {
-      setSettings(toLoadable(result));
+      setSettings(toLoadable(result.ok ? { ok: true, value: pageSettings(result.value) } : result));
     }
   }, [api]);
 
@@ -146,11 +148,11 @@ export function SettingsPage({
   const view = settings.kind === "ok" ? settings.value : DEFAULTS;
   const ready = settings.kind === "ok";
 
-  function patch(changes: Partial<SettingsView>) {
+  function patch(changes: Partial<PageSettings>) {
     setSettings((s) => (s.kind === "ok" ? { kind: "ok", value: { ...s.value, ...changes } } : s));
   }
 
-  function markSaving(setting: Setting, on: boolean) {
+  function markSaving(setting: Field, on: boolean) {
     setSaving((all) => {
       const next = new Set(all);
       if (on) {
@@ -163,12 +165,12 @@ export function SettingsPage({
   }
 
   /** Shows the change at once, saves it, and puts it back if saving failed. */
-  async function save<K extends Setting>(
+  async function save<K extends Field, T>(
     setting: K,
-    value: SettingsView[K],
+    value: PageSettings[K],
     label: string,
-    request: () => Promise<SyncOutcome<unknown>>,
-  ): Promise<SyncOutcome<unknown> | null> {
+    request: () => Promise<Outcome<T>>,
+  ): Promise<Outcome<T> | null> {
     const before = view[setting];
     patch({ [setting]: value });
     markSaving(setting, true);
@@ -185,9 +187,9 @@ export function SettingsPage({
     return result;
   }
 
-  async function changeFlag(name: FlagName, value: boolean, label: string) {
-    await save(name, value, label, () => api.setFlag(name, value));
-    if (name === "background_sync") {
+  async function changeFlag(setting: Setting, value: boolean, label: string) {
+    await save(setting, value, label, () => api.setFlag(setting, value));
+    if (setting === "background_sync") {
       void loadStatus();
     }
   }
@@ -195,7 +197,7 @@ export function SettingsPage({
   async function changeStartAtLogin(enabled: boolean, label: string) {
     const result = await save("start_at_login", enabled, label, () => api.setStartAtLogin(enabled));
     // The desktop has the last word: show what it did, and say so if it differs.
-    if (result?.ok && typeof result.value === "boolean") {
+    if (result?.ok) {
       const answer = result.value;
       patch({ start_at_login: answer });
       if (answer !== enabled) {
@@ -208,7 +210,7 @@ export function SettingsPage({
   }
 
   async function changeTheme(theme: Theme) {
-    const before = ready && isTheme(view.theme) ? view.theme : localTheme;
+    const before = ready ? view.theme : localTheme;
     applyTheme(theme);
     setLocalTheme(theme);
     if (!available) {
@@ -237,15 +239,15 @@ export function SettingsPage({
     void loadStatus();
   }
 
-  const disabled = (setting: Setting) => !ready || saving.has(setting);
-  const problemFor = (setting: Setting | readonly Setting[]) =>
-    problem !== null && ([] as Setting[]).concat(setting).includes(problem.setting) ? (
+  const disabled = (setting: Field) => !ready || saving.has(setting);
+  const problemFor = (setting: Field | readonly Field[]) =>
+    problem !== null && ([] as Field[]).concat(setting).includes(problem.setting) ? (
       <div className="notice notice--warning" role="alert" data-testid="settings-problem">
         <WarningIcon size={16} />
         <p>{problem.message}</p>
       </div>
     ) : null;
-  const theme = ready && isTheme(view.theme) ? view.theme : localTheme;
+  const theme = ready ? view.theme : localTheme;
 
   return (
     <>
@@ -396,7 +398,7 @@ function SettingsState({
   settings,
   onRetry,
 }: {
-  settings: Loadable<SettingsView>;
+  settings: Loadable<PageSettings>;
   onRetry: () => void;
 }) {
   switch (settings.kind) {
@@ -438,10 +440,15 @@ function BackgroundStatus({
   if (!ready || hub === null) {
     return <span className="muted">Background sync's state is shown in the desktop app.</span>;
   }
-  const running =
+  const syncing =
     hub.running.length === 0
       ? ""
       : ` Syncing ${hub.running.length} base playlist${hub.running.length === 1 ? "" : "s"} now.`;
+  // What the tray's icon says when it is not just idle or syncing.
+  const running =
+    hub.tray === "error" && hub.last_error !== null
+      ? `${syncing} ${TRAY_STATE_LABELS.error}: ${hub.last_error}`
+      : syncing;
   if (!backgroundSync) {
     return <>Background sync is off: bases sync only when you ask.{running}</>;
   }

@@ -1,9 +1,9 @@
 import { useId, useState } from "react";
-import type { Outcome } from "../api/connections";
-import type { BaseView, ChildView, LibraryApi, PreviewView } from "../api/library";
-import type { SyncProgressEvent } from "../bindings/SyncProgressEvent";
-import type { SyncSummary } from "../bindings/SyncSummary";
-import type { UndoView } from "../bindings/UndoView";
+import type { Outcome } from "../api/bridge";
+import { isRoutingMode, ROUTING_MODES } from "../api/enums";
+import type { BaseView, ChildView, LibraryApi, PreviewView, RoutingMode } from "../api/library";
+import type { SyncProgressEvent, SyncSummary, UndoView } from "../api/sync";
+import { MIRROR_MODE_LABELS, ROUTING_MODE_LABELS } from "../labels";
 import { SyncProgressBar } from "../sync/SyncProgressBar";
 import { PreviewPanel } from "./PreviewPanel";
 
@@ -68,6 +68,20 @@ export function BaseCard({
   const schedules = SCHEDULES.some((s) => s.value === base.schedule)
     ? SCHEDULES
     : [...SCHEDULES, { value: base.schedule, label: base.schedule }];
+
+  // Children are tried in order only when the first match takes a track.
+  const ordered = base.routing === "first_match";
+
+  function setRouting(mode: RoutingMode) {
+    void run(() =>
+      api.setRouting(
+        base.id,
+        mode,
+        base.children.map((c) => c.id),
+        base.catch_all,
+      ),
+    );
+  }
 
   function move(index: number, by: number) {
     const order = base.children.map((c) => c.id);
@@ -215,22 +229,21 @@ export function BaseCard({
             value={base.routing}
             disabled={locked}
             title={lockReason}
-            onChange={(e) =>
-              void run(() =>
-                api.setRouting(
-                  base.id,
-                  e.target.value,
-                  base.children.map((c) => c.id),
-                  base.catch_all,
-                ),
-              )
-            }
+            onChange={(e) => {
+              const mode = e.target.value;
+              if (isRoutingMode(mode)) {
+                setRouting(mode);
+              }
+            }}
           >
-            <option value="independent">Every child whose filter matches</option>
-            <option value="first_match">Only the first matching child, in the order below</option>
+            {ROUTING_MODES.map((mode) => (
+              <option key={mode} value={mode}>
+                {ROUTING_MODE_LABELS[mode]}
+              </option>
+            ))}
           </select>
         </p>
-        {base.routing === "first_match" ? (
+        {ordered ? (
           <p className="field">
             <label htmlFor={`${ids}-catch`}>Tracks no child takes go to</label>
             <select
@@ -276,12 +289,12 @@ export function BaseCard({
                   {c.query === "" ? "(every track)" : c.query}
                 </code>
                 <span className="muted small">
-                  {c.mirror === "strict" ? "strict mirror" : "keeps tracks you add"}
+                  {MIRROR_MODE_LABELS[c.mirror].short}
                   {c.allow_empty ? " · may be emptied" : ""}
                 </span>
               </div>
               <div className="actions">
-                {base.routing === "first_match" ? (
+                {ordered ? (
                   <>
                     <button
                       type="button"

@@ -1,7 +1,16 @@
 import { useEffect, useId, useRef, useState } from "react";
+import { isMirrorMode, MIRROR_MODES } from "../api/enums";
 import { defaultFiltersApi, type FiltersApi } from "../api/filters";
-import type { BaseView, ChildView, LibraryApi, PlaylistView, PreviewView } from "../api/library";
+import type {
+  BaseView,
+  ChildView,
+  LibraryApi,
+  MirrorMode,
+  PlaylistView,
+  PreviewView,
+} from "../api/library";
 import { emptyFilter, FilterEditor, type FilterValue, type QueryStatus } from "../filters";
+import { MIRROR_MODE_LABELS } from "../labels";
 import { PreviewPanel } from "./PreviewPanel";
 
 type ChildEditorProps = {
@@ -38,7 +47,7 @@ export function ChildEditor({
     editing ? null : { query: "", filter: emptyFilter() },
   );
   const [status, setStatus] = useState<QueryStatus>({ kind: "ok" });
-  const [mirror, setMirror] = useState(child?.mirror ?? "keep_user_tracks");
+  const [mirror, setMirror] = useState<MirrorMode>(child?.mirror ?? "keep_user_tracks");
   const [allowEmpty, setAllowEmpty] = useState(child?.allow_empty ?? false);
   const [preview, setPreview] = useState<PreviewView | null>(null);
   const [previewError, setPreviewError] = useState<string | null>(null);
@@ -234,10 +243,18 @@ export function ChildEditor({
             id={`${ids}-mirror`}
             className="input"
             value={mirror}
-            onChange={(e) => setMirror(e.target.value)}
+            onChange={(e) => {
+              const mode = e.target.value;
+              if (isMirrorMode(mode)) {
+                setMirror(mode);
+              }
+            }}
           >
-            <option value="keep_user_tracks">Keep them (default)</option>
-            <option value="strict">Remove them: the child is exactly the filter (strict)</option>
+            {MIRROR_MODES.map((mode) => (
+              <option key={mode} value={mode}>
+                {MIRROR_MODE_LABELS[mode].choice}
+              </option>
+            ))}
           </select>
         </p>
         <label className="checkbox">

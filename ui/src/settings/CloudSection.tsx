@@ -9,6 +9,7 @@ import {
 } from "../api/cloud";
 import { ChangePassword } from "./ChangePassword";
 import { AddDevice, DeviceList, JoinWithCode } from "./CloudDevices";
+import { DeleteCloudData } from "./DeleteCloudData";
 
 type Notice = { kind: "ok" | "warning"; text: string } | null;
 
@@ -27,7 +28,6 @@ export function CloudSection({ api = defaultCloudApi }: { api?: CloudApi | undef
   const [passphrase, setPassphrase] = useState("");
   const [recovery, setRecovery] = useState<PassphraseView | null>(null);
   const [conflicts, setConflicts] = useState<ConflictItem[]>([]);
-  const [confirm, setConfirm] = useState("");
   // Why the account cannot be shown (outside the app, or the shell failed): said quietly, since
   // the rest of Settings still works.
   const [unavailable, setUnavailable] = useState<string | null>(null);
@@ -356,30 +356,16 @@ export function CloudSection({ api = defaultCloudApi }: { api?: CloudApi | undef
           void refresh();
         }}
       />
-      <div className="field">
-        <label htmlFor={`${ids}-confirm`}>Delete the cloud copy (type delete)</label>
-        <div className="field__row">
-          <input
-            id={`${ids}-confirm`}
-            className="input"
-            value={confirm}
-            onChange={(e) => setConfirm(e.target.value)}
-          />
-          <button
-            type="button"
-            className="button button--danger"
-            disabled={busy || confirm.trim() !== "delete"}
-            onClick={() =>
-              void act(
-                () => api.deleteData(confirm),
-                () => "The cloud copy is deleted; this computer keeps its setup.",
-              ).then(() => setConfirm(""))
-            }
-          >
-            Delete cloud data
-          </button>
-        </div>
-      </div>
+      <DeleteCloudData
+        api={api}
+        onDeleted={() => {
+          setNotice({
+            kind: "ok",
+            text: "The cloud copy is deleted; this computer keeps its setup.",
+          });
+          void refresh();
+        }}
+      />
     </div>
   );
 }

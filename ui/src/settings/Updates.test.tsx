@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
-import type { UpdateOutcome, UpdatesApi, UpdateView } from "../api/updates";
+import type { Outcome } from "../api/bridge";
+import type { UpdatesApi, UpdateView } from "../api/updates";
 import { Updates } from "./Updates";
 
 afterEach(() => {
@@ -10,8 +11,8 @@ afterEach(() => {
 
 function api(
   status: UpdateView,
-  check: UpdateOutcome<UpdateView>,
-  install: UpdateOutcome<null> = { ok: true, value: null },
+  check: Outcome<UpdateView>,
+  install: Outcome<UpdateView> = { ok: true, value: AVAILABLE },
 ): UpdatesApi {
   return {
     isAvailable: () => true,
@@ -64,9 +65,13 @@ describe("Updates", () => {
           AVAILABLE,
           { ok: true, value: AVAILABLE },
           {
-            ok: false,
-            code: "update_rejected",
-            message: "The download of Syncer 0.2.0 was refused: its signature does not match.",
+            ok: true,
+            value: {
+              state: "refused",
+              current_version: "0.1.0",
+              version: "0.2.0",
+              message: "The download of Syncer 0.2.0 was refused: its signature does not match.",
+            },
           },
         )}
       />,
@@ -75,5 +80,7 @@ describe("Updates", () => {
     const problem = await screen.findByTestId("update-problem");
     expect(problem.textContent).toContain("Keep using this version.");
     expect(problem.textContent).toContain("signature does not match");
+    expect(screen.getByTestId("update-status").textContent).toContain("0.2.0 was not installed");
+    expect(screen.queryByTestId("update-install")).toBeNull();
   });
 });

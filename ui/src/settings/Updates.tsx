@@ -3,7 +3,7 @@ import { defaultUpdatesApi, type UpdatesApi, type UpdateView } from "../api/upda
 import { WarningIcon } from "../components/icons";
 
 type Busy = "checking" | "installing" | null;
-type Problem = { message: string; rejected: boolean } | null;
+type Problem = string | null;
 
 /** Settings' "Updates" card: the version, a check, and "Install and restart" when one is found. */
 export function Updates({ api = defaultUpdatesApi }: { api?: UpdatesApi | undefined }) {
@@ -42,12 +42,10 @@ export function Updates({ api = defaultUpdatesApi }: { api?: UpdatesApi | undefi
     }
     setBusy(null);
     if (!result.ok) {
-      setProblem({ message: result.message, rejected: result.code === "update_rejected" });
+      setProblem(result.message);
       return;
     }
-    if (result.value !== null) {
-      setView(result.value);
-    }
+    setView(result.value);
   }
 
   return (
@@ -56,6 +54,16 @@ export function Updates({ api = defaultUpdatesApi }: { api?: UpdatesApi | undefi
         Updates
       </h2>
       <UpdatesBody available={available} view={view} />
+      {view?.state === "refused" ? (
+        <div className="notice notice--warning" role="alert" data-testid="update-problem">
+          <WarningIcon size={16} />
+          <p>{view.message}</p>
+          <p className="small">
+            Keep using this version. If this happens again, get Syncer from the place you first
+            downloaded it.
+          </p>
+        </div>
+      ) : null}
       {view !== null && view.state !== "not_configured" ? (
         <div className="setting-status">
           <button
@@ -83,13 +91,7 @@ export function Updates({ api = defaultUpdatesApi }: { api?: UpdatesApi | undefi
       {problem === null ? null : (
         <div className="notice notice--warning" role="alert" data-testid="update-problem">
           <WarningIcon size={16} />
-          <p>{problem.message}</p>
-          {problem.rejected ? (
-            <p className="small">
-              Keep using this version. If this happens again, get Syncer from the place you first
-              downloaded it.
-            </p>
-          ) : null}
+          <p>{problem}</p>
         </div>
       )}
     </section>
@@ -133,6 +135,13 @@ function UpdatesBody({ available, view }: { available: boolean; view: UpdateView
         <>
           {version}
           <p data-testid="update-status">You have the latest version.</p>
+        </>
+      );
+    case "refused":
+      return (
+        <>
+          {version}
+          <p data-testid="update-status">Syncer {view.version} was not installed.</p>
         </>
       );
     case "available":

@@ -1,4 +1,5 @@
-import type { SyncProgressEvent } from "../bindings/SyncProgressEvent";
+import type { SyncProgressEvent } from "../api/sync";
+import { stageLabel } from "../labels";
 import "./sync.css";
 
 /** "about 40 s left" / "about 3 min left"; nothing until the shell can tell. */
@@ -32,7 +33,7 @@ export function SyncProgressBar({
   return (
     <div className="sync-progress" role="status" aria-live="polite" data-testid="sync-progress">
       <p>
-        {progress?.label ?? "Starting"}
+        {progress === undefined ? "Starting" : stageLabel(progress)}
         {percent === undefined ? "…" : ` — ${percent}%`}{" "}
         <span className="muted">{formatEta(progress?.eta_seconds ?? null)}</span>
       </p>

@@ -1,23 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { entry, NOW_MS, NOW_S } from "../test/fakeSync";
-import {
-  entryDurationMs,
-  formatDuration,
-  formatPercent,
-  isoTime,
-  relativeTime,
-  statusLook,
-} from "./format";
-
-describe("statusLook", () => {
-  it("names every status in words, with a glyph besides the colour", () => {
-    expect(statusLook("completed")).toEqual({ label: "Completed", glyph: "✓", tone: "ok" });
-    expect(statusLook("failed").label).toBe("Failed");
-    expect(statusLook("cancelled").label).toBe("Cancelled");
-    expect(statusLook("in_progress").label).toBe("In progress");
-    expect(statusLook("half_done")).toEqual({ label: "half done", glyph: "•", tone: "neutral" });
-  });
-});
+import { entryDurationMs, formatDuration, formatPercent, isoTime, relativeTime } from "./format";
 
 describe("formatDuration", () => {
   it("reads as seconds, minutes or hours", () => {

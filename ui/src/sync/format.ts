@@ -1,27 +1,7 @@
-// How syncs read on screen: their status in words, durations, times and rates. Shared by the
-// History and Settings pages (and free for the Playlists page).
+// How syncs read on screen: durations, times and rates (their status in words is in
+// ../labels.ts). Shared by the History and Settings pages (and free for the Playlists page).
 
 import type { HistoryEntry } from "../api/sync";
-
-/** A status in words, with a glyph beside it so it never rests on colour alone. */
-export type StatusLook = {
-  label: string;
-  glyph: string;
-  /** Picks the badge's colours (`sync-status--<tone>`). */
-  tone: "ok" | "danger" | "warning" | "accent" | "neutral";
-};
-
-const LOOKS: Record<string, StatusLook> = {
-  completed: { label: "Completed", glyph: "✓", tone: "ok" },
-  failed: { label: "Failed", glyph: "✕", tone: "danger" },
-  cancelled: { label: "Cancelled", glyph: "■", tone: "warning" },
-  in_progress: { label: "In progress", glyph: "↻", tone: "accent" },
-};
-
-export function statusLook(status: string): StatusLook {
-  // A status from a newer shell still reads as itself.
-  return LOOKS[status] ?? { label: status.replaceAll("_", " "), glyph: "•", tone: "neutral" };
-}
 
 /** "0.4 s", "12.3 s", "3 min 5 s", "1 h 2 min". */
 export function formatDuration(ms: number): string {

@@ -4,6 +4,7 @@ import type { ConnectionsBridge } from "../api/connections";
 import type { ConnectionDetails } from "../bindings/ConnectionDetails";
 import type { ConnectionInfo } from "../bindings/ConnectionInfo";
 import type { ProviderInfo } from "../bindings/ProviderInfo";
+import type { VaultStatus } from "../bindings/VaultStatus";
 
 export type Handler = (args: Record<string, unknown>) => unknown;
 
@@ -99,5 +100,16 @@ export function details(
       sign_in_notice: null,
       ...health,
     },
+  };
+}
+
+/** Sign-ins kept in the system keyring, with `overrides` applied. */
+export function vaultStatus(overrides: Partial<VaultStatus> = {}): VaultStatus {
+  return {
+    kind: "keyring",
+    description: "the system keyring",
+    needs_passphrase: false,
+    file_exists: false,
+    ...overrides,
   };
 }

@@ -1,8 +1,11 @@
 // A stand-in for the Tauri shell's sync, history and settings commands, for tests.
 
+import { isTheme, oneOf, SETTINGS } from "../api/enums";
 import type { HistoryEntry, HubStatus, SettingsView, SyncSummary } from "../api/sync";
 import { createSyncApi } from "../api/sync";
 import { type FakeShell, fakeShell, type Handler } from "./fakeConnections";
+
+const isSetting = oneOf(SETTINGS);
 
 /** 2026-03-01T12:00:00Z: the clock the pages' relative times count from in tests. */
 export const NOW_MS = Date.UTC(2026, 2, 1, 12, 0, 0);
@@ -121,13 +124,26 @@ export function hubStatus(overrides: Partial<HubStatus> = {}): HubStatus {
 }
 
 export const DEFAULT_SETTINGS: SettingsView = {
-  background_sync: true,
-  notify_on_success: false,
-  notify_on_failure: true,
-  start_minimised: false,
+  settings: {
+    background_sync: true,
+    notify_on_success: false,
+    notify_on_failure: true,
+    start_minimised: false,
+    theme: "system",
+  },
   start_at_login: false,
-  theme: "system",
 };
+
+/** Settings with `changes` to what Syncer keeps, and `startAtLogin` for the desktop's entry. */
+export function settingsView(
+  changes: Partial<SettingsView["settings"]> = {},
+  startAtLogin = false,
+): SettingsView {
+  return {
+    settings: { ...DEFAULT_SETTINGS.settings, ...changes },
+    start_at_login: startAtLogin,
+  };
+}
 
 /** A shell holding a history, settings and a hub; the handlers change the state like the real one. */
 export function fakeSyncShell({
@@ -138,7 +154,7 @@ export function fakeSyncShell({
 } = {}) {
   const state = {
     history,
-    settings: { ...settings },
+    settings: { ...settings, settings: { ...settings.settings } },
     status: { ...status },
   };
   const shell: FakeShell = fakeShell({
@@ -153,11 +169,23 @@ export function fakeSyncShell({
     sync_status: () => state.status,
     get_settings: () => state.settings,
     set_flag: (args) => {
-      state.settings = { ...state.settings, [String(args.name)]: args.value };
+      if (!isSetting(args.setting) || typeof args.value !== "boolean") {
+        return Promise.reject({ message: "invalid args for command set_flag", code: "invalid" });
+      }
+      state.settings = {
+        ...state.settings,
+        settings: { ...state.settings.settings, [args.setting]: args.value },
+      };
       return null;
     },
     set_theme: (args) => {
-      state.settings = { ...state.settings, theme: String(args.theme) };
+      if (!isTheme(args.theme)) {
+        return Promise.reject({ message: "invalid args for command set_theme", code: "invalid" });
+      }
+      state.settings = {
+        ...state.settings,
+        settings: { ...state.settings.settings, theme: args.theme },
+      };
       return null;
     },
     set_start_at_login: (args) => {

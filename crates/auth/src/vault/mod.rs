@@ -12,7 +12,6 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use syncer_core::ids::ConnectionId;
-use syncer_store::AppPaths;
 
 pub use self::file::FileVault;
 pub use self::keyring::KeyringVault;
@@ -71,32 +70,13 @@ impl std::str::FromStr for VaultPreference {
     }
 }
 
-/// How to open the vault. [`VaultOptions::from_env`] suits the app and the CLI; the GUI fills
+/// How to open the vault (syncer-app's `Config::vault_options` fills it from the configuration); the GUI fills
 /// `passphrase` from a prompt when [`VaultError::PassphraseNeeded`] comes back.
 #[derive(Debug, Clone)]
 pub struct VaultOptions {
     pub preference: VaultPreference,
     pub file_path: PathBuf,
     pub passphrase: Option<Secret>,
-}
-
-impl VaultOptions {
-    /// The file in the app data dir; `SYNCER_VAULT` and `SYNCER_VAULT_PASSPHRASE` honoured.
-    pub fn from_env(paths: &AppPaths) -> Result<Self, VaultError> {
-        let preference = match std::env::var(VAULT_ENV) {
-            Ok(value) => value.parse()?,
-            Err(_) => VaultPreference::Auto,
-        };
-        let passphrase = std::env::var(PASSPHRASE_ENV)
-            .ok()
-            .filter(|p| !p.is_empty())
-            .map(Secret::new);
-        Ok(Self {
-            preference,
-            file_path: paths.data_dir().join(VAULT_FILE),
-            passphrase,
-        })
-    }
 }
 
 /// The secret store in use. Cheap to clone.

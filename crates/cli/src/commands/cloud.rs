@@ -6,9 +6,8 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use serde_json::json;
-use syncer_auth::{Vault, VaultOptions};
 use syncer_cloud_client::{
-    Choice, CloudDevice, CloudDeviceInfo, CloudError, ConflictView, LiveEvent, NewDeviceInfo,
+    Choice, CloudDevice, CloudDeviceInfo, CloudErrorKind, ConflictView, LiveEvent, NewDeviceInfo,
     Passphrase, PassphraseOutcome, RECOVERY_WARNING, Resolution, WatchUpdate,
 };
 
@@ -27,13 +26,8 @@ pub const PASSPHRASE_ENV: &str = "SYNCER_CLOUD_PASSPHRASE";
 /// The recovery code, when not typed.
 pub const RECOVERY_ENV: &str = "SYNCER_CLOUD_RECOVERY_CODE";
 
-async fn device(app: &App) -> anyhow::Result<CloudDevice> {
-    let options = VaultOptions::from_env(app.paths())?;
-    let vault = Vault::open_async(options).await?;
-    Ok(
-        CloudDevice::new(app.store.clone(), vault, app.paths().data_dir())
-            .with_app_version(env!("CARGO_PKG_VERSION")),
-    )
+async fn device(app: &App) -> anyhow::Result<std::sync::Arc<CloudDevice>> {
+    Ok(app.cloud().await?)
 }
 
 /// A secret from its environment variable, or a line typed on stdin after `prompt`.
@@ -78,6 +72,7 @@ pub async fn run(app: &App, command: CloudCommand) -> anyhow::Result<u8> {
     let cloud = device(app).await?;
     match command {
         CloudCommand::Signup { server, email } => {
+            let server = server.unwrap_or_else(|| app.config().cloud_url.clone());
             let password = secret(PASSWORD_ENV, "choose an account password (10+ characters)")?;
             let status = cloud.sign_up(&server, &email, &password).await?;
             output(app, &status, || {
@@ -88,6 +83,7 @@ pub async fn run(app: &App, command: CloudCommand) -> anyhow::Result<u8> {
             });
         }
         CloudCommand::Login { server, email } => {
+            let server = server.unwrap_or_else(|| app.config().cloud_url.clone());
             let password = secret(PASSWORD_ENV, "account password")?;
             let status = cloud.sign_in(&server, &email, &password).await?;
             output(app, &status, || {
@@ -255,7 +251,7 @@ pub async fn run(app: &App, command: CloudCommand) -> anyhow::Result<u8> {
                 // Right after a password sign-in the server takes the token alone; otherwise
                 // it asks for the password (a stolen token must not wipe the account).
                 match cloud.delete_cloud_data().await {
-                    Err(CloudError::Api { code, .. }) if code == "password_required" => {
+                    Err(e) if e.kind() == CloudErrorKind::PasswordRequired => {
                         let password = secret(PASSWORD_ENV, "account password, to confirm")?;
                         cloud.delete_cloud_data_with_password(&password).await?;
                     }
@@ -557,28 +553,6 @@ fn indent(text: &str) -> String {
         .map(|l| format!("    {l}"))
         .collect::<Vec<_>>()
         .join("\n")
-}
-
-/// The exit code of a cloud error (see docs/cli.md).
-pub fn exit_code(error: &CloudError) -> u8 {
-    match error {
-        CloudError::NotSignedIn
-        | CloudError::Locked
-        | CloudError::WrongPassphrase
-        | CloudError::WrongKey { .. }
-        | CloudError::SessionEnded { .. }
-        | CloudError::DeviceRemoved => crate::exit::CLOUD_KEY,
-        CloudError::EnrollmentExpired
-        | CloudError::EnrollmentUsed
-        | CloudError::EnrollmentUnknown => crate::exit::NOT_FOUND,
-        CloudError::BadEnrollmentCode { .. } => crate::exit::USAGE,
-        CloudError::WrongServer { .. } => crate::exit::SERVICE,
-        CloudError::AlreadySignedIn { .. } => FAILURE,
-        CloudError::Unreachable { .. } | CloudError::Api { .. } => crate::exit::SERVICE,
-        CloudError::Store(_) | CloudError::State { .. } => crate::exit::STORE,
-        CloudError::Setup(_) => crate::exit::SYNC_IN_PROGRESS,
-        CloudError::Crypto(_) | CloudError::Vault(_) | CloudError::Invalid(_) => FAILURE,
-    }
 }
 
 impl ResolveChoice {

@@ -19,7 +19,7 @@ pub fn completions(shell: clap_complete::Shell) -> anyhow::Result<u8> {
 
 /// Everything in the local store, without secrets (there are none in it).
 pub async fn export(app: &App, path: Option<PathBuf>) -> anyhow::Result<u8> {
-    let all = syncer_app::data::export(&app.store).await?;
+    let all = app.export().await?;
     let text = serde_json::to_string_pretty(&all)?;
     match path {
         Some(p) => {
@@ -38,9 +38,10 @@ pub async fn export(app: &App, path: Option<PathBuf>) -> anyhow::Result<u8> {
 pub async fn delete_all(app: &App, yes: bool) -> anyhow::Result<u8> {
     if !yes {
         eprint!(
-            "This deletes every connection, base, child, sync history and cache Syncer keeps on \
-             this machine ({}). Playlists on your services stay. Type 'delete' to confirm: ",
-            app.store.path().display()
+            "This deletes every connection and its sign-in, base, child, sync history, cache, \
+             log and the cloud account's keys Syncer keeps on this machine ({}). Playlists on \
+             your services stay. Type 'delete' to confirm: ",
+            app.paths().data_dir().display()
         );
         std::io::stderr().flush().ok();
         let mut line = String::new();
@@ -49,9 +50,21 @@ pub async fn delete_all(app: &App, yes: bool) -> anyhow::Result<u8> {
             return Err(CliError::new(FAILURE, "not confirmed; nothing was deleted").into());
         }
     }
-    app.store.delete_all_data().await?;
-    output(app, &json!({"deleted": true}), || {
-        "all local data deleted (tokens in the keyring are removed with `syncer connections remove`)\n".to_owned()
-    });
+    let deleted = app.delete_all_data().await?;
+    output(
+        app,
+        &json!({"deleted": true, "connections": deleted.connections,
+                "secrets_left": deleted.secrets_left}),
+        || {
+            let mut text = format!(
+                "all local data deleted: {}, their sign-ins, the history and caches\n",
+                crate::render::count(deleted.connections, "connection", "connections")
+            );
+            for left in &deleted.secrets_left {
+                text.push_str(&format!("could not remove a secret: {left}\n"));
+            }
+            text
+        },
+    );
     Ok(OK)
 }

@@ -9,86 +9,15 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
-use syncer_app::metadata::{EnrichRun, EnrichStatus};
-use syncer_core::engine::ChildPreview;
+use syncer_app::genres::{EnrichRun, EnrichStatus};
 use syncer_core::ids::{BasePlaylistId, ConnectionId};
-use syncer_core::metadata::{EnrichProgress, MetadataCoverage, SourceKind};
+use syncer_core::metadata::{EnrichProgress, MetadataCoverage};
 use tokio_util::sync::CancellationToken;
 
 use super::output;
 use crate::app::App;
 use crate::exit::{CANCELLED, OK, SYNC_IN_PROGRESS};
-
-/// 1234567 → "1,234,567".
-pub fn thousands(n: u32) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// "about 5 min", "about 2 h 10 min", "under a minute".
-fn about(seconds: u64) -> String {
-    match seconds {
-        0..=59 => "under a minute".to_owned(),
-        60..=3_599 => format!("about {} min", seconds.div_ceil(60)),
-        _ => format!("about {} h {} min", seconds / 3_600, (seconds % 3_600) / 60),
-    }
-}
-
-/// "genre known for 1,812 of 2,000 artists (MusicBrainz 1,700, yours 12); 150 still filling
-/// from MusicBrainz (about 3 min at 1 request/s); 38 no source knows".
-pub fn coverage_line(c: &MetadataCoverage) -> String {
-    let field = c.fields.first().map_or("genre", |f| f.name());
-    let mut line = format!(
-        "{field} known for {} of {} artists",
-        thousands(c.known),
-        thousands(c.total)
-    );
-    if !c.by_source.is_empty() {
-        let parts: Vec<String> = c
-            .by_source
-            .iter()
-            .map(|(s, n)| format!("{} {}", s.label(), thousands(*n)))
-            .collect();
-        let _ = write!(line, " ({})", parts.join(", "));
-    }
-    if c.filling > 0 {
-        let source = c.source.unwrap_or(SourceKind::MusicBrainz);
-        let _ = write!(
-            line,
-            "; {} still filling from {source} ({} at 1 request/s)",
-            thousands(c.filling),
-            about(u64::from(c.requests_left))
-        );
-    }
-    if c.unknown > 0 {
-        let _ = write!(line, "; {} no source knows", thousands(c.unknown));
-    }
-    line
-}
-
-/// What a preview says of a child that waits on a field still filling.
-pub fn filling_notes(child: &ChildPreview) -> Vec<String> {
-    child
-        .filling
-        .iter()
-        .map(|c| {
-            format!(
-                "waiting: {}; {} tracks cannot be judged yet. Wait for it (`syncer enrich \
-                 --wait`, or `syncer watch` fills in the background) and sync, or sync now \
-                 with what is known: those tracks join once their genre is",
-                coverage_line(c),
-                thousands(child.unknown)
-            )
-        })
-        .collect()
-}
+use crate::render::coverage_line;
 
 fn status_text(s: &EnrichStatus) -> String {
     let mut out = String::new();
@@ -219,7 +148,7 @@ pub async fn fill(app: &App, only: Option<&ConnectionId>) -> anyhow::Result<Enri
 pub async fn enrich(app: &App, base: Option<&str>, wait: bool) -> anyhow::Result<u8> {
     let records = match base {
         Some(b) => vec![app.base(b).await?],
-        None => app.store.list_bases().await?,
+        None => app.bases().await?.into_iter().map(|b| b.base).collect(),
     };
     let bases: Vec<(BasePlaylistId, String, ConnectionId)> = records
         .into_iter()
@@ -276,9 +205,11 @@ pub async fn enrich(app: &App, base: Option<&str>, wait: bool) -> anyhow::Result
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::{about, thousands};
     use std::collections::BTreeMap;
     use syncer_core::filter::Field;
     use syncer_core::metadata::CoverageKind;
+    use syncer_core::metadata::SourceKind;
 
     #[test]
     fn coverage_reads_like_the_issue_says() {

@@ -2,7 +2,7 @@
 //! filters: `tag ARTIST GENRE…`, `untag ARTIST [GENRE…]`, `list`.
 
 use serde_json::json;
-use syncer_store::UserGenres;
+use syncer_app::records::UserGenres;
 
 use super::output;
 use crate::app::App;
@@ -47,7 +47,7 @@ pub async fn genres(app: &App, command: GenresCommand) -> anyhow::Result<u8> {
             });
         }
         GenresCommand::List => {
-            let all = app.store.list_user_genres().await?;
+            let all = app.my_genres().await?;
             let value: Vec<_> = all.iter().map(view).collect();
             output(app, &value, || {
                 if all.is_empty() {

@@ -1,8 +1,8 @@
 //! One function per command; `run` dispatches.
 
-pub mod bench_metadata;
 pub mod cloud;
 mod data;
+mod demo;
 pub mod enrich;
 mod genres;
 mod setup;
@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::app::App;
 use crate::cli::{Cli, Command};
 
-pub use setup::{connect_demo, parse_query};
+pub use setup::parse_query;
 pub use sync::run_sync;
 
 /// Prints `value` as JSON with --json, otherwise the human text.
@@ -37,9 +37,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
     }
     let app = App::open(cli.data_dir.clone(), cli.json).await?;
     let code = match cli.command {
-        Command::Demo(args) => crate::demo::run(&app, &args).await?,
-        Command::Bench(args) => crate::bench::run(&app, &args).await?,
-        Command::BenchSync(args) => crate::bench::sync_once(&app, &args).await?,
+        Command::Demo(args) => demo::run(&app, &args).await?,
         Command::Connect(c) => setup::connect(&app, c).await?,
         Command::Connections(c) => setup::connections(&app, c).await?,
         Command::Playlists { connection } => setup::playlists(&app, connection.as_deref()).await?,
@@ -59,12 +57,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Watch => watch::watch(&app).await?,
         Command::Enrich { base, wait } => enrich::enrich(&app, base.as_deref(), wait).await?,
         Command::Genres(c) => genres::genres(&app, c).await?,
-        Command::BenchMetadata(args) => bench_metadata::run(&app, &args).await?,
         Command::Export { output } => data::export(&app, output).await?,
         Command::DeleteAllData { yes } => data::delete_all(&app, yes).await?,
         Command::Cloud(c) => cloud::run(&app, c).await?,
         Command::Completions { .. } => crate::exit::OK,
     };
-    app.store.clone().close().await;
+    app.close().await;
     Ok(code)
 }

@@ -1,24 +1,20 @@
 //! Connections, playlists, bases, children and schedules.
 
 use serde_json::json;
-use syncer_auth::{LoopbackConnect, Registry, date_of, renewal_notices, sign_in_renew_by};
+use syncer_app::library::{BaseOverview, ChildChanges, ChildSpec, ChildTarget, RoutingChanges};
+use syncer_auth::{LoopbackConnect, date_of};
 use syncer_core::engine::MirrorMode;
 use syncer_core::filter::{Filter, RoutingMode, query};
 use syncer_core::ids::{BasePlaylistId, ChildPlaylistId, PlaylistId};
-use syncer_core::jobs::Schedule;
-use syncer_core::provider::MusicProvider;
-use syncer_store::{BaseRecord, ChildEdit};
 
 use super::output;
 use crate::app::{App, DemoSpec, SPOTIFY_PROVIDER};
-use syncer_app::setup::{ChildSpec, ChildTarget, add_base, add_child};
 
 use crate::cli::{
     BaseCommand, ChildCommand, ConnectCommand, ConnectionsCommand, Mirror, RoutingArg,
 };
 use crate::exit::{BAD_QUERY, CliError, OK, USAGE};
-use crate::render::table;
-pub use syncer_app::setup::connect_demo;
+use crate::render::{mirror_name, routing_name, status_name, table};
 
 /// Reads a query, or fails with the language's error pointing at the column.
 pub fn parse_query(text: &str) -> anyhow::Result<Filter> {
@@ -47,15 +43,13 @@ fn mirror_mode(m: Mirror) -> MirrorMode {
 pub async fn connect(app: &App, command: ConnectCommand) -> anyhow::Result<u8> {
     let id = match command {
         ConnectCommand::Demo { seed, mode, tracks } => {
-            connect_demo(
-                app,
-                DemoSpec {
-                    seed,
-                    mode: mode.into(),
-                    tracks,
-                },
-            )
+            app.connect_demo(DemoSpec {
+                seed,
+                mode: mode.into(),
+                tracks,
+            })
             .await?
+            .id
         }
         ConnectCommand::Spotify {
             client_id,
@@ -64,8 +58,7 @@ pub async fn connect(app: &App, command: ConnectCommand) -> anyhow::Result<u8> {
         } => {
             let auth = app.auth().await?;
             if let Some(client_id) = &client_id {
-                auth.set_client_id(SPOTIFY_PROVIDER, client_id.trim())
-                    .await?;
+                app.set_client_id(SPOTIFY_PROVIDER, client_id).await?;
             }
             let mut request = LoopbackConnect::new(SPOTIFY_PROVIDER);
             request.port = port;
@@ -108,13 +101,7 @@ pub async fn connect(app: &App, command: ConnectCommand) -> anyhow::Result<u8> {
                 )
                 .await?;
             // What this app may use (Development Mode or not), remembered for planning.
-            let caps = app.probe(&info.id).await?;
-            app.store
-                .set_connection_capabilities(
-                    &info.id,
-                    Some(&syncer_core::engine::codec::encode(&caps)),
-                )
-                .await?;
+            app.signed_in(&info).await?;
             info.id
         }
     };
@@ -142,30 +129,30 @@ fn paste_lines() -> tokio::sync::mpsc::Receiver<String> {
 pub async fn connections(app: &App, command: ConnectionsCommand) -> anyhow::Result<u8> {
     match command {
         ConnectionsCommand::List => {
-            // The store only: listing needs no vault (and no passphrase).
-            let all = app.store.list_connections().await?;
-            let registry = Registry::from_env();
-            let notices = renewal_notices(&all, &registry, std::time::SystemTime::now());
-            let renew_by = |c: &syncer_store::ConnectionRecord| sign_in_renew_by(c, &registry);
+            // Needs no secret: works while the secrets file is locked.
+            let all = app.list_connections().await?;
+            let notices = app.sign_in_renewals().await?;
             let rows: Vec<Vec<String>> = all
                 .iter()
-                .map(|c| {
+                .map(|d| {
+                    let c = &d.connection;
                     vec![
                         c.id.to_string(),
                         c.provider.clone(),
                         c.display_name.clone(),
-                        c.status.as_str().to_owned(),
-                        renew_by(c).map_or_else(|| "-".to_owned(), date_of),
+                        status_name(c.status),
+                        c.sign_in_renew_by.map_or_else(|| "-".to_owned(), date_of),
                     ]
                 })
                 .collect();
             let value: Vec<_> = all
                 .iter()
-                .map(|c| {
+                .map(|d| {
+                    let c = &d.connection;
                     let notice = notices.iter().find(|n| n.connection == c.id);
                     json!({"id": c.id, "provider": c.provider, "name": c.display_name,
-                        "status": c.status.as_str(), "status_detail": c.status_detail,
-                        "sign_in_renew_by": renew_by(c).map(date_of),
+                        "status": c.status, "status_detail": c.status_detail,
+                        "sign_in_renew_by": c.sign_in_renew_by.map(date_of),
                         "sign_in_notice": notice.map(|n| n.message.clone())})
                 })
                 .collect();
@@ -174,9 +161,10 @@ pub async fn connections(app: &App, command: ConnectionsCommand) -> anyhow::Resu
                     &["id", "provider", "name", "status", "sign-in renews by"],
                     &rows,
                 );
-                for c in &all {
+                for d in &all {
+                    let c = &d.connection;
                     if let Some(detail) = &c.status_detail
-                        && c.status != syncer_store::ConnectionStatus::Ok
+                        && c.status != syncer_auth::Status::Ok
                     {
                         text.push_str(&format!("{}: {detail}\n", c.id));
                     }
@@ -192,7 +180,8 @@ pub async fn connections(app: &App, command: ConnectionsCommand) -> anyhow::Resu
         }
         ConnectionsCommand::Test { connection } => {
             let id = app.resolve_connection(Some(&connection)).await?;
-            let caps = app.probe(&id).await?;
+            let test = app.test_connection(&id).await?;
+            let caps = test.capabilities;
             let missing: Vec<String> = caps
                 .missing_fields()
                 .iter()
@@ -200,9 +189,10 @@ pub async fn connections(app: &App, command: ConnectionsCommand) -> anyhow::Resu
                 .collect();
             output(
                 app,
-                &json!({"connection": id, "ok": true, "capabilities": caps}),
+                &json!({"connection": id, "ok": true, "account": test.report.account_name,
+                        "capabilities": caps}),
                 || {
-                    let mut s = format!("{id}: answers.\n");
+                    let mut s = format!("{id}: answers ({}).\n", test.report.account_name);
                     if missing.is_empty() {
                         s.push_str("Every metadata field filters use is available.\n");
                     } else {
@@ -217,15 +207,9 @@ pub async fn connections(app: &App, command: ConnectionsCommand) -> anyhow::Resu
         }
         ConnectionsCommand::Remove { connection, force } => {
             let id = app.resolve_connection(Some(&connection)).await?;
-            match app.store.get_connection(&id).await? {
-                // A signed-in connection: auth removes its secrets too, and refuses while
-                // bases use it unless forced.
-                Some(record) if record.provider == SPOTIFY_PROVIDER => {
-                    app.auth().await?.remove(&id, &app.store, force).await?;
-                }
-                _ => {
-                    app.store.delete_connection(&id).await?;
-                }
+            let removed = app.remove_connection(&id, force).await?;
+            for base in &removed.orphaned_bases {
+                eprintln!("base {base} went with it");
             }
             output(app, &json!({"removed": id}), || format!("removed {id}\n"));
         }
@@ -235,8 +219,12 @@ pub async fn connections(app: &App, command: ConnectionsCommand) -> anyhow::Resu
 
 pub async fn playlists(app: &App, connection: Option<&str>) -> anyhow::Result<u8> {
     let id = app.resolve_connection(connection).await?;
-    let client = app.client(&id).await?;
-    let all = client.all_playlists().await?;
+    let all: Vec<_> = app
+        .playlists(&id)
+        .await?
+        .into_iter()
+        .map(|p| p.playlist)
+        .collect();
     let rows: Vec<Vec<String>> = all
         .iter()
         .map(|p| {
@@ -258,7 +246,9 @@ pub async fn base(app: &App, command: BaseCommand) -> anyhow::Result<u8> {
             connection,
         } => {
             let conn = app.resolve_connection(connection.as_deref()).await?;
-            let info = add_base(app, &conn, &PlaylistId::new(playlist.as_str())).await?;
+            let info = app
+                .add_base(&conn, &PlaylistId::new(playlist.as_str()))
+                .await?;
             output(app, &json!({"base": playlist, "name": info.name}), || {
                 format!(
                     "base added: {} ({playlist})\nnext: `syncer child add {playlist} --create NAME --query '...'`\n",
@@ -267,20 +257,20 @@ pub async fn base(app: &App, command: BaseCommand) -> anyhow::Result<u8> {
             });
         }
         BaseCommand::Remove { base } => {
-            app.store
-                .remove_base(&BasePlaylistId::new(base.as_str()))
-                .await?;
+            app.remove_base(&BasePlaylistId::new(base.as_str())).await?;
             output(app, &json!({"removed": base}), || {
                 format!("removed base {base}\n")
             });
         }
         BaseCommand::List => {
-            let bases = app.store.list_bases().await?;
+            let bases = app.bases().await?;
             let mut rows = Vec::new();
             let mut value = Vec::new();
             let mut broken_any = false;
-            for b in &bases {
-                let children = app.store.list_children(&b.id).await?;
+            for BaseOverview {
+                base: b, children, ..
+            } in &bases
+            {
                 // Children whose stored filter cannot be read are listed, and marked.
                 let broken: Vec<_> = children
                     .iter()
@@ -333,59 +323,39 @@ pub async fn base(app: &App, command: BaseCommand) -> anyhow::Result<u8> {
             catch_all,
             no_catch_all,
         } => {
-            let mut record = app.base(&base).await?;
-            if mode.is_some() || catch_all.is_some() || no_catch_all {
-                let mut routing = record.routing.clone();
-                if let Some(mode) = mode {
-                    routing.mode = match mode {
+            let id = BasePlaylistId::new(base.as_str());
+            let overview = if mode.is_some() || catch_all.is_some() || no_catch_all {
+                let changes = RoutingChanges {
+                    mode: mode.map(|m| match m {
                         RoutingArg::Independent => RoutingMode::Independent,
                         RoutingArg::FirstMatch => RoutingMode::FirstMatch,
-                    };
-                }
-                if let Some(child) = catch_all {
-                    let id = ChildPlaylistId::new(child.as_str());
-                    if app
-                        .store
-                        .get_child(&id)
-                        .await?
-                        .is_none_or(|c| c.base != record.id)
-                    {
-                        return Err(CliError::not_found(format!(
-                            "{child} is not a child of base {}; `syncer child list {}` shows them",
-                            record.id, record.id
-                        ))
-                        .into());
-                    }
-                    routing.catch_all = Some(id);
-                }
-                if no_catch_all {
-                    routing.catch_all = None;
-                }
-                app.store.set_base_routing(&record.id, &routing).await?;
-                record.routing = routing;
-            }
-            show_routing(app, &record).await?;
+                    }),
+                    order: None,
+                    catch_all: match (catch_all, no_catch_all) {
+                        (Some(child), _) => Some(Some(ChildPlaylistId::new(child.as_str()))),
+                        (None, true) => Some(None),
+                        (None, false) => None,
+                    },
+                };
+                app.set_routing(&id, changes).await?
+            } else {
+                app.base_overview(&id).await?
+            };
+            show_routing(app, &overview);
         }
     }
     Ok(OK)
 }
 
-fn mode_name(mode: RoutingMode) -> &'static str {
-    match mode {
-        RoutingMode::Independent => "independent",
-        RoutingMode::FirstMatch => "first-match",
-    }
-}
-
 /// A base's routing and its children in the order first-match tries them.
-async fn show_routing(app: &App, base: &BaseRecord) -> anyhow::Result<()> {
-    let children = app.store.children_in_order(&base.id).await?;
+fn show_routing(app: &App, overview: &BaseOverview) {
+    let (base, children) = (&overview.base, &overview.children);
     let routing = &base.routing;
     let is_catch_all = |id: &ChildPlaylistId| routing.catch_all.as_ref() == Some(id);
     let value = json!({
         "base": base.id,
         "name": base.name,
-        "mode": mode_name(routing.mode),
+        "mode": routing.mode,
         "catch_all": routing.catch_all,
         "children": children
             .iter()
@@ -424,11 +394,10 @@ async fn show_routing(app: &App, base: &BaseRecord) -> anyhow::Result<()> {
             "{} ({}): {}, catch-all {catch_all}\n{}",
             base.name,
             base.id,
-            mode_name(routing.mode),
+            routing_name(routing.mode),
             table(&["#", "child", "name", ""], &rows)
         )
     });
-    Ok(())
 }
 
 pub async fn child(app: &App, command: ChildCommand) -> anyhow::Result<u8> {
@@ -453,17 +422,17 @@ pub async fn child(app: &App, command: ChildCommand) -> anyhow::Result<u8> {
                 }
             };
             let record = app.base(&base).await?;
-            let added = add_child(
-                app,
-                &record.id,
-                &ChildSpec {
-                    target,
-                    query,
-                    mirror: mirror_mode(mirror),
-                    allow_empty,
-                },
-            )
-            .await?;
+            let added = app
+                .add_child(
+                    &record.id,
+                    &ChildSpec {
+                        target,
+                        query,
+                        mirror: mirror_mode(mirror),
+                        allow_empty,
+                    },
+                )
+                .await?;
             let (id, name) = (added.id, added.name);
             output(
                 app,
@@ -483,36 +452,33 @@ pub async fn child(app: &App, command: ChildCommand) -> anyhow::Result<u8> {
             mirror,
             allow_empty,
         } => {
-            let query = match query {
-                Some(q) => Some((q.clone(), parse_query(&q)?)),
-                None => None,
-            };
-            app.store
-                .edit_child(
-                    &ChildPlaylistId::new(child.as_str()),
-                    &ChildEdit {
-                        name,
-                        query,
-                        mirror: mirror.map(mirror_mode),
-                        allow_empty,
-                    },
-                )
-                .await?;
+            if let Some(q) = &query {
+                // The language's error with a caret.
+                parse_query(q)?;
+            }
+            app.edit_child(
+                &ChildPlaylistId::new(child.as_str()),
+                ChildChanges {
+                    name,
+                    query,
+                    mirror: mirror.map(mirror_mode),
+                    allow_empty,
+                },
+            )
+            .await?;
             output(app, &json!({"edited": child}), || {
                 format!("child {child} updated\n")
             });
         }
         ChildCommand::Remove { child } => {
-            app.store
-                .remove_child(&ChildPlaylistId::new(child.as_str()))
+            app.remove_child(&ChildPlaylistId::new(child.as_str()))
                 .await?;
             output(app, &json!({"removed": child}), || {
                 format!("child {child} removed from Syncer (the playlist stays on the service)\n")
             });
         }
         ChildCommand::List { base } => {
-            let record = app.base(&base).await?;
-            let children = app.store.children_in_order(&record.id).await?;
+            let children = app.children(&BasePlaylistId::new(base.as_str())).await?;
             let rows: Vec<Vec<String>> = children
                 .iter()
                 .enumerate()
@@ -525,7 +491,7 @@ pub async fn child(app: &App, command: ChildCommand) -> anyhow::Result<u8> {
                         (i + 1).to_string(),
                         c.id.to_string(),
                         c.name.clone(),
-                        c.mirror.as_str().to_owned(),
+                        mirror_name(c.mirror).to_owned(),
                         c.allow_empty.to_string(),
                         query,
                     ]
@@ -549,48 +515,26 @@ pub async fn child(app: &App, command: ChildCommand) -> anyhow::Result<u8> {
             });
         }
         ChildCommand::Move { child, position } => {
-            let id = ChildPlaylistId::new(child.as_str());
-            let record = app.store.get_child(&id).await?.ok_or_else(|| {
-                CliError::not_found(format!(
-                    "{child} is not a child; `syncer child list BASE` shows them"
-                ))
-            })?;
-            let count = app.store.list_children(&record.base).await?.len();
-            let index = usize::try_from(position)
-                .unwrap_or(usize::MAX)
-                .saturating_sub(1);
-            if index >= count {
-                return Err(CliError::new(
-                    USAGE,
-                    format!(
-                        "base {} has {count} children: give a --position from 1 to {count}",
-                        record.base
-                    ),
-                )
-                .into());
-            }
-            app.store.move_child(&id, index).await?;
-            let base = app.base(record.base.as_str()).await?;
-            show_routing(app, &base).await?;
+            let overview = app
+                .move_child(&ChildPlaylistId::new(child.as_str()), position)
+                .await?;
+            show_routing(app, &overview);
         }
     }
     Ok(OK)
 }
 
 pub async fn schedule(app: &App, base: &str, spec: Option<&str>) -> anyhow::Result<u8> {
-    let record = app.base(base).await?;
-    let schedule = match spec {
-        Some(text) => {
-            let s = Schedule::parse(text).map_err(|e| CliError::new(USAGE, e))?;
-            app.store.set_base_schedule(&record.id, &s).await?;
-            s
-        }
-        None => record.schedule,
+    let id = BasePlaylistId::new(base);
+    let overview = match spec {
+        Some(text) => app.set_schedule(&id, text).await?,
+        None => app.base_overview(&id).await?,
     };
+    let record = &overview.base;
     output(
         app,
-        &json!({"base": record.id, "schedule": schedule}),
-        || format!("{}: {schedule}\n", record.name),
+        &json!({"base": record.id, "schedule": record.schedule}),
+        || format!("{}: {}\n", record.name, record.schedule),
     );
     Ok(OK)
 }

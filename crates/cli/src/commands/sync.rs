@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
-use syncer_core::engine::{Progress, ProgressSink, Stage, SyncReport, SyncStatus, UndoOptions};
+use syncer_app::sync::HistoryQuery;
+use syncer_core::engine::{Progress, ProgressSink, SyncReport, SyncStatus};
 use syncer_core::ids::BasePlaylistId;
 use tokio_util::sync::CancellationToken;
 
@@ -16,24 +17,9 @@ use crate::render;
 
 pub async fn preview(app: &App, base: &str) -> anyhow::Result<u8> {
     let record = app.base(base).await?;
-    // A child whose filter cannot be read: name it and the fix rather than fail in the engine.
-    app.store.ensure_filters_readable(&record.id).await?;
-    let engine = app.engine(&record.connection).await?;
-    let p = engine.preview(&record.id).await?;
+    let p = app.preview(&record.id).await?;
     output(app, &p, || render::preview(&record.name, &p));
     Ok(OK)
-}
-
-fn stage_name(stage: Stage) -> &'static str {
-    match stage {
-        Stage::CheckingBase => "checking the base",
-        Stage::ReadingBase => "reading the base",
-        Stage::Enriching => "looking up metadata",
-        Stage::Routing => "routing",
-        Stage::ReadingChildren => "reading the children",
-        Stage::Writing => "writing the children",
-        Stage::Done => "done",
-    }
 }
 
 fn progress_bar(json: bool) -> ProgressBar {
@@ -59,7 +45,7 @@ pub async fn run_sync(app: &App, base: &BasePlaylistId, force: bool) -> anyhow::
     let bar = progress_bar(app.json);
     let sink_bar = bar.clone();
     let progress: ProgressSink = Arc::new(move |p: &Progress| {
-        sink_bar.set_message(stage_name(p.stage));
+        sink_bar.set_message(p.stage.label());
         // Per-child batches run side by side; the bar follows the overall count.
         if p.child.is_none() {
             sink_bar.set_length(p.total.max(1));
@@ -85,13 +71,7 @@ pub async fn run_sync(app: &App, base: &BasePlaylistId, force: bool) -> anyhow::
 pub async fn sync(app: &App, base: Option<&str>, all: bool, force: bool) -> anyhow::Result<u8> {
     let bases: Vec<BasePlaylistId> = match (base, all) {
         (Some(b), _) => vec![app.base(b).await?.id],
-        (None, true) => app
-            .store
-            .list_bases()
-            .await?
-            .into_iter()
-            .map(|b| b.id)
-            .collect(),
+        (None, true) => app.base_ids().await?,
         (None, false) => {
             return Err(CliError::new(
                 crate::exit::USAGE,
@@ -126,10 +106,7 @@ pub async fn sync(app: &App, base: Option<&str>, all: bool, force: bool) -> anyh
 
 pub async fn cancel(app: &App, base: &str) -> anyhow::Result<u8> {
     let record = app.base(base).await?;
-    let asked = app.store.request_cancel(&record.id).await?;
-    if !asked {
-        return Err(CliError::not_found(format!("no sync of {base} is running")).into());
-    }
+    app.cancel_sync(&record.id).await?;
     output(app, &json!({"cancel_requested": record.id}), || {
         format!(
             "asked the running sync of {} to stop at its next safe point\n",
@@ -140,21 +117,20 @@ pub async fn cancel(app: &App, base: &str) -> anyhow::Result<u8> {
 }
 
 pub async fn undo(app: &App, base: &str, drop_added_by_hand: bool) -> anyhow::Result<u8> {
-    let record = app.base(base).await?;
-    let engine = app.engine(&record.connection).await?;
-    let options = UndoOptions { drop_added_by_hand };
-    let report = engine.undo(&record.id, &options).await?;
-    let names = app.store.list_children(&record.id).await?;
-    output(app, &report, || {
+    let outcome = app
+        .undo(&BasePlaylistId::new(base), drop_added_by_hand)
+        .await?;
+    let report = &outcome.report;
+    output(app, report, || {
         let mut s = format!(
             "restored the children of {} as they were before sync {}:\n",
-            record.name, report.event
+            outcome.base_name, report.event
         );
         for c in &report.children {
-            let name = names
-                .iter()
-                .find(|n| n.id == c.child)
-                .map_or_else(|| c.child.to_string(), |n| n.name.clone());
+            let name = outcome
+                .child_names
+                .get(&c.child)
+                .map_or_else(|| c.child.to_string(), Clone::clone);
             s.push_str(&format!(
                 "  {name}: {}",
                 render::count(c.tracks, "track", "tracks")
@@ -174,8 +150,14 @@ pub async fn undo(app: &App, base: &str, drop_added_by_hand: bool) -> anyhow::Re
 }
 
 pub async fn history(app: &App, base: Option<&str>, limit: u32) -> anyhow::Result<u8> {
-    let id = base.map(BasePlaylistId::new);
-    let events = app.store.list_events(id.as_ref(), limit).await?;
+    let items = app
+        .history(&HistoryQuery {
+            base: base.map(BasePlaylistId::new),
+            status: None,
+            limit: Some(limit),
+        })
+        .await?;
+    let events: Vec<_> = items.into_iter().map(|i| i.event).collect();
     let value: Vec<_> = events
         .iter()
         .map(|e| {

@@ -1,12 +1,13 @@
-//! `syncer watch`: the scheduler in the foreground, for servers (the tray runs the same loop).
+//! `syncer watch`: the schedules in the foreground, for servers. The tray runs the same loop
+//! (syncer_app::schedules); only how a sync is started and shown differs.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use syncer_core::engine::{Clock, SyncStatus, SystemClock};
-use syncer_core::ids::{BasePlaylistId, PlaylistId};
-use syncer_core::jobs::{Job, JobQueue, JobRunner, Outcome, RetryPolicy, Scheduler, run_scheduler};
-use syncer_core::provider::MusicProvider;
+use syncer_app::schedules::{StartSync, run_schedules};
+use syncer_core::engine::SyncStatus;
+use syncer_core::ids::BasePlaylistId;
+use syncer_core::jobs::Outcome;
 use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
@@ -14,20 +15,20 @@ use super::run_sync;
 use crate::app::App;
 use crate::exit::OK;
 
-struct CliRunner<'a> {
+struct CliStart<'a> {
     app: &'a App,
 }
 
-impl JobRunner for CliRunner<'_> {
-    async fn run(&self, job: &Job) -> Outcome {
-        match run_sync(self.app, &job.base, job.force).await {
+impl StartSync for CliStart<'_> {
+    async fn sync(&self, base: &BasePlaylistId, force: bool) -> Outcome {
+        match run_sync(self.app, base, force).await {
             Ok(report) => {
                 if !self.app.json {
                     let name = self
                         .app
-                        .base(job.base.as_str())
+                        .base(base.as_str())
                         .await
-                        .map_or_else(|_| job.base.to_string(), |b| b.name);
+                        .map_or_else(|_| base.to_string(), |b| b.name);
                     print!("{}", crate::render::sync_summary(&name, &report));
                 }
                 match report.status {
@@ -38,41 +39,25 @@ impl JobRunner for CliRunner<'_> {
                 }
             }
             Err(e) => {
-                eprintln!("sync of {} not started: {e:#}", job.base);
+                eprintln!("sync of {base} not started: {e:#}");
                 Outcome::Failed { transient: false }
-            }
-        }
-    }
-
-    async fn base_changed(&self, base: &BasePlaylistId) -> bool {
-        let Ok(record) = self.app.base(base.as_str()).await else {
-            return false;
-        };
-        let Ok(client) = self.app.client(&record.connection).await else {
-            return false;
-        };
-        match client.snapshot_id(&PlaylistId::new(base.as_str())).await {
-            Ok(snapshot) => record.last_snapshot.as_ref() != Some(&snapshot),
-            Err(e) => {
-                eprintln!("could not check {base}: {e}");
-                false
             }
         }
     }
 }
 
 pub async fn watch(app: &App) -> anyhow::Result<u8> {
-    let mut scheduler = Scheduler::new(0);
-    let now = SystemClock.now().unix_seconds();
-    let bases = app.store.list_bases().await?;
-    for b in &bases {
-        // Timed schedules count from now: a restart does not fire every base at once.
-        scheduler.set(b.id.clone(), b.schedule, Some(now));
-    }
+    // Counted from each base's last sync, as the tray counts them.
+    let scheduler = app.scheduler().await?;
+    let bases = app.base_ids().await?;
     if !app.json {
         println!(
-            "watching {} on their schedules; Ctrl-C stops",
-            crate::render::count(bases.len(), "base", "bases")
+            "watching {} on their schedules (times in {}); Ctrl-C stops",
+            crate::render::count(bases.len(), "base", "bases"),
+            app.config()
+                .time_zone
+                .iana_name()
+                .unwrap_or("the system's time zone")
         );
     }
     let cancel = CancellationToken::new();
@@ -82,14 +67,13 @@ pub async fn watch(app: &App) -> anyhow::Result<u8> {
             stop.cancel();
         }
     });
-    let runner = CliRunner { app };
+    let start = CliStart { app };
     // Genres from MusicBrainz fill in the background meanwhile, at its pace.
     let enrich = app.enrich_in_background(cancel.clone());
-    let schedule = run_scheduler(
-        &runner,
+    let schedule = run_schedules(
+        app,
+        &start,
         Arc::new(Mutex::new(scheduler)),
-        Arc::new(Mutex::new(JobQueue::new(RetryPolicy::default()))),
-        Arc::new(SystemClock),
         Duration::from_secs(60),
         cancel,
     );

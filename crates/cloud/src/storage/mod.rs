@@ -1,6 +1,7 @@
 //! Where the server keeps accounts, tokens and ciphertext: a trait with two implementations,
-//! SQLite (embedded, the default) and PostgreSQL (many instances). Both run the same SQL
-//! (`sql.rs`), which keeps them honest with each other; the tests run against both.
+//! SQLite (embedded, the default) and PostgreSQL (many instances). Both are one generic
+//! implementation running the same SQL (`sql.rs`), which keeps them honest with each other;
+//! the tests run against both.
 
 mod postgres;
 mod sql;
@@ -9,6 +10,7 @@ mod sqlite;
 use std::future::Future;
 
 pub use self::postgres::PostgresStorage;
+pub use self::sql::{Backend, SqlStorage};
 pub use self::sqlite::SqliteStorage;
 
 /// Unix milliseconds.
@@ -58,7 +60,7 @@ fn is_disk_full(code: Option<&str>) -> bool {
 
 pub type Result<T> = std::result::Result<T, StorageError>;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct UserRow {
     pub id: String,
     pub email: String,
@@ -69,7 +71,7 @@ pub struct UserRow {
     pub created_at: Millis,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct DeviceRow {
     pub id: String,
     pub user_id: String,
@@ -87,7 +89,7 @@ pub struct DeviceRow {
 }
 
 /// Who a valid access token belongs to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Principal {
     pub user_id: String,
     pub device_id: String,
@@ -115,7 +117,7 @@ pub enum Rotation {
 }
 
 /// A record as stored (ciphertext `None` for a deleted record's tombstone).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct RecordRow {
     pub collection: String,
     pub record_id: String,
@@ -156,7 +158,7 @@ pub enum WriteOutcome {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ConflictRow {
     pub id: String,
     pub collection: String,
@@ -188,7 +190,7 @@ pub enum ResolveOutcome {
 }
 
 /// One entry of a user's event journal.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct EventRow {
     /// The user's change number when the event was written: the event's id.
     pub seq: i64,
@@ -234,7 +236,7 @@ pub struct EnrollmentRow {
 }
 
 /// An enrollment looked up by its token, with what the joining device is shown.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct EnrollmentView {
     pub id: String,
     pub user_id: String,

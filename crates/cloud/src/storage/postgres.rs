@@ -1,35 +1,18 @@
 //! The PostgreSQL backend, for several server instances over one database. Record writes
-//! lock the user's row first (see `next_seq!`), so change numbers commit in order per user.
+//! lock the user's row first (see `take_seq` in sql.rs), so change numbers commit in order per user.
 
 use std::str::FromStr as _;
 use std::time::Duration;
 
-use sqlx::Row as _;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Pool, Postgres, Transaction};
 
-use super::sql::{
-    Backend, CONFLICT_COLUMNS, DEVICE_COLUMNS, RECORD_COLUMNS, USER_COLUMNS, batch_events,
-    conflict_row, current_version, db, device_row, impl_storage, insert_event, next_seq,
-    notify_in_tx, record_row, store_version, user_row,
-};
-use super::{
-    ConflictRow, DeviceRow, EnrollOutcome, EnrollmentRow, EnrollmentView, EventBounds, EventRow,
-    Millis, Principal, RecordRow, RecordWrite, ResolveOutcome, Result, Rotation, Storage,
-    StorageError, TokenHashes, UserRow, Wake, WriteOutcome,
-};
-use crate::model::LiveEvent;
+use super::sql::{Backend, SqlStorage, db};
+use super::{Result, StorageError, Wake};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/cloud/postgres");
 
-#[derive(Debug, Clone)]
-pub struct PostgresStorage {
-    pool: PgPool,
-}
-
-impl Backend for PostgresStorage {
-    type Db = sqlx::Postgres;
-    const NOTIFY: Option<&'static str> = Some("SELECT pg_notify('syncer_events', $1)");
-}
+pub type PostgresStorage = SqlStorage<Postgres>;
 
 impl PostgresStorage {
     /// Connects to a `postgres://` URL and migrates. With `schema`, every table lives in that
@@ -70,31 +53,31 @@ impl PostgresStorage {
             .map_err(|e| StorageError::Migration(e.to_string()))?;
         Ok(Self { pool })
     }
-
-    /// The pool, for tests that read the tables directly.
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
-    }
-
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
-        self.pool.begin().await.map_err(db)
-    }
 }
-
-impl_storage!(PostgresStorage, "postgres");
 
 /// The channel every instance listens on; the payload is a user id.
 pub const EVENTS_CHANNEL: &str = "syncer_events";
 
-impl PostgresStorage {
+impl Backend for Postgres {
+    const LABEL: &'static str = "postgres";
+    const NOTIFY: Option<&'static str> = Some("SELECT pg_notify('syncer_events', $1)");
+
+    fn rows_affected(done: &Self::QueryResult) -> u64 {
+        done.rows_affected()
+    }
+
+    async fn begin_write(pool: &Pool<Self>) -> Result<Transaction<'static, Self>> {
+        pool.begin().await.map_err(db)
+    }
+
     /// One listener connection per instance (outside the pool). A lost connection is
     /// reconnected with backoff, and then every stream is woken: notifications sent while it
     /// was down are gone, but each stream rereads the journal from its cursor.
-    async fn listen(&self, wake: impl Fn(Wake) + Send + Sync + 'static) {
+    async fn listen(pool: &Pool<Self>, wake: impl Fn(Wake) + Send + Sync + 'static) {
         let mut backoff = Duration::from_millis(250);
         let mut first = true;
         loop {
-            let mut listener = match sqlx::postgres::PgListener::connect_with(&self.pool).await {
+            let mut listener = match sqlx::postgres::PgListener::connect_with(pool).await {
                 Ok(listener) => listener,
                 Err(e) => {
                     tracing::warn!(error = %e, retry_in_ms = backoff.as_millis(), "event listener cannot connect");

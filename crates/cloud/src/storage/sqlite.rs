@@ -6,33 +6,31 @@ use std::path::Path;
 use std::str::FromStr as _;
 use std::time::Duration;
 
-use sqlx::Row as _;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Pool, Sqlite, Transaction};
 
-use super::sql::{
-    Backend, CONFLICT_COLUMNS, DEVICE_COLUMNS, RECORD_COLUMNS, USER_COLUMNS, batch_events,
-    conflict_row, current_version, db, device_row, impl_storage, insert_event, next_seq,
-    notify_in_tx, record_row, store_version, user_row,
-};
-use super::{
-    ConflictRow, DeviceRow, EnrollOutcome, EnrollmentRow, EnrollmentView, EventBounds, EventRow,
-    Millis, Principal, RecordRow, RecordWrite, ResolveOutcome, Result, Rotation, Storage,
-    StorageError, TokenHashes, UserRow, Wake, WriteOutcome,
-};
-use crate::model::LiveEvent;
+use super::sql::{Backend, SqlStorage, db};
+use super::{Result, StorageError, Wake};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/cloud/sqlite");
 
-#[derive(Debug, Clone)]
-pub struct SqliteStorage {
-    pool: SqlitePool,
-}
+pub type SqliteStorage = SqlStorage<Sqlite>;
 
-impl Backend for SqliteStorage {
-    type Db = sqlx::Sqlite;
+impl Backend for Sqlite {
+    const LABEL: &'static str = "sqlite";
     const NOTIFY: Option<&'static str> = None;
+
+    fn rows_affected(done: &Self::QueryResult) -> u64 {
+        done.rows_affected()
+    }
+
+    async fn begin_write(pool: &Pool<Self>) -> Result<Transaction<'static, Self>> {
+        pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)
+    }
+
+    /// SQLite serves one instance, whose streams the in-process hub wakes: nothing to listen
+    /// to.
+    async fn listen(_pool: &Pool<Self>, _wake: impl Fn(Wake) + Send + Sync + 'static) {}
 }
 
 impl SqliteStorage {
@@ -74,21 +72,4 @@ impl SqliteStorage {
             .map_err(|e| StorageError::Migration(e.to_string()))?;
         Ok(Self { pool })
     }
-
-    /// The pool, for tests that read the tables directly.
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
-    }
-
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)
-    }
-}
-
-impl_storage!(SqliteStorage, "sqlite");
-
-impl SqliteStorage {
-    /// SQLite serves one instance, whose streams the in-process hub wakes: nothing to listen
-    /// to.
-    async fn listen(&self, _wake: impl Fn(Wake) + Send + Sync + 'static) {}
 }

@@ -13,6 +13,7 @@
 use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::ids::TrackId;
 
@@ -20,8 +21,9 @@ use crate::ids::TrackId;
 pub const WRITE_BATCH: usize = 100;
 
 /// Whether a child may hold tracks its filter does not want.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 pub enum MirrorMode {
     /// Remove only tracks Syncer added; tracks the user added by hand stay.
     #[default]

@@ -4,11 +4,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::ids::ChildPlaylistId;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 pub enum Stage {
     CheckingBase,
     ReadingBase,
@@ -17,6 +19,21 @@ pub enum Stage {
     ReadingChildren,
     Writing,
     Done,
+}
+
+impl Stage {
+    /// What a person reads for the stage, in the window and the terminal alike.
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::CheckingBase => "Checking the base",
+            Stage::ReadingBase => "Reading the base",
+            Stage::Enriching => "Looking up metadata",
+            Stage::Routing => "Routing",
+            Stage::ReadingChildren => "Reading the children",
+            Stage::Writing => "Writing the children",
+            Stage::Done => "Done",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

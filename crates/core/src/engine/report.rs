@@ -1,13 +1,15 @@
 //! The record of one sync: what the history shows and the event row stores (as JSON).
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::ids::{BasePlaylistId, ChildPlaylistId};
 use crate::metadata::MetadataCoverage;
 use crate::provider::{RequestStats, SkipReason};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 pub enum SyncStatus {
     InProgress,
     Completed,

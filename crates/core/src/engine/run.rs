@@ -39,22 +39,22 @@ use crate::provider::{MusicProvider, PlaylistEntry, ProviderError, TrackMeta};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EngineError {
     #[error(
-        "a sync of base {base} is in progress; wait for it to finish or cancel it \
-         (`syncer cancel {base}`), then try again"
+        "a sync of base {base} is in progress; wait for it to finish or cancel it, then try \
+         again"
     )]
     SyncInProgress { base: BasePlaylistId },
-    #[error("base playlist {0} is not set up in Syncer; add it first (`syncer base add`)")]
+    #[error("base playlist {0} is not set up in Syncer; add it as a base first")]
     UnknownBase(BasePlaylistId),
     #[error("nothing to undo for base {0}: no sync has changed its children since the last undo")]
     NothingToUndo(BasePlaylistId),
-    #[error("the filter of child {child} cannot be used: {message}; edit it (`syncer child edit`)")]
+    #[error("the filter of child {child} cannot be used: {message}; edit its query")]
     Filter {
         child: ChildPlaylistId,
         message: String,
     },
     #[error(
         "child playlist {child} no longer exists on the service (deleted?); remove it from \
-         Syncer (`syncer child remove {child}`) or recreate it"
+         Syncer or recreate it"
     )]
     ChildGone { child: ChildPlaylistId },
     #[error("cancelled")]
@@ -74,6 +74,8 @@ pub struct EngineConfig {
     pub preview_sample: usize,
     /// Genres (and more) from open sources and the user.
     pub metadata: MetadataSettings,
+    /// The user's calendar: relative and release dates in filters are read in it.
+    pub zone: crate::calendar::TimeZone,
 }
 
 impl Default for EngineConfig {
@@ -83,6 +85,7 @@ impl Default for EngineConfig {
             stuck_after: Duration::from_secs(30 * 60),
             preview_sample: 5,
             metadata: MetadataSettings::default(),
+            zone: crate::calendar::TimeZone::UTC,
         }
     }
 }
@@ -402,7 +405,7 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
     }
 
     fn compile_all(&self, setup: &BaseSetup) -> Result<Vec<CompiledFilter>, EngineError> {
-        let ctx = EvalContext::utc(self.clock.now());
+        let ctx = EvalContext::in_zone(self.clock.now(), self.config.zone.clone());
         setup
             .children
             .iter()
@@ -698,7 +701,7 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
                 c.state = ChildState::Held;
                 c.note = Some(
                     "the filter matches no track of the base; the child was left as it is \
-                     (allow emptying it with `syncer child edit --allow-empty`)"
+                     (its \"allow empty\" option lets a sync empty it)"
                         .to_owned(),
                 );
             })
@@ -997,7 +1000,7 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
                     "matches nothing: a sync will empty this child (allowed)".to_owned()
                 } else {
                     "matches nothing: a sync will leave this child as it is (emptying is not \
-                     allowed; `syncer child edit --allow-empty` allows it)"
+                     allowed; its \"allow empty\" option allows it)"
                         .to_owned()
                 }
             });

@@ -21,26 +21,30 @@ use super::normalize::{fold, strip_marks};
 use super::track::{PreparedList, PreparedTrack};
 use super::truth::Truth;
 use super::value::{Interval, Timestamp};
+use crate::calendar::TimeZone;
 use memchr::memmem::Finder;
 use regex::{Regex, RegexBuilder};
-use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// What evaluation needs from outside: the current time, and the user's calendar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EvalContext {
     pub now: Timestamp,
-    /// Seconds east of UTC of the user's calendar, so "before 2024-01-01" means local midnight.
-    #[serde(default)]
-    pub utc_offset_seconds: i32,
+    /// The user's time zone, so "release:<2024-01-01" means local midnight and "the last 30
+    /// days" are calendar days there.
+    pub zone: TimeZone,
 }
 
 impl EvalContext {
     pub fn utc(now: Timestamp) -> EvalContext {
         EvalContext {
             now,
-            utc_offset_seconds: 0,
+            zone: TimeZone::UTC,
         }
+    }
+
+    pub fn in_zone(now: Timestamp, zone: TimeZone) -> EvalContext {
+        EvalContext { now, zone }
     }
 }
 
@@ -234,7 +238,7 @@ enum CRule {
     Date {
         field: DateField,
         test: DateTest,
-        utc_offset: i32,
+        zone: TimeZone,
     },
     Bool {
         field: BoolField,
@@ -270,7 +274,7 @@ fn compile_rule(rule: &Rule, ctx: &EvalContext) -> Result<CRule, CompileError> {
         Rule::Date { field, op } => CRule::Date {
             field: *field,
             test: DateTest::new(op, ctx),
-            utc_offset: ctx.utc_offset_seconds,
+            zone: ctx.zone.clone(),
         },
         Rule::Bool { field, value } => CRule::Bool {
             field: *field,
@@ -361,14 +365,10 @@ impl CRule {
                 known(value, |v| compare(op, v))
             }
             CRule::Duration { op } => known(t.track().duration, |d| compare(op, d.0)),
-            CRule::Date {
-                field,
-                test,
-                utc_offset,
-            } => {
+            CRule::Date { field, test, zone } => {
                 let track = t.track();
                 let interval = match field {
-                    DateField::Release => track.release.map(|d| d.interval(*utc_offset)),
+                    DateField::Release => track.release.map(|d| d.interval(zone)),
                     DateField::Added => track.added_at.map(|ts| Interval::point(ts.unix_seconds())),
                 };
                 match interval {
@@ -500,7 +500,7 @@ enum DateTest {
 
 impl DateTest {
     fn new(op: &DateOp, ctx: &EvalContext) -> DateTest {
-        let off = ctx.utc_offset_seconds;
+        let off = &ctx.zone;
         let now = ctx.now.unix_seconds();
         match op {
             DateOp::Is(d) => {

@@ -269,8 +269,8 @@ fn date_bounds() -> Option<(PartialDate, PartialDate)> {
 
 fn check_date(field: Field, op: &DateOp) -> Result<(), LimitError> {
     // Compared as calendar intervals, in UTC: emptiness does not depend on the time zone.
-    let start = |d: &PartialDate| d.interval(0).start;
-    let end = |d: &PartialDate| d.interval(0).end;
+    let start = |d: &PartialDate| d.interval(&crate::calendar::TimeZone::UTC).start;
+    let end = |d: &PartialDate| d.interval(&crate::calendar::TimeZone::UTC).end;
     match op {
         DateOp::InRange(a, b) if start(a) > end(b) => Err(LimitError::EmptyRange {
             field,

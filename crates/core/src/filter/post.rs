@@ -172,9 +172,9 @@ fn sort(
     let key = |i: usize| -> Option<i64> {
         let t = tracks[i].track();
         match order {
-            SelectionOrder::NewestRelease | SelectionOrder::OldestRelease => {
-                t.release.map(|d| d.interval(0).start)
-            }
+            SelectionOrder::NewestRelease | SelectionOrder::OldestRelease => t
+                .release
+                .map(|d| d.interval(&crate::calendar::TimeZone::UTC).start),
             SelectionOrder::MostRecentlyAdded | SelectionOrder::LeastRecentlyAdded => {
                 t.added_at.map(|a| a.unix_seconds())
             }

@@ -18,10 +18,12 @@ use super::track::PreparedTrack;
 use super::truth::Truth;
 use crate::ids::ChildPlaylistId;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// How a base's children share its tracks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "../../../ui/src/bindings/")]
 pub enum RoutingMode {
     #[default]
     Independent,

@@ -9,7 +9,8 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use thiserror::Error;
-use time::{Date, Month};
+
+use crate::calendar::{self, TimeZone};
 use ts_rs::TS;
 
 const SECONDS_PER_DAY: i64 = 86_400;
@@ -61,8 +62,7 @@ impl PartialDate {
         match (month, day) {
             (None, Some(_)) => return Err(DateError::Shape),
             (Some(m), Some(d)) => {
-                let month = Month::try_from(m).map_err(|_| DateError::Month)?;
-                Date::from_calendar_date(year, month, d).map_err(|_| DateError::Day)?;
+                calendar::date(year, m, d).ok_or(DateError::Day)?;
             }
             _ => {}
         }
@@ -124,29 +124,28 @@ impl PartialDate {
         PartialDate::new(year, month, day)
     }
 
-    /// The first and last day this date covers, as days since 1970-01-01.
-    fn day_range(&self) -> (i64, i64) {
+    /// The closed interval of Unix seconds this date covers in the calendar of `tz`: from
+    /// local midnight of its first day to the last second before the day after its last.
+    pub fn interval(&self, tz: &TimeZone) -> Interval {
         let first_month = self.month.unwrap_or(1);
         let last_month = self.month.unwrap_or(12);
         let first_day = self.day.unwrap_or(1);
-        let last_day = match self.day {
-            Some(d) => d,
-            None => days_in_month(self.year, last_month),
-        };
-        (
-            days_from_civil(self.year, first_month, first_day),
-            days_from_civil(self.year, last_month, last_day),
-        )
-    }
-
-    /// The closed interval of Unix seconds this date covers, for a calendar whose days start
-    /// at `utc_offset` seconds east of UTC.
-    pub fn interval(&self, utc_offset: i32) -> Interval {
-        let (first, last) = self.day_range();
-        let offset = i64::from(utc_offset);
-        Interval {
-            start: first * SECONDS_PER_DAY - offset,
-            end: (last + 1) * SECONDS_PER_DAY - 1 - offset,
+        let last_day = self
+            .day
+            .unwrap_or_else(|| calendar::days_in_month(self.year, last_month));
+        let first = calendar::date(self.year, first_month, first_day);
+        let after = calendar::date(self.year, last_month, last_day).and_then(|d| d.tomorrow().ok());
+        match (first, after) {
+            (Some(first), Some(after)) => Interval {
+                start: calendar::day_start(first, tz),
+                end: calendar::day_start(after, tz) - 1,
+            },
+            // Unreachable for dates built through PartialDate::new (and 9999-12-31 has no
+            // day after in jiff's range): the whole year in UTC keeps comparisons total.
+            _ => Interval {
+                start: (i64::from(self.year) - 1970) * 365 * SECONDS_PER_DAY,
+                end: (i64::from(self.year) - 1969) * 366 * SECONDS_PER_DAY,
+            },
         }
     }
 }
@@ -176,30 +175,6 @@ impl From<PartialDate> for String {
         value.to_string()
     }
 }
-
-/// Days in a month of the proleptic Gregorian calendar.
-fn days_in_month(year: i32, month: u8) -> u8 {
-    match Month::try_from(month) {
-        Ok(m) => m.length(year),
-        Err(_) => 31,
-    }
-}
-
-/// Days since 1970-01-01 for a (valid) civil date.
-fn days_from_civil(year: i32, month: u8, day: u8) -> i64 {
-    match Month::try_from(month)
-        .ok()
-        .and_then(|m| Date::from_calendar_date(year, m, day).ok())
-    {
-        Some(date) => i64::from(date.to_julian_day()) - UNIX_EPOCH_JULIAN_DAY,
-        // Unreachable for dates built through PartialDate::new; a far-past value keeps
-        // comparisons total without panicking.
-        None => i64::MIN / (2 * SECONDS_PER_DAY),
-    }
-}
-
-/// The Julian day number of 1970-01-01.
-const UNIX_EPOCH_JULIAN_DAY: i64 = 2_440_588;
 
 /// A closed interval of Unix seconds: the instants a value may stand for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -233,36 +208,11 @@ impl Timestamp {
         self.0
     }
 
-    /// Reads the form services send (`2024-05-01T12:00:00Z`).
+    /// Reads the form services send (`2024-05-01T12:00:00Z`; any RFC 3339 offset).
     pub fn parse_rfc3339(text: &str) -> Result<Timestamp, TimestampError> {
-        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-            .map(|t| Timestamp(t.unix_timestamp()))
+        text.parse::<jiff::Timestamp>()
+            .map(|t| Timestamp(t.as_second()))
             .map_err(|_| TimestampError)
-    }
-
-    /// The same wall-clock moment `months` calendar months earlier, the day clamped to the
-    /// target month's length (31 March minus one month is 28 or 29 February).
-    pub fn minus_months(self, months: u32, utc_offset: i32) -> Timestamp {
-        let offset = i64::from(utc_offset);
-        let local = self.0 + offset;
-        let days = local.div_euclid(SECONDS_PER_DAY);
-        let second_of_day = local.rem_euclid(SECONDS_PER_DAY);
-        let Some(date) = i32::try_from(days + UNIX_EPOCH_JULIAN_DAY)
-            .ok()
-            .and_then(|jd| Date::from_julian_day(jd).ok())
-        else {
-            return Timestamp(
-                self.0
-                    .saturating_sub(i64::from(months) * 31 * SECONDS_PER_DAY),
-            );
-        };
-        let total =
-            i64::from(date.year()) * 12 + i64::from(u8::from(date.month())) - 1 - i64::from(months);
-        let year = i32::try_from(total.div_euclid(12)).unwrap_or(i32::MIN);
-        let month = u8::try_from(total.rem_euclid(12) + 1).unwrap_or(1);
-        let day = date.day().min(days_in_month(year, month));
-        let days = days_from_civil(year, month, day);
-        Timestamp(days * SECONDS_PER_DAY + second_of_day - offset)
     }
 }
 
@@ -330,13 +280,14 @@ pub struct RelativeSpan {
 
 impl RelativeSpan {
     /// The instant this span before `now` begins.
-    pub fn cutoff(self, now: Timestamp, utc_offset: i32) -> Timestamp {
-        let n = i64::from(self.amount);
-        match self.unit {
-            SpanUnit::Days => Timestamp(now.0.saturating_sub(n * SECONDS_PER_DAY)),
-            SpanUnit::Weeks => Timestamp(now.0.saturating_sub(n * 7 * SECONDS_PER_DAY)),
-            SpanUnit::Months => now.minus_months(self.amount, utc_offset),
-        }
+    /// Calendar days, weeks and months in `tz`: the span ends at this wall-clock time, however
+    /// long its days were (23 or 25 hours across a DST change).
+    pub fn cutoff(self, now: Timestamp, tz: &TimeZone) -> Timestamp {
+        Timestamp(match self.unit {
+            SpanUnit::Days => calendar::days_back(now.0, self.amount, tz),
+            SpanUnit::Weeks => calendar::days_back(now.0, self.amount.saturating_mul(7), tz),
+            SpanUnit::Months => calendar::months_back(now.0, self.amount, tz),
+        })
     }
 }
 
@@ -373,13 +324,19 @@ mod tests {
 
     #[test]
     fn intervals_cover_the_whole_period() {
-        let y = PartialDate::parse("1970").unwrap().interval(0);
+        let utc = TimeZone::UTC;
+        let y = PartialDate::parse("1970").unwrap().interval(&utc);
         assert_eq!(y.start, 0);
         assert_eq!(y.end, 365 * SECONDS_PER_DAY - 1);
-        let feb = PartialDate::parse("2016-02").unwrap().interval(0);
+        let feb = PartialDate::parse("2016-02").unwrap().interval(&utc);
         assert_eq!(feb.end - feb.start + 1, 29 * SECONDS_PER_DAY);
-        let d = PartialDate::parse("1970-01-02").unwrap().interval(3600);
+        let plus_one = TimeZone::fixed(jiff::tz::offset(1));
+        let d = PartialDate::parse("1970-01-02")
+            .unwrap()
+            .interval(&plus_one);
         assert_eq!(d.start, SECONDS_PER_DAY - 3600);
+        let last = PartialDate::parse("9999").unwrap().interval(&utc);
+        assert!(last.start < last.end);
     }
 
     #[test]
@@ -393,15 +350,13 @@ mod tests {
     fn months_back_clamp_the_day() {
         // 2024-03-31T12:00:00Z minus one month is 2024-02-29T12:00:00Z.
         let now = Timestamp::parse_rfc3339("2024-03-31T12:00:00Z").unwrap();
-        let back = now.minus_months(1, 0);
+        let span = RelativeSpan {
+            amount: 1,
+            unit: SpanUnit::Months,
+        };
         assert_eq!(
-            back,
+            span.cutoff(now, &TimeZone::UTC),
             Timestamp::parse_rfc3339("2024-02-29T12:00:00Z").unwrap()
-        );
-        let year_back = now.minus_months(13, 0);
-        assert_eq!(
-            year_back,
-            Timestamp::parse_rfc3339("2023-02-28T12:00:00Z").unwrap()
         );
     }
 }

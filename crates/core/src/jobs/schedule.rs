@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::TimeZone;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Schedule {
@@ -68,8 +70,9 @@ impl Schedule {
     }
 
     /// When the next run (or, for `OnChange`, the next version check) is due, in unix
-    /// seconds; `None` for manual. `last` is the last run or check.
-    pub fn next_due(&self, last: Option<i64>, now: i64, utc_offset_seconds: i32) -> Option<i64> {
+    /// seconds; `None` for manual. `last` is the last run or check; a daily time is read on
+    /// the wall clock of `zone`, so it stays 07:30 local across DST changes.
+    pub fn next_due(&self, last: Option<i64>, now: i64, zone: &TimeZone) -> Option<i64> {
         match *self {
             Schedule::Manual => None,
             Schedule::Every { minutes }
@@ -77,15 +80,9 @@ impl Schedule {
                 poll_minutes: minutes,
             } => Some(last.map_or(now, |l| l + i64::from(minutes) * 60)),
             Schedule::DailyAt { hour, minute } => {
-                let offset = i64::from(utc_offset_seconds);
-                let at = i64::from(hour) * 3600 + i64::from(minute) * 60;
-                let from = last.unwrap_or(now - 1).max(now - DAY) + offset;
-                let day_start = from - from.rem_euclid(DAY);
-                let mut due = day_start + at;
-                if due <= from {
-                    due += DAY;
-                }
-                Some(due - offset)
+                // Missed while the app was closed: run once, not once per missed day.
+                let from = last.unwrap_or(now - 1).max(now - DAY);
+                crate::calendar::next_wall_clock(from, hour, minute, zone)
             }
         }
     }
@@ -132,25 +129,63 @@ mod tests {
 
     #[test]
     fn next_due_times() {
+        let utc = TimeZone::UTC;
         let every = Schedule::Every { minutes: 30 };
-        assert_eq!(every.next_due(None, 1000, 0), Some(1000));
-        assert_eq!(every.next_due(Some(1000), 1200, 0), Some(2800));
+        assert_eq!(every.next_due(None, 1000, &utc), Some(1000));
+        assert_eq!(every.next_due(Some(1000), 1200, &utc), Some(2800));
         let daily = Schedule::DailyAt {
             hour: 7,
             minute: 30,
         };
         // 2026-01-01T00:00Z = 1767225600.
         let midnight = 1_767_225_600;
-        assert_eq!(daily.next_due(None, midnight, 0), Some(midnight + 27_000));
         assert_eq!(
-            daily.next_due(Some(midnight + 27_000), midnight + 27_001, 0),
+            daily.next_due(None, midnight, &utc),
+            Some(midnight + 27_000)
+        );
+        assert_eq!(
+            daily.next_due(Some(midnight + 27_000), midnight + 27_001, &utc),
             Some(midnight + DAY + 27_000)
         );
-        // At UTC+2, 07:30 local is 05:30 UTC.
+        // In Berlin in winter (UTC+1), 07:30 local is 06:30 UTC.
+        let berlin = crate::calendar::zone("Europe/Berlin").unwrap();
         assert_eq!(
-            daily.next_due(None, midnight, 7200),
-            Some(midnight + 19_800)
+            daily.next_due(None, midnight, &berlin),
+            Some(midnight + 23_400)
         );
-        assert_eq!(Schedule::Manual.next_due(None, 5, 0), None);
+        assert_eq!(Schedule::Manual.next_due(None, 5, &utc), None);
+    }
+
+    /// A daily sync fires at 07:30 Berlin time every day through both DST changes of 2026:
+    /// 23-hour and 25-hour days included, never twice a day, never skipped.
+    #[test]
+    fn a_daily_schedule_keeps_local_time_across_dst() {
+        let berlin = crate::calendar::zone("Europe/Berlin").unwrap();
+        let daily = Schedule::DailyAt {
+            hour: 7,
+            minute: 30,
+        };
+        let mut last = Some(
+            "2026-03-27T06:30:00Z"
+                .parse::<jiff::Timestamp>()
+                .unwrap()
+                .as_second(),
+        );
+        let mut fired = Vec::new();
+        for _ in 0..(215 + 3) {
+            let now = last.unwrap() + 1;
+            let due = daily.next_due(last, now, &berlin).unwrap();
+            let local = jiff::Timestamp::from_second(due)
+                .unwrap()
+                .to_zoned(berlin.clone());
+            assert_eq!((local.hour(), local.minute()), (7, 30), "{local}");
+            fired.push(local.date());
+            last = Some(due);
+        }
+        for pair in fired.windows(2) {
+            assert_eq!(pair[0].tomorrow().unwrap(), pair[1]);
+        }
+        assert!(fired.iter().any(|d| d.to_string() == "2026-03-29"));
+        assert!(fired.iter().any(|d| d.to_string() == "2026-10-25"));
     }
 }

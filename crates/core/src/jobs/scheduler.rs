@@ -9,6 +9,7 @@ use std::time::Duration;
 use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
+use crate::calendar::TimeZone;
 use crate::engine::clock::Clock;
 use crate::ids::BasePlaylistId;
 use crate::jobs::queue::{Job, JobQueue, Priority, Trigger};
@@ -22,10 +23,11 @@ struct Entry {
 }
 
 /// Which bases are due, by their schedules. Pure logic.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Scheduler {
     entries: HashMap<BasePlaylistId, Entry>,
-    utc_offset_seconds: i32,
+    /// The zone daily times are read in: the user's.
+    zone: TimeZone,
 }
 
 /// What a due schedule asks for.
@@ -37,10 +39,10 @@ pub enum Due {
 }
 
 impl Scheduler {
-    pub fn new(utc_offset_seconds: i32) -> Scheduler {
+    pub fn new(zone: TimeZone) -> Scheduler {
         Scheduler {
             entries: HashMap::new(),
-            utc_offset_seconds,
+            zone,
         }
     }
 
@@ -56,7 +58,7 @@ impl Scheduler {
     pub fn take_due(&mut self, now: i64) -> Vec<Due> {
         let mut due = Vec::new();
         for (base, e) in &mut self.entries {
-            let Some(at) = e.schedule.next_due(e.last, now, self.utc_offset_seconds) else {
+            let Some(at) = e.schedule.next_due(e.last, now, &self.zone) else {
                 continue;
             };
             if at <= now {
@@ -75,7 +77,7 @@ impl Scheduler {
     pub fn next_due(&self, now: i64) -> Option<i64> {
         self.entries
             .values()
-            .filter_map(|e| e.schedule.next_due(e.last, now, self.utc_offset_seconds))
+            .filter_map(|e| e.schedule.next_due(e.last, now, &self.zone))
             .min()
     }
 }
@@ -234,7 +236,7 @@ mod tests {
             rec: rec.clone(),
             clock: clock.clone(),
         };
-        let mut s = Scheduler::new(0);
+        let mut s = Scheduler::new(TimeZone::UTC);
         s.set(
             BasePlaylistId::new("every"),
             Schedule::Every { minutes: 30 },

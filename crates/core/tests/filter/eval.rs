@@ -259,10 +259,10 @@ fn dates_use_the_callers_calendar() {
     let f = query::parse("added:2024-06-15").unwrap();
     let prepared = PreparedTrack::new(t);
     assert_eq!(compile(&f, &ctx()).unwrap().test(&prepared), False);
-    let local = EvalContext {
-        now: Timestamp::from_unix_seconds(NOW),
-        utc_offset_seconds: 7200,
-    };
+    let local = EvalContext::in_zone(
+        Timestamp::from_unix_seconds(NOW),
+        syncer_core::calendar::zone("Europe/Berlin").unwrap(),
+    );
     assert_eq!(compile(&f, &local).unwrap().test(&prepared), True);
 }
 

@@ -127,7 +127,7 @@ pub fn date_op() -> BoxedStrategy<DateOp> {
         date().prop_map(DateOp::After),
         // In order of their first day: a range never starts after it ends.
         (date(), date()).prop_map(|(a, b)| {
-            let first = |d: &PartialDate| d.interval(0).start;
+            let first = |d: &PartialDate| d.interval(&syncer_core::calendar::TimeZone::UTC).start;
             if first(&a) <= first(&b) {
                 DateOp::InRange(a, b)
             } else {

@@ -2,14 +2,13 @@
 //! in this process on 127.0.0.1 with a generated library.
 
 use serde_json::json;
-use syncer_app::setup::set_up_demo;
 
 use syncer_app::DemoMode;
 use syncer_app::metadata::metadata_settings;
 
+use super::run_sync;
 use crate::app::{App, DemoSpec};
 use crate::cli::DemoArgs;
-use crate::commands::run_sync;
 use crate::exit::OK;
 use crate::render;
 
@@ -19,7 +18,7 @@ pub async fn run(app: &App, args: &DemoArgs) -> anyhow::Result<u8> {
         mode: args.mode.into(),
         tracks: args.tracks,
     };
-    let setup = set_up_demo(app, spec).await?;
+    let setup = app.set_up_demo(spec).await?;
     let connection = setup.connection.clone();
     let base_id = setup.base.id.clone();
     let children: Vec<_> = setup
@@ -30,8 +29,10 @@ pub async fn run(app: &App, args: &DemoArgs) -> anyhow::Result<u8> {
     let first = run_sync(app, &base_id, false).await?;
     // Development Mode gets no genres from Spotify: MusicBrainz (here its stand-in, generous
     // with its pace) fills them, and the next sync routes with what it found.
-    let enriched = if spec.mode == DemoMode::Development && metadata_settings().open_genres {
-        let run = crate::commands::enrich::fill(app, Some(&connection)).await?;
+    let enriched = if spec.mode == DemoMode::Development
+        && metadata_settings(&app.config().metadata).open_genres
+    {
+        let run = super::enrich::fill(app, Some(&connection)).await?;
         let after = run_sync(app, &base_id, false).await?;
         Some((run, after))
     } else {

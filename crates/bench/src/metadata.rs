@@ -1,4 +1,4 @@
-//! `syncer bench-metadata` (hidden): what filling genres from MusicBrainz costs for the
+//! `syncer-bench metadata` (hidden): what filling genres from MusicBrainz costs for the
 //! engine benchmark's scenario (a base of `--tracks` entries, the five genre-and-year children
 //! of `syncer bench`), in Development Mode, against both stand-ins.
 //!
@@ -32,12 +32,10 @@ use syncer_spotify::{SpotifyClient, StaticToken};
 use syncer_store::{NewBase, NewChild, Store};
 use tokio_util::sync::CancellationToken;
 
-use super::output;
-use crate::app::App;
-use crate::exit::OK;
+use crate::{Bench, OK, output};
 use syncer_app::{known_empty, loopback_config};
 
-/// The arguments of `syncer bench-metadata`.
+/// The arguments of `syncer-bench metadata`.
 #[derive(Debug, clap::Args)]
 pub struct BenchMetadataArgs {
     #[arg(long, default_value_t = 5_000)]
@@ -131,7 +129,7 @@ async fn scenario(tracks: usize, name: &str) -> anyhow::Result<Scenario> {
             name: "bench".into(),
         })
         .await?;
-    for (child, q) in crate::bench::CHILDREN {
+    for (child, q) in crate::sync::CHILDREN {
         let created = client
             .create_playlist(&NewPlaylist {
                 name: child.into(),
@@ -210,7 +208,7 @@ async fn sync(
         .await?)
 }
 
-pub async fn run(app: &App, args: &BenchMetadataArgs) -> anyhow::Result<u8> {
+pub async fn run(app: &Bench, args: &BenchMetadataArgs) -> anyhow::Result<u8> {
     // Cold: count the requests a cold fill needs, without waiting between them.
     let s = scenario(args.tracks, "count").await?;
     let engine = Engine::new(s.client.clone(), s.store.clone());
@@ -378,8 +376,8 @@ pub async fn run(app: &App, args: &BenchMetadataArgs) -> anyhow::Result<u8> {
         ));
         if let Some(c) = &f.coverage_after {
             out.push_str(&format!(
-                "  then: {}\n",
-                crate::commands::enrich::coverage_line(c)
+                "  then: genre known for {} of {} artists\n",
+                c.known, c.total
             ));
         }
         out.push_str(&format!(

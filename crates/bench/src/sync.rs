@@ -1,8 +1,8 @@
-//! `syncer bench` (hidden): requests, time and memory against the stand-in with injected
-//! latency, next to the lower bound and the seed's plan on the same scenario. docs/cli.md has
-//! the figures and how to read them.
+//! `syncer-bench sync`: requests, time and memory against the stand-in with injected latency,
+//! next to the lower bound and the seed's plan on the same scenario. docs/cli.md has the
+//! figures and how to read them.
 //!
-//! Each sync runs in a `syncer bench-sync` process of its own, as `syncer sync` would, while
+//! Each sync runs in a `syncer-bench sync-once` process of its own, as `syncer sync` would, while
 //! the stand-in and its generated library stay in the bench's process: the peak memory
 //! reported per sync is then the engine's (client, store, filters) and nothing else.
 
@@ -22,13 +22,10 @@ use syncer_core::provider::{MusicProvider, NewPlaylist};
 use syncer_spotify::{SpotifyClient, StaticToken};
 use syncer_store::{AppPaths, NewBase, NewChild, Store};
 
-use crate::app::App;
-use crate::cli::{AppMode, BenchArgs, BenchSyncArgs};
-use crate::exit::{OK, SYNC_FAILED};
-use crate::render::table;
+use crate::{AppMode, Bench, BenchArgs, BenchSyncArgs, OK, SYNC_FAILED, table};
 use syncer_app::{known_empty, loopback_config};
 
-/// The stand-in's token and the probed capabilities, handed to `syncer bench-sync`.
+/// The stand-in's token and the probed capabilities, handed to `syncer-bench sync-once`.
 const TOKEN_ENV: &str = "SYNCER_BENCH_TOKEN";
 const CAPS_ENV: &str = "SYNCER_BENCH_CAPS";
 /// The connection the bench's base belongs to (not a stored connection: the bench builds
@@ -58,7 +55,7 @@ struct Row {
     peak_rss_kb: Option<u64>,
 }
 
-/// What `syncer bench-sync` prints.
+/// What `syncer-bench sync-once` prints.
 #[derive(Debug, Serialize, Deserialize)]
 struct SyncOnce {
     report: SyncReport,
@@ -77,7 +74,7 @@ fn writes_needed(r: &SyncReport) -> u64 {
         .sum()
 }
 
-pub async fn run(app: &App, args: &BenchArgs) -> anyhow::Result<u8> {
+pub async fn run(app: &Bench, args: &BenchArgs) -> anyhow::Result<u8> {
     let modes = match args.mode {
         Some(m) => vec![m],
         None => vec![AppMode::Extended, AppMode::Development],
@@ -367,7 +364,7 @@ async fn scenario(mode: AppMode, args: &BenchArgs) -> anyhow::Result<Vec<Row>> {
 enum Runner {
     /// In the bench's process, beside the stand-in.
     InProcess(Engine<SpotifyClient, Store>),
-    /// One `syncer bench-sync` process per sync, on the same store.
+    /// One `syncer-bench sync-once` process per sync, on the same store.
     Process {
         exe: PathBuf,
         data_dir: PathBuf,
@@ -396,7 +393,7 @@ impl Runner {
                 command
                     .arg("--data-dir")
                     .arg(data_dir)
-                    .args(["--json", "bench-sync", base.as_str(), "--api-base"])
+                    .args(["--json", "sync-once", base.as_str(), "--api-base"])
                     .arg(api_base)
                     .env(TOKEN_ENV, token)
                     .env(CAPS_ENV, encode(caps))
@@ -406,7 +403,7 @@ impl Runner {
                 let output = tokio::task::spawn_blocking(move || command.output()).await??;
                 let out: SyncOnce = serde_json::from_slice(&output.stdout).with_context(|| {
                     format!(
-                        "`syncer bench-sync` ended with {} and printed no report",
+                        "`syncer-bench sync-once` ended with {} and printed no report",
                         output.status
                     )
                 })?;
@@ -416,11 +413,12 @@ impl Runner {
     }
 }
 
-/// `syncer bench-sync`: one sync of a bench's base, then its report and this process's peak
+/// `syncer-bench sync-once`: one sync of a bench's base, then its report and this process's peak
 /// memory as JSON.
-pub async fn sync_once(app: &App, args: &BenchSyncArgs) -> anyhow::Result<u8> {
-    let token = std::env::var(TOKEN_ENV)
-        .with_context(|| format!("{TOKEN_ENV} is not set (this command is for `syncer bench`)"))?;
+pub async fn sync_once(app: &Bench, args: &BenchSyncArgs) -> anyhow::Result<u8> {
+    let token = std::env::var(TOKEN_ENV).with_context(|| {
+        format!("{TOKEN_ENV} is not set (this command is for `syncer-bench sync`)")
+    })?;
     let caps: Capabilities = std::env::var(CAPS_ENV)
         .ok()
         .and_then(|c| decode(&c).ok())
@@ -433,7 +431,8 @@ pub async fn sync_once(app: &App, args: &BenchSyncArgs) -> anyhow::Result<u8> {
         config,
         caps,
     )?;
-    let engine = Engine::new(client, app.store.clone());
+    let store = Store::open(&AppPaths::at(&app.data_dir)).await?;
+    let engine = Engine::new(client, store);
     let report = engine
         .sync(
             &BasePlaylistId::new(args.base.as_str()),
