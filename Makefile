@@ -8,10 +8,12 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 # Debian/Ubuntu packages: Tauri's Linux build (WebKitGTK, tray, SVG), and what the end-to-end
-# test drives the window with (Xvfb, D-Bus, WebKitWebDriver).
+# tests drive the window with (Xvfb, D-Bus, WebKitWebDriver; xdotool and python3 close it as a
+# window manager does, for tests/e2e_tray.rs and scripts/bench-tray.sh).
 APT_PACKAGES := build-essential pkg-config curl file libssl-dev libwebkit2gtk-4.1-dev \
 	libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libxdo-dev xvfb dbus \
-	dbus-x11 webkit2gtk-driver librsvg2-bin gnome-keyring libsecret-tools libdbus-1-dev xdg-utils desktop-file-utils libglib2.0-bin
+	dbus-x11 webkit2gtk-driver librsvg2-bin gnome-keyring libsecret-tools libdbus-1-dev xdg-utils desktop-file-utils libglib2.0-bin \
+	xdotool python3
 UI := ui
 UI_STAMP := $(UI)/node_modules/.syncer-installed
 CARGO ?= cargo

@@ -319,12 +319,9 @@ fn report_failure(app: &AppHandle, err: CommandError) {
     focus_main_window(app);
 }
 
+/// Brings the window up to show how a sign-in ended: built again if it was closed.
 pub fn focus_main_window(app: &AppHandle) {
-    if let Some(window) = app.get_webview_window("main") {
-        let _ = window.unminimize();
-        let _ = window.show();
-        let _ = window.set_focus();
-    }
+    crate::window::open_main_window(app);
 }
 
 fn open_in_browser(app: &AppHandle, url: &str) {

@@ -22,9 +22,10 @@ mod settings;
 mod state;
 mod syncing;
 mod tray;
+mod updates;
+mod window;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Context;
 use syncer_app::Config;
@@ -32,8 +33,7 @@ use syncer_app::settings::Setting;
 use tauri::Manager;
 use tauri_plugin_deep_link::DeepLinkExt;
 
-/// Set when the tray is up: closing the window then hides it instead of quitting.
-static TRAY_UP: AtomicBool = AtomicBool::new(false);
+use crate::window::{OnLastWindowClosed, WindowLifecycle};
 
 fn main() -> anyhow::Result<()> {
     // The one configuration: the file, SYNCER_* variables, the defaults (docs/configuration.md).
@@ -48,19 +48,49 @@ fn main() -> anyhow::Result<()> {
         "Syncer starting"
     );
 
-    tauri::Builder::default()
+    // Two async workers, however many cores: Syncer's work is network-bound and mostly waits,
+    // and each worker thread costs a stack and, once it allocates, a malloc arena that keeps
+    // what it freed, which a tray app pays for as long as it runs. Blocking work (SQLite,
+    // notifications) has its own pool.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("syncer-async")
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    tauri::async_runtime::set(runtime.handle().clone());
+    let mut context = tauri::generate_context!();
+    // Updates only for a build with a feed: tauri.conf.json's plugins.updater, or the
+    // configuration's update_feed + update_pubkey over it. A wrong one is logged, and updates
+    // stay off.
+    let feed = syncer_update::FeedConfig::resolve(
+        config.update.feed.clone(),
+        config.update.pubkey.clone(),
+        context.config().plugins.0.get("updater"),
+    )
+    .unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "updates are off");
+        None
+    });
+    tracing::info!(configured = feed.is_some(), "update feed");
+    let mut builder = tauri::Builder::default()
         // First: a second launch (e.g. the OS opening a syncer:// link) hands its arguments to
         // this instance and exits; with the deep-link feature they arrive as open-url events.
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
-            connections::focus_main_window(app);
+            window::open_main_window(app);
         }))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_autostart::init(
             tauri_plugin_autostart::MacosLauncher::LaunchAgent,
             None,
-        ))
+        ));
+    if let Some(feed) = &feed {
+        builder = builder.plugin(feed.install_plugin(&mut context));
+    }
+    let app = builder
         .setup(move |app| {
+            app.manage(updates::Updates::new(feed));
             // Opened here, after the single-instance plugin: a second launch (the OS handing
             // over a syncer:// link) has already passed the link on and exited, without
             // migrating the database or unlocking the vault for nothing.
@@ -73,19 +103,21 @@ fn main() -> anyhow::Result<()> {
                 None => false,
             };
             app.manage(state);
+            app.manage(WindowLifecycle::default());
             let hub = Arc::new(syncing::SyncHub::new(app.handle().clone(), services));
             app.manage(Arc::clone(&hub));
-            match tray::build(app.handle()) {
-                Ok(()) => TRAY_UP.store(true, Ordering::SeqCst),
+            let tray_up = match tray::build(app.handle()) {
+                Ok(()) => true,
                 Err(e) => {
-                    tracing::warn!(error = %e, "no tray on this desktop; closing the window quits")
+                    tracing::warn!(error = %e, "no tray on this desktop; closing the window quits");
+                    false
                 }
-            }
-            if start_minimised
-                && TRAY_UP.load(Ordering::SeqCst)
-                && let Some(window) = app.get_webview_window("main")
-            {
-                let _ = window.hide();
+            };
+            app.state::<WindowLifecycle>().set_tray_up(tray_up);
+            // Minimised to the tray means no webview at all, not a hidden one: the window is
+            // built on the tray's Open.
+            if !(start_minimised && tray_up) {
+                window::build_main_window(app.handle())?;
             }
             cloud_events::start(app.handle().clone(), Arc::clone(&hub));
             background::start(hub);
@@ -117,12 +149,14 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         })
         .on_window_event(|window, event| {
-            // Syncer keeps syncing in the background: closing the window hides it to the tray.
-            if let tauri::WindowEvent::CloseRequested { api, .. } = event
-                && TRAY_UP.load(Ordering::SeqCst)
-            {
-                api.prevent_close();
-                let _ = window.hide();
+            // Closing is not prevented: the window and its webview go, and the app stays in
+            // the tray (the exit that follows is refused below).
+            if let tauri::WindowEvent::Destroyed = event {
+                tracing::info!(
+                    window = window.label(),
+                    "window closed; Syncer stays in the tray"
+                );
+                window::window_closed(window.app_handle());
             }
         })
         .invoke_handler(tauri::generate_handler![
@@ -173,6 +207,11 @@ fn main() -> anyhow::Result<()> {
             settings::delete_all_data,
             settings::open_log_folder,
             tray::tray_action,
+            window::remember_route,
+            window::last_route,
+            updates::update_status,
+            updates::check_for_updates,
+            updates::install_update,
             cloud::cloud_status,
             cloud::cloud_sign_in,
             cloud::cloud_passphrase,
@@ -188,8 +227,17 @@ fn main() -> anyhow::Result<()> {
             devices::cloud_revoke_device,
             devices::cloud_join,
         ])
-        .run(tauri::generate_context!())
+        .build(context)
         .context("the Syncer window could not start")?;
+    app.run(|app, event| {
+        // The last window closed: Syncer syncs on in the tray until Quit.
+        if let tauri::RunEvent::ExitRequested { code, api, .. } = event
+            && app.state::<WindowLifecycle>().on_exit_requested(code)
+                == OnLastWindowClosed::KeepRunning
+        {
+            api.prevent_exit();
+        }
+    });
     tracing::info!("Syncer stopped");
     Ok(())
 }

@@ -139,13 +139,9 @@ fn next_sync_text(status: &HubStatus) -> String {
     }
 }
 
-/// Shows and focuses the main window.
+/// Shows the main window, building it again if it was closed.
 pub fn open_window(app: &AppHandle) {
-    if let Some(window) = app.get_webview_window("main") {
-        let _ = window.show();
-        let _ = window.unminimize();
-        let _ = window.set_focus();
-    }
+    crate::window::open_main_window(app);
 }
 
 /// What a tray menu entry does; the window's `tray_action` command takes the same path.
@@ -162,6 +158,8 @@ pub async fn run_action(app: &AppHandle, action: &str) -> CommandResult<()> {
             Ok(())
         }
         "quit" => {
+            app.state::<crate::window::WindowLifecycle>()
+                .quit_requested();
             app.exit(0);
             Ok(())
         }

@@ -34,6 +34,8 @@ pub mod env {
     pub const MUSICBRAINZ_INTERVAL_MS: &str = "SYNCER_MUSICBRAINZ_INTERVAL_MS";
     pub const METADATA_TTL_DAYS: &str = "SYNCER_METADATA_TTL_DAYS";
     pub const CLOUD_URL: &str = "SYNCER_CLOUD_URL";
+    pub const UPDATE_FEED: &str = "SYNCER_UPDATE_FEED";
+    pub const UPDATE_PUBKEY: &str = "SYNCER_UPDATE_PUBKEY";
 }
 
 /// Why the configuration could not be loaded: the key or variable, and what it should be.
@@ -97,6 +99,16 @@ pub struct Config {
     pub demo_latency: Option<Duration>,
     pub metadata: MetadataConfig,
     pub cloud_url: String,
+    /// The desktop's update feed over tauri.conf.json's (tests, a local mirror).
+    pub update: UpdateFeedOverride,
+}
+
+/// An update feed and its minisign public key that replace the build's own (crates/update
+/// checks that both or neither are given).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UpdateFeedOverride {
+    pub feed: Option<String>,
+    pub pubkey: Option<String>,
 }
 
 /// The file's shape: every key optional, unknown keys refused (a typo is an error, not a
@@ -115,6 +127,8 @@ struct FileConfig {
     musicbrainz_interval_ms: Option<u64>,
     metadata_ttl_days: Option<u64>,
     cloud_url: Option<String>,
+    update_feed: Option<String>,
+    update_pubkey: Option<String>,
 }
 
 /// A source of variables: the process environment, or a map in tests.
@@ -233,6 +247,10 @@ impl Config {
             cloud_url: var(env::CLOUD_URL)
                 .or(file_config.cloud_url)
                 .unwrap_or_else(|| DEFAULT_CLOUD_URL.to_owned()),
+            update: UpdateFeedOverride {
+                feed: var(env::UPDATE_FEED).or(file_config.update_feed),
+                pubkey: var(env::UPDATE_PUBKEY).or(file_config.update_pubkey),
+            },
         })
     }
 

@@ -16,6 +16,8 @@ import { createFiltersApi } from "./filters";
 import { createGenresApi } from "./genres";
 import { createLibraryApi } from "./library";
 import { createSyncApi } from "./sync";
+import { createUpdatesApi } from "./updates";
+import { createWindowApi } from "./window";
 
 type AnyCall = (...args: unknown[]) => Promise<unknown>;
 
@@ -45,6 +47,8 @@ function everyCall(bridge: Bridge): Array<[string, () => Promise<unknown>]> {
     library: createLibraryApi(bridge),
     sync: createSyncApi(bridge),
     cloud: createCloudApi(bridge),
+    updates: createUpdatesApi(bridge),
+    window: createWindowApi(bridge),
   };
   const calls: Array<[string, () => Promise<unknown>]> = [
     ["appInfo.loadAppInfo", () => loadAppInfo(bridge)],

@@ -35,6 +35,7 @@ import type { PlaylistView } from "../bindings/PlaylistView";
 import type { PreviewView } from "../bindings/PreviewView";
 import type { ProviderInfo } from "../bindings/ProviderInfo";
 import type { Removed } from "../bindings/Removed";
+import type { Route } from "../bindings/Route";
 import type { RoutingMode } from "../bindings/RoutingMode";
 import type { Setting } from "../bindings/Setting";
 import type { SettingsView } from "../bindings/SettingsView";
@@ -44,8 +45,10 @@ import type { SyncSummary } from "../bindings/SyncSummary";
 import type { TestReport } from "../bindings/TestReport";
 import type { Theme } from "../bindings/Theme";
 import type { UndoView } from "../bindings/UndoView";
+import type { UpdateView } from "../bindings/UpdateView";
 import type { UserGenresView } from "../bindings/UserGenresView";
 import type { VaultStatus } from "../bindings/VaultStatus";
+import { isRoute } from "../routes";
 import {
   type AppInfoWire,
   type Check,
@@ -84,6 +87,7 @@ import {
   isSyncSummary,
   isTestReport,
   isUndoView,
+  isUpdateView,
   isUserGenresView,
   isVaultStatus,
   orNothing,
@@ -203,6 +207,13 @@ export type Commands = {
   open_log_folder: { args: NoArgs; result: null };
   // src-tauri/tray.rs
   tray_action: { args: { action: TrayAction }; result: null };
+  // src-tauri/window.rs
+  remember_route: { args: { route: Route }; result: null };
+  last_route: { args: NoArgs; result: Route | null };
+  // src-tauri/updates.rs
+  update_status: { args: NoArgs; result: UpdateView };
+  check_for_updates: { args: NoArgs; result: UpdateView };
+  install_update: { args: NoArgs; result: UpdateView };
   // src-tauri/cloud.rs
   cloud_status: { args: NoArgs; result: CloudStatusView };
   cloud_sign_in: {
@@ -279,6 +290,13 @@ const ANSWERS: { [C in Command]: Check<ResultOf<C>> } = {
   delete_all_data: isNothing,
   open_log_folder: isNothing,
   tray_action: isNothing,
+  remember_route: isNothing,
+  last_route: orNothing(
+    (value: unknown): value is Route => typeof value === "string" && isRoute(value),
+  ),
+  update_status: isUpdateView,
+  check_for_updates: isUpdateView,
+  install_update: isUpdateView,
   cloud_status: isCloudStatusView,
   cloud_sign_in: isCloudStatusView,
   cloud_passphrase: isPassphraseView,

@@ -34,6 +34,7 @@ import type { SyncProgressEvent } from "../bindings/SyncProgressEvent";
 import type { SyncSummary } from "../bindings/SyncSummary";
 import type { TestReport } from "../bindings/TestReport";
 import type { UndoView } from "../bindings/UndoView";
+import type { UpdateView } from "../bindings/UpdateView";
 import type { UserGenresView } from "../bindings/UserGenresView";
 import type { VaultStatus } from "../bindings/VaultStatus";
 import {
@@ -449,4 +450,28 @@ export function isCloudLiveEvent(value: unknown): value is CloudLiveEvent {
     isCloudLiveState(value.state) &&
     isOptional(value.message, "string")
   );
+}
+
+// ---- updates -----------------------------------------------------------------------------------
+
+export function isUpdateView(value: unknown): value is UpdateView {
+  if (!has(value, { state: "string", current_version: "string" })) {
+    return false;
+  }
+  switch (value.state) {
+    case "not_configured":
+    case "unchecked":
+    case "up_to_date":
+      return true;
+    case "available":
+      return (
+        typeof value.version === "string" &&
+        isStringOrNull(value.notes ?? null) &&
+        isStringOrNull(value.date ?? null)
+      );
+    case "refused":
+      return typeof value.version === "string" && typeof value.message === "string";
+    default:
+      return false;
+  }
 }

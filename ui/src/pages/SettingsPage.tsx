@@ -13,6 +13,7 @@ import {
   type SyncApi,
   type Theme,
 } from "../api/sync";
+import type { UpdatesApi } from "../api/updates";
 import { DataLocations } from "../components/DataLocations";
 import { WarningIcon } from "../components/icons";
 import { PageHeader } from "../components/PageHeader";
@@ -21,6 +22,7 @@ import { THEME_LABELS, TRAY_STATE_LABELS } from "../labels";
 import { routeHref } from "../routes";
 import { CloudSection } from "../settings/CloudSection";
 import { Toggle } from "../settings/Toggle";
+import { Updates } from "../settings/Updates";
 import { YourData } from "../settings/YourData";
 import { YourGenres } from "../settings/YourGenres";
 import { absoluteTime, isoTime, relativeTime } from "../sync/format";
@@ -37,6 +39,8 @@ type SettingsPageProps = {
   cloudApi?: CloudApi | undefined;
   /** Replaces the "my genres" commands in tests and previews. */
   genresApi?: GenresApi | undefined;
+  /** Replaces the update commands in tests and previews. */
+  updatesApi?: UpdatesApi | undefined;
   /** The clock "next sync in …" counts from; tests fix it. */
   now?: (() => number) | undefined;
 };
@@ -70,6 +74,7 @@ export function SettingsPage({
   api = defaultSyncApi,
   cloudApi,
   genresApi,
+  updatesApi,
   now = Date.now,
 }: SettingsPageProps) {
   const available = api.isAvailable();
@@ -368,6 +373,8 @@ export function SettingsPage({
           void loadStatus();
         }}
       />
+
+      <Updates api={updatesApi} />
 
       <DataLocations load={loadAppInfo} />
     </>
