@@ -68,6 +68,20 @@ pub enum AppError {
          collaborator), then add that one"
     )]
     NotYourPlaylist { name: String, owner: String },
+    /// The connection's sign-in lacks a permission this needs (Liked Songs need
+    /// `user-library-read`, which connections made before Syncer asked for it lack). Signing
+    /// in again on the same connection adds it; its bases and children are kept.
+    #[error(
+        "connection {connection} was made before Syncer asked for permission to {what} \
+         ({scope}); reconnect it and approve the new permission (its bases and children are \
+         kept)"
+    )]
+    MissingScope {
+        connection: String,
+        provider: String,
+        scope: String,
+        what: String,
+    },
     /// A change that must wait while a sync of the base runs.
     #[error(
         "a sync of base {0} is in progress; wait for it to finish or cancel it, then try again"
@@ -181,6 +195,7 @@ impl AppError {
                 K::Invalid
             }
             AppError::Service(_) | AppError::Client(_) | AppError::Demo(_) => K::Service,
+            AppError::MissingScope { .. } => K::ReconnectNeeded,
             AppError::Busy(_) => K::SyncInProgress,
             AppError::Query(_) => K::BadQuery,
             AppError::Engine(e) => engine_kind(e),
@@ -201,6 +216,9 @@ impl AppError {
             AppError::NoConnection => Some(Hint::AddConnection),
             AppError::WhichConnection => Some(Hint::PickConnection),
             AppError::Busy(base) => Some(Hint::CancelSync { base: base.clone() }),
+            AppError::MissingScope { provider, .. } => Some(Hint::Reconnect {
+                provider: provider.clone(),
+            }),
             AppError::Engine(e) => match e {
                 EngineError::SyncInProgress { base } => {
                     Some(Hint::CancelSync { base: base.clone() })
@@ -340,16 +358,20 @@ fn setup_kind(e: &SetupError) -> ErrorKind {
 
 fn provider_kind(p: &ProviderError) -> ErrorKind {
     match p {
-        ProviderError::ReconnectNeeded { .. } => ErrorKind::ReconnectNeeded,
+        ProviderError::ReconnectNeeded { .. } | ProviderError::MissingScope { .. } => {
+            ErrorKind::ReconnectNeeded
+        }
         _ => ErrorKind::Service,
     }
 }
 
 fn provider_hint(p: &ProviderError) -> Option<Hint> {
     match p {
-        ProviderError::ReconnectNeeded { .. } => Some(Hint::Reconnect {
-            provider: crate::providers::SPOTIFY_PROVIDER.to_owned(),
-        }),
+        ProviderError::ReconnectNeeded { .. } | ProviderError::MissingScope { .. } => {
+            Some(Hint::Reconnect {
+                provider: crate::providers::SPOTIFY_PROVIDER.to_owned(),
+            })
+        }
         _ => None,
     }
 }
