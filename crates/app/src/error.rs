@@ -459,6 +459,33 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_permission_says_reconnect_in_every_layer() {
+        let app = AppError::MissingScope {
+            connection: "spotify-1".into(),
+            provider: "spotify".into(),
+            scope: "user-library-read".into(),
+            what: "read your Liked Songs".into(),
+        };
+        let provider = ProviderError::MissingScope {
+            scope: "user-library-read".into(),
+            what: "read your Liked Songs".into(),
+        };
+        let engine = AppError::Engine(EngineError::Provider(provider.clone()));
+        for e in [app, AppError::Provider(provider), engine] {
+            assert_eq!(e.kind(), ErrorKind::ReconnectNeeded, "{e}");
+            assert_eq!(
+                e.hint(),
+                Some(Hint::Reconnect {
+                    provider: "spotify".into()
+                })
+            );
+            let text = e.to_string();
+            assert!(text.contains("user-library-read"), "{text}");
+            assert!(!text.contains("syncer "), "{text}");
+        }
+    }
+
+    #[test]
     fn each_layers_sync_in_progress_is_one_kind() {
         let base = BasePlaylistId::new("b");
         for e in [

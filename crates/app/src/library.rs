@@ -101,8 +101,23 @@ pub struct DemoSetup {
 }
 
 impl Services {
-    /// Makes a playlist of the connection a base.
+    /// Makes a playlist of the connection a base (Liked Songs too, by their reserved id: the
+    /// window's picker lists them with the playlists). A sign-in without the permission Liked
+    /// Songs need is [`AppError::MissingScope`], whichever front end asked.
     pub async fn add_base(
+        &self,
+        connection: &ConnectionId,
+        playlist: &PlaylistId,
+    ) -> AppResult<BaseRecord> {
+        match self.add_base_unchecked(connection, playlist).await {
+            Err(AppError::Provider(ProviderError::MissingScope { scope, what })) => {
+                Err(self.missing_scope(connection, scope, what).await)
+            }
+            other => other,
+        }
+    }
+
+    async fn add_base_unchecked(
         &self,
         connection: &ConnectionId,
         playlist: &PlaylistId,
@@ -140,13 +155,8 @@ impl Services {
     /// `user-library-read` is refused with [`AppError::MissingScope`]: reconnecting it (same
     /// connection, setup kept) grants it.
     pub async fn add_liked_base(&self, connection: &ConnectionId) -> AppResult<BaseRecord> {
-        let liked = PlaylistId::liked_songs(connection);
-        match self.add_base(connection, &liked).await {
-            Err(AppError::Provider(ProviderError::MissingScope { scope, what })) => {
-                Err(self.missing_scope(connection, scope, what).await)
-            }
-            other => other,
-        }
+        self.add_base(connection, &PlaylistId::liked_songs(connection))
+            .await
     }
 
     async fn missing_scope(
