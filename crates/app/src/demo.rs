@@ -88,6 +88,9 @@ impl DemoSpec {
             followed_per_user: 0,
             catalog_tracks: (self.tracks * 2).max(1_500),
             shows: 2,
+            // Liked Songs two thirds the base's size: a realistic library, and smaller than
+            // the base playlist, which stays the biggest listed.
+            liked_per_user: (self.tracks * 2 / 3).max(20),
             ..LibrarySpec::default()
         }
     }

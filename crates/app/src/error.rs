@@ -68,6 +68,20 @@ pub enum AppError {
          collaborator), then add that one"
     )]
     NotYourPlaylist { name: String, owner: String },
+    /// The connection's sign-in lacks a permission this needs (Liked Songs need
+    /// `user-library-read`, which connections made before Syncer asked for it lack). Signing
+    /// in again on the same connection adds it; its bases and children are kept.
+    #[error(
+        "connection {connection} was made before Syncer asked for permission to {what} \
+         ({scope}); reconnect it and approve the new permission (its bases and children are \
+         kept)"
+    )]
+    MissingScope {
+        connection: String,
+        provider: String,
+        scope: String,
+        what: String,
+    },
     /// A change that must wait while a sync of the base runs.
     #[error(
         "a sync of base {0} is in progress; wait for it to finish or cancel it, then try again"
@@ -185,6 +199,7 @@ impl AppError {
                 K::Invalid
             }
             AppError::Service(_) | AppError::Client(_) | AppError::Demo(_) => K::Service,
+            AppError::MissingScope { .. } => K::ReconnectNeeded,
             AppError::Busy(_) => K::SyncInProgress,
             AppError::Query(_) => K::BadQuery,
             AppError::Engine(e) => engine_kind(e),
@@ -205,6 +220,9 @@ impl AppError {
             AppError::NoConnection => Some(Hint::AddConnection),
             AppError::WhichConnection => Some(Hint::PickConnection),
             AppError::Busy(base) => Some(Hint::CancelSync { base: base.clone() }),
+            AppError::MissingScope { provider, .. } => Some(Hint::Reconnect {
+                provider: provider.clone(),
+            }),
             AppError::Engine(e) => match e {
                 EngineError::SyncInProgress { base } => {
                     Some(Hint::CancelSync { base: base.clone() })
@@ -348,16 +366,20 @@ fn setup_kind(e: &SetupError) -> ErrorKind {
 
 fn provider_kind(p: &ProviderError) -> ErrorKind {
     match p {
-        ProviderError::ReconnectNeeded { .. } => ErrorKind::ReconnectNeeded,
+        ProviderError::ReconnectNeeded { .. } | ProviderError::MissingScope { .. } => {
+            ErrorKind::ReconnectNeeded
+        }
         _ => ErrorKind::Service,
     }
 }
 
 fn provider_hint(p: &ProviderError) -> Option<Hint> {
     match p {
-        ProviderError::ReconnectNeeded { .. } => Some(Hint::Reconnect {
-            provider: crate::providers::SPOTIFY_PROVIDER.to_owned(),
-        }),
+        ProviderError::ReconnectNeeded { .. } | ProviderError::MissingScope { .. } => {
+            Some(Hint::Reconnect {
+                provider: crate::providers::SPOTIFY_PROVIDER.to_owned(),
+            })
+        }
         _ => None,
     }
 }
@@ -450,6 +472,33 @@ mod tests {
             assert!(!text.contains("syncer "), "{text}");
             assert!(!text.contains("--"), "{text}");
             assert!(e.hint().is_some(), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_missing_permission_says_reconnect_in_every_layer() {
+        let app = AppError::MissingScope {
+            connection: "spotify-1".into(),
+            provider: "spotify".into(),
+            scope: "user-library-read".into(),
+            what: "read your Liked Songs".into(),
+        };
+        let provider = ProviderError::MissingScope {
+            scope: "user-library-read".into(),
+            what: "read your Liked Songs".into(),
+        };
+        let engine = AppError::Engine(EngineError::Provider(provider.clone()));
+        for e in [app, AppError::Provider(provider), engine] {
+            assert_eq!(e.kind(), ErrorKind::ReconnectNeeded, "{e}");
+            assert_eq!(
+                e.hint(),
+                Some(Hint::Reconnect {
+                    provider: "spotify".into()
+                })
+            );
+            let text = e.to_string();
+            assert!(text.contains("user-library-read"), "{text}");
+            assert!(!text.contains("syncer "), "{text}");
         }
     }
 

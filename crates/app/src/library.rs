@@ -5,9 +5,11 @@ use std::collections::HashSet;
 
 use syncer_core::engine::MirrorMode;
 use syncer_core::filter::{Filter, Routing, RoutingMode, from_json, query, to_json};
-use syncer_core::ids::{BasePlaylistId, ChildPlaylistId, ConnectionId, PlaylistId};
+use syncer_core::ids::{
+    BasePlaylistId, ChildPlaylistId, ConnectionId, LIKED_SONGS_NAME, PlaylistId, SnapshotId,
+};
 use syncer_core::jobs::Schedule;
-use syncer_core::provider::{MusicProvider, NewPlaylist, PlaylistInfo};
+use syncer_core::provider::{MusicProvider, NewPlaylist, PlaylistInfo, ProviderError};
 use syncer_store::{BaseRecord, ChildEdit, ChildRecord, NewBase, NewChild, SetupError};
 
 use crate::demo::{DEMO_CHILDREN, DemoSpec};
@@ -99,8 +101,23 @@ pub struct DemoSetup {
 }
 
 impl Services {
-    /// Makes a playlist of the connection a base.
+    /// Makes a playlist of the connection a base (Liked Songs too, by their reserved id: the
+    /// window's picker lists them with the playlists). A sign-in without the permission Liked
+    /// Songs need is [`AppError::MissingScope`], whichever front end asked.
     pub async fn add_base(
+        &self,
+        connection: &ConnectionId,
+        playlist: &PlaylistId,
+    ) -> AppResult<BaseRecord> {
+        match self.add_base_unchecked(connection, playlist).await {
+            Err(AppError::Provider(ProviderError::MissingScope { scope, what })) => {
+                Err(self.missing_scope(connection, scope, what).await)
+            }
+            other => other,
+        }
+    }
+
+    async fn add_base_unchecked(
         &self,
         connection: &ConnectionId,
         playlist: &PlaylistId,
@@ -131,6 +148,33 @@ impl Services {
             })
             .await?;
         self.base(id.as_str()).await
+    }
+
+    /// Makes the connection's Liked Songs a base (`liked:<connection>`, see
+    /// `PlaylistId::liked_songs`). A connection made before Syncer asked for
+    /// `user-library-read` is refused with [`AppError::MissingScope`]: reconnecting it (same
+    /// connection, setup kept) grants it.
+    pub async fn add_liked_base(&self, connection: &ConnectionId) -> AppResult<BaseRecord> {
+        self.add_base(connection, &PlaylistId::liked_songs(connection))
+            .await
+    }
+
+    async fn missing_scope(
+        &self,
+        connection: &ConnectionId,
+        scope: String,
+        what: String,
+    ) -> AppError {
+        let provider = match self.store.get_connection(connection).await {
+            Ok(Some(record)) => record.provider,
+            _ => crate::providers::SPOTIFY_PROVIDER.to_owned(),
+        };
+        AppError::MissingScope {
+            connection: connection.to_string(),
+            provider,
+            scope,
+            what,
+        }
     }
 
     /// Adds a child under a base. Everything that can be checked without the service is checked
@@ -275,7 +319,26 @@ impl Services {
     /// The playlists of a connection, marked when they are a base or a child already.
     pub async fn playlists(&self, connection: &ConnectionId) -> AppResult<Vec<PlaylistListing>> {
         let client = self.client(connection).await?;
-        let all = client.all_playlists().await?;
+        // Liked Songs first: what most people want sorted. A connection without the library
+        // permission still lists it (without a count), so choosing it says why it cannot be.
+        let liked_id = PlaylistId::liked_songs(connection);
+        let liked = match client.playlist(&liked_id).await {
+            Ok(info) => info,
+            Err(ProviderError::MissingScope { .. }) => PlaylistInfo {
+                id: liked_id.clone(),
+                name: LIKED_SONGS_NAME.to_owned(),
+                description: None,
+                owner_id: None,
+                owner_name: None,
+                snapshot_id: SnapshotId::new(""),
+                total_items: None,
+                public: Some(false),
+                collaborative: false,
+            },
+            Err(e) => return Err(e.into()),
+        };
+        let mut all = vec![liked];
+        all.extend(client.all_playlists().await?);
         let bases = self.store.list_bases().await?;
         let mut children = HashSet::new();
         for b in &bases {

@@ -418,3 +418,47 @@ async fn a_broken_child_is_named_by_sync_and_preview_and_mended_by_a_new_query()
     .unwrap();
     assert_eq!(report.status, SyncStatus::Completed);
 }
+
+/// Issue 19: Liked Songs as a base through the one door: listed first, added by
+/// `add_liked_base`, routed, then unchanged for one request and no writes, and seen as
+/// unchanged by the on-change check.
+#[tokio::test]
+async fn liked_songs_are_a_base_listed_first_and_unchanged_costs_one_request() {
+    let (_dir, services) = services().await;
+    let connection = services.connect_demo(spec()).await.unwrap().id;
+    let listed = services.playlists(&connection).await.unwrap();
+    assert_eq!(listed[0].playlist.name, "Liked Songs");
+    assert_eq!(listed[0].playlist.id, PlaylistId::liked_songs(&connection));
+    assert!(listed[0].playlist.total_items.unwrap_or(0) > 0);
+    assert!(!listed[0].is_base);
+
+    let base = services.add_liked_base(&connection).await.unwrap();
+    assert_eq!(base.name, "Liked Songs");
+    assert!(base.id.is_liked_songs());
+    assert!(services.playlists(&connection).await.unwrap()[0].is_base);
+    services
+        .add_child(
+            &base.id,
+            &ChildSpec {
+                target: ChildTarget::Create {
+                    name: "Liked and explicit".into(),
+                },
+                query: "explicit".into(),
+                mirror: MirrorMode::default(),
+                allow_empty: false,
+            },
+        )
+        .await
+        .unwrap();
+    let run =
+        || syncer_app::sync::run_sync(&services, &base.id, false, None, CancellationToken::new());
+    let cold = run().await.unwrap();
+    assert_eq!(cold.status, SyncStatus::Completed, "{cold:?}");
+    assert!(cold.added() > 0, "{cold:?}");
+    assert!(!services.base_changed(&base.id).await);
+    let warm = run().await.unwrap();
+    assert!(warm.unchanged, "{warm:?}");
+    assert_eq!(warm.requests.total(), 1, "{:?}", warm.requests);
+    assert_eq!(warm.requests.endpoint_total("GET /me/tracks"), 1);
+    assert_eq!(warm.write_requests(), 0);
+}

@@ -220,8 +220,9 @@ pub enum RoutingArg {
 
 #[derive(Debug, Subcommand)]
 pub enum BaseCommand {
-    /// Make a playlist a base.
+    /// Make a playlist a base; `liked` makes the connection's Liked Songs one.
     Add {
+        /// A playlist id (see `syncer playlists`), or `liked` for Liked Songs.
         playlist: String,
         #[arg(long)]
         connection: Option<String>,

@@ -108,7 +108,10 @@ pub fn message_of(error: &anyhow::Error) -> String {
                     and run the command again"
                 .to_owned();
         }
-        (Some(ErrorKind::ReconnectNeeded), Some(Hint::Reconnect { provider })) => {
+        // A permission the sign-in lacks says so itself, then the command.
+        (Some(ErrorKind::ReconnectNeeded), Some(Hint::Reconnect { provider }))
+            if !lacks_scope(error) =>
+        {
             let reason = error
                 .chain()
                 .find_map(|c| match c.downcast_ref::<ProviderError>() {
@@ -134,6 +137,19 @@ pub fn message_of(error: &anyhow::Error) -> String {
         Some(hint) => format!("{error:#}\n{}", hint_text(&hint)),
         None => format!("{error:#}"),
     }
+}
+
+/// Whether the error is a sign-in without a permission Syncer needs (not an expired one).
+fn lacks_scope(error: &anyhow::Error) -> bool {
+    error.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<syncer_app::AppError>(),
+            Some(syncer_app::AppError::MissingScope { .. })
+        ) || matches!(
+            c.downcast_ref::<ProviderError>(),
+            Some(ProviderError::MissingScope { .. })
+        )
+    })
 }
 
 /// The exit code for an error, from the first cause that says.

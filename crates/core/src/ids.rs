@@ -80,9 +80,67 @@ string_id!(
     ConnectionId
 );
 
+/// Liked Songs (Spotify's saved tracks) is no playlist, yet a base reads it as one: it goes by
+/// the reserved playlist id `liked:<connection id>`. Why an id and not a `BaseSource` enum:
+/// a base's id is its playlist's id everywhere (the store's key, the engine's
+/// `PlaylistId::new(base)`, the window's bindings), so a reserved id lets Liked Songs pass
+/// through all of them unchanged, while the provider alone knows to read `/me/tracks` for it.
+/// It cannot collide with a real playlist: service ids never hold a `:`. The connection is in
+/// the id because the store keys bases by id alone, and each connection has its own Liked
+/// Songs.
+const LIKED_SONGS_PREFIX: &str = "liked:";
+
+/// What the user types and sees for Liked Songs in the terminal (`syncer base add liked`).
+pub const LIKED_SONGS_KEYWORD: &str = "liked";
+
+/// Liked Songs' name, as Spotify shows it.
+pub const LIKED_SONGS_NAME: &str = "Liked Songs";
+
+impl PlaylistId {
+    /// The reserved id of `connection`'s Liked Songs.
+    pub fn liked_songs(connection: &ConnectionId) -> PlaylistId {
+        PlaylistId(format!("{LIKED_SONGS_PREFIX}{connection}"))
+    }
+
+    /// The connection whose Liked Songs this id names, if it names Liked Songs.
+    pub fn liked_songs_of(&self) -> Option<ConnectionId> {
+        self.0
+            .strip_prefix(LIKED_SONGS_PREFIX)
+            .filter(|c| !c.is_empty())
+            .map(ConnectionId::new)
+    }
+
+    pub fn is_liked_songs(&self) -> bool {
+        self.liked_songs_of().is_some()
+    }
+}
+
+impl BasePlaylistId {
+    /// The base that routes `connection`'s Liked Songs.
+    pub fn liked_songs(connection: &ConnectionId) -> BasePlaylistId {
+        BasePlaylistId(PlaylistId::liked_songs(connection).0)
+    }
+
+    pub fn is_liked_songs(&self) -> bool {
+        self.0.starts_with(LIKED_SONGS_PREFIX)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn liked_songs_ids_name_their_connection_and_no_playlist() {
+        let c = ConnectionId::new("c-1");
+        let id = PlaylistId::liked_songs(&c);
+        assert_eq!(id.as_str(), "liked:c-1");
+        assert_eq!(id.liked_songs_of(), Some(c.clone()));
+        assert!(BasePlaylistId::liked_songs(&c).is_liked_songs());
+        assert!(!PlaylistId::new("37i9dQZF1DXcBWIGoYBM5M").is_liked_songs());
+        assert_eq!(PlaylistId::new("liked:").liked_songs_of(), None);
+        assert_eq!(PlaylistId::new("liked").liked_songs_of(), None);
+    }
 
     #[test]
     fn ids_serialize_as_plain_strings() {

@@ -466,6 +466,14 @@ pub enum ProviderError {
          Reconnect, in the app; `syncer connect spotify` in a terminal)"
     )]
     ReconnectNeeded { reason: String },
+    /// The sign-in lacks a permission this needs: a connection made before Syncer asked for
+    /// it (Liked Songs need `user-library-read`). Signing in again on the same connection
+    /// grants it; the setup is kept.
+    #[error(
+        "this connection was made before Syncer asked for permission to {what} \
+         ({scope}); reconnect it and approve the new permission (its bases and children are kept)"
+    )]
+    MissingScope { scope: String, what: String },
     #[error(
         "{endpoint} is not available to this app (Spotify restricts it for apps in Development \
          Mode); Syncer works around it where it can, otherwise an app with extended quota is needed"

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 /// The scopes a minted token carries: everything Syncer asks for.
 pub const ALL_SCOPES: &str = "playlist-read-private playlist-read-collaborative \
-    playlist-modify-private playlist-modify-public user-read-private user-read-email";
+    playlist-modify-private playlist-modify-public user-read-private user-read-email user-library-read";
 
 /// How long an authorization code stays valid (Spotify's are short-lived too).
 const CODE_LIFETIME: Duration = Duration::from_secs(600);
@@ -102,6 +102,9 @@ pub(crate) struct AuthState {
     /// Grants revoked because a spent refresh token was presented again.
     pub reuse_revocations: u64,
     pub consent: Consent,
+    /// Scopes `/authorize` leaves out of what it grants, whatever was asked: a sign-in made
+    /// by an older Syncer that did not ask for them.
+    pub withheld_scopes: Vec<String>,
     /// Which user "logs in" at `/authorize`.
     pub login_user: usize,
 }
@@ -122,6 +125,7 @@ impl AuthState {
             rotate: true,
             reuse_revocations: 0,
             consent: Consent::default(),
+            withheld_scopes: Vec::new(),
             login_user: 0,
         }
     }

@@ -32,7 +32,7 @@ mod time;
 pub use accounts_state::{ALL_SCOPES, Consent};
 pub use error::FakeError;
 pub use faults::{FaultController, Scope};
-pub use library::{LibrarySpec, LibraryView, Messiness};
+pub use library::{LibrarySpec, LibraryView, Messiness, SavedInfo};
 pub use mode::{Mode, UnknownMode};
 pub use quirks::AppUserRefusal;
 pub use server::FakeSpotify;

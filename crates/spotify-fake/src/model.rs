@@ -32,6 +32,17 @@ pub struct User {
     pub followers: u32,
     /// Playlists as `GET /me/playlists` lists them: owned and followed, newest first.
     pub playlists: Vec<usize>,
+    /// The user's Liked Songs (saved tracks), newest first, as `GET /me/tracks` lists them.
+    /// A track appears at most once.
+    pub liked: Vec<Saved>,
+}
+
+/// One saved track: which catalog track and when it was saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Saved {
+    pub track: usize,
+    /// Seconds since the Unix epoch.
+    pub added_at: i64,
 }
 
 #[derive(Debug, Clone)]

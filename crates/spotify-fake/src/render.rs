@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::mode::Mode;
-use crate::model::{Entry, EntryKind, Library, LocalFile, Playlist};
+use crate::model::{Entry, EntryKind, Library, LocalFile, Playlist, Saved};
 use crate::time::format_rfc3339;
 
 /// Markets a catalog object is "available" in (extended quota only for tracks).
@@ -351,6 +351,14 @@ impl Render<'_> {
         map.insert("primary_color".into(), Value::Null);
         map.insert(field.to_owned(), content);
         Value::Object(map)
+    }
+
+    /// One `SavedTrackObject` of `GET /me/tracks`.
+    pub fn saved_track(&self, saved: &Saved) -> Value {
+        json!({
+            "added_at": format_rfc3339(saved.added_at),
+            "track": self.track(saved.track),
+        })
     }
 
     fn playlist_common(&self, p: &Playlist) -> Map<String, Value> {

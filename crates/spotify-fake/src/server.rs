@@ -100,6 +100,12 @@ impl FakeSpotify {
         self.shared.auth().consent = decision;
     }
 
+    /// Sign-ins from now on are granted without these scopes, whatever they ask: as a
+    /// connection made before Syncer asked for them. An empty list grants what is asked.
+    pub fn withhold_scopes(&self, scopes: &[&str]) {
+        self.shared.auth().withheld_scopes = scopes.iter().map(|s| (*s).to_owned()).collect();
+    }
+
     /// Which generated user logs in at `/authorize` (default: the first). Returns false for
     /// an unknown user id.
     pub fn set_login_user(&self, user_id: &str) -> bool {
@@ -120,6 +126,37 @@ impl FakeSpotify {
     /// places in the listing and its total stay.
     pub fn list_with_null_id(&self, playlist_ids: &[&str]) {
         self.shared.quirks().null_ids = playlist_ids.iter().map(|id| (*id).to_owned()).collect();
+    }
+
+    /// Saves a track to `user_id`'s Liked Songs (what the Spotify app's heart does), newest,
+    /// one second after the newest saved so far; a track already saved moves to the top, as
+    /// saving it again does. False for an unknown user or track.
+    pub fn like(&self, user_id: &str, track_id: &str) -> bool {
+        let mut lib = self.shared.library_mut();
+        let (Some(user), Some(track)) =
+            (lib.user(user_id), lib.index.tracks.get(track_id).copied())
+        else {
+            return false;
+        };
+        let liked = &mut lib.users[user].liked;
+        let added_at = liked.first().map_or(0, |s| s.added_at) + 1;
+        liked.retain(|s| s.track != track);
+        liked.insert(0, crate::model::Saved { track, added_at });
+        true
+    }
+
+    /// Removes a track from `user_id`'s Liked Songs; false when it was not there.
+    pub fn unlike(&self, user_id: &str, track_id: &str) -> bool {
+        let mut lib = self.shared.library_mut();
+        let (Some(user), Some(track)) =
+            (lib.user(user_id), lib.index.tracks.get(track_id).copied())
+        else {
+            return false;
+        };
+        let liked = &mut lib.users[user].liked;
+        let before = liked.len();
+        liked.retain(|s| s.track != track);
+        liked.len() != before
     }
 
     /// Sends playlist objects (listings and details) without `snapshot_id`.

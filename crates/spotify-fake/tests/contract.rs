@@ -485,6 +485,90 @@ async fn drive(mode: Mode, contract: &Value) -> Checker {
         .await;
     }
 
+    // --- Liked Songs: GET /me/tracks ------------------------------------------------------
+    let liked_max = d.c.param(&Method::GET, "/me/tracks", "limit")["schema"]["maximum"]
+        .as_u64()
+        .unwrap();
+    let saved = d
+        .all_pages(
+            "/me/tracks",
+            &h.url(&format!("/me/tracks?limit={liked_max}")),
+        )
+        .await;
+    let truth = lib.liked(&user);
+    assert!(!truth.is_empty(), "the user has Liked Songs");
+    assert_eq!(saved.len(), truth.len(), "every saved track, once");
+    for (item, want) in saved.iter().zip(&truth) {
+        assert_eq!(item["track"]["id"].as_str(), Some(want.track_id.as_str()));
+        assert_eq!(item["added_at"].as_str(), Some(want.added_at.as_str()));
+    }
+    let stamps: Vec<&str> = saved
+        .iter()
+        .filter_map(|i| i["added_at"].as_str())
+        .collect();
+    assert!(stamps.windows(2).all(|w| w[0] >= w[1]), "newest first");
+    let first = d
+        .expect(Method::GET, "/me/tracks", "/me/tracks?limit=1", None, 200)
+        .await;
+    assert_eq!(first["total"].as_u64(), Some(truth.len() as u64));
+    assert_eq!(first["items"].as_array().map(Vec::len), Some(1));
+    assert!(
+        first["next"]
+            .as_str()
+            .is_some_and(|n| n.contains("offset=1"))
+    );
+    let past_end = d
+        .expect(
+            Method::GET,
+            "/me/tracks",
+            &format!("/me/tracks?offset={}&limit=5", truth.len()),
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(past_end["items"].as_array().map(Vec::len), Some(0));
+    assert!(past_end["next"].is_null());
+    d.expect(
+        Method::GET,
+        "/me/tracks",
+        &format!("/me/tracks?limit={}", liked_max + 1),
+        None,
+        400,
+    )
+    .await;
+    d.expect(Method::GET, "/me/tracks", "/me/tracks?limit=0", None, 400)
+        .await;
+    // A token without `user-library-read` (a connection made before Syncer asked for it).
+    let without = h.fake.mint_token_with_scopes(
+        &user,
+        "playlist-read-private playlist-modify-private playlist-modify-public",
+    );
+    let (status, body) = d
+        .call_as(
+            Method::GET,
+            "/me/tracks",
+            "/me/tracks",
+            None,
+            Some(&without),
+        )
+        .await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["error"]["status"].as_u64(), Some(403));
+    assert_eq!(
+        body["error"]["message"].as_str(),
+        Some("Insufficient client scope")
+    );
+    // Faults apply as for any endpoint (a 429 in the contract's shape).
+    h.fake
+        .faults()
+        .on("GET /v1/me/tracks")
+        .rate_limit_after(0, 1);
+    d.expect(Method::GET, "/me/tracks", "/me/tracks", None, 429)
+        .await;
+    h.fake.faults().clear();
+    d.expect(Method::GET, "/me/tracks", "/me/tracks", None, 200)
+        .await;
+
     // --- A playlist and its items, both generations --------------------------------------
     for p in [&big, &small, &followed] {
         d.expect(

@@ -9,7 +9,9 @@ use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::json;
 use syncer_core::capabilities::{Capabilities, Endpoint, Field, LookupKind};
-use syncer_core::ids::{AlbumId, ArtistId, ConnectionId, PlaylistId, SnapshotId, TrackId};
+use syncer_core::ids::{
+    AlbumId, ArtistId, ConnectionId, LIKED_SONGS_NAME, PlaylistId, SnapshotId, TrackId,
+};
 use syncer_core::provider::{
     AlbumMeta, ArtistMeta, EntryOrigin, MusicProvider, NewPlaylist, Page, PageRequest,
     PlaylistEntry, PlaylistInfo, PlaylistItems, ProviderError, ProviderResult, RequestStats,
@@ -18,8 +20,9 @@ use syncer_core::provider::{
 use tokio_util::sync::CancellationToken;
 
 use crate::capabilities::CapabilityStore;
-use crate::config::ClientConfig;
+use crate::config::{ClientConfig, MAX_PAGE_SIZE};
 use crate::http::{ApiRequest, CallError, Idempotency, Transport};
+use crate::liked::{LIKED_SONGS_ENDPOINT, USER_LIBRARY_READ, liked_snapshot};
 use crate::mapping::{self, is_spotify_id, track_uri};
 use crate::model::{
     AlbumObject, ArtistObject, Lenient, Paging, PlaylistEntryObject, PlaylistObject, SeveralAlbums,
@@ -386,6 +389,85 @@ impl<T: TokenSource> SpotifyClient<T> {
         .await
     }
 
+    /// One page of Liked Songs, newest first. Saved-track objects read as playlist entries
+    /// (`added_at` and `track`), so the same mapping keeps `added_at` as the added date.
+    async fn liked_page(
+        &self,
+        offset: u32,
+        limit: u32,
+    ) -> Result<(u32, Paging<PlaylistEntryObject>), CallError> {
+        let req = ApiRequest::get(LIKED_SONGS_ENDPOINT, "/me/tracks".to_owned())
+            .query("offset", offset.to_string())
+            .query("limit", page_size(limit).to_string());
+        Ok((offset, self.call(req).await?))
+    }
+
+    /// Liked Songs are readable only as this connection's own: another connection's reserved
+    /// id would read this account's library under that connection's name.
+    fn check_liked(&self, id: &PlaylistId) -> ProviderResult<()> {
+        if id.liked_songs_of().as_ref() == Some(&self.inner.connection) {
+            Ok(())
+        } else {
+            Err(ProviderError::NotFound {
+                what: format!("Liked Songs {id:?} (of another connection)"),
+            })
+        }
+    }
+
+    /// A 403 naming the scope is a connection made before Syncer asked for
+    /// `user-library-read`: said as such, so the user reconnects rather than wonders.
+    fn liked_error(e: CallError) -> ProviderError {
+        match e {
+            CallError::Status { status, message }
+                if status == StatusCode::FORBIDDEN
+                    && message.to_ascii_lowercase().contains("scope") =>
+            {
+                tracing::info!("Liked Songs refused: the sign-in lacks user-library-read");
+                ProviderError::MissingScope {
+                    scope: USER_LIBRARY_READ.to_owned(),
+                    what: "read your Liked Songs".to_owned(),
+                }
+            }
+            e => e.into_provider("your Liked Songs"),
+        }
+    }
+
+    /// The change check: one request, the first page with `limit=1` (see `liked.rs`).
+    async fn liked_version(&self) -> ProviderResult<(SnapshotId, u32)> {
+        let (_, page) = self.liked_page(0, 1).await.map_err(Self::liked_error)?;
+        let total = page.total.unwrap_or(0);
+        let newest = page.items.into_iter().find_map(|i| match i {
+            Lenient::Read(e) => e.added_at,
+            _ => None,
+        });
+        let version = liked_snapshot(
+            total,
+            newest.as_deref(),
+            SystemTime::now(),
+            self.config().liked_full_read_every,
+        );
+        Ok((version, total))
+    }
+
+    /// Every saved track, newest first, in pages of 50 (the contract's largest).
+    async fn liked_items(&self) -> ProviderResult<PlaylistItems> {
+        let size = MAX_PAGE_SIZE;
+        let first = self.liked_page(0, size).await.map_err(Self::liked_error)?;
+        let total = first.1.total.unwrap_or(0);
+        let first_len = u32::try_from(first.1.items.len()).unwrap_or(u32::MAX);
+        let mut entries = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
+        Self::push_page(&mut entries, first);
+        let mut rest = std::pin::pin!(
+            stream::iter(remaining_offsets(first_len, total, size))
+                .map(|offset| self.liked_page(offset, size))
+                .buffered(self.concurrency())
+        );
+        while let Some(page) = rest.next().await {
+            Self::push_page(&mut entries, page.map_err(Self::liked_error)?);
+        }
+        Ok(PlaylistItems { entries })
+    }
+
     fn check_playlist_id(id: &PlaylistId) -> ProviderResult<()> {
         if is_spotify_id(id.as_str()) {
             Ok(())
@@ -640,6 +722,21 @@ impl<T: TokenSource> MusicProvider for SpotifyClient<T> {
     }
 
     async fn playlist(&self, id: &PlaylistId) -> ProviderResult<PlaylistInfo> {
+        if id.is_liked_songs() {
+            self.check_liked(id)?;
+            let (snapshot_id, total) = self.liked_version().await?;
+            return Ok(PlaylistInfo {
+                id: id.clone(),
+                name: LIKED_SONGS_NAME.to_owned(),
+                description: None,
+                owner_id: None,
+                owner_name: None,
+                snapshot_id,
+                total_items: Some(total),
+                public: Some(false),
+                collaborative: false,
+            });
+        }
         Self::check_playlist_id(id)?;
         let req = ApiRequest::get("GET /playlists/{id}", format!("/playlists/{}", id.as_str()))
             .query(
@@ -658,6 +755,10 @@ impl<T: TokenSource> MusicProvider for SpotifyClient<T> {
     }
 
     async fn snapshot_id(&self, id: &PlaylistId) -> ProviderResult<SnapshotId> {
+        if id.is_liked_songs() {
+            self.check_liked(id)?;
+            return Ok(self.liked_version().await?.0);
+        }
         Self::check_playlist_id(id)?;
         let req = ApiRequest::get("GET /playlists/{id}", format!("/playlists/{}", id.as_str()))
             .query("fields", "snapshot_id");
@@ -672,6 +773,10 @@ impl<T: TokenSource> MusicProvider for SpotifyClient<T> {
     }
 
     async fn playlist_items(&self, id: &PlaylistId) -> ProviderResult<PlaylistItems> {
+        if id.is_liked_songs() {
+            self.check_liked(id)?;
+            return self.liked_items().await;
+        }
         Self::check_playlist_id(id)?;
         let size = page_size(self.config().page_size);
         let mut refused = None;

@@ -26,6 +26,11 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
     pub breaker: BreakerConfig,
     pub user_agent: String,
+    /// Liked Songs have no `snapshot_id`; their change check is the first page's `total` and
+    /// newest `added_at` (see `liked.rs`), which can miss a removal paired with an addition.
+    /// The version it reports also changes once per this period, so such a miss lasts at most
+    /// this long: the next check after it reads Liked Songs in full.
+    pub liked_full_read_every: Duration,
 }
 
 impl Default for ClientConfig {
@@ -40,6 +45,7 @@ impl Default for ClientConfig {
             retry: RetryPolicy::default(),
             breaker: BreakerConfig::default(),
             user_agent: concat!("Syncer/", env!("CARGO_PKG_VERSION")).to_owned(),
+            liked_full_read_every: Duration::from_secs(24 * 3600),
         }
     }
 }

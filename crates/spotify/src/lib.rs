@@ -17,6 +17,7 @@ mod capabilities;
 mod client;
 mod config;
 mod http;
+mod liked;
 mod mapping;
 mod model;
 mod paging;
@@ -28,4 +29,5 @@ pub use client::{BuildError, SpotifyClient};
 pub use config::{
     BreakerConfig, ClientConfig, MAX_PAGE_SIZE, RateConfig, RetryPolicy, SPOTIFY_API_BASE,
 };
+pub use liked::{LIKED_SONGS_ENDPOINT, USER_LIBRARY_READ};
 pub use token::{AccessToken, StaticToken, TokenError, TokenSource};

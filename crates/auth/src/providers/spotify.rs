@@ -7,14 +7,17 @@ pub const NAME: &str = "spotify";
 pub const ACCOUNTS_BASE: &str = "https://accounts.spotify.com";
 pub const API_BASE: &str = "https://api.spotify.com/v1";
 
-/// What Syncer reads and writes: the user's playlists (private and collaborative too), and the
-/// profile that names the connection.
+/// What Syncer reads and writes: the user's playlists (private and collaborative too), the
+/// profile that names the connection, and Liked Songs (`user-library-read`, asked since Liked
+/// Songs became a base: connections made before lack it, and reading Liked Songs on one says
+/// to reconnect).
 pub const SCOPES: &[&str] = &[
     "playlist-read-private",
     "playlist-read-collaborative",
     "playlist-modify-private",
     "playlist-modify-public",
     "user-read-private",
+    "user-library-read",
 ];
 
 /// Since July 2026 Spotify's refresh tokens stop working six months after the user authorised

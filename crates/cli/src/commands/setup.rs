@@ -5,7 +5,7 @@ use syncer_app::library::{BaseOverview, ChildChanges, ChildSpec, ChildTarget, Ro
 use syncer_auth::{LoopbackConnect, date_of};
 use syncer_core::engine::MirrorMode;
 use syncer_core::filter::{Filter, RoutingMode, query};
-use syncer_core::ids::{BasePlaylistId, ChildPlaylistId, PlaylistId};
+use syncer_core::ids::{BasePlaylistId, ChildPlaylistId, LIKED_SONGS_KEYWORD, PlaylistId};
 
 use super::output;
 use crate::app::{App, DemoSpec, SPOTIFY_PROVIDER};
@@ -246,12 +246,17 @@ pub async fn base(app: &App, command: BaseCommand) -> anyhow::Result<u8> {
             connection,
         } => {
             let conn = app.resolve_connection(connection.as_deref()).await?;
-            let info = app
-                .add_base(&conn, &PlaylistId::new(playlist.as_str()))
-                .await?;
-            output(app, &json!({"base": playlist, "name": info.name}), || {
+            // `liked` is the connection's Liked Songs; its base id names the connection.
+            let info = if playlist == LIKED_SONGS_KEYWORD {
+                app.add_liked_base(&conn).await?
+            } else {
+                app.add_base(&conn, &PlaylistId::new(playlist.as_str()))
+                    .await?
+            };
+            let id = info.id.to_string();
+            output(app, &json!({"base": id, "name": info.name}), || {
                 format!(
-                    "base added: {} ({playlist})\nnext: `syncer child add {playlist} --create NAME --query '...'`\n",
+                    "base added: {} ({id})\nnext: `syncer child add {id} --create NAME --query '...'`\n",
                     info.name
                 )
             });

@@ -50,6 +50,7 @@ pub fn library(tracks: usize) -> LibrarySpec {
         followed_per_user: 0,
         catalog_tracks: 1_500,
         shows: 2,
+        liked_per_user: 120,
         // Relinking changes ids between base and child; other messy entries stay.
         messiness: Messiness {
             relinked: 0.0,
@@ -67,6 +68,20 @@ pub async fn world_with(mode: Mode, tracks: usize, children: Vec<ChildSpec>) -> 
 }
 
 pub async fn world_of(mode: Mode, library: LibrarySpec, children: Vec<ChildSpec>) -> World {
+    build_world(mode, library, children, false).await
+}
+
+/// A world whose base is the user's Liked Songs (`liked:test`).
+pub async fn liked_world(mode: Mode, library: LibrarySpec, children: Vec<ChildSpec>) -> World {
+    build_world(mode, library, children, true).await
+}
+
+async fn build_world(
+    mode: Mode,
+    library: LibrarySpec,
+    children: Vec<ChildSpec>,
+    liked: bool,
+) -> World {
     let fake = FakeSpotify::start(FakeConfig {
         mode,
         seed: 11,
@@ -95,13 +110,17 @@ pub async fn world_of(mode: Mode, library: LibrarySpec, children: Vec<ChildSpec>
     let store = Store::open_file(&dir.path().join("syncer.db"), &Default::default())
         .await
         .unwrap();
-    let base = fake
-        .library()
-        .owned_by(&user)
-        .into_iter()
-        .max_by_key(|p| p.item_count)
-        .unwrap();
-    let base = BasePlaylistId::new(base.id);
+    let base = if liked {
+        BasePlaylistId::liked_songs(&ConnectionId::new("test"))
+    } else {
+        let largest = fake
+            .library()
+            .owned_by(&user)
+            .into_iter()
+            .max_by_key(|p| p.item_count)
+            .unwrap();
+        BasePlaylistId::new(largest.id)
+    };
     store
         .add_base(&NewBase {
             id: base.clone(),

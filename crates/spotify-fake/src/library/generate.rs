@@ -8,7 +8,7 @@ use rand_chacha::ChaCha8Rng;
 use super::{LibrarySpec, words};
 use crate::model::{
     Album, AlbumType, Artist, DatePrecision, Entry, EntryKind, Episode, Library, LocalFile,
-    Playlist, Show, Track, User,
+    Playlist, Saved, Show, Track, User,
 };
 use crate::time::format_date;
 
@@ -30,8 +30,18 @@ pub fn generate(seed: u64, spec: &LibrarySpec) -> Library {
     lib.rebuild_index();
     g.playlists(&mut lib);
     lib.rebuild_index();
+    // Liked Songs come last and from their own stream, so adding them left every id, name
+    // and playlist of a seed as it was before.
+    let mut liked = Gen {
+        rng: ChaCha8Rng::seed_from_u64(seed ^ LIKED_STREAM),
+        spec,
+    };
+    liked.liked(&mut lib);
     lib
 }
+
+/// Mixed into the seed for the Liked Songs stream.
+const LIKED_STREAM: u64 = 0x4c49_4b45_445f_534f;
 
 struct Gen<'a> {
     rng: ChaCha8Rng,
@@ -113,6 +123,7 @@ impl Gen<'_> {
                 product: "premium",
                 followers: self.rng.random_range(0..200),
                 playlists: Vec::new(),
+                liked: Vec::new(),
             });
         }
     }
@@ -361,6 +372,65 @@ impl Gen<'_> {
                 }
             }
             lib.users[user].playlists = list;
+        }
+    }
+
+    /// Each user's Liked Songs: about two thirds from tracks of the playlists they own (people
+    /// like what they collect), the rest from the catalog, distinct, saved at increasing times
+    /// from 2015 on and stored newest first as Spotify lists them.
+    fn liked(&mut self, lib: &mut Library) {
+        let track_count = lib.tracks.len();
+        let wanted = self.spec.liked_per_user.min(track_count);
+        for user in 0..lib.users.len() {
+            let mut chosen: Vec<usize> = Vec::with_capacity(wanted);
+            let mut seen = vec![false; track_count];
+            let mut own: Vec<usize> = lib
+                .playlists
+                .iter()
+                .filter(|p| p.owner == user)
+                .flat_map(|p| p.entries.iter())
+                .filter_map(|e| match e.kind {
+                    EntryKind::Track(t) => Some(t),
+                    _ => None,
+                })
+                .collect();
+            // A partial shuffle of the user's own tracks, then of the catalog.
+            let from_own = wanted * 2 / 3;
+            for i in 0..own.len() {
+                if chosen.len() >= from_own {
+                    break;
+                }
+                let j = self.rng.random_range(i..own.len());
+                own.swap(i, j);
+                let t = own[i];
+                if !seen[t] {
+                    seen[t] = true;
+                    chosen.push(t);
+                }
+            }
+            let mut pool: Vec<usize> = (0..track_count).collect();
+            for i in 0..track_count {
+                if chosen.len() >= wanted {
+                    break;
+                }
+                let j = self.rng.random_range(i..track_count);
+                pool.swap(i, j);
+                let t = pool[i];
+                if !seen[t] {
+                    seen[t] = true;
+                    chosen.push(t);
+                }
+            }
+            let mut added_at = EPOCH_2015;
+            let mut liked: Vec<Saved> = chosen
+                .into_iter()
+                .map(|track| {
+                    added_at += self.rng.random_range(60..2 * 86_400);
+                    Saved { track, added_at }
+                })
+                .collect();
+            liked.reverse();
+            lib.users[user].liked = liked;
         }
     }
 

@@ -6,7 +6,8 @@ mod view;
 mod words;
 
 pub use view::{
-    AlbumInfo, ArtistInfo, ItemInfo, ItemKind, LibraryView, PlaylistInfo, TrackInfo, UserInfo,
+    AlbumInfo, ArtistInfo, ItemInfo, ItemKind, LibraryView, PlaylistInfo, SavedInfo, TrackInfo,
+    UserInfo,
 };
 
 /// The catalog a seed and a spec generate, as owned values, without serving it: what other
@@ -52,6 +53,8 @@ pub struct LibrarySpec {
     pub catalog_tracks: usize,
     /// Podcasts whose episodes can appear in playlists.
     pub shows: usize,
+    /// Size of each user's Liked Songs (`GET /me/tracks`), capped at the catalog size.
+    pub liked_per_user: usize,
     pub messiness: Messiness,
 }
 
@@ -63,6 +66,7 @@ impl Default for LibrarySpec {
             followed_per_user: 1,
             catalog_tracks: 1_500,
             shows: 3,
+            liked_per_user: 300,
             messiness: Messiness::default(),
         }
     }
@@ -75,6 +79,7 @@ impl LibrarySpec {
             users: 2,
             playlist_sizes: vec![10, 1_000, 10_000],
             catalog_tracks: 12_000,
+            liked_per_user: 10_000,
             ..LibrarySpec::default()
         }
     }

@@ -205,6 +205,32 @@ impl LibraryView {
     pub fn episode_ids(&self) -> Vec<String> {
         self.with(|lib| lib.episodes.iter().map(|e| e.id.clone()).collect())
     }
+
+    /// `user_id`'s Liked Songs, newest first (the order of `GET /me/tracks`).
+    pub fn liked(&self, user_id: &str) -> Vec<SavedInfo> {
+        self.with(|lib| {
+            lib.user(user_id)
+                .map(|u| {
+                    lib.users[u]
+                        .liked
+                        .iter()
+                        .map(|s| SavedInfo {
+                            track_id: lib.tracks[s.track].id.clone(),
+                            added_at: crate::time::format_rfc3339(s.added_at),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    }
+}
+
+/// One of a user's Liked Songs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedInfo {
+    pub track_id: String,
+    /// RFC 3339, UTC, whole seconds.
+    pub added_at: String,
 }
 
 fn playlist_info(lib: &Library, i: usize) -> PlaylistInfo {

@@ -76,7 +76,16 @@ pub(super) async fn authorize(State(s): State<Arc<Shared>>, Query(q): Query<Para
         redirect_uri: redirect_uri.to_owned(),
         code_challenge: challenge,
         user: auth.login_user,
-        scope: q.get("scope").cloned().unwrap_or_default(),
+        scope: q
+            .get("scope")
+            .map(|asked| {
+                asked
+                    .split(' ')
+                    .filter(|s| !auth.withheld_scopes.iter().any(|w| w == s))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .unwrap_or_default(),
         issued: std::time::Instant::now(),
     };
     let value = auth.issue_code(code);

@@ -96,6 +96,46 @@ pub(super) async fn my_playlists(
     playlists_page(&s, caller.user, false, &params, href)
 }
 
+/// `GET /me/tracks`: the caller's Liked Songs, newest first, `limit` 1–50 and any offset (the
+/// contract sets no maximum). Same in both modes. Without `user-library-read` Spotify answers
+/// 403 "Insufficient client scope", as for a write without the playlist scopes.
+pub(super) async fn saved_tracks(
+    State(s): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Query(params): Query<Params>,
+) -> Result<Json<Value>, ApiError> {
+    let caller = authenticate(&s, &headers)?;
+    if !caller.may_read_library() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "Insufficient client scope",
+        ));
+    }
+    let (offset, limit) = page_params(&params, 50, None)?;
+    let lib = s.library();
+    let api = s.api_base();
+    let r = Render {
+        lib: &lib,
+        mode: s.config.mode,
+        api: &api,
+    };
+    let liked = &lib.users[caller.user].liked;
+    let items = liked
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|saved| r.saved_track(saved))
+        .collect();
+    Ok(Json(paging(
+        &format!("{api}/me/tracks"),
+        &carried_query(&params),
+        items,
+        offset,
+        limit,
+        liked.len(),
+    )))
+}
+
 /// Removed from Development Mode in February 2026.
 pub(super) async fn user_playlists(
     State(s): State<Arc<Shared>>,

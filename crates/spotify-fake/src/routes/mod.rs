@@ -23,6 +23,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/v1/me/playlists",
             get(me::my_playlists).post(me::create_my_playlist),
         )
+        .route("/v1/me/tracks", get(me::saved_tracks))
         .route("/v1/users/{id}", get(me::user_profile))
         .route(
             "/v1/users/{id}/playlists",
@@ -82,6 +83,11 @@ impl Caller {
         self.scope
             .split(' ')
             .any(|s| s == "playlist-modify-public" || s == "playlist-modify-private")
+    }
+
+    /// `user-library-read`: what `GET /me/tracks` requires.
+    pub fn may_read_library(&self) -> bool {
+        self.scope.split(' ').any(|s| s == "user-library-read")
     }
 }
 
