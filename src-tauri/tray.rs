@@ -9,7 +9,7 @@ use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, State};
 
-use crate::error::{CommandError, CommandResult, ErrorCode};
+use crate::error::CommandResult;
 use crate::syncing::{HubStatus, SyncHub};
 
 const TRAY_ID: &str = "syncer";
@@ -43,10 +43,10 @@ pub struct TrayMenu {
 /// Builds the tray. Where the desktop has no tray, the app still runs; closing the window
 /// then quits instead of hiding (see `main`).
 pub fn build(app: &AppHandle) -> tauri::Result<()> {
-    let sync_all = MenuItem::with_id(app, "sync_all", "Sync all now", true, None::<&str>)?;
+    let sync_all = MenuItem::with_id(app, TrayAction::SyncAll.id(), "Sync all now", true, None::<&str>)?;
     let pause = MenuItem::with_id(
         app,
-        "toggle_pause",
+        TrayAction::TogglePause.id(),
         "Pause background sync",
         true,
         None::<&str>,
@@ -58,8 +58,8 @@ pub fn build(app: &AppHandle) -> tauri::Result<()> {
         false,
         None::<&str>,
     )?;
-    let open = MenuItem::with_id(app, "open", "Open Syncer", true, None::<&str>)?;
-    let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;
+    let open = MenuItem::with_id(app, TrayAction::Open.id(), "Open Syncer", true, None::<&str>)?;
+    let quit = MenuItem::with_id(app, TrayAction::Quit.id(), "Quit", true, None::<&str>)?;
     let menu = Menu::with_items(
         app,
         &[
@@ -77,10 +77,12 @@ pub fn build(app: &AppHandle) -> tauri::Result<()> {
         .menu(&menu)
         .on_menu_event(|app, event| {
             let app = app.clone();
-            let action = event.id.as_ref().to_owned();
+            let Some(action) = TrayAction::of_id(event.id.as_ref()) else {
+                return;
+            };
             tauri::async_runtime::spawn(async move {
-                if let Err(e) = run_action(&app, &action).await {
-                    tracing::warn!(action, error = %e.message, "tray action failed");
+                if let Err(e) = run_action(&app, action).await {
+                    tracing::warn!(?action, error = %e.message, "tray action failed");
                 }
             });
         })
@@ -144,29 +146,59 @@ pub fn open_window(app: &AppHandle) {
     crate::window::open_main_window(app);
 }
 
+/// What the tray's menu can do; the window's `tray_action` command takes the same actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export, export_to = "../ui/src/bindings/")]
+pub enum TrayAction {
+    SyncAll,
+    TogglePause,
+    Open,
+    Quit,
+}
+
+impl TrayAction {
+    /// The menu entry's id, which comes back in its click event.
+    fn id(self) -> &'static str {
+        match self {
+            TrayAction::SyncAll => "sync_all",
+            TrayAction::TogglePause => "toggle_pause",
+            TrayAction::Open => "open",
+            TrayAction::Quit => "quit",
+        }
+    }
+
+    fn of_id(id: &str) -> Option<TrayAction> {
+        [
+            TrayAction::SyncAll,
+            TrayAction::TogglePause,
+            TrayAction::Open,
+            TrayAction::Quit,
+        ]
+        .into_iter()
+        .find(|a| a.id() == id)
+    }
+}
+
 /// What a tray menu entry does; the window's `tray_action` command takes the same path.
-pub async fn run_action(app: &AppHandle, action: &str) -> CommandResult<()> {
+pub async fn run_action(app: &AppHandle, action: TrayAction) -> CommandResult<()> {
     let hub = app.state::<Arc<SyncHub>>().inner().clone();
     match action {
-        "sync_all" => hub.start_all().await.map(|_| ()),
-        "toggle_pause" => {
+        TrayAction::SyncAll => hub.start_all().await.map(|_| ()),
+        TrayAction::TogglePause => {
             hub.set_paused(!hub.is_paused()).await;
             Ok(())
         }
-        "open" => {
+        TrayAction::Open => {
             open_window(app);
             Ok(())
         }
-        "quit" => {
+        TrayAction::Quit => {
             app.state::<crate::window::WindowLifecycle>()
                 .quit_requested();
             app.exit(0);
             Ok(())
         }
-        other => Err(CommandError::with_code(
-            ErrorCode::Invalid,
-            format!("no tray action called {other}"),
-        )),
     }
 }
 
@@ -174,9 +206,9 @@ pub async fn run_action(app: &AppHandle, action: &str) -> CommandResult<()> {
 pub async fn tray_action(
     app: AppHandle,
     _hub: State<'_, Arc<SyncHub>>,
-    action: String,
+    action: TrayAction,
 ) -> CommandResult<()> {
-    run_action(&app, &action).await
+    run_action(&app, action).await
 }
 
 #[cfg(test)]

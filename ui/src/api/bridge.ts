@@ -44,6 +44,7 @@ import type { SyncStatus } from "../bindings/SyncStatus";
 import type { SyncSummary } from "../bindings/SyncSummary";
 import type { TestReport } from "../bindings/TestReport";
 import type { Theme } from "../bindings/Theme";
+import type { TrayAction } from "../bindings/TrayAction";
 import type { UndoView } from "../bindings/UndoView";
 import type { UpdateView } from "../bindings/UpdateView";
 import type { UserGenresView } from "../bindings/UserGenresView";
@@ -130,10 +131,7 @@ export type Unlisten = () => void;
 
 // ---- the commands ------------------------------------------------------------------------------
 
-/** What the tray menu can do; `tray_action` takes the same names (a String on the Rust side). */
-export type TrayAction = "sync_all" | "toggle_pause" | "open" | "quit";
-
-export type { ConflictChoice };
+export type { ConflictChoice, TrayAction };
 
 type NoArgs = undefined;
 
