@@ -43,7 +43,13 @@ pub struct TrayMenu {
 /// Builds the tray. Where the desktop has no tray, the app still runs; closing the window
 /// then quits instead of hiding (see `main`).
 pub fn build(app: &AppHandle) -> tauri::Result<()> {
-    let sync_all = MenuItem::with_id(app, TrayAction::SyncAll.id(), "Sync all now", true, None::<&str>)?;
+    let sync_all = MenuItem::with_id(
+        app,
+        TrayAction::SyncAll.id(),
+        "Sync all now",
+        true,
+        None::<&str>,
+    )?;
     let pause = MenuItem::with_id(
         app,
         TrayAction::TogglePause.id(),
@@ -58,7 +64,13 @@ pub fn build(app: &AppHandle) -> tauri::Result<()> {
         false,
         None::<&str>,
     )?;
-    let open = MenuItem::with_id(app, TrayAction::Open.id(), "Open Syncer", true, None::<&str>)?;
+    let open = MenuItem::with_id(
+        app,
+        TrayAction::Open.id(),
+        "Open Syncer",
+        true,
+        None::<&str>,
+    )?;
     let quit = MenuItem::with_id(app, TrayAction::Quit.id(), "Quit", true, None::<&str>)?;
     let menu = Menu::with_items(
         app,
