@@ -276,9 +276,10 @@ impl Services {
             })
     }
 
-    /// Connects the demo library, makes its biggest playlist the base and adds children with
-    /// sensible filters. A previous demo of the same library is replaced first, before the
-    /// stand-in starts, so the new children get the first ids again.
+    /// Connects the demo library, makes its Liked Songs the base (what most people want sorted:
+    /// a demo user sees the real use case first) and adds children with sensible filters. A
+    /// previous demo of the same library is replaced first, before the stand-in starts, so the
+    /// new children get the first ids again.
     pub async fn set_up_demo(&self, spec: DemoSpec) -> AppResult<DemoSetup> {
         let connection = spec.connection_id();
         for b in self.store.list_bases().await? {
@@ -289,8 +290,15 @@ impl Services {
         // A stand-in already running in this process holds the old children: start afresh.
         self.forget_client(&connection).await;
         self.connect_demo(spec).await?;
-        let biggest = self.biggest_playlist(&connection).await?;
-        let base = self.add_base(&connection, &biggest.id).await?;
+        let liked = PlaylistId::liked_songs(&connection);
+        let base_entries = self
+            .playlists(&connection)
+            .await?
+            .into_iter()
+            .find(|p| p.playlist.id == liked)
+            .and_then(|p| p.playlist.total_items)
+            .unwrap_or(0);
+        let base = self.add_base(&connection, &liked).await?;
         let mut children = Vec::new();
         for (name, query) in DEMO_CHILDREN {
             let child = self
@@ -311,7 +319,7 @@ impl Services {
         Ok(DemoSetup {
             connection,
             base,
-            base_entries: biggest.total_items.unwrap_or(0),
+            base_entries,
             children,
         })
     }
