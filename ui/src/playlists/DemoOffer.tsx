@@ -57,8 +57,8 @@ export function DemoOffer({
       <h2 className="card__title">Try it with the demo library</h2>
       <p className="card__intro">
         No account needed: Syncer starts a stand-in for Spotify on this computer with 600 generated
-        tracks, makes its Liked Songs your base and adds five children (rock, electronic, hip
-        hop, the 2020s, classics). Then press Sync and watch the tracks go where they belong.
+        tracks, makes its Liked Songs your base and adds five children (rock, electronic, hip hop,
+        the 2020s, classics). Then press Sync and watch the tracks go where they belong.
       </p>
       {failure}
       {button}
