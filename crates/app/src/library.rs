@@ -291,12 +291,13 @@ impl Services {
         self.forget_client(&connection).await;
         self.connect_demo(spec).await?;
         let liked = PlaylistId::liked_songs(&connection);
+        // One request (the change check's page), not the whole playlist listing.
         let base_entries = self
-            .playlists(&connection)
+            .client(&connection)
             .await?
-            .into_iter()
-            .find(|p| p.playlist.id == liked)
-            .and_then(|p| p.playlist.total_items)
+            .playlist(&liked)
+            .await?
+            .total_items
             .unwrap_or(0);
         let base = self.add_base(&connection, &liked).await?;
         let mut children = Vec::new();
