@@ -114,6 +114,8 @@ bindings-check:
 	@if git rev-parse --git-dir >/dev/null 2>&1 && ! git diff --quiet -- $(UI)/src/bindings; then \
 		echo "ui/src/bindings is out of date with the Rust types: commit the regenerated files"; \
 		git diff --stat -- $(UI)/src/bindings; exit 1; fi
+	@if grep -rln 'from "\.\./' $(UI)/src/bindings; then \
+		echo "a binding imports from outside ui/src/bindings: every #[ts(export)] must use the shared TS_RS_EXPORT_DIR (.cargo/config.toml), not export_to"; exit 1; fi
 
 fmt:
 	$(CARGO) fmt --all

@@ -8,7 +8,7 @@ use crate::state::AppState;
 /// What Settings shows under "Where your data lives".
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct AppInfo {
     pub version: String,
     pub data_dir: String,

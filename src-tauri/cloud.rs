@@ -34,7 +34,7 @@ pub(crate) fn cloud_error(err: CloudError) -> CommandError {
 /// Which version of a conflicting setup item the window keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub enum ConflictChoice {
     /// This device's version.
     Local,
@@ -44,7 +44,7 @@ pub enum ConflictChoice {
 
 /// Where this device stands with the cloud, for the Cloud page.
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct CloudStatusView {
     pub signed_in: bool,
     pub server_url: Option<String>,
@@ -80,7 +80,7 @@ pub(crate) fn status_view(s: CloudStatus, default_server: &str) -> CloudStatusVi
 /// What entering the passphrase did: unlocked, or made the account's key (with the recovery
 /// code, shown once, and the warning that goes with it).
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct PassphraseView {
     pub created: bool,
     pub key_id: String,
@@ -89,7 +89,7 @@ pub struct PassphraseView {
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct CloudSyncView {
     pub pulled: u32,
     pub applied: u32,
@@ -102,7 +102,7 @@ pub struct CloudSyncView {
 
 /// A conflict with both versions, as setup items in JSON.
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct ConflictItem {
     pub id: String,
     pub what: String,

@@ -21,7 +21,7 @@ pub const CLOUD_LIVE_EVENT: &str = "cloud-live";
 /// (the connection dropped; trying again), or off (not signed in).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub enum CloudLiveState {
     Live,
     Reconnecting,
@@ -30,7 +30,7 @@ pub enum CloudLiveState {
 
 /// What the window hears on `cloud-live`.
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct CloudLiveEvent {
     pub state: CloudLiveState,
     /// Changes from another device were applied: refresh what is shown.

@@ -181,7 +181,7 @@ pub async fn test_connection(state: State<'_, AppState>, id: String) -> CommandR
 
 /// Which filter fields a connection can feed, and why not the others.
 #[derive(Debug, Clone, serde::Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct CapabilitiesView {
     /// Whether the connection was ever probed; before that, nothing is known to be missing.
     pub probed: bool,
@@ -189,7 +189,7 @@ pub struct CapabilitiesView {
 }
 
 #[derive(Debug, Clone, serde::Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct MissingField {
     /// As the query language names it.
     pub field: String,

@@ -18,7 +18,7 @@ use crate::syncing::SyncHub;
 /// A new code to show: the QR code as an SVG document, the same code as text (to copy), and
 /// when it expires.
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct EnrollmentView {
     /// `syncer-enroll:v1:…`
     pub code: String,
@@ -33,7 +33,7 @@ pub struct EnrollmentView {
 
 /// One device of the account.
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct DeviceView {
     pub id: String,
     pub name: String,
@@ -54,7 +54,7 @@ pub struct DeviceView {
 
 /// What joining with a code did.
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct JoinView {
     pub status: CloudStatusView,
     /// The name of the device that made the code.

@@ -11,7 +11,7 @@ use ts_rs::TS;
 pub type ErrorCode = syncer_app::ErrorKind;
 
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct CommandError {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -12,7 +12,7 @@ use crate::state::AppState;
 
 /// One tagged artist and the genres the user gave it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct UserGenresView {
     /// The Spotify artist id.
     pub artist: String,

@@ -15,7 +15,7 @@ use crate::state::AppState;
 use crate::syncing::{SyncHub, SyncSummary, summarize};
 
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct HistoryEntry {
     pub id: String,
     pub base: String,

@@ -20,7 +20,7 @@ use crate::syncing::SyncHub;
 
 /// A playlist of a connection, as the base picker lists it.
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct PlaylistView {
     pub id: String,
     pub name: String,
@@ -33,7 +33,7 @@ pub struct PlaylistView {
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct ChildView {
     pub id: String,
     pub name: String,
@@ -43,7 +43,7 @@ pub struct ChildView {
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct BaseView {
     pub id: String,
     pub connection: String,
@@ -62,7 +62,7 @@ pub struct BaseView {
 
 /// One child in a preview.
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct ChildPreviewView {
     pub id: String,
     pub name: String,
@@ -76,7 +76,7 @@ pub struct ChildPreviewView {
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct PreviewView {
     pub base: String,
     pub tracks: u32,
@@ -91,7 +91,7 @@ pub struct PreviewView {
 /// Where a new child's tracks go.
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub enum ChildTargetInput {
     /// A new private playlist with this name.
     Create { name: String },
@@ -100,7 +100,7 @@ pub enum ChildTargetInput {
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct NewChildInput {
     pub base: String,
     pub target: ChildTargetInput,
@@ -111,7 +111,7 @@ pub struct NewChildInput {
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct ChildEditInput {
     pub child: String,
     pub name: Option<String>,
@@ -122,7 +122,7 @@ pub struct ChildEditInput {
 
 /// A child's filter as it is being edited, for a live preview.
 #[derive(Debug, Clone, Deserialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct DraftInput {
     pub base: String,
     /// The child being edited; none for one not yet created.
@@ -134,7 +134,7 @@ pub struct DraftInput {
 
 /// What setting up the demo made, so the window can open it.
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct DemoSetupView {
     pub connection: String,
     pub base: String,

@@ -15,7 +15,7 @@ use crate::state::AppState;
 use crate::syncing::SyncHub;
 
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct SettingsView {
     /// What Syncer keeps.
     pub settings: Settings,

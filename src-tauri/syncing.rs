@@ -28,7 +28,7 @@ pub const STATUS_EVENT: &str = "sync-status";
 
 /// A running sync's progress, as the window shows it.
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct SyncProgressEvent {
     pub base: String,
     pub stage: Stage,
@@ -44,7 +44,7 @@ pub struct SyncProgressEvent {
 
 /// How a sync ended, in the words and numbers the window, the history and a notification use.
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct SyncSummary {
     pub base: String,
     pub base_name: String,
@@ -66,7 +66,7 @@ pub struct SyncSummary {
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct ChildSummary {
     pub id: String,
     pub name: String,
@@ -79,7 +79,7 @@ pub struct ChildSummary {
 
 /// What the tray and the window's status bar show.
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct HubStatus {
     pub running: Vec<String>,
     pub paused: bool,
@@ -412,14 +412,14 @@ pub async fn sync_status(hub: State<'_, Arc<SyncHub>>) -> CommandResult<HubStatu
 
 /// What an undo put back, per child.
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct UndoView {
     pub event: String,
     pub children: Vec<UndoChild>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub struct UndoChild {
     pub id: String,
     pub name: String,

@@ -17,7 +17,7 @@ const TRAY_ID: &str = "syncer";
 /// What the tray's icon says, and the window's status bar with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub enum TrayState {
     Idle,
     Syncing,
@@ -161,7 +161,7 @@ pub fn open_window(app: &AppHandle) {
 /// What the tray's menu can do; the window's `tray_action` command takes the same actions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub enum TrayAction {
     SyncAll,
     TogglePause,

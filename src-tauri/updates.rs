@@ -33,7 +33,7 @@ impl Updates {
 /// What a check found, as Settings shows it.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(tag = "state", rename_all = "snake_case")]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub enum UpdateView {
     /// This build has no update feed: Settings says so and offers no check.
     NotConfigured {

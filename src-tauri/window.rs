@@ -22,7 +22,7 @@ pub const MAIN_WINDOW: &str = "main";
 /// The window's pages (ui/src/routes.ts).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export, export_to = "../ui/src/bindings/")]
+#[ts(export)]
 pub enum Route {
     Connections,
     Playlists,

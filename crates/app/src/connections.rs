@@ -29,7 +29,7 @@ pub struct ConnectionTest {
 /// Where sign-ins are kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub enum VaultPlace {
     Keyring,
     File,
@@ -39,7 +39,7 @@ pub enum VaultPlace {
 
 /// Where sign-ins are kept, for the user to see.
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct VaultStatus {
     pub kind: VaultPlace,
     pub description: String,

@@ -16,7 +16,7 @@ use ts_rs::TS;
 /// Something the user named that Syncer does not have.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub enum Thing {
     Connection,
     Base,
@@ -119,7 +119,7 @@ pub enum AppError {
 /// the window's `ErrorCode`) with one exhaustive match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub enum ErrorKind {
     /// A sync of the base runs: wait or cancel.
     SyncInProgress,

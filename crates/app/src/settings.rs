@@ -11,7 +11,7 @@ use crate::services::Services;
 /// A yes/no setting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub enum Setting {
     /// The tray runs scheduled syncs.
     BackgroundSync,
@@ -52,7 +52,7 @@ impl Setting {
 /// The window's colours.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub enum Theme {
     #[default]
     System,
@@ -78,7 +78,7 @@ impl Theme {
 
 /// Every setting, as stored or defaulted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct Settings {
     pub background_sync: bool,
     pub notify_on_success: bool,

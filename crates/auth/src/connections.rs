@@ -188,7 +188,7 @@ impl StartOAuth {
 /// What to do after [`Connections::start_oauth`]: open `authorize_url` in the system browser,
 /// then hand the answer to [`Connections::complete_oauth`] when it arrives through `channel`.
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct AuthorizationStart {
     pub authorize_url: String,
     pub redirect_uri: String,
@@ -213,7 +213,7 @@ impl AuthorizationStart {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[derive(ts_rs::TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub enum Status {
     Ok,
     ReconnectNeeded,
@@ -224,7 +224,7 @@ pub enum Status {
 
 /// A connection as listed: never a secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct ConnectionInfo {
     #[ts(type = "string")]
     pub id: ConnectionId,
@@ -248,7 +248,7 @@ pub struct ConnectionInfo {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[derive(ts_rs::TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub enum HealthState {
     /// Its token is valid beyond the refresh leeway (or it is an API key).
     Ready,
@@ -269,7 +269,7 @@ pub enum HealthState {
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct Health {
     pub state: HealthState,
     /// One sentence for the user.
@@ -302,7 +302,7 @@ pub fn sign_in_outcome(result: &Result<ConnectionInfo, AuthError>) -> Outcome {
 
 /// A sign-in that ends soon (or ended): what the tray, a notification or the CLI shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct SignInRenewal {
     #[ts(type = "string")]
     pub connection: ConnectionId,
@@ -381,7 +381,7 @@ fn renewal_notice(provider: &str, renew_by: i64, now: i64) -> Option<(i64, Strin
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct ConnectionDetails {
     pub connection: ConnectionInfo,
     pub health: Health,
@@ -389,7 +389,7 @@ pub struct ConnectionDetails {
 
 /// The account a successful test reached.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct TestReport {
     pub account_id: String,
     pub account_name: String,
@@ -397,7 +397,7 @@ pub struct TestReport {
 
 /// What removing a connection left behind.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct Removed {
     #[ts(type = "string")]
     pub id: ConnectionId,

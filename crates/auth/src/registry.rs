@@ -11,7 +11,7 @@ use crate::providers;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[derive(ts_rs::TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub enum Category {
     Music,
     Metadata,
@@ -21,7 +21,7 @@ pub enum Category {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 #[derive(ts_rs::TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub enum AuthKind {
     /// Authorization code with PKCE (S256) in the system browser; needs the user's client id.
     #[serde(rename = "oauth2_pkce")]
@@ -120,7 +120,7 @@ impl Provider {
 
 /// A provider as the GUI and CLI show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct ProviderInfo {
     pub name: String,
     pub display_name: String,

@@ -30,7 +30,7 @@ pub fn loopback_redirect_uri(provider: &str, port: u16) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 #[derive(ts_rs::TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub enum CallbackChannel {
     /// The OS hands `syncer://...` to the running app (single instance); pass the URL to
     /// [`crate::Connections::complete_oauth`].

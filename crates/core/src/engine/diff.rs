@@ -23,7 +23,7 @@ pub const WRITE_BATCH: usize = 100;
 /// Whether a child may hold tracks its filter does not want.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub enum MirrorMode {
     /// Remove only tracks Syncer added; tracks the user added by hand stay.
     #[default]

@@ -10,7 +10,7 @@ use crate::ids::ChildPlaylistId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub enum Stage {
     CheckingBase,
     ReadingBase,

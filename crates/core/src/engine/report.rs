@@ -9,7 +9,7 @@ use crate::provider::{RequestStats, SkipReason};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub enum SyncStatus {
     InProgress,
     Completed,

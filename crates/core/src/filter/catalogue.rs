@@ -9,7 +9,7 @@ use ts_rs::TS;
 
 /// One field as a rule builder shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct FieldInfo {
     /// The field, spelled as the query language and the JSON form spell it (`primary_artist`).
     pub field: Field,

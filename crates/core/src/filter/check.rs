@@ -13,7 +13,7 @@ use ts_rs::TS;
 
 /// Whether a connection's sources can provide a field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Availability {
     Available,
@@ -28,7 +28,7 @@ pub enum Availability {
 /// What a connection can provide, field by field. Fields not set are [`Availability::Available`]
 /// (most fields come with every playlist item).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct FieldAvailability {
     fields: BTreeMap<Field, Availability>,
 }
@@ -77,7 +77,7 @@ impl FieldAvailability {
 
 /// A field the filter uses that may not be known.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct FieldProblem {
     pub field: Field,
     /// Where the filter uses it (rules, order, dedupe, ...).

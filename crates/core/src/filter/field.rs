@@ -11,7 +11,7 @@ use ts_rs::TS;
 
 /// Every field a filter (or a post-step) can read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     Title,
@@ -48,7 +48,7 @@ pub enum Field {
 
 /// The type of value a field holds, which decides the operators it takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldKind {
     Text,
@@ -176,7 +176,7 @@ macro_rules! field_subset {
     ($(#[$meta:meta])* $name:ident { $($variant:ident),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
-        #[ts(export, export_to = "../../../ui/src/bindings/")]
+        #[ts(export)]
         #[serde(rename_all = "snake_case")]
         pub enum $name {
             $($variant),+

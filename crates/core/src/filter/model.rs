@@ -13,7 +13,7 @@ use ts_rs::TS;
 
 /// A whole filter: which tracks match, then what happens to the matches.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct Filter {
     pub root: Node,
     #[serde(default, skip_serializing_if = "PostSteps::is_empty")]
@@ -32,7 +32,7 @@ impl Default for Filter {
 
 /// One node of the rule tree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum Node {
     Rule(Rule),
@@ -41,7 +41,7 @@ pub enum Node {
 
 /// How a group combines its children.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum GroupMode {
     /// Every child matches (an empty group matches everything).
@@ -54,7 +54,7 @@ pub enum GroupMode {
 
 /// Children combined by a mode; nests to any depth.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct Group {
     pub mode: GroupMode,
     pub children: Vec<Node>,
@@ -68,7 +68,7 @@ impl Group {
 
 /// One condition on one field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Rule {
     Text {
@@ -125,7 +125,7 @@ impl Rule {
 
 /// Text operators; list rules apply them to each element.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum TextOp {
     Is(String),
@@ -141,7 +141,7 @@ pub enum TextOp {
 
 /// How a list rule combines the results for each element.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum Quantifier {
     /// At least one element matches.
@@ -154,7 +154,7 @@ pub enum Quantifier {
 
 /// Comparison operators for numbers and durations. Ranges include both ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum CompareOp<T> {
     Eq(T),
@@ -169,7 +169,7 @@ pub enum CompareOp<T> {
 
 /// Date operators. Absolute dates carry their own precision (`2015` is the whole year).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum DateOp {
     Is(PartialDate),
@@ -182,7 +182,7 @@ pub enum DateOp {
 
 /// What happens after matching, in this order: deduplicate, order, cap per artist, limit.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct PostSteps {
     /// `None` keeps duplicates as the base has them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -206,7 +206,7 @@ impl PostSteps {
 
 /// Which tracks count as the same. The same track id always does; these add more keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct Dedupe {
     /// The same recording (ISRC) under another id: a single and its album version.
     #[serde(default)]
@@ -218,7 +218,7 @@ pub struct Dedupe {
 
 /// How much a child may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum Limit {
     Tracks(u32),
@@ -228,7 +228,7 @@ pub enum Limit {
 
 /// The order tracks are selected (and delivered) in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum SelectionOrder {
     #[default]
@@ -279,7 +279,7 @@ impl SelectionOrder {
 
 /// Where a filter reads a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldUse {
     Rule,

@@ -23,7 +23,7 @@ use ts_rs::TS;
 /// How a base's children share its tracks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub enum RoutingMode {
     #[default]
     Independent,

@@ -18,7 +18,7 @@ const SECONDS_PER_DAY: i64 = 86_400;
 /// A calendar date known to the year, the month or the day. Always a real date: the
 /// constructor checks it, and the JSON form goes through the same check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 #[serde(try_from = "String", into = "String")]
 // Written as text ("2015", "2015-06", "2015-06-01"), so a string in TypeScript.
 #[ts(type = "string")]
@@ -218,7 +218,7 @@ impl Timestamp {
 
 /// A length of time in milliseconds (track durations, duration limits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 #[serde(transparent)]
 // A JSON number (milliseconds stay far below 2^53), not a bigint.
 #[ts(type = "number")]
@@ -251,7 +251,7 @@ impl fmt::Display for DurationMs {
 
 /// The unit of a relative span ("in the last 3 months").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum SpanUnit {
     Days,
@@ -272,7 +272,7 @@ impl SpanUnit {
 
 /// "N days / weeks / months", counted back from now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct RelativeSpan {
     pub amount: u32,
     pub unit: SpanUnit,

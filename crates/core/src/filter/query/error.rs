@@ -7,7 +7,7 @@ use ts_rs::TS;
 
 /// The category of a parse error, for the UI to pick an icon or a help link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 #[serde(rename_all = "snake_case")]
 pub enum ParseErrorKind {
     UnknownField,
@@ -28,7 +28,7 @@ pub enum ParseErrorKind {
 /// A query that could not be read: where (1-based column, in characters), what went wrong,
 /// what would have been accepted there, and a likely fix when the input looks like a typo.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export, export_to = "../../../ui/src/bindings/")]
+#[ts(export)]
 pub struct ParseError {
     pub column: usize,
     pub kind: ParseErrorKind,
