@@ -159,6 +159,19 @@ impl FakeSpotify {
         liked.len() != before
     }
 
+    /// Unfollows a playlist for `user_id` (what "Delete" does in the Spotify app: the playlist
+    /// leaves the user's listing, and stays readable by id). False when it was not listed.
+    pub fn unfollow(&self, user_id: &str, playlist_id: &str) -> bool {
+        let mut lib = self.shared.library_mut();
+        let (Some(user), Some(playlist)) = (lib.user(user_id), lib.playlist(playlist_id)) else {
+            return false;
+        };
+        let listed = &mut lib.users[user].playlists;
+        let before = listed.len();
+        listed.retain(|p| *p != playlist);
+        listed.len() != before
+    }
+
     /// Sends playlist objects (listings and details) without `snapshot_id`.
     pub fn set_without_snapshot_id(&self, on: bool) {
         self.shared.quirks().without_snapshot_id = on;

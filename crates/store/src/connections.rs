@@ -177,6 +177,12 @@ impl Store {
 
     /// Returns false when no such connection exists.
     pub async fn delete_connection(&self, id: &ConnectionId) -> Result<bool, StoreError> {
+        // What its rules' lists held goes with it (no foreign key: the lists are a cache).
+        sqlx::query("DELETE FROM library_lists WHERE connection_id = ?")
+            .bind(id.as_str())
+            .execute(self.pool())
+            .await
+            .map_err(|e| self.classify_err(&e))?;
         let done = sqlx::query("DELETE FROM connections WHERE id = ?")
             .bind(id.as_str())
             .execute(self.pool())

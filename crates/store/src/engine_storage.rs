@@ -11,7 +11,9 @@ use syncer_core::engine::{
     SyncEventId, SyncReport, SyncStatus, SyncStorage, UndoEntry, UndoRecord, WritePlan,
 };
 use syncer_core::filter::Timestamp;
-use syncer_core::ids::{BasePlaylistId, ChildPlaylistId, SnapshotId, TrackId};
+use syncer_core::ids::{
+    BasePlaylistId, ChildPlaylistId, ConnectionId, PlaylistId, SnapshotId, TrackId,
+};
 
 use crate::open::Store;
 use crate::setup::{NOW, SetupError};
@@ -533,6 +535,52 @@ impl SyncStorage for Store {
         .bind(snapshot.as_str())
         .bind(fingerprint)
         .bind(base.as_str())
+        .execute(self.pool())
+        .await
+        .map_err(|e| self.sql_err(&e))?;
+        Ok(())
+    }
+
+    async fn list_contents(
+        &self,
+        connection: &ConnectionId,
+        list: &PlaylistId,
+    ) -> StorageResult<Option<KnownContents>> {
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT snapshot_id, tracks FROM library_lists WHERE connection_id = ? AND list_id = ?",
+        )
+        .bind(connection.as_str())
+        .bind(list.as_str())
+        .fetch_optional(self.pool())
+        .await
+        .map_err(|e| self.sql_err(&e))?;
+        // A row that cannot be read is a cache miss: the list is read again.
+        Ok(row.and_then(|(snapshot, tracks)| {
+            decode::<Vec<TrackId>>(&tracks)
+                .ok()
+                .map(|tracks| KnownContents {
+                    snapshot: SnapshotId::new(snapshot),
+                    tracks,
+                })
+        }))
+    }
+
+    async fn set_list_contents(
+        &self,
+        connection: &ConnectionId,
+        list: &PlaylistId,
+        contents: &KnownContents,
+    ) -> StorageResult<()> {
+        sqlx::query(&format!(
+            "INSERT INTO library_lists (connection_id, list_id, snapshot_id, tracks, updated_at) \
+             VALUES (?, ?, ?, ?, {NOW}) ON CONFLICT(connection_id, list_id) DO UPDATE SET \
+             snapshot_id = excluded.snapshot_id, tracks = excluded.tracks, \
+             updated_at = excluded.updated_at"
+        ))
+        .bind(connection.as_str())
+        .bind(list.as_str())
+        .bind(contents.snapshot.as_str())
+        .bind(encode(&contents.tracks))
         .execute(self.pool())
         .await
         .map_err(|e| self.sql_err(&e))?;

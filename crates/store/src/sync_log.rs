@@ -214,6 +214,7 @@ impl Store {
             "children",
             "bases",
             "metadata_cache",
+            "library_lists",
             "open_artist_facts",
             "open_album_facts",
             "enrichment_queue",

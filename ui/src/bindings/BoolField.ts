@@ -3,4 +3,4 @@
 /**
  * A field holding yes or no.
  */
-export type BoolField = "explicit";
+export type BoolField = "explicit" | "liked";

@@ -3,4 +3,4 @@
 /**
  * Every field a filter (or a post-step) can read.
  */
-export type Field = "title" | "artist" | "primary_artist" | "album" | "album_type" | "release" | "year" | "duration" | "explicit" | "track_number" | "disc_number" | "isrc" | "added" | "added_by" | "position" | "genre" | "artist_genre" | "album_genre" | "label" | "popularity" | "artist_popularity";
+export type Field = "title" | "artist" | "primary_artist" | "album" | "album_type" | "release" | "year" | "duration" | "explicit" | "track_number" | "disc_number" | "isrc" | "added" | "added_by" | "position" | "genre" | "artist_genre" | "album_genre" | "label" | "popularity" | "artist_popularity" | "liked" | "in";

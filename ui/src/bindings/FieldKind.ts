@@ -3,4 +3,4 @@
 /**
  * The type of value a field holds, which decides the operators it takes.
  */
-export type FieldKind = "text" | "list" | "number" | "duration" | "date" | "bool";
+export type FieldKind = "text" | "list" | "number" | "duration" | "date" | "bool" | "playlist";

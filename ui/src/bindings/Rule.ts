@@ -18,4 +18,4 @@ export type Rule = { "type": "text", field: TextField, op: TextOp,
 /**
  * Case- and diacritic-sensitive when set; forgiving (Beyoncé = beyonce) otherwise.
  */
-exact?: boolean, } | { "type": "list", field: ListField, quantifier: Quantifier, op: TextOp, exact?: boolean, } | { "type": "number", field: NumberField, op: CompareOp<number>, } | { "type": "duration", field: DurationField, op: CompareOp<DurationMs>, } | { "type": "date", field: DateField, op: DateOp, } | { "type": "bool", field: BoolField, value: boolean, };
+exact?: boolean, } | { "type": "list", field: ListField, quantifier: Quantifier, op: TextOp, exact?: boolean, } | { "type": "number", field: NumberField, op: CompareOp<number>, } | { "type": "duration", field: DurationField, op: CompareOp<DurationMs>, } | { "type": "date", field: DateField, op: DateOp, } | { "type": "bool", field: BoolField, value: boolean, } | { "type": "in_playlist", playlist: string, };

@@ -237,6 +237,53 @@ impl World {
         TrackId::new(id)
     }
 
+    /// A new playlist of the user holding `tracks`, made the way a user would.
+    pub async fn make_playlist(&self, name: &str, tracks: &[TrackId]) -> PlaylistId {
+        let created = self
+            .client
+            .create_playlist(&NewPlaylist {
+                name: name.into(),
+                description: None,
+                public: false,
+                collaborative: false,
+            })
+            .await
+            .unwrap();
+        if !tracks.is_empty() {
+            self.user_adds(created.id.as_str(), tracks).await;
+        }
+        created.id
+    }
+
+    /// Adds a child to the base after the world was built (a new, empty playlist).
+    pub async fn add_child(&self, name: &str, query_text: &str) -> ChildPlaylistId {
+        let created = self
+            .client
+            .create_playlist(&NewPlaylist {
+                name: name.into(),
+                description: None,
+                public: false,
+                collaborative: false,
+            })
+            .await
+            .unwrap();
+        let id = ChildPlaylistId::new(created.id.as_str());
+        self.store
+            .add_child(&NewChild {
+                id: id.clone(),
+                base: self.base.clone(),
+                name: name.into(),
+                query: query_text.into(),
+                filter: query::parse(query_text).unwrap(),
+                mirror: MirrorMode::KeepUserTracks,
+                allow_empty: false,
+            })
+            .await
+            .unwrap();
+        known_empty(&self.store, &created).await.unwrap();
+        id
+    }
+
     /// Adds tracks to a playlist the way a user would (outside Syncer).
     pub async fn user_adds(&self, playlist: &str, tracks: &[TrackId]) {
         let id = PlaylistId::new(playlist);

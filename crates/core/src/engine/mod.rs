@@ -17,6 +17,7 @@ pub mod clock;
 pub mod codec;
 pub mod diff;
 pub mod enrich;
+pub mod library;
 pub mod locks;
 pub mod model;
 pub mod open;

@@ -16,6 +16,7 @@ use crate::engine::diff::{MirrorMode, WRITE_BATCH, Writes, diff_child};
 use crate::engine::enrich::{
     CacheTtl, Catalog, EnrichmentPlan, field_availability_with, filter_track, ids_to_look_up,
 };
+use crate::engine::library::{self, ResolvedLists};
 use crate::engine::locks::{BaseLock, SyncLocks};
 use crate::engine::model::{BaseSetup, ChildSetup, KnownContents};
 use crate::engine::open::{MetadataSettings, open_metadata, waiting_on};
@@ -27,6 +28,7 @@ use crate::engine::report::{
 use crate::engine::storage::{
     CachedObject, EventKind, StorageError, SyncEventId, SyncStorage, UndoEntry,
 };
+use crate::filter::library::{Library, LibraryRefs, Membership};
 use crate::filter::{
     CompiledFilter, EvalContext, FieldProblem, Filter, PostContext, PreparedTrack, RouteChild,
     RoutingOutcome, Timestamp, check_availability, compile, route, seed_from,
@@ -176,6 +178,8 @@ struct Loaded {
     skipped: Vec<SkipCount>,
     cache: CacheStats,
     metadata: Vec<MetadataCoverage>,
+    /// The library lists the rules read (`liked`, `in:`).
+    library: Library,
 }
 
 /// The sync engine over one connection and one store.
@@ -331,10 +335,8 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         self.storage.adopt_interrupted(&setup.id, event).await?;
         let resumed = self.resume(setup, event, report, options).await?;
         emit(options, Stage::CheckingBase, 0, 1, None, None);
-        let snapshot =
-            cancellable(&options.cancel, self.provider.snapshot_id(&base_playlist)).await??;
-        // Relative dates (`added:<30d`) are evaluated against the day the sync starts.
-        let fingerprint = setup.evaluation_fingerprint(self.clock.now());
+        let (snapshot, lists, fingerprint) =
+            cancellable(&options.cancel, self.versions(setup, &base_playlist)).await??;
         if !options.force
             && setup.last_snapshot.as_ref() == Some(&snapshot)
             && setup.last_fingerprint.as_deref() == Some(fingerprint.as_str())
@@ -348,8 +350,8 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
             }
             return Ok(());
         }
-        let compiled = self.compile_all(setup)?;
-        let loaded = self.load(&base_playlist, setup, options).await?;
+        let loaded = self.load(&base_playlist, setup, &lists, options).await?;
+        let compiled = self.compile_all(setup, &loaded.library)?;
         emit(options, Stage::Routing, 0, 1, None, None);
         let outcome = route_children(setup, &compiled, &loaded.prepared, &snapshot);
         {
@@ -367,8 +369,21 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         let results = join_all(setup.children.iter().enumerate().map(|(i, child)| {
             let ids = wanted.get(&child.id).cloned().unwrap_or_default();
             let done = &done;
+            let waits = waiting_note(child, &loaded.library);
             async move {
-                let result = self.sync_child(child, i, ids, event, report, options).await;
+                let result = match waits {
+                    // Left as it is: routing it without the rule could add what the user
+                    // excluded.
+                    Some(note) => {
+                        self.update_child(report, i, |c| {
+                            c.state = ChildState::Held;
+                            c.note = Some(note);
+                        })
+                        .await;
+                        Ok(())
+                    }
+                    None => self.sync_child(child, i, ids, event, report, options).await,
+                };
                 let mut d = done.lock().await;
                 *d += 1;
                 // Children finished out of all: `child: None` marks the overall count.
@@ -404,8 +419,57 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         Ok(())
     }
 
-    fn compile_all(&self, setup: &BaseSetup) -> Result<Vec<CompiledFilter>, EngineError> {
-        let ctx = EvalContext::in_zone(self.clock.now(), self.config.zone.clone());
+    /// The base's version, the versions of the library lists its rules read, and the
+    /// fingerprint of everything that decides the children's contents: equal to the last
+    /// completed sync's, nothing needs doing.
+    async fn versions(
+        &self,
+        setup: &BaseSetup,
+        base: &PlaylistId,
+    ) -> Result<(SnapshotId, ResolvedLists, String), EngineError> {
+        let snapshot = self.provider.snapshot_id(base).await?;
+        let refs = library::refs_of(setup);
+        let lists = if refs.is_empty() {
+            ResolvedLists::default()
+        } else {
+            library::resolve(&self.provider, &setup.connection, base, &snapshot, &refs).await?
+        };
+        // Relative dates (`added:<30d`) are evaluated against the day the sync starts.
+        let mut fingerprint = setup.evaluation_fingerprint(self.clock.now());
+        if !lists.is_empty() {
+            fingerprint.push_str("|lists:");
+            fingerprint.push_str(&lists.fingerprint());
+        }
+        Ok((snapshot, lists, fingerprint))
+    }
+
+    /// Whether a sync of `base` would have anything to route: the base or a list its rules
+    /// read changed, or its setup did, since the last completed sync. What "on change"
+    /// schedules ask; the same check a sync starts with.
+    pub async fn changed(&self, base: &BasePlaylistId) -> Result<bool, EngineError> {
+        let setup = self.setup(base).await?;
+        let (snapshot, _, fingerprint) = self
+            .versions(&setup, &PlaylistId::new(setup.id.as_str()))
+            .await?;
+        Ok(setup.last_snapshot.as_ref() != Some(&snapshot)
+            || setup.last_fingerprint.as_deref() != Some(fingerprint.as_str()))
+    }
+
+    /// Compiles every child's filter. A list a rule names that could not be found compiles
+    /// as not read (its rules Unknown): routing then treats that child as waiting, and
+    /// [`waiting_note`] keeps it from being written.
+    fn compile_all(
+        &self,
+        setup: &BaseSetup,
+        library: &Library,
+    ) -> Result<Vec<CompiledFilter>, EngineError> {
+        let mut found = library.clone();
+        found.liked = found.liked.filter(|m| matches!(m, Membership::Known(_)));
+        found
+            .playlists
+            .retain(|_, m| matches!(m, Membership::Known(_)));
+        let ctx = EvalContext::in_zone(self.clock.now(), self.config.zone.clone())
+            .with_library(Arc::new(found));
         setup
             .children
             .iter()
@@ -423,10 +487,24 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         &self,
         base: &PlaylistId,
         setup: &BaseSetup,
+        lists: &ResolvedLists,
         options: &SyncOptions,
     ) -> Result<Loaded, EngineError> {
         emit(options, Stage::ReadingBase, 0, 1, None, None);
         let items = cancellable(&options.cancel, self.provider.playlist_items(base)).await??;
+        let library = if lists.is_empty() {
+            Library::default()
+        } else {
+            let read = library::read(
+                &self.provider,
+                &self.storage,
+                &setup.connection,
+                lists,
+                base,
+                &items,
+            );
+            cancellable(&options.cancel, read).await??
+        };
         let skipped = items
             .skipped_counts()
             .into_iter()
@@ -526,6 +604,7 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
             skipped,
             cache,
             metadata,
+            library,
         })
     }
 
@@ -958,11 +1037,11 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         base: &BasePlaylistId,
         setup: BaseSetup,
     ) -> Result<Preview, EngineError> {
-        let compiled = self.compile_all(&setup)?;
         let options = SyncOptions::default();
         let base_playlist = PlaylistId::new(base.as_str());
-        let snapshot = self.provider.snapshot_id(&base_playlist).await?;
-        let loaded = self.load(&base_playlist, &setup, &options).await?;
+        let (snapshot, lists, _) = self.versions(&setup, &base_playlist).await?;
+        let loaded = self.load(&base_playlist, &setup, &lists, &options).await?;
+        let compiled = self.compile_all(&setup, &loaded.library)?;
         let outcome = route_children(&setup, &compiled, &loaded.prepared, &snapshot);
         // The very lists a sync would write: one evaluation for both.
         let wanted = wanted_lists(&outcome, &loaded.prepared);
@@ -995,14 +1074,17 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
                     sample_of(&r.post.tracks),
                 )
             });
-            let note = (count == 0).then(|| {
-                if child.allow_empty {
-                    "matches nothing: a sync will empty this child (allowed)".to_owned()
-                } else {
-                    "matches nothing: a sync will leave this child as it is (emptying is not \
+            let waits = waiting_note(child, &loaded.library);
+            let note = waits.or_else(|| {
+                (count == 0).then(|| {
+                    if child.allow_empty {
+                        "matches nothing: a sync will empty this child (allowed)".to_owned()
+                    } else {
+                        "matches nothing: a sync will leave this child as it is (emptying is not \
                      allowed; its \"allow empty\" option allows it)"
-                        .to_owned()
-                }
+                            .to_owned()
+                    }
+                })
             });
             children.push(ChildPreview {
                 id: child.id.clone(),
@@ -1200,6 +1282,23 @@ fn child_report(c: &ChildSetup, state: ChildState) -> ChildReport {
         note: None,
         error: None,
     }
+}
+
+/// Why a child waits instead of being written: a list its rules name could not be found.
+fn waiting_note(child: &ChildSetup, library: &Library) -> Option<String> {
+    let refs = LibraryRefs::of(&child.filter);
+    let missing = library.missing(&refs);
+    if missing.is_empty() {
+        return None;
+    }
+    let reasons: Vec<String> = missing
+        .into_iter()
+        .map(|(list, why)| format!("\"{list}\": {why}"))
+        .collect();
+    Some(format!(
+        "waits, left as it is: its rules name a list Syncer cannot read ({})",
+        reasons.join("; ")
+    ))
 }
 
 fn route_children(

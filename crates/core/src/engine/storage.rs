@@ -11,7 +11,7 @@ use crate::engine::model::{BaseSetup, KnownContents};
 use crate::engine::plan::WritePlan;
 use crate::engine::report::{SyncReport, SyncStatus};
 use crate::filter::Timestamp;
-use crate::ids::{BasePlaylistId, ChildPlaylistId, SnapshotId, TrackId};
+use crate::ids::{BasePlaylistId, ChildPlaylistId, ConnectionId, PlaylistId, SnapshotId, TrackId};
 use crate::metadata::MetadataStore;
 
 /// A storage failure, already worded for the user by the implementation.
@@ -225,6 +225,27 @@ pub trait SyncStorage: MetadataStore + Send + Sync {
         &self,
         base: &BasePlaylistId,
     ) -> impl Future<Output = StorageResult<Vec<WritePlan>>> + Send;
+
+    /// What a library list (Liked Songs, a playlist an `in:` rule names) held when last read.
+    /// The default remembers nothing: every sync reads the lists again.
+    fn list_contents(
+        &self,
+        connection: &ConnectionId,
+        list: &PlaylistId,
+    ) -> impl Future<Output = StorageResult<Option<KnownContents>>> + Send {
+        let _ = (connection, list);
+        async { Ok(None) }
+    }
+
+    fn set_list_contents(
+        &self,
+        connection: &ConnectionId,
+        list: &PlaylistId,
+        contents: &KnownContents,
+    ) -> impl Future<Output = StorageResult<()>> + Send {
+        let _ = (connection, list, contents);
+        async { Ok(()) }
+    }
 
     /// Records a completed sync: the base's version and the setup it was routed with.
     fn record_synced(

@@ -43,7 +43,7 @@ pub fn field_catalogue() -> Vec<FieldInfo> {
 }
 
 /// The order of the catalogue: the most used fields of each group first.
-const ORDER: [Field; 21] = [
+const ORDER: [Field; 23] = [
     Field::Title,
     Field::Artist,
     Field::PrimaryArtist,
@@ -65,6 +65,8 @@ const ORDER: [Field; 21] = [
     Field::Added,
     Field::AddedBy,
     Field::Position,
+    Field::Liked,
+    Field::InPlaylist,
 ];
 
 const TRACK: &str = "Track";
@@ -72,6 +74,7 @@ const ALBUM: &str = "Album";
 const GENRES: &str = "Genres";
 const POPULARITY: &str = "Popularity";
 const BASE: &str = "Base playlist";
+const LIBRARY: &str = "Your library";
 
 /// The catalogue entry of one field.
 pub fn field_info(field: Field) -> FieldInfo {
@@ -152,6 +155,18 @@ pub fn field_info(field: Field) -> FieldInfo {
             BASE,
             "1",
         ),
+        Field::Liked => (
+            "Liked",
+            "Whether the track is in your Liked Songs.",
+            LIBRARY,
+            "",
+        ),
+        Field::InPlaylist => (
+            "In playlist",
+            "Whether the track is in another of your playlists, named by its name or id.",
+            LIBRARY,
+            "Not for the gym",
+        ),
     };
     let element = match field {
         Field::Artist => Some("artist"),
@@ -213,7 +228,9 @@ mod tests {
             let name = info.field.name();
             let query = match info.kind {
                 FieldKind::Bool => name.to_owned(),
-                FieldKind::Text | FieldKind::List => format!("{name}:\"{}\"", info.example),
+                FieldKind::Text | FieldKind::List | FieldKind::Playlist => {
+                    format!("{name}:\"{}\"", info.example)
+                }
                 // A span ("30d") is written after `<`: "in the last 30 days".
                 FieldKind::Date if info.example.ends_with('d') => {
                     format!("{name}:<{}", info.example)

@@ -14,6 +14,7 @@
 //! day in it is True, for none False, otherwise Unknown.
 
 use super::field::{BoolField, DateField, ListField, NumberField, TextField};
+use super::library::{Library, Membership};
 use super::model::{
     CompareOp, DateOp, Filter, GroupMode, Node, PostSteps, Quantifier, Rule, TextOp,
 };
@@ -22,29 +23,41 @@ use super::track::{PreparedList, PreparedTrack};
 use super::truth::Truth;
 use super::value::{Interval, Timestamp};
 use crate::calendar::TimeZone;
+use crate::ids::TrackId;
 use memchr::memmem::Finder;
 use regex::{Regex, RegexBuilder};
+use std::collections::HashSet;
+use std::sync::Arc;
 use thiserror::Error;
 
-/// What evaluation needs from outside: the current time, and the user's calendar.
+/// What evaluation needs from outside: the current time, the user's calendar, and the lists
+/// of the library that `liked` and `in:` rules read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EvalContext {
     pub now: Timestamp,
     /// The user's time zone, so "release:<2024-01-01" means local midnight and "the last 30
     /// days" are calendar days there.
     pub zone: TimeZone,
+    /// Shared, not copied: a 10,000-track Liked Songs set is compiled into every child.
+    pub library: Arc<Library>,
 }
 
 impl EvalContext {
     pub fn utc(now: Timestamp) -> EvalContext {
-        EvalContext {
-            now,
-            zone: TimeZone::UTC,
-        }
+        EvalContext::in_zone(now, TimeZone::UTC)
     }
 
     pub fn in_zone(now: Timestamp, zone: TimeZone) -> EvalContext {
-        EvalContext { now, zone }
+        EvalContext {
+            now,
+            zone,
+            library: Arc::default(),
+        }
+    }
+
+    pub fn with_library(mut self, library: Arc<Library>) -> EvalContext {
+        self.library = library;
+        self
     }
 }
 
@@ -53,6 +66,10 @@ impl EvalContext {
 pub enum CompileError {
     #[error("the regular expression `{pattern}` is not valid: {message}")]
     InvalidRegex { pattern: String, message: String },
+    /// An `in:`/`liked` rule names a list that could not be read; the child waits rather than
+    /// running without the rule (which could add what the user excluded).
+    #[error("{list}: {reason}")]
+    MissingList { list: String, reason: String },
 }
 
 /// Regular expressions bigger than this are refused: a filter is user input.
@@ -244,6 +261,27 @@ enum CRule {
         field: BoolField,
         value: bool,
     },
+    /// In a list of the library (`liked`, `in:`); `None`: the list was not read (Unknown).
+    Member {
+        list: Option<Arc<HashSet<TrackId>>>,
+        value: bool,
+    },
+}
+
+/// The compiled form of a membership rule: a missing list is an error, a list not read at all
+/// (no library given) makes the rule Unknown.
+fn member(list: Option<&Membership>, name: &str, value: bool) -> Result<CRule, CompileError> {
+    match list {
+        Some(Membership::Known(ids)) => Ok(CRule::Member {
+            list: Some(ids.clone()),
+            value,
+        }),
+        Some(Membership::Missing(reason)) => Err(CompileError::MissingList {
+            list: name.to_owned(),
+            reason: reason.clone(),
+        }),
+        None => Ok(CRule::Member { list: None, value }),
+    }
 }
 
 fn compile_rule(rule: &Rule, ctx: &EvalContext) -> Result<CRule, CompileError> {
@@ -276,10 +314,19 @@ fn compile_rule(rule: &Rule, ctx: &EvalContext) -> Result<CRule, CompileError> {
             test: DateTest::new(op, ctx),
             zone: ctx.zone.clone(),
         },
+        Rule::Bool {
+            field: BoolField::Liked,
+            value,
+        } => member(ctx.library.liked.as_ref(), "Liked Songs", *value)?,
         Rule::Bool { field, value } => CRule::Bool {
             field: *field,
             value: *value,
         },
+        Rule::InPlaylist { playlist } => member(
+            ctx.library.playlist(playlist),
+            &format!("the playlist \"{}\"", playlist.trim()),
+            true,
+        )?,
     })
 }
 
@@ -379,15 +426,23 @@ impl CRule {
             CRule::Bool { field, value } => {
                 let v = match field {
                     BoolField::Explicit => t.track().explicit,
+                    // Compiled to `Member`; never reaches here.
+                    BoolField::Liked => None,
                 };
                 known(v, |v| v == *value)
+            }
+            CRule::Member { list, value } => {
+                known(list.as_ref(), |ids| ids.contains(&t.track().id) == *value)
             }
         }
     }
 
     fn cost(&self) -> u32 {
         match self {
-            CRule::Bool { .. } | CRule::Number { .. } | CRule::Duration { .. } => 1,
+            CRule::Bool { .. }
+            | CRule::Member { .. }
+            | CRule::Number { .. }
+            | CRule::Duration { .. } => 1,
             CRule::Date { .. } => 2,
             CRule::Text { matcher, .. } => matcher.cost(),
             CRule::List { matcher, .. } => 3 * matcher.cost(),

@@ -44,6 +44,11 @@ pub enum Field {
     Popularity,
     /// The primary artist's popularity.
     ArtistPopularity,
+    /// The track is in the user's Liked Songs.
+    Liked,
+    /// The track is in another playlist of the same connection (`in:"Not for the gym"`).
+    #[serde(rename = "in")]
+    InPlaylist,
 }
 
 /// The type of value a field holds, which decides the operators it takes.
@@ -57,10 +62,12 @@ pub enum FieldKind {
     Duration,
     Date,
     Bool,
+    /// Membership in a playlist, named by its name or id.
+    Playlist,
 }
 
 impl Field {
-    pub const ALL: [Field; 21] = [
+    pub const ALL: [Field; 23] = [
         Field::Title,
         Field::Artist,
         Field::PrimaryArtist,
@@ -82,6 +89,8 @@ impl Field {
         Field::Label,
         Field::Popularity,
         Field::ArtistPopularity,
+        Field::Liked,
+        Field::InPlaylist,
     ];
 
     /// The canonical name, used by the query language and the JSON form alike.
@@ -108,6 +117,8 @@ impl Field {
             Field::Label => "label",
             Field::Popularity => "popularity",
             Field::ArtistPopularity => "artist_popularity",
+            Field::Liked => "liked",
+            Field::InPlaylist => "in",
         }
     }
 
@@ -128,6 +139,8 @@ impl Field {
             Field::ArtistGenre => &["artist_genres"],
             Field::AlbumGenre => &["album_genres"],
             Field::Popularity => &["pop"],
+            Field::Liked => &["saved"],
+            Field::InPlaylist => &["in_playlist", "playlist"],
             _ => &[],
         }
     }
@@ -160,7 +173,8 @@ impl Field {
             | Field::ArtistPopularity => FieldKind::Number,
             Field::Duration => FieldKind::Duration,
             Field::Release | Field::Added => FieldKind::Date,
-            Field::Explicit => FieldKind::Bool,
+            Field::Explicit | Field::Liked => FieldKind::Bool,
+            Field::InPlaylist => FieldKind::Playlist,
         }
     }
 }
@@ -255,7 +269,7 @@ field_subset!(
 
 field_subset!(
     /// A field holding yes or no.
-    BoolField { Explicit }
+    BoolField { Explicit, Liked }
 );
 
 #[cfg(test)]

@@ -317,6 +317,8 @@ impl V1Rule {
                     _ => return Err(bad_op()),
                 },
             },
+            // Schema 1 had no library rules.
+            FieldKind::Playlist => return Err(bad_op()),
         })
     }
 }

@@ -104,6 +104,8 @@ pub enum LimitError {
     ZeroPerArtist,
     #[error("{0}")]
     InvalidRegex(String),
+    #[error("'{written}' cannot name a playlist")]
+    BadPlaylist { written: String },
 }
 
 impl LimitError {
@@ -123,6 +125,10 @@ impl LimitError {
             }
             LimitError::ZeroPerArtist => "at least 1 track per artist, or no cap at all".into(),
             LimitError::InvalidRegex(_) => "a valid regular expression".into(),
+            LimitError::BadPlaylist { .. } => format!(
+                "a playlist's name or id: 1 to {MAX_PLAYLIST_REF} characters, no control \
+                 characters"
+            ),
         }
     }
 
@@ -190,7 +196,21 @@ pub fn check_rule(rule: &Rule) -> Result<(), LimitError> {
         Rule::Date { field, op } => check_date(field.field(), op),
         Rule::Text { op, exact, .. } | Rule::List { op, exact, .. } => check_text(op, *exact),
         Rule::Bool { .. } => Ok(()),
+        Rule::InPlaylist { playlist } => check_playlist_ref(playlist),
     }
+}
+
+/// Longer than any playlist name a service allows (Spotify: 100 characters) or any id.
+const MAX_PLAYLIST_REF: usize = 200;
+
+fn check_playlist_ref(playlist: &str) -> Result<(), LimitError> {
+    let length = playlist.trim().chars().count();
+    if length == 0 || length > MAX_PLAYLIST_REF || playlist.chars().any(char::is_control) {
+        return Err(LimitError::BadPlaylist {
+            written: playlist.chars().take(40).collect(),
+        });
+    }
+    Ok(())
 }
 
 fn check_text(op: &TextOp, exact: bool) -> Result<(), LimitError> {

@@ -5,6 +5,7 @@
 //! - [`model`]: the rule tree and post-steps (what the rule builder edits).
 //! - [`query`]: the one-line query language, parsed into and formatted from the model.
 //! - [`json`]: the versioned JSON form for storage and the cloud.
+//! - [`library`]: `liked` and `in:` rules, which read other lists of the library.
 //! - [`limits`]: the maximum depth and the values that can match something, checked the same
 //!   way for a query, a model from the rule builder and stored JSON.
 //! - [`track`]: the track as filters see it ([`FilterTrack`]) and pre-normalised
@@ -37,6 +38,7 @@ pub mod check;
 pub mod compile;
 pub mod field;
 pub mod json;
+pub mod library;
 pub mod limits;
 pub mod model;
 pub mod normalize;
@@ -54,6 +56,7 @@ pub use field::{
     BoolField, DateField, DurationField, Field, FieldKind, ListField, NumberField, TextField,
 };
 pub use json::{LoadError, SCHEMA_VERSION, from_json, from_json_value, to_json, to_json_value};
+pub use library::{Library, LibraryRefs, Membership, exclusions, with_exclusions};
 pub use limits::{Domain, LimitError, MAX_DEPTH, validate};
 pub use model::{
     CompareOp, DateOp, Dedupe, FieldUse, Filter, Group, GroupMode, Limit, Node, PostSteps,

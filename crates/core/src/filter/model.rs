@@ -103,6 +103,12 @@ pub enum Rule {
         field: BoolField,
         value: bool,
     },
+    /// The track is in another playlist of the same connection. `playlist` is what the user
+    /// wrote: the playlist's name (resolved when the filter is saved and again at each sync,
+    /// so a renamed or removed playlist is noticed rather than silently ignored) or its id.
+    InPlaylist {
+        playlist: String,
+    },
 }
 
 fn is_false(value: &bool) -> bool {
@@ -119,6 +125,7 @@ impl Rule {
             Rule::Duration { field, .. } => field.field(),
             Rule::Date { field, .. } => field.field(),
             Rule::Bool { field, .. } => field.field(),
+            Rule::InPlaylist { .. } => Field::InPlaylist,
         }
     }
 }

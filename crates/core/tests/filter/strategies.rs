@@ -183,10 +183,11 @@ pub fn rule() -> BoxedStrategy<Rule> {
             // Before the first day or after the last there is nothing.
             .prop_filter("some day satisfies it", |rule| limits::check_rule(rule)
                 .is_ok()),
-        any::<bool>().prop_map(|value| Rule::Bool {
-            field: BoolField::Explicit,
-            value
-        }),
+        (prop::sample::select(BoolField::ALL.to_vec()), any::<bool>())
+            .prop_map(|(field, value)| Rule::Bool { field, value }),
+        text_value()
+            .prop_map(|playlist| Rule::InPlaylist { playlist })
+            .prop_filter("names a playlist", |rule| limits::check_rule(rule).is_ok()),
     ]
     .boxed()
 }

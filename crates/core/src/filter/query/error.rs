@@ -86,7 +86,7 @@ impl fmt::Display for ParseError {
 impl std::error::Error for ParseError {}
 
 /// The candidate closest to `word` by edit distance, if close enough to be a typo.
-pub(crate) fn did_you_mean<'a>(
+pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> Option<String> {

@@ -7,6 +7,7 @@
 
 use super::lexer::quote;
 use super::parser::SORT_KEYS;
+use crate::filter::field::Field;
 use crate::filter::model::{
     CompareOp, DateOp, Filter, Group, GroupMode, Limit, Node, PostSteps, Quantifier, Rule, TextOp,
 };
@@ -106,6 +107,7 @@ pub fn format_rule(rule: &Rule) -> String {
             field,
             value: false,
         } => format!("{}:false", field.field()),
+        Rule::InPlaylist { playlist } => format!("{}:{}", Field::InPlaylist, quote(playlist)),
     }
 }
 

@@ -16,6 +16,6 @@ mod lexer;
 mod literal;
 mod parser;
 
-pub use error::{ParseError, ParseErrorKind};
+pub use error::{ParseError, ParseErrorKind, did_you_mean};
 pub use format::{format, format_rule};
 pub use parser::parse;

@@ -707,11 +707,41 @@ fn parse_rule(word: &Word) -> Result<Rule, ParseError> {
                 },
             }
         }
+        FieldKind::Playlist => Rule::InPlaylist {
+            playlist: playlist_ref(field, rest, value_col)?,
+        },
     };
     // The checks a stored or built filter gets too: values in the field's domain, ranges
     // that are not empty.
     check_rule(&rule).map_err(|e| ParseError::refused(value_col, &e))?;
     Ok(rule)
+}
+
+/// The playlist an `in:` rule names: its name or id, quoted when it has spaces. It takes no
+/// operator: "not in" is written `-in:...`.
+fn playlist_ref(field: Field, rest: &[Ch], col: usize) -> Result<String, ParseError> {
+    if let Some(c) = rest
+        .first()
+        .and_then(Ch::bare)
+        .filter(|c| "=!^${<>~:".contains(*c))
+    {
+        return Err(ParseError::new(
+            col,
+            K::UnknownOperator,
+            format!("the operator '{c}' does not apply to '{field}', which names a playlist"),
+            format!("'{field}:\"Playlist name\"' (or '-{field}:...' for tracks not in it)"),
+        ));
+    }
+    let value = text(rest);
+    if value.trim().is_empty() {
+        return Err(ParseError::new(
+            col,
+            K::UnexpectedEnd,
+            format!("'{field}:' names no playlist"),
+            format!("a playlist's name or id, as in '{field}:\"Not for the gym\"'"),
+        ));
+    }
+    Ok(value)
 }
 
 /// A field's kind and its typed subset disagree: cannot happen (see field.rs tests).
