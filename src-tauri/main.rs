@@ -177,6 +177,8 @@ fn main() -> anyhow::Result<()> {
             filters::parse_query,
             filters::format_query,
             filters::filter_fields,
+            filters::filter_exclusions,
+            filters::set_filter_exclusions,
             genres::list_user_genres,
             genres::tag_artist,
             genres::untag_artist,

@@ -82,6 +82,9 @@ pub enum AppError {
         scope: String,
         what: String,
     },
+    /// A filter's `in:` rule names no playlist of the connection, or a name two share.
+    #[error("{0}")]
+    UnknownList(String),
     /// A change that must wait while a sync of the base runs.
     #[error(
         "a sync of base {0} is in progress; wait for it to finish or cancel it, then try again"
@@ -201,7 +204,7 @@ impl AppError {
             AppError::Service(_) | AppError::Client(_) | AppError::Demo(_) => K::Service,
             AppError::MissingScope { .. } => K::ReconnectNeeded,
             AppError::Busy(_) => K::SyncInProgress,
-            AppError::Query(_) => K::BadQuery,
+            AppError::Query(_) | AppError::UnknownList(_) => K::BadQuery,
             AppError::Engine(e) => engine_kind(e),
             AppError::Setup(e) => setup_kind(e),
             AppError::Store(_) | AppError::Io(_) => K::Store,

@@ -4,7 +4,11 @@
 use std::collections::HashSet;
 
 use syncer_core::engine::MirrorMode;
-use syncer_core::filter::{Filter, Routing, RoutingMode, from_json, query, to_json};
+use syncer_core::engine::library::check_refs;
+use syncer_core::filter::{
+    Filter, LibraryRefs, Routing, RoutingMode, exclusions, from_json, query, to_json,
+    with_exclusions,
+};
 use syncer_core::ids::{
     BasePlaylistId, ChildPlaylistId, ConnectionId, LIKED_SONGS_NAME, PlaylistId, SnapshotId,
 };
@@ -71,6 +75,18 @@ fn checked_filter(text: &str) -> AppResult<Filter> {
             "this query cannot be stored ({e}); write it more simply"
         ))),
     }
+}
+
+/// `query` with these exclusion lists added ("never add tracks that are in playlist X"), its
+/// own rules and exclusions kept: what `child add --exclude` saves.
+pub fn query_excluding(query_text: &str, playlists: &[String]) -> AppResult<String> {
+    let filter = checked_filter(query_text)?;
+    if playlists.is_empty() {
+        return Ok(query_text.to_owned());
+    }
+    let mut all = exclusions(&filter);
+    all.extend(playlists.iter().cloned());
+    Ok(query::format(&with_exclusions(&filter, &all)))
 }
 
 /// Where a new child's tracks go.
@@ -159,6 +175,33 @@ impl Services {
             .await
     }
 
+    /// The lists a filter's library rules name (`in:`, `liked`) can be read: each `in:` names
+    /// one playlist of the connection, and Liked Songs are allowed. Checked when a filter is
+    /// saved, so a typo is said at once, with a close name, rather than at the next sync.
+    async fn check_library_rules(
+        &self,
+        connection: &ConnectionId,
+        filter: &Filter,
+    ) -> AppResult<()> {
+        let refs = LibraryRefs::of(filter);
+        if refs.is_empty() {
+            return Ok(());
+        }
+        let client = self.client(connection).await?;
+        if !refs.playlists.is_empty() {
+            let listing = client.all_playlists().await?;
+            check_refs(&listing, &refs).map_err(AppError::UnknownList)?;
+        }
+        if refs.liked
+            && let Err(ProviderError::MissingScope { scope, what }) = client
+                .snapshot_id(&PlaylistId::liked_songs(connection))
+                .await
+        {
+            return Err(self.missing_scope(connection, scope, what).await);
+        }
+        Ok(())
+    }
+
     async fn missing_scope(
         &self,
         connection: &ConnectionId,
@@ -217,6 +260,8 @@ impl Services {
         };
         let record = self.base(base.as_str()).await?;
         self.store.ensure_not_syncing(&record.id).await?;
+        self.check_library_rules(&record.connection, &filter)
+            .await?;
         let client = self.client(&record.connection).await?;
         let (id, name, created) = match (&spec.target, new_name) {
             (ChildTarget::Adopt { playlist }, _) => {
@@ -432,7 +477,11 @@ impl Services {
         if changes.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
             return Err(AppError::Usage("a child needs a name".into()));
         }
-        self.child(child).await?;
+        let record = self.child(child).await?;
+        if let Some((_, filter)) = &query {
+            let base = self.base(record.base.as_str()).await?;
+            self.check_library_rules(&base.connection, filter).await?;
+        }
         Ok(self
             .store
             .edit_child(
@@ -445,6 +494,28 @@ impl Services {
                 },
             )
             .await?)
+    }
+
+    /// Sets a child's exclusion lists to exactly `playlists` (none: no exclusion list), its
+    /// other rules kept: the child option "never add tracks that are in playlist X". Checked
+    /// and saved as any query edit is.
+    pub async fn set_exclusions(
+        &self,
+        child: &ChildPlaylistId,
+        playlists: &[String],
+    ) -> AppResult<String> {
+        let record = self.child(child).await?;
+        let filter = checked_filter(&record.query)?;
+        let text = query::format(&with_exclusions(&filter, playlists));
+        self.edit_child(
+            child,
+            ChildChanges {
+                query: Some(text.clone()),
+                ..ChildChanges::default()
+            },
+        )
+        .await?;
+        Ok(text)
     }
 
     /// Stops managing a child (its playlist stays on the service). Refused while its base

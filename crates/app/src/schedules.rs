@@ -8,9 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use syncer_core::engine::SystemClock;
-use syncer_core::ids::{BasePlaylistId, PlaylistId};
+use syncer_core::ids::BasePlaylistId;
 use syncer_core::jobs::{Job, JobQueue, JobRunner, Outcome, RetryPolicy, Scheduler, run_scheduler};
-use syncer_core::provider::MusicProvider as _;
 use tokio::sync::Mutex;
 use tokio_util::sync::CancellationToken;
 
@@ -48,17 +47,20 @@ impl Services {
         Ok(scheduler)
     }
 
-    /// Whether the base changed since its last sync: one cheap request (its version). An
-    /// error counts as "no change" and is logged: the next poll asks again.
+    /// Whether the base needs routing since its last sync: its version (one cheap request),
+    /// the versions of the lists its rules read, its setup. An error counts as "no change" and
+    /// is logged: the next poll asks again.
     pub async fn base_changed(&self, base: &BasePlaylistId) -> bool {
         let Ok(record) = self.base(base.as_str()).await else {
             return false;
         };
-        let Ok(client) = self.client(&record.connection).await else {
+        let Ok(engine) = self.engine(&record.connection).await else {
             return false;
         };
-        match client.snapshot_id(&PlaylistId::new(base.as_str())).await {
-            Ok(snapshot) => record.last_snapshot.as_ref() != Some(&snapshot),
+        // The check a sync starts with: the base, and the lists its rules read (an exclusion
+        // list that changed is a change too).
+        match engine.changed(&record.id).await {
+            Ok(changed) => changed,
             Err(e) => {
                 tracing::info!(base = %base, error = %e, "could not check the base for changes");
                 false

@@ -268,6 +268,10 @@ pub enum ChildCommand {
         /// Let a filter that matches nothing empty the child.
         #[arg(long)]
         allow_empty: bool,
+        /// Never add tracks that are in this playlist (its name or id; repeat for several):
+        /// the same as adding -in:"NAME" to the query.
+        #[arg(long, value_name = "PLAYLIST")]
+        exclude: Vec<String>,
     },
     /// Change a child's query, name or modes.
     Edit {
@@ -280,6 +284,13 @@ pub enum ChildCommand {
         mirror: Option<Mirror>,
         #[arg(long)]
         allow_empty: Option<bool>,
+        /// The child's exclusion lists become exactly these playlists (name or id; repeat for
+        /// several); its other rules stay.
+        #[arg(long, value_name = "PLAYLIST", conflicts_with = "no_exclude")]
+        exclude: Vec<String>,
+        /// No exclusion list any more (its other rules stay).
+        #[arg(long)]
+        no_exclude: bool,
     },
     /// Stop syncing a child (the playlist on the service stays as it is).
     Remove { child: String },

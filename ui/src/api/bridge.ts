@@ -163,6 +163,8 @@ export type Commands = {
   parse_query: { args: { text: string }; result: Filter };
   format_query: { args: { filter: Filter }; result: string };
   filter_fields: { args: NoArgs; result: FieldInfo[] };
+  filter_exclusions: { args: { filter: Filter }; result: string[] };
+  set_filter_exclusions: { args: { filter: Filter; playlists: string[] }; result: Filter };
   // src-tauri/genres.rs
   list_user_genres: { args: NoArgs; result: UserGenresView[] };
   tag_artist: { args: { artist: string; genres: string[] }; result: UserGenresView };
@@ -258,6 +260,8 @@ const ANSWERS: { [C in Command]: Check<ResultOf<C>> } = {
   parse_query: isFilter,
   format_query: isString,
   filter_fields: isArrayOf(isFieldInfo),
+  filter_exclusions: isArrayOf(isString),
+  set_filter_exclusions: isFilter,
   list_user_genres: isArrayOf(isUserGenresView),
   tag_artist: isUserGenresView,
   untag_artist: orNothing(isUserGenresView),

@@ -36,6 +36,10 @@ export type FiltersApi = {
   formatQuery: (filter: Filter) => Promise<Outcome<string>>;
   /** Every field a rule can use, in display order (`filter_fields`). */
   filterFields: () => Promise<Outcome<FieldInfo[]>>;
+  /** The filter's exclusion lists: its top-level `-in:` rules (`filter_exclusions`). */
+  filterExclusions: (filter: Filter) => Promise<Outcome<string[]>>;
+  /** The filter with exactly these exclusion lists (`set_filter_exclusions`). */
+  setFilterExclusions: (filter: Filter, playlists: string[]) => Promise<Outcome<Filter>>;
 };
 
 export function createFiltersApi(bridge: FiltersBridge = realBridge): FiltersApi {
@@ -57,6 +61,9 @@ export function createFiltersApi(bridge: FiltersBridge = realBridge): FiltersApi
     },
     formatQuery: (filter) => call(bridge, "format_query", { filter }),
     filterFields: () => call(bridge, "filter_fields"),
+    filterExclusions: (filter) => call(bridge, "filter_exclusions", { filter }),
+    setFilterExclusions: (filter, playlists) =>
+      call(bridge, "set_filter_exclusions", { filter, playlists }),
   };
 }
 

@@ -7,6 +7,7 @@ import type { DurationField } from "./DurationField";
 import type { DurationMs } from "./DurationMs";
 import type { ListField } from "./ListField";
 import type { NumberField } from "./NumberField";
+import type { PlaylistField } from "./PlaylistField";
 import type { Quantifier } from "./Quantifier";
 import type { TextField } from "./TextField";
 import type { TextOp } from "./TextOp";
@@ -18,4 +19,4 @@ export type Rule = { "type": "text", field: TextField, op: TextOp,
 /**
  * Case- and diacritic-sensitive when set; forgiving (Beyoncé = beyonce) otherwise.
  */
-exact?: boolean, } | { "type": "list", field: ListField, quantifier: Quantifier, op: TextOp, exact?: boolean, } | { "type": "number", field: NumberField, op: CompareOp<number>, } | { "type": "duration", field: DurationField, op: CompareOp<DurationMs>, } | { "type": "date", field: DateField, op: DateOp, } | { "type": "bool", field: BoolField, value: boolean, } | { "type": "in_playlist", playlist: string, };
+exact?: boolean, } | { "type": "list", field: ListField, quantifier: Quantifier, op: TextOp, exact?: boolean, } | { "type": "number", field: NumberField, op: CompareOp<number>, } | { "type": "duration", field: DurationField, op: CompareOp<DurationMs>, } | { "type": "date", field: DateField, op: DateOp, } | { "type": "bool", field: BoolField, value: boolean, } | { "type": "playlist", field: PlaylistField, playlist: string, };

@@ -39,6 +39,8 @@ export type FilterEditorProps = {
   availability?: FieldAvailabilityMap | undefined;
   /** `check_availability`'s findings for this filter; marked like `availability`. */
   problems?: readonly FieldProblem[] | undefined;
+  /** The connection's playlist names, offered by `in` rules. */
+  playlists?: readonly string[] | undefined;
   /** How long typing must pause before the text is read. */
   debounceMs?: number | undefined;
   disabled?: boolean | undefined;
@@ -51,6 +53,21 @@ export function availabilityFromProblems(problems: readonly FieldProblem[]): Fie
     map[problem.field] = problem.availability;
   }
   return map;
+}
+
+/** The catalogue with the connection's playlists offered (and the first as example) by `in`. */
+export function withPlaylists(
+  fields: readonly FieldInfo[],
+  playlists: readonly string[] | undefined,
+): readonly FieldInfo[] {
+  if (playlists === undefined || playlists.length === 0) {
+    return fields;
+  }
+  return fields.map((f) =>
+    f.kind === "playlist"
+      ? { ...f, suggestions: [...playlists], example: playlists[0] ?? f.example }
+      : f,
+  );
 }
 
 /**
@@ -196,7 +213,7 @@ export function FilterEditor(props: FilterEditorProps) {
       {catalogue.kind === "ok" ? (
         <RuleBuilder
           root={rootGroup(filter)}
-          fields={catalogue.value}
+          fields={withPlaylists(catalogue.value, props.playlists)}
           availability={marks}
           disabled={disabled}
           onChange={(group) => editFilter(withRoot(filter, group))}

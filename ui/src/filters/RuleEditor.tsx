@@ -142,6 +142,15 @@ export function RuleEditor({ rule, info, onChange, disabled }: RuleEditorProps) 
         </>
       );
     }
+    case "playlist":
+      return (
+        <PlaylistRuleEditor
+          playlist={rule.playlist}
+          info={info}
+          disabled={disabled}
+          onChange={(playlist) => onChange({ ...rule, playlist })}
+        />
+      );
     case "bool":
       return (
         <Select
@@ -157,6 +166,39 @@ export function RuleEditor({ rule, info, onChange, disabled }: RuleEditorProps) 
         />
       );
   }
+}
+
+type PlaylistRuleEditorProps = {
+  playlist: string;
+  info: FieldInfo | undefined;
+  onChange: (playlist: string) => void;
+  disabled: boolean;
+};
+
+/** "is in" a playlist named by its name (offered from the connection's playlists) or id. */
+function PlaylistRuleEditor({ playlist, info, onChange, disabled }: PlaylistRuleEditorProps) {
+  const listId = useId();
+  const suggestions = info?.suggestions ?? [];
+  return (
+    <>
+      <span className="rule__operator rule__operator--fixed">is in</span>
+      <TextValueInput
+        value={playlist}
+        label="Playlist"
+        placeholder={info?.example === undefined ? "Playlist name" : `e.g. ${info.example}`}
+        list={suggestions.length > 0 ? listId : undefined}
+        disabled={disabled}
+        onChange={onChange}
+      />
+      {suggestions.length > 0 ? (
+        <datalist id={listId}>
+          {suggestions.map((s) => (
+            <option key={s} value={s} />
+          ))}
+        </datalist>
+      ) : null}
+    </>
+  );
 }
 
 function inRange(n: number, info: FieldInfo | undefined): boolean {

@@ -63,6 +63,8 @@ function rule(r: Rule): string {
       return `${r.field}:${op(r.op)}`;
     case "bool":
       return r.value ? r.field : `${r.field}:false`;
+    case "playlist":
+      return `${r.field}:${JSON.stringify(r.playlist)}`;
   }
 }
 
@@ -116,6 +118,10 @@ export function fakeFilters(
       known.set(text, JSON.parse(JSON.stringify(filter)) as Filter);
       return text;
     },
+    // The real commands' rule: the top-level `-in:` rules are the exclusion lists.
+    filter_exclusions: (args) => exclusionsOf(args.filter as Filter),
+    set_filter_exclusions: (args) =>
+      withExclusions(args.filter as Filter, args.playlists as string[]),
     parse_query: (args) => {
       const text = String(args.text);
       const error = errors[text];
@@ -135,4 +141,44 @@ export function fakeFilters(
     known,
     calls: (command) => shell.calls.filter((c) => c.command === command).map((c) => c.args),
   };
+}
+
+function topLevel(filter: Filter): Node[] {
+  const root = filter.root;
+  return "group" in root && root.group.mode === "all" ? root.group.children : [root];
+}
+
+function exclusionOf(n: Node): string | null {
+  if ("group" in n && n.group.mode === "none" && n.group.children.length === 1) {
+    const only = n.group.children[0];
+    if (only !== undefined && "rule" in only && only.rule.type === "playlist") {
+      return only.rule.playlist;
+    }
+  }
+  return null;
+}
+
+function exclusionsOf(filter: Filter): string[] {
+  return topLevel(filter)
+    .map(exclusionOf)
+    .filter((p): p is string => p !== null);
+}
+
+function withExclusions(filter: Filter, playlists: string[]): Filter {
+  const kept = topLevel(filter).filter((n) => {
+    const p = exclusionOf(n);
+    return p === null || playlists.includes(p);
+  });
+  const present = kept.map(exclusionOf);
+  for (const p of playlists) {
+    if (!present.includes(p)) {
+      kept.push({
+        group: {
+          mode: "none",
+          children: [{ rule: { type: "playlist", field: "in", playlist: p } }],
+        },
+      });
+    }
+  }
+  return { ...filter, root: { group: { mode: "all", children: kept } } };
 }

@@ -194,6 +194,8 @@ export function defaultRule(info: FieldInfo, today: Date = new Date()): Rule {
         : { type: "date", field: field as DateFieldName, op: { is: String(today.getFullYear()) } };
     case "bool":
       return { type: "bool", field: field as BoolFieldName, value: true };
+    case "playlist":
+      return { type: "playlist", field: field as PlaylistFieldName, playlist: info.example };
   }
 }
 
@@ -203,6 +205,7 @@ type NumberFieldName = Extract<Rule, { type: "number" }>["field"];
 type DurationFieldName = Extract<Rule, { type: "duration" }>["field"];
 type DateFieldName = Extract<Rule, { type: "date" }>["field"];
 type BoolFieldName = Extract<Rule, { type: "bool" }>["field"];
+type PlaylistFieldName = Extract<Rule, { type: "playlist" }>["field"];
 
 /**
  * The rule with another field. A field of the same kind keeps the operator and value (title

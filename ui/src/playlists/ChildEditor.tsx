@@ -43,6 +43,8 @@ export function ChildEditor({
   const [name, setName] = useState(child?.name ?? "");
   const [adopt, setAdopt] = useState("");
   const [playlists, setPlaylists] = useState<PlaylistView[] | null>(null);
+  const [excluded, setExcluded] = useState<string[]>([]);
+  const [exclusionPick, setExclusionPick] = useState("");
   const [value, setValue] = useState<FilterValue | null>(
     editing ? null : { query: "", filter: emptyFilter() },
   );
@@ -70,18 +72,48 @@ export function ChildEditor({
     };
   }, [child, filtersApi]);
 
-  // Existing playlists, for adopting one.
+  // The connection's playlists: to adopt one, to name in `in` rules and exclusion lists.
   useEffect(() => {
-    if (target !== "adopt" || playlists !== null) {
+    if (playlists !== null) {
       return;
     }
     void api.listPlaylists(base.connection).then((r) => {
-      setPlaylists(r.ok ? r.value.filter((p) => !p.is_base && !p.is_child) : []);
+      setPlaylists(r.ok ? r.value : []);
       if (!r.ok) {
         setError(r.message);
       }
     });
-  }, [api, base.connection, playlists, target]);
+  }, [api, base.connection, playlists]);
+
+  // The exclusion lists are the filter's top-level `-in:` rules, read by the shell.
+  const filter = value?.filter;
+  useEffect(() => {
+    if (filter === undefined) {
+      return;
+    }
+    let live = true;
+    void filtersApi.filterExclusions(filter).then((r) => {
+      if (live && r.ok) {
+        setExcluded(r.value);
+      }
+    });
+    return () => {
+      live = false;
+    };
+  }, [filter, filtersApi]);
+
+  async function changeExclusions(next: string[]) {
+    if (value === null) {
+      return;
+    }
+    const changed = await filtersApi.setFilterExclusions(value.filter, next);
+    const text = changed.ok ? await filtersApi.formatQuery(changed.value) : changed;
+    if (changed.ok && text.ok) {
+      setValue({ query: text.value, filter: changed.value });
+    } else if (!text.ok) {
+      setError(text.message);
+    }
+  }
 
   // The live preview follows the filter once typing pauses; older answers are dropped.
   const asked = useRef(0);
@@ -211,12 +243,14 @@ export function ChildEditor({
             onChange={(e) => setAdopt(e.target.value)}
           >
             <option value="">{playlists === null ? "Loading…" : "Choose a playlist"}</option>
-            {(playlists ?? []).map((p) => (
-              <option key={p.id} value={p.id}>
-                {p.name}
-                {p.tracks === null ? "" : ` (${p.tracks})`}
-              </option>
-            ))}
+            {(playlists ?? [])
+              .filter((p) => !p.is_base && !p.is_child)
+              .map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                  {p.tracks === null ? "" : ` (${p.tracks})`}
+                </option>
+              ))}
           </select>
           <p className="notice notice--warning small" role="note">
             Syncer will manage this playlist's contents: tracks its filter does not select are
@@ -234,8 +268,61 @@ export function ChildEditor({
           onStatusChange={setStatus}
           api={filtersApi}
           problems={undefined}
+          playlists={(playlists ?? []).map((p) => p.name)}
         />
       )}
+      <fieldset className="child-editor__exclusions" data-testid="exclusions">
+        <legend>Never add tracks that are in</legend>
+        {excluded.length === 0 ? (
+          <p className="muted small">No exclusion list: any track the filter selects is added.</p>
+        ) : (
+          <ul className="chips">
+            {excluded.map((name) => (
+              <li key={name} className="chip">
+                {name}
+                <button
+                  type="button"
+                  className="chip__remove"
+                  aria-label={`Stop excluding ${name}`}
+                  disabled={value === null || status.kind !== "ok"}
+                  onClick={() => void changeExclusions(excluded.filter((e) => e !== name))}
+                >
+                  ×
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+        <div className="child-editor__exclusion-pick">
+          <label htmlFor={`${ids}-exclude`}>Exclusion list</label>
+          <select
+            id={`${ids}-exclude`}
+            className="input"
+            value={exclusionPick}
+            onChange={(e) => setExclusionPick(e.target.value)}
+          >
+            <option value="">{playlists === null ? "Loading…" : "Choose a playlist"}</option>
+            {(playlists ?? [])
+              .filter((p) => p.id !== base.id && p.id !== child?.id && !excluded.includes(p.name))
+              .map((p) => (
+                <option key={p.id} value={p.name}>
+                  {p.name}
+                </option>
+              ))}
+          </select>
+          <button
+            type="button"
+            className="button"
+            disabled={exclusionPick === "" || value === null || status.kind !== "ok"}
+            onClick={() => {
+              void changeExclusions([...excluded, exclusionPick]);
+              setExclusionPick("");
+            }}
+          >
+            Exclude
+          </button>
+        </div>
+      </fieldset>
       <div className="child-editor__options">
         <p className="field">
           <label htmlFor={`${ids}-mirror`}>Tracks you add by hand</label>

@@ -1,7 +1,9 @@
 //! Connections, playlists, bases, children and schedules.
 
 use serde_json::json;
-use syncer_app::library::{BaseOverview, ChildChanges, ChildSpec, ChildTarget, RoutingChanges};
+use syncer_app::library::{
+    BaseOverview, ChildChanges, ChildSpec, ChildTarget, RoutingChanges, query_excluding,
+};
 use syncer_auth::{LoopbackConnect, date_of};
 use syncer_core::engine::MirrorMode;
 use syncer_core::filter::{Filter, RoutingMode, query};
@@ -414,9 +416,11 @@ pub async fn child(app: &App, command: ChildCommand) -> anyhow::Result<u8> {
             create,
             mirror,
             allow_empty,
+            exclude,
         } => {
             // The language's error with a caret, before anything is created.
             parse_query(&query)?;
+            let query = query_excluding(&query, &exclude)?;
             let target = match (playlist, create) {
                 (Some(id), _) => ChildTarget::Adopt {
                     playlist: PlaylistId::new(id.as_str()),
@@ -456,13 +460,16 @@ pub async fn child(app: &App, command: ChildCommand) -> anyhow::Result<u8> {
             name,
             mirror,
             allow_empty,
+            exclude,
+            no_exclude,
         } => {
             if let Some(q) = &query {
                 // The language's error with a caret.
                 parse_query(q)?;
             }
+            let id = ChildPlaylistId::new(child.as_str());
             app.edit_child(
-                &ChildPlaylistId::new(child.as_str()),
+                &id,
                 ChildChanges {
                     name,
                     query,
@@ -471,6 +478,9 @@ pub async fn child(app: &App, command: ChildCommand) -> anyhow::Result<u8> {
                 },
             )
             .await?;
+            if no_exclude || !exclude.is_empty() {
+                app.set_exclusions(&id, &exclude).await?;
+            }
             output(app, &json!({"edited": child}), || {
                 format!("child {child} updated\n")
             });

@@ -66,7 +66,7 @@ const ORDER: [Field; 23] = [
     Field::AddedBy,
     Field::Position,
     Field::Liked,
-    Field::InPlaylist,
+    Field::In,
 ];
 
 const TRACK: &str = "Track";
@@ -161,7 +161,7 @@ pub fn field_info(field: Field) -> FieldInfo {
             LIBRARY,
             "",
         ),
-        Field::InPlaylist => (
+        Field::In => (
             "In playlist",
             "Whether the track is in another of your playlists, named by its name or id.",
             LIBRARY,

@@ -322,7 +322,7 @@ fn compile_rule(rule: &Rule, ctx: &EvalContext) -> Result<CRule, CompileError> {
             field: *field,
             value: *value,
         },
-        Rule::InPlaylist { playlist } => member(
+        Rule::Playlist { playlist, .. } => member(
             ctx.library.playlist(playlist),
             &format!("the playlist \"{}\"", playlist.trim()),
             true,

@@ -47,8 +47,7 @@ pub enum Field {
     /// The track is in the user's Liked Songs.
     Liked,
     /// The track is in another playlist of the same connection (`in:"Not for the gym"`).
-    #[serde(rename = "in")]
-    InPlaylist,
+    In,
 }
 
 /// The type of value a field holds, which decides the operators it takes.
@@ -90,7 +89,7 @@ impl Field {
         Field::Popularity,
         Field::ArtistPopularity,
         Field::Liked,
-        Field::InPlaylist,
+        Field::In,
     ];
 
     /// The canonical name, used by the query language and the JSON form alike.
@@ -118,7 +117,7 @@ impl Field {
             Field::Popularity => "popularity",
             Field::ArtistPopularity => "artist_popularity",
             Field::Liked => "liked",
-            Field::InPlaylist => "in",
+            Field::In => "in",
         }
     }
 
@@ -140,7 +139,7 @@ impl Field {
             Field::AlbumGenre => &["album_genres"],
             Field::Popularity => &["pop"],
             Field::Liked => &["saved"],
-            Field::InPlaylist => &["in_playlist", "playlist"],
+            Field::In => &["in_playlist", "playlist"],
             _ => &[],
         }
     }
@@ -174,7 +173,7 @@ impl Field {
             Field::Duration => FieldKind::Duration,
             Field::Release | Field::Added => FieldKind::Date,
             Field::Explicit | Field::Liked => FieldKind::Bool,
-            Field::InPlaylist => FieldKind::Playlist,
+            Field::In => FieldKind::Playlist,
         }
     }
 }
@@ -272,6 +271,11 @@ field_subset!(
     BoolField { Explicit, Liked }
 );
 
+field_subset!(
+    /// A field naming a playlist the track is in.
+    PlaylistField { In }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,6 +319,10 @@ mod tests {
             assert_eq!(
                 BoolField::from_field(field).is_some(),
                 kind == FieldKind::Bool
+            );
+            assert_eq!(
+                PlaylistField::from_field(field).is_some(),
+                kind == FieldKind::Playlist
             );
         }
     }

@@ -8,7 +8,7 @@
 
 use super::model::{Filter, Group, GroupMode, Node, Rule};
 use super::normalize::fold;
-use crate::filter::field::BoolField;
+use crate::filter::field::{BoolField, PlaylistField};
 use crate::ids::TrackId;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
@@ -35,7 +35,7 @@ impl LibraryRefs {
                     field: BoolField::Liked,
                     ..
                 }) => out.liked = true,
-                Node::Rule(Rule::InPlaylist { playlist }) => {
+                Node::Rule(Rule::Playlist { playlist, .. }) => {
                     out.playlists.insert(playlist_key(playlist));
                 }
                 Node::Rule(_) => {}
@@ -143,7 +143,10 @@ pub fn with_exclusions(filter: &Filter, playlists: &[String]) -> Filter {
         if !present.contains(&p) {
             children.push(Node::Group(Group::new(
                 GroupMode::None,
-                vec![Node::Rule(Rule::InPlaylist { playlist: p })],
+                vec![Node::Rule(Rule::Playlist {
+                    field: PlaylistField::In,
+                    playlist: p,
+                })],
             )));
         }
     }
@@ -172,7 +175,7 @@ fn exclusion_of(node: &Node) -> Option<&str> {
     match node {
         Node::Group(g) if g.mode == GroupMode::None && g.children.len() == 1 => {
             match &g.children[0] {
-                Node::Rule(Rule::InPlaylist { playlist }) => Some(playlist.as_str()),
+                Node::Rule(Rule::Playlist { playlist, .. }) => Some(playlist.as_str()),
                 _ => None,
             }
         }

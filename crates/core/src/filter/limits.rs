@@ -196,7 +196,7 @@ pub fn check_rule(rule: &Rule) -> Result<(), LimitError> {
         Rule::Date { field, op } => check_date(field.field(), op),
         Rule::Text { op, exact, .. } | Rule::List { op, exact, .. } => check_text(op, *exact),
         Rule::Bool { .. } => Ok(()),
-        Rule::InPlaylist { playlist } => check_playlist_ref(playlist),
+        Rule::Playlist { playlist, .. } => check_playlist_ref(playlist),
     }
 }
 

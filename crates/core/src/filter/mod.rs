@@ -53,7 +53,8 @@ pub use catalogue::{FieldInfo, field_catalogue, field_info};
 pub use check::{Availability, FieldAvailability, FieldProblem, check_availability};
 pub use compile::{CompileError, CompiledFilter, EvalContext, Matches, compile, evaluate_all};
 pub use field::{
-    BoolField, DateField, DurationField, Field, FieldKind, ListField, NumberField, TextField,
+    BoolField, DateField, DurationField, Field, FieldKind, ListField, NumberField, PlaylistField,
+    TextField,
 };
 pub use json::{LoadError, SCHEMA_VERSION, from_json, from_json_value, to_json, to_json_value};
 pub use library::{Library, LibraryRefs, Membership, exclusions, with_exclusions};

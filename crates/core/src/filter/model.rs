@@ -5,7 +5,9 @@
 //! filters. A rule pairs a typed field with an operator of the same type, so a mismatched rule
 //! cannot be built.
 
-use super::field::{BoolField, DateField, DurationField, Field, ListField, NumberField, TextField};
+use super::field::{
+    BoolField, DateField, DurationField, Field, ListField, NumberField, PlaylistField, TextField,
+};
 use super::value::{DurationMs, PartialDate, RelativeSpan};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -106,7 +108,8 @@ pub enum Rule {
     /// The track is in another playlist of the same connection. `playlist` is what the user
     /// wrote: the playlist's name (resolved when the filter is saved and again at each sync,
     /// so a renamed or removed playlist is noticed rather than silently ignored) or its id.
-    InPlaylist {
+    Playlist {
+        field: PlaylistField,
         playlist: String,
     },
 }
@@ -125,7 +128,7 @@ impl Rule {
             Rule::Duration { field, .. } => field.field(),
             Rule::Date { field, .. } => field.field(),
             Rule::Bool { field, .. } => field.field(),
-            Rule::InPlaylist { .. } => Field::InPlaylist,
+            Rule::Playlist { field, .. } => field.field(),
         }
     }
 }

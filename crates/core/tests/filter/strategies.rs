@@ -186,7 +186,10 @@ pub fn rule() -> BoxedStrategy<Rule> {
         (prop::sample::select(BoolField::ALL.to_vec()), any::<bool>())
             .prop_map(|(field, value)| Rule::Bool { field, value }),
         text_value()
-            .prop_map(|playlist| Rule::InPlaylist { playlist })
+            .prop_map(|playlist| Rule::Playlist {
+                field: PlaylistField::In,
+                playlist
+            })
             .prop_filter("names a playlist", |rule| limits::check_rule(rule).is_ok()),
     ]
     .boxed()

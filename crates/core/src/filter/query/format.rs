@@ -7,7 +7,6 @@
 
 use super::lexer::quote;
 use super::parser::SORT_KEYS;
-use crate::filter::field::Field;
 use crate::filter::model::{
     CompareOp, DateOp, Filter, Group, GroupMode, Limit, Node, PostSteps, Quantifier, Rule, TextOp,
 };
@@ -107,7 +106,7 @@ pub fn format_rule(rule: &Rule) -> String {
             field,
             value: false,
         } => format!("{}:false", field.field()),
-        Rule::InPlaylist { playlist } => format!("{}:{}", Field::InPlaylist, quote(playlist)),
+        Rule::Playlist { field, playlist } => format!("{}:{}", field.field(), quote(playlist)),
     }
 }
 

@@ -6,7 +6,8 @@ use super::lexer::{Ch, Tok, Token, Word, lex, text};
 use super::literal::{SPAN_UNITS, SpanError, looks_like_duration, parse_duration, parse_span};
 use crate::filter::compile::build_regex;
 use crate::filter::field::{
-    BoolField, DateField, DurationField, Field, FieldKind, ListField, NumberField, TextField,
+    BoolField, DateField, DurationField, Field, FieldKind, ListField, NumberField, PlaylistField,
+    TextField,
 };
 use crate::filter::limits::{self, MAX_DEPTH, check_limit, check_per_artist, check_rule};
 use crate::filter::model::{
@@ -707,7 +708,8 @@ fn parse_rule(word: &Word) -> Result<Rule, ParseError> {
                 },
             }
         }
-        FieldKind::Playlist => Rule::InPlaylist {
+        FieldKind::Playlist => Rule::Playlist {
+            field: PlaylistField::from_field(field).ok_or_else(|| internal(word))?,
             playlist: playlist_ref(field, rest, value_col)?,
         },
     };
