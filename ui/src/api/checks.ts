@@ -316,10 +316,14 @@ export function isHistoryEntry(value: unknown): value is HistoryEntry {
       base: "string",
       base_name: "string",
       started_at: "number",
+      started_local: "string",
       undone: "boolean",
     }) &&
     isSyncStatus(value.status) &&
     isOptional(value.finished_at, "number") &&
+    isOptional(value.finished_local, "string") &&
+    Array.isArray(value.completes) &&
+    value.completes.every(isHistoryEntry) &&
     isOptional(value.undo_of, "string") &&
     isOptional(value.completed_by, "string") &&
     isOptional(value.error, "string") &&

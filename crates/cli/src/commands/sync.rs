@@ -157,15 +157,19 @@ pub async fn history(app: &App, base: Option<&str>, limit: u32) -> anyhow::Resul
             limit: Some(limit),
         })
         .await?;
-    let events: Vec<_> = items.into_iter().map(|i| i.event).collect();
-    let value: Vec<_> = events
+    // Newest first, each interrupted sync right after the run that completed it.
+    let value: Vec<_> = items
         .iter()
-        .map(|e| {
-            json!({"id": e.id, "base": e.base, "status": e.status, "started_at": e.started_at,
-                   "finished_at": e.finished_at, "undone": e.undone, "error": e.error,
+        .flat_map(|i| std::iter::once(i).chain(i.completes.iter()))
+        .map(|i| {
+            let e = &i.event;
+            json!({"id": e.id, "base": e.base, "base_name": i.base_name, "status": e.status,
+                   "started_at": e.started_at, "started_local": i.started_local,
+                   "finished_at": e.finished_at, "finished_local": i.finished_local,
+                   "undone": e.undone, "error": e.error,
                    "undo_of": e.undo_of, "completed_by": e.completed_by, "report": e.report})
         })
         .collect();
-    output(app, &value, || render::history(&events));
+    output(app, &value, || render::history(&items));
     Ok(OK)
 }
