@@ -16,6 +16,7 @@ mod filters;
 mod genres;
 mod history;
 mod library;
+mod links;
 mod notify;
 mod renewals;
 mod settings;
@@ -192,6 +193,7 @@ fn main() -> anyhow::Result<()> {
             library::preview,
             library::preview_draft,
             library::set_up_demo,
+            links::open_in_service,
             syncing::sync_base,
             syncing::sync_all,
             syncing::cancel_sync,

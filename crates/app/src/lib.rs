@@ -14,6 +14,7 @@ pub mod demo;
 pub mod error;
 pub mod genres;
 pub mod library;
+pub mod links;
 pub mod metadata;
 pub mod providers;
 pub mod schedules;

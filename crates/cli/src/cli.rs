@@ -69,6 +69,15 @@ pub enum Command {
     /// Add, edit, remove or list child playlists.
     #[command(subcommand)]
     Child(ChildCommand),
+    /// Print where a base or child (or, with --track, one of the base's tracks) opens on
+    /// its service: `https://open.spotify.com/…`. The demo library has none.
+    Link {
+        /// A base or a child.
+        thing: String,
+        /// A track id: its page instead (of the base's, or the child's base's, service).
+        #[arg(long)]
+        track: Option<String>,
+    },
     /// What a sync would do: counts and a sample per child, tracks no child takes, fields
     /// a filter needs that the connection cannot provide. Writes nothing.
     Preview { base: String },

@@ -60,6 +60,16 @@ fn demo_routes_a_generated_library_and_explains_it() {
     let out = syncer(dir.path(), &["--json", "child", "list", &base]);
     assert_eq!(json(&out).as_array().unwrap().len(), 5);
 
+    // The demo lives on this computer: no service page, said plainly (exit 5), no URL.
+    let out = syncer(dir.path(), &["link", &base]);
+    assert_eq!(out.status.code(), Some(5));
+    assert!(out.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("the demo library has no page"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
     // A sync in a new process starts the stand-in again and converges.
     let out = syncer(dir.path(), &["--json", "sync", &base]);
     assert!(
