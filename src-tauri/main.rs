@@ -10,6 +10,7 @@ mod background;
 mod cloud;
 mod cloud_events;
 mod connections;
+mod detail;
 mod devices;
 mod error;
 mod filters;
@@ -194,6 +195,8 @@ fn main() -> anyhow::Result<()> {
             library::preview_draft,
             library::set_up_demo,
             links::open_in_service,
+            detail::child_detail,
+            detail::explain_track,
             syncing::sync_base,
             syncing::sync_all,
             syncing::cancel_sync,

@@ -11,6 +11,7 @@ pub mod config;
 pub mod connections;
 pub mod data;
 pub mod demo;
+pub mod detail;
 pub mod error;
 pub mod genres;
 pub mod library;

@@ -294,6 +294,16 @@ pub enum ChildCommand {
     Remove { child: String },
     /// List a base's children in the order first-match routing tries them.
     List { base: String },
+    /// A child's tracks now (read from the service), marked when you added them by hand or
+    /// they wait for their data; its counts, and what the last sync did to it.
+    Show { child: String },
+    /// Why a track of the base is (or is not) in a child: the rule that kept it out, or that
+    /// a field it reads (its genre) is not known yet.
+    Why {
+        child: String,
+        /// A track id, or words of its title or artist (several found are listed).
+        track: String,
+    },
     /// Move a child to another place in its base's order (first-match tries children in it).
     Move {
         child: String,

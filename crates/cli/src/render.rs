@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use syncer_app::detail::{ChildDetail, Why};
 use syncer_app::sync::HistoryItem;
 use syncer_core::engine::ChildPreview;
 use syncer_core::engine::{ChildState, MirrorMode, Preview, SyncReport, SyncStatus};
@@ -273,6 +274,113 @@ pub fn history(items: &[HistoryItem]) -> String {
         ],
         &rows,
     )
+}
+
+/// A child's detail: counts, the last sync, its tracks in order with their marks, and the
+/// base's tracks that wait for their data.
+pub fn child_detail(d: &ChildDetail) -> String {
+    let mut out = String::new();
+    let c = &d.counts;
+    let _ = writeln!(
+        out,
+        "{} (child of {}): {}, {} added by hand; a sync would hold {} of the base's; {} waiting \
+         for their data",
+        d.name,
+        d.base_name,
+        count(c.tracks, "track", "tracks"),
+        c.added_by_hand,
+        c.wanted,
+        c.waiting
+    );
+    match &d.last_sync {
+        Some(s) => {
+            let _ = writeln!(
+                out,
+                "last sync {} ({}, {}): {} added, {} removed, {} of yours kept",
+                s.event,
+                s.started_local,
+                s.status.as_str(),
+                s.added,
+                s.removed,
+                s.kept_user_tracks
+            );
+        }
+        None => out.push_str("not synced yet\n"),
+    }
+    if let Some(url) = d.page.url() {
+        let _ = writeln!(out, "{url}");
+    }
+    out.push('\n');
+    for (i, t) in d.tracks.iter().enumerate() {
+        let mut marks = Vec::new();
+        if t.added_by_hand {
+            marks.push("added by hand, kept");
+        }
+        if t.waiting {
+            marks.push("waiting for its data");
+        }
+        let marks = if marks.is_empty() {
+            String::new()
+        } else {
+            format!("  [{}]", marks.join(", "))
+        };
+        let _ = writeln!(out, "{:>4}. {}{marks}", i + 1, t.track.label);
+    }
+    if !d.waiting.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nWaiting for their data (they join once it is known, if the filter takes them):"
+        );
+        for t in &d.waiting {
+            let _ = writeln!(out, "  {}", t.label);
+        }
+    }
+    out
+}
+
+/// "Why not?" in words.
+pub fn why(w: &Why) -> String {
+    match w {
+        Why::NoSuchTrack { query } => {
+            format!("no track of the base has the id or words '{query}'\n")
+        }
+        Why::Choose { candidates } => {
+            let mut out = String::from("several tracks match; ask again with one's id:\n");
+            for t in candidates {
+                let _ = writeln!(out, "  {}  {}", t.id, t.label);
+            }
+            out
+        }
+        Why::InChild { track } => format!("{}: in this child (its filter takes it)\n", track.label),
+        Why::Excluded {
+            track,
+            rule,
+            matched: true,
+        } => format!("{}: left out because it matches `{rule}`\n", track.label),
+        Why::Excluded {
+            track,
+            rule,
+            matched: false,
+        } => format!(
+            "{}: left out because it does not match `{rule}`\n",
+            track.label
+        ),
+        Why::Waiting { track, rule } => format!(
+            "{}: waiting: `{rule}` reads something not known yet for it (its genre, say); it \
+             joins once that is known, if the filter takes it\n",
+            track.label
+        ),
+        Why::LeftOut { track } => format!(
+            "{}: the filter takes it, but the limit, per-artist cap or dedupe leave it out\n",
+            track.label
+        ),
+        Why::TakenBy {
+            track, child_name, ..
+        } => format!(
+            "{}: the filter takes it, but {child_name} took it first (first-match routing)\n",
+            track.label
+        ),
+    }
 }
 
 /// 1234567 → "1,234,567".

@@ -3,6 +3,7 @@
 pub mod cloud;
 mod data;
 mod demo;
+mod detail;
 pub mod enrich;
 mod genres;
 mod setup;

@@ -35,6 +35,9 @@ use crate::ids::{BasePlaylistId, ChildPlaylistId, PlaylistId, SnapshotId, TrackI
 use crate::metadata::MetadataCoverage;
 use crate::provider::{MusicProvider, PlaylistEntry, ProviderError, TrackMeta};
 
+/// A child looked at now and "why not?": beside the engine, to share its reading of a base.
+pub mod inspect;
+
 /// What can stop the engine before or during a sync.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EngineError {
