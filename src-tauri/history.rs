@@ -25,6 +25,10 @@ pub struct HistoryEntry {
     pub started_at: i64,
     #[ts(type = "number | null")]
     pub finished_at: Option<i64>,
+    /// When it started as the user's clock reads it (the configured zone):
+    /// `2026-12-03 21:14 CET`; the CLI shows the same text.
+    pub started_local: String,
+    pub finished_local: Option<String>,
     /// An undo restored what this sync changed.
     pub undone: bool,
     /// On an undo's own entry: the sync it undid.
@@ -34,6 +38,34 @@ pub struct HistoryEntry {
     pub error: Option<String>,
     /// The sync's numbers, when its report still reads.
     pub summary: Option<SyncSummary>,
+    /// The interrupted syncs this one completed, newest first: one run to the user.
+    pub completes: Vec<HistoryEntry>,
+}
+
+fn entry(item: HistoryItem) -> HistoryEntry {
+    let HistoryItem {
+        event: e,
+        base_name,
+        started_local,
+        finished_local,
+        completes,
+    } = item;
+    HistoryEntry {
+        id: e.id.to_string(),
+        base: e.base.to_string(),
+        status: e.status,
+        started_at: e.started_at,
+        finished_at: e.finished_at,
+        started_local,
+        finished_local,
+        undone: e.undone,
+        undo_of: e.undo_of.map(|id| id.to_string()),
+        completed_by: e.completed_by.map(|id| id.to_string()),
+        error: e.error.clone(),
+        summary: e.report.as_ref().map(|r| summarize(&base_name, r)),
+        base_name,
+        completes: completes.into_iter().map(entry).collect(),
+    }
 }
 
 /// Syncs, newest first; optionally of one base and of one status.
@@ -53,27 +85,7 @@ pub async fn list_history(
         })
         .await
         .or_command_error()?;
-    Ok(items
-        .into_iter()
-        .map(
-            |HistoryItem {
-                 event: e,
-                 base_name,
-             }| HistoryEntry {
-                id: e.id.to_string(),
-                base: e.base.to_string(),
-                status: e.status,
-                started_at: e.started_at,
-                finished_at: e.finished_at,
-                undone: e.undone,
-                undo_of: e.undo_of.map(|id| id.to_string()),
-                completed_by: e.completed_by.map(|id| id.to_string()),
-                error: e.error.clone(),
-                summary: e.report.as_ref().map(|r| summarize(&base_name, r)),
-                base_name,
-            },
-        )
-        .collect())
+    Ok(items.into_iter().map(entry).collect())
 }
 
 /// Runs the base of a past sync again (a full run, whatever the base's version says).

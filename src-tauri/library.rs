@@ -6,6 +6,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use syncer_app::DemoSpec;
 use syncer_app::library::{BaseOverview, ChildChanges, ChildSpec, ChildTarget, RoutingChanges};
+use syncer_app::links::{ServicePage, ServiceThing, service_page};
 use syncer_app::records::ChildRecord;
 use syncer_app::sync::Draft;
 use syncer_core::engine::{MirrorMode, Preview};
@@ -40,6 +41,8 @@ pub struct ChildView {
     pub query: String,
     pub mirror: MirrorMode,
     pub allow_empty: bool,
+    /// Where it opens on the service, or why it does not (the demo).
+    pub page: ServicePage,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -58,6 +61,8 @@ pub struct BaseView {
     pub syncing: bool,
     /// In routing order (first-match tries them in this order).
     pub children: Vec<ChildView>,
+    /// Where it opens on the service (Liked Songs: the collection), or why it does not.
+    pub page: ServicePage,
 }
 
 /// One child in a preview.
@@ -141,13 +146,17 @@ pub struct DemoSetupView {
     pub children: u32,
 }
 
-fn child_view(c: &ChildRecord) -> ChildView {
+fn child_view(provider: &str, c: &ChildRecord) -> ChildView {
     ChildView {
         id: c.id.to_string(),
         name: c.name.clone(),
         query: c.query.clone(),
         mirror: c.mirror,
         allow_empty: c.allow_empty,
+        page: service_page(
+            provider,
+            ServiceThing::Playlist(&PlaylistId::new(c.id.as_str())),
+        ),
     }
 }
 
@@ -155,6 +164,7 @@ pub(crate) async fn base_view(hub: &SyncHub, overview: BaseOverview) -> BaseView
     let BaseOverview {
         base,
         connection_name,
+        provider,
         children,
     } = overview;
     BaseView {
@@ -168,7 +178,11 @@ pub(crate) async fn base_view(hub: &SyncHub, overview: BaseOverview) -> BaseView
         schedule: base.schedule.to_string(),
         last_synced_at: base.last_synced_at.clone(),
         name: base.name,
-        children: children.iter().map(child_view).collect(),
+        children: children.iter().map(|c| child_view(&provider, c)).collect(),
+        page: service_page(
+            &provider,
+            ServiceThing::Playlist(&PlaylistId::new(base.id.as_str())),
+        ),
     }
 }
 
@@ -294,8 +308,8 @@ pub async fn add_child(
             playlist: PlaylistId::new(playlist),
         },
     };
-    let record = state
-        .services()?
+    let services = state.services()?;
+    let record = services
         .add_child(
             &BasePlaylistId::new(input.base),
             &ChildSpec {
@@ -307,7 +321,11 @@ pub async fn add_child(
         )
         .await
         .or_command_error()?;
-    Ok(child_view(&record))
+    let provider = services
+        .provider_of(&record.base)
+        .await
+        .or_command_error()?;
+    Ok(child_view(&provider, &record))
 }
 
 #[tauri::command]

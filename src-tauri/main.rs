@@ -10,12 +10,14 @@ mod background;
 mod cloud;
 mod cloud_events;
 mod connections;
+mod detail;
 mod devices;
 mod error;
 mod filters;
 mod genres;
 mod history;
 mod library;
+mod links;
 mod notify;
 mod renewals;
 mod settings;
@@ -194,6 +196,9 @@ fn main() -> anyhow::Result<()> {
             library::preview,
             library::preview_draft,
             library::set_up_demo,
+            links::open_in_service,
+            detail::child_detail,
+            detail::explain_track,
             syncing::sync_base,
             syncing::sync_all,
             syncing::cancel_sync,

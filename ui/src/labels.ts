@@ -2,6 +2,7 @@
 // a value added on the Rust side is a type error here until it has its words.
 
 import type { MirrorMode } from "./bindings/MirrorMode";
+import type { NoPage } from "./bindings/NoPage";
 import type { RoutingMode } from "./bindings/RoutingMode";
 import type { Stage } from "./bindings/Stage";
 import type { SyncProgressEvent } from "./bindings/SyncProgressEvent";
@@ -71,4 +72,11 @@ export const THEME_LABELS: Record<Theme, string> = {
   system: "Same as your system",
   light: "Light",
   dark: "Dark",
+};
+
+/** Why a playlist or track has no "Open in Spotify" (ServicePage's `none`). */
+export const NO_PAGE_LABELS: Record<NoPage, string> = {
+  demo: "Demo library: no Spotify page",
+  unknown_provider: "No page to open on this service yet",
+  bad_id: "No service page for this id",
 };

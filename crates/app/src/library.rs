@@ -34,6 +34,8 @@ pub struct PlaylistListing {
 pub struct BaseOverview {
     pub base: BaseRecord,
     pub connection_name: String,
+    /// The connection's provider, for links to the service (crate::links).
+    pub provider: String,
     pub children: Vec<ChildRecord>,
 }
 
@@ -417,15 +419,16 @@ impl Services {
     }
 
     async fn overview_of(&self, base: BaseRecord) -> AppResult<BaseOverview> {
-        let connection_name = self
-            .store
-            .get_connection(&base.connection)
-            .await?
-            .map_or_else(|| base.connection.to_string(), |c| c.display_name);
+        let connection = self.store.get_connection(&base.connection).await?;
+        let (connection_name, provider) = connection.map_or_else(
+            || (base.connection.to_string(), String::new()),
+            |c| (c.display_name, c.provider),
+        );
         let children = self.store.children_in_order(&base.id).await?;
         Ok(BaseOverview {
             base,
             connection_name,
+            provider,
             children,
         })
     }

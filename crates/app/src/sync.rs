@@ -2,11 +2,13 @@
 //! process (a token) or from another one (`syncer cancel`, the app's button: a request stored
 //! with the running event).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
+use syncer_core::calendar;
 use syncer_core::engine::{
-    DraftChild, Preview, ProgressSink, SyncOptions, SyncReport, SyncStatus, UndoOptions, UndoReport,
+    DraftChild, Preview, ProgressSink, SyncEventId, SyncOptions, SyncReport, SyncStatus,
+    UndoOptions, UndoReport,
 };
 use syncer_core::ids::{BasePlaylistId, ChildPlaylistId};
 use syncer_store::SyncEventRecord;
@@ -82,11 +84,65 @@ pub struct HistoryQuery {
     pub limit: Option<u32>,
 }
 
-/// A sync in the history, with its base's name (the id when the base is gone).
+/// A sync in the history, with its base's name (the id when the base is gone) and its times
+/// as the user's clock reads them, so every front end shows the same facts.
 #[derive(Debug, Clone)]
 pub struct HistoryItem {
     pub event: SyncEventRecord,
     pub base_name: String,
+    /// When it started, in the configured zone (this machine's by default):
+    /// `2026-12-03 21:14 CET`.
+    pub started_local: String,
+    pub finished_local: Option<String>,
+    /// The interrupted syncs this one completed, newest first. To the user they are one run
+    /// (undone together), so they are listed under it rather than on their own.
+    pub completes: Vec<HistoryItem>,
+}
+
+/// Groups each interrupted sync under the run that completed it, when that run is listed
+/// too (a page of the history may end between the two: then both stand alone, and the
+/// interrupted one still says which sync completed it). The order stays newest first.
+pub fn group_history(items: Vec<HistoryItem>) -> Vec<HistoryItem> {
+    let completer: HashMap<SyncEventId, SyncEventId> = items
+        .iter()
+        .filter_map(|i| i.event.completed_by.map(|by| (i.event.id, by)))
+        .collect();
+    let listed: HashSet<SyncEventId> = items.iter().map(|i| i.event.id).collect();
+    // The listed run an interrupted one ends under: a completer may itself have been
+    // interrupted and completed later, so follow the chain (bounded: stored data decides).
+    let root = |id: SyncEventId| -> Option<SyncEventId> {
+        let mut at = completer
+            .get(&id)
+            .copied()
+            .filter(|by| listed.contains(by))?;
+        for _ in 0..listed.len() {
+            match completer.get(&at) {
+                Some(by) if listed.contains(by) && *by != id => at = *by,
+                _ => break,
+            }
+        }
+        Some(at)
+    };
+    let mut top: Vec<HistoryItem> = Vec::new();
+    let mut nested: Vec<(SyncEventId, HistoryItem)> = Vec::new();
+    for item in items {
+        match root(item.event.id) {
+            Some(parent) => nested.push((parent, item)),
+            None => top.push(item),
+        }
+    }
+    for (parent, item) in nested {
+        match top.iter_mut().find(|t| t.event.id == parent) {
+            Some(t) => t.completes.push(item),
+            None => top.push(item),
+        }
+    }
+    for item in &mut top {
+        item.completes
+            .sort_by_key(|i| std::cmp::Reverse(i.event.id));
+    }
+    top.sort_by_key(|i| std::cmp::Reverse(i.event.id));
+    top
 }
 
 /// What an undo put back, with each child's name.
@@ -194,18 +250,26 @@ impl Services {
             limit
         };
         let events = self.store.list_events(query.base.as_ref(), read).await?;
-        Ok(events
-            .into_iter()
-            .filter(|e| query.status.is_none_or(|w| e.status == w))
-            .take(usize::try_from(limit).unwrap_or(usize::MAX))
-            .map(|event| HistoryItem {
-                base_name: names
-                    .get(&event.base)
-                    .cloned()
-                    .unwrap_or_else(|| event.base.to_string()),
-                event,
-            })
-            .collect())
+        let zone = &self.config().time_zone;
+        Ok(group_history(
+            events
+                .into_iter()
+                .filter(|e| query.status.is_none_or(|w| e.status == w))
+                .take(usize::try_from(limit).unwrap_or(usize::MAX))
+                .map(|event| HistoryItem {
+                    base_name: names
+                        .get(&event.base)
+                        .cloned()
+                        .unwrap_or_else(|| event.base.to_string()),
+                    started_local: calendar::date_time_text(event.started_at, zone),
+                    finished_local: event
+                        .finished_at
+                        .map(|at| calendar::date_time_text(at, zone)),
+                    completes: Vec::new(),
+                    event,
+                })
+                .collect(),
+        ))
     }
 
     /// The base of a past sync, to run again (the history's Retry).
@@ -228,5 +292,89 @@ impl Services {
             .into_iter()
             .map(|b| b.id)
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: i64, status: SyncStatus, completed_by: Option<i64>) -> HistoryItem {
+        HistoryItem {
+            event: SyncEventRecord {
+                id: SyncEventId(id),
+                base: BasePlaylistId::new("b"),
+                status,
+                started_at: id * 60,
+                finished_at: Some(id * 60 + 5),
+                report: None,
+                error: None,
+                undone: false,
+                undo_of: None,
+                completed_by: completed_by.map(SyncEventId),
+            },
+            base_name: "Liked Songs".into(),
+            started_local: String::new(),
+            finished_local: None,
+            completes: Vec::new(),
+        }
+    }
+
+    fn ids(items: &[HistoryItem]) -> Vec<(i64, Vec<i64>)> {
+        items
+            .iter()
+            .map(|i| {
+                (
+                    i.event.id.0,
+                    i.completes.iter().map(|c| c.event.id.0).collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_interrupted_sync_is_listed_under_the_run_that_completed_it() {
+        let grouped = group_history(vec![
+            item(5, SyncStatus::Completed, None),
+            item(4, SyncStatus::Completed, None),
+            item(3, SyncStatus::Failed, Some(4)),
+            item(2, SyncStatus::Failed, Some(4)),
+            item(1, SyncStatus::Completed, None),
+        ]);
+        assert_eq!(
+            ids(&grouped),
+            vec![(5, vec![]), (4, vec![3, 2]), (1, vec![])]
+        );
+    }
+
+    #[test]
+    fn a_chain_of_completions_ends_under_the_last_run() {
+        // 2 was completed by 3, which was itself interrupted and completed by 4.
+        let grouped = group_history(vec![
+            item(4, SyncStatus::Completed, None),
+            item(3, SyncStatus::Failed, Some(4)),
+            item(2, SyncStatus::Failed, Some(3)),
+        ]);
+        assert_eq!(ids(&grouped), vec![(4, vec![3, 2])]);
+    }
+
+    #[test]
+    fn an_interrupted_sync_whose_completer_is_not_listed_stands_alone() {
+        let grouped = group_history(vec![
+            item(3, SyncStatus::Failed, Some(9)),
+            item(2, SyncStatus::Completed, None),
+        ]);
+        assert_eq!(ids(&grouped), vec![(3, vec![]), (2, vec![])]);
+        assert_eq!(grouped[0].event.completed_by, Some(SyncEventId(9)));
+    }
+
+    #[test]
+    fn a_cycle_in_stored_data_does_not_hang() {
+        let grouped = group_history(vec![
+            item(3, SyncStatus::Failed, Some(2)),
+            item(2, SyncStatus::Failed, Some(3)),
+        ]);
+        let total: usize = grouped.iter().map(|g| 1 + g.completes.len()).sum();
+        assert_eq!(total, 2, "every sync is listed once: {:?}", ids(&grouped));
     }
 }

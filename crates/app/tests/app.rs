@@ -462,3 +462,110 @@ async fn liked_songs_are_a_base_listed_first_and_unchanged_costs_one_request() {
     assert_eq!(warm.requests.endpoint_total("GET /me/tracks"), 1);
     assert_eq!(warm.write_requests(), 0);
 }
+
+#[tokio::test]
+async fn a_childs_detail_lists_its_tracks_live_marks_hand_added_ones_and_why_not_names_a_rule() {
+    use syncer_app::detail::Why;
+    use syncer_core::ids::TrackId;
+    use syncer_core::provider::MusicProvider as _;
+
+    let (_dir, services) = services().await;
+    let demo = services.set_up_demo(spec()).await.unwrap();
+    let report = syncer_app::sync::run_sync(
+        &services,
+        &demo.base.id,
+        false,
+        None,
+        CancellationToken::new(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.status, SyncStatus::Completed);
+    // The child that received the most, and one track of the base it does not hold.
+    let (child, synced) = report
+        .children
+        .iter()
+        .max_by_key(|c| c.added)
+        .map(|c| (c.id.clone(), c.added))
+        .unwrap();
+    assert!(synced > 0);
+
+    let detail = services.child_detail(&child).await.unwrap();
+    assert_eq!(detail.counts.tracks as usize, detail.tracks.len());
+    assert_eq!(
+        detail.tracks.len() as u32,
+        synced,
+        "read live: what the sync wrote"
+    );
+    assert_eq!(detail.counts.added_by_hand, 0);
+    assert!(
+        detail
+            .tracks
+            .iter()
+            .all(|t| !t.track.label.trim_end().ends_with('—'))
+    );
+    let last = detail.last_sync.clone().unwrap();
+    assert_eq!((last.added, last.removed), (synced, 0));
+    assert!(!last.started_local.is_empty());
+    // The demo has no service page: nothing to open, for the child and each track.
+    assert!(detail.page.url().is_none());
+    assert!(detail.tracks.iter().all(|t| t.track.page.url().is_none()));
+
+    // A track the user adds by hand on the service is listed and marked.
+    let engine = services.engine(&demo.connection).await.unwrap();
+    let playlist = syncer_core::ids::PlaylistId::new(child.as_str());
+    let in_child: std::collections::HashSet<String> =
+        detail.tracks.iter().map(|t| t.track.id.clone()).collect();
+    let items = engine
+        .provider()
+        .playlist_items(&syncer_core::ids::PlaylistId::new(demo.base.id.as_str()))
+        .await
+        .unwrap();
+    let outsider: TrackId = items
+        .tracks()
+        .find(|t| !in_child.contains(t.id.as_str()))
+        .map(|t| t.id.clone())
+        .unwrap();
+    let version = engine.provider().snapshot_id(&playlist).await.unwrap();
+    engine
+        .provider()
+        .add_items(&playlist, std::slice::from_ref(&outsider), None, &version)
+        .await
+        .unwrap();
+    let detail = services.child_detail(&child).await.unwrap();
+    assert_eq!(detail.counts.added_by_hand, 1);
+    let last_row = detail.tracks.last().unwrap();
+    assert_eq!(last_row.track.id, outsider.as_str());
+    assert!(last_row.added_by_hand);
+
+    // "Why not?" for a track the child holds, by id: it is in; for the outsider: a rule.
+    let first = detail.tracks[0].track.id.clone();
+    assert!(matches!(
+        services.explain(&child, &first).await.unwrap(),
+        Why::InChild { .. }
+    ));
+    match services.explain(&child, outsider.as_str()).await.unwrap() {
+        Why::Excluded { rule, .. } | Why::Waiting { rule, .. } => assert!(!rule.is_empty()),
+        Why::TakenBy { child_name, .. } => assert!(!child_name.is_empty()),
+        other => panic!("the outsider is kept out by something: {other:?}"),
+    }
+    // Text finds tracks by title or artist; text that finds nothing says so.
+    assert!(matches!(
+        services
+            .explain(&child, "no track is called this")
+            .await
+            .unwrap(),
+        Why::NoSuchTrack { .. }
+    ));
+    let word = detail.tracks[0]
+        .track
+        .label
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_owned();
+    assert!(!matches!(
+        services.explain(&child, &word).await.unwrap(),
+        Why::NoSuchTrack { .. }
+    ));
+}

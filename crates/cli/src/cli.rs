@@ -69,6 +69,15 @@ pub enum Command {
     /// Add, edit, remove or list child playlists.
     #[command(subcommand)]
     Child(ChildCommand),
+    /// Print where a base or child (or, with --track, one of the base's tracks) opens on
+    /// its service: `https://open.spotify.com/…`. The demo library has none.
+    Link {
+        /// A base or a child.
+        thing: String,
+        /// A track id: its page instead (of the base's, or the child's base's, service).
+        #[arg(long)]
+        track: Option<String>,
+    },
     /// What a sync would do: counts and a sample per child, tracks no child takes, fields
     /// a filter needs that the connection cannot provide. Writes nothing.
     Preview { base: String },
@@ -296,6 +305,16 @@ pub enum ChildCommand {
     Remove { child: String },
     /// List a base's children in the order first-match routing tries them.
     List { base: String },
+    /// A child's tracks now (read from the service), marked when you added them by hand or
+    /// they wait for their data; its counts, and what the last sync did to it.
+    Show { child: String },
+    /// Why a track of the base is (or is not) in a child: the rule that kept it out, or that
+    /// a field it reads (its genre) is not known yet.
+    Why {
+        child: String,
+        /// A track id, or words of its title or artist (several found are listed).
+        track: String,
+    },
     /// Move a child to another place in its base's order (first-match tries children in it).
     Move {
         child: String,

@@ -2,7 +2,8 @@
 
 use std::fmt::Write as _;
 
-use syncer_app::records::SyncEventRecord;
+use syncer_app::detail::{ChildDetail, Why};
+use syncer_app::sync::HistoryItem;
 use syncer_core::engine::ChildPreview;
 use syncer_core::engine::{ChildState, MirrorMode, Preview, SyncReport, SyncStatus};
 use syncer_core::filter::RoutingMode;
@@ -227,41 +228,159 @@ pub fn preview(name: &str, p: &Preview) -> String {
     out
 }
 
-pub fn history(events: &[SyncEventRecord]) -> String {
-    let rows: Vec<Vec<String>> = events
+/// The history as a table: base by name, local start time, and each interrupted sync on the
+/// line after the run that completed it ("↳"), as the window groups them.
+pub fn history(items: &[HistoryItem]) -> String {
+    let row = |i: &HistoryItem, nested: bool| {
+        let e = &i.event;
+        let (req, added, removed) = e
+            .report
+            .as_ref()
+            .map_or((0, 0, 0), |r| (r.requests.total(), r.added(), r.removed()));
+        vec![
+            if nested {
+                format!("↳ {}", e.id)
+            } else {
+                e.id.to_string()
+            },
+            i.started_local.clone(),
+            i.base_name.clone(),
+            format!(
+                "{}{}{}",
+                e.undo_of
+                    .map_or_else(String::new, |of| format!("undo of {of}: ")),
+                e.status.as_str(),
+                match (e.undone, e.completed_by) {
+                    (true, _) => " (undone)".to_owned(),
+                    (false, Some(by)) => format!(" (completed by {by})"),
+                    (false, None) => String::new(),
+                }
+            ),
+            req.to_string(),
+            added.to_string(),
+            removed.to_string(),
+            e.error.clone().unwrap_or_default(),
+        ]
+    };
+    let rows: Vec<Vec<String>> = items
         .iter()
-        .map(|e| {
-            let (req, added, removed) = e
-                .report
-                .as_ref()
-                .map_or((0, 0, 0), |r| (r.requests.total(), r.added(), r.removed()));
-            vec![
-                e.id.to_string(),
-                e.base.to_string(),
-                format!(
-                    "{}{}{}",
-                    e.undo_of
-                        .map_or_else(String::new, |of| format!("undo of {of}: ")),
-                    e.status.as_str(),
-                    match (e.undone, e.completed_by) {
-                        (true, _) => " (undone)".to_owned(),
-                        (false, Some(by)) => format!(" (completed by {by})"),
-                        (false, None) => String::new(),
-                    }
-                ),
-                req.to_string(),
-                added.to_string(),
-                removed.to_string(),
-                e.error.clone().unwrap_or_default(),
-            ]
+        .flat_map(|i| {
+            std::iter::once(row(i, false)).chain(i.completes.iter().map(|c| row(c, true)))
         })
         .collect();
     table(
         &[
-            "event", "base", "status", "requests", "added", "removed", "error",
+            "event", "started", "base", "status", "requests", "added", "removed", "error",
         ],
         &rows,
     )
+}
+
+/// A child's detail: counts, the last sync, its tracks in order with their marks, and the
+/// base's tracks that wait for their data.
+pub fn child_detail(d: &ChildDetail) -> String {
+    let mut out = String::new();
+    let c = &d.counts;
+    let _ = writeln!(
+        out,
+        "{} (child of {}): {}, {} added by hand; a sync would hold {} of the base's; {} waiting \
+         for their data",
+        d.name,
+        d.base_name,
+        count(c.tracks, "track", "tracks"),
+        c.added_by_hand,
+        c.wanted,
+        c.waiting
+    );
+    match &d.last_sync {
+        Some(s) => {
+            let _ = writeln!(
+                out,
+                "last sync {} ({}, {}): {} added, {} removed, {} of yours kept",
+                s.event,
+                s.started_local,
+                s.status.as_str(),
+                s.added,
+                s.removed,
+                s.kept_user_tracks
+            );
+        }
+        None => out.push_str("not synced yet\n"),
+    }
+    if let Some(url) = d.page.url() {
+        let _ = writeln!(out, "{url}");
+    }
+    out.push('\n');
+    for (i, t) in d.tracks.iter().enumerate() {
+        let mut marks = Vec::new();
+        if t.added_by_hand {
+            marks.push("added by hand, kept");
+        }
+        if t.waiting {
+            marks.push("waiting for its data");
+        }
+        let marks = if marks.is_empty() {
+            String::new()
+        } else {
+            format!("  [{}]", marks.join(", "))
+        };
+        let _ = writeln!(out, "{:>4}. {}{marks}", i + 1, t.track.label);
+    }
+    if !d.waiting.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nWaiting for their data (they join once it is known, if the filter takes them):"
+        );
+        for t in &d.waiting {
+            let _ = writeln!(out, "  {}", t.label);
+        }
+    }
+    out
+}
+
+/// "Why not?" in words.
+pub fn why(w: &Why) -> String {
+    match w {
+        Why::NoSuchTrack { query } => {
+            format!("no track of the base has the id or words '{query}'\n")
+        }
+        Why::Choose { candidates } => {
+            let mut out = String::from("several tracks match; ask again with one's id:\n");
+            for t in candidates {
+                let _ = writeln!(out, "  {}  {}", t.id, t.label);
+            }
+            out
+        }
+        Why::InChild { track } => format!("{}: in this child (its filter takes it)\n", track.label),
+        Why::Excluded {
+            track,
+            rule,
+            matched: true,
+        } => format!("{}: left out because it matches `{rule}`\n", track.label),
+        Why::Excluded {
+            track,
+            rule,
+            matched: false,
+        } => format!(
+            "{}: left out because it does not match `{rule}`\n",
+            track.label
+        ),
+        Why::Waiting { track, rule } => format!(
+            "{}: waiting: `{rule}` reads something not known yet for it (its genre, say); it \
+             joins once that is known, if the filter takes it\n",
+            track.label
+        ),
+        Why::LeftOut { track } => format!(
+            "{}: the filter takes it, but the limit, per-artist cap or dedupe leave it out\n",
+            track.label
+        ),
+        Why::TakenBy {
+            track, child_name, ..
+        } => format!(
+            "{}: the filter takes it, but {child_name} took it first (first-match routing)\n",
+            track.label
+        ),
+    }
 }
 
 /// 1234567 → "1,234,567".
@@ -344,5 +463,38 @@ mod tests {
         assert_eq!(count(1_u64, "request", "requests"), "1 request");
         assert_eq!(count(0_usize, "request", "requests"), "0 requests");
         assert_eq!(count(3_i64, "change", "changes"), "3 changes");
+    }
+
+    #[test]
+    fn the_history_names_the_base_shows_local_times_and_groups_completed_runs() {
+        use syncer_app::records::SyncEventRecord;
+        use syncer_core::engine::SyncEventId;
+        use syncer_core::ids::BasePlaylistId;
+        let item = |id: i64, status: SyncStatus, by: Option<i64>| HistoryItem {
+            event: SyncEventRecord {
+                id: SyncEventId(id),
+                base: BasePlaylistId::new("liked:c1"),
+                status,
+                started_at: 0,
+                finished_at: None,
+                report: None,
+                error: None,
+                undone: false,
+                undo_of: None,
+                completed_by: by.map(SyncEventId),
+            },
+            base_name: "Liked Songs".into(),
+            started_local: format!("2026-12-03 21:1{id} CET"),
+            finished_local: None,
+            completes: Vec::new(),
+        };
+        let mut completer = item(4, SyncStatus::Completed, None);
+        completer.completes = vec![item(3, SyncStatus::Failed, Some(4))];
+        let text = history(&[completer]);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[1].starts_with("4 ") && lines[1].contains("2026-12-03 21:14 CET"));
+        assert!(lines[1].contains("Liked Songs") && !lines[1].contains("liked:c1"));
+        assert!(lines[2].starts_with("↳ 3"), "{text}");
+        assert!(lines[2].contains("failed (completed by 4)"), "{text}");
     }
 }

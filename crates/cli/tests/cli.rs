@@ -59,6 +59,52 @@ fn demo_routes_a_generated_library_and_explains_it() {
     assert_eq!(json(&out).as_array().unwrap().len(), 4);
     let out = syncer(dir.path(), &["--json", "child", "list", &base]);
     assert_eq!(json(&out).as_array().unwrap().len(), 5);
+    let child = json(&out)[0]["id"].as_str().unwrap().to_owned();
+
+    // A child's detail, read live, in words and as JSON; and "why not?" for one of its tracks.
+    let out = syncer(dir.path(), &["--json", "child", "show", &child]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let detail = json(&out);
+    let tracks = detail["tracks"].as_array().unwrap();
+    assert_eq!(
+        detail["counts"]["tracks"].as_u64().unwrap() as usize,
+        tracks.len()
+    );
+    let out = syncer(dir.path(), &["child", "show", &child]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("added by hand") && text.contains("last sync"),
+        "{text}"
+    );
+    if let Some(first) = tracks.first() {
+        let id = first["track"]["id"].as_str().unwrap();
+        let out = syncer(dir.path(), &["--json", "child", "why", &child, id]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(json(&out)["kind"], "in_child");
+    }
+    let out = syncer(
+        dir.path(),
+        &["child", "why", &child, "no track is called this"],
+    );
+    assert_eq!(out.status.code(), Some(5));
+
+    // The demo lives on this computer: no service page, said plainly (exit 5), no URL.
+    let out = syncer(dir.path(), &["link", &base]);
+    assert_eq!(out.status.code(), Some(5));
+    assert!(out.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("the demo library has no page"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // A sync in a new process starts the stand-in again and converges.
     let out = syncer(dir.path(), &["--json", "sync", &base]);

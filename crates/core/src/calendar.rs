@@ -98,6 +98,13 @@ pub fn date_text(unix_seconds: i64, tz: &TimeZone) -> String {
     zoned(unix_seconds, tz).map_or_else(String::new, |z| z.date().to_string())
 }
 
+/// An instant as the user's clock reads it in `tz`, to the minute with the zone's abbreviation:
+/// `2026-12-03 21:14 CET`. What the history shows, so the window and the CLI agree.
+pub fn date_time_text(unix_seconds: i64, tz: &TimeZone) -> String {
+    zoned(unix_seconds, tz)
+        .map_or_else(String::new, |z| z.strftime("%Y-%m-%d %H:%M %Z").to_string())
+}
+
 /// The machine's zone, or UTC when it cannot be told (a container with no /etc/localtime).
 pub fn system_zone() -> TimeZone {
     TimeZone::try_system().unwrap_or(TimeZone::UTC)
@@ -177,5 +184,22 @@ mod tests {
         assert_eq!(days_in_month(2024, 2), 29);
         assert_eq!(date_text(at("2026-06-30T22:30:00Z"), &berlin), "2026-07-01");
         assert!(zone("Mars/Olympus").is_err());
+    }
+
+    #[test]
+    fn a_date_time_reads_as_the_wall_clock_of_the_zone() {
+        let berlin = zone("Europe/Berlin").unwrap();
+        assert_eq!(
+            date_time_text(at("2026-12-03T20:14:30Z"), &berlin),
+            "2026-12-03 21:14 CET"
+        );
+        assert_eq!(
+            date_time_text(at("2026-07-01T20:14:00Z"), &berlin),
+            "2026-07-01 22:14 CEST"
+        );
+        assert_eq!(
+            date_time_text(at("2026-07-01T20:14:00Z"), &TimeZone::UTC),
+            "2026-07-01 20:14 UTC"
+        );
     }
 }

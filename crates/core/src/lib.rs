@@ -8,6 +8,7 @@ pub mod engine;
 pub mod filter;
 pub mod ids;
 pub mod jobs;
+pub mod label;
 pub mod metadata;
 pub mod provider;
 pub mod token;

@@ -30,6 +30,7 @@ import type { HistoryEntry } from "../bindings/HistoryEntry";
 import type { HubStatus } from "../bindings/HubStatus";
 import type { JoinView } from "../bindings/JoinView";
 import type { NewChildInput } from "../bindings/NewChildInput";
+import type { PageOf } from "../bindings/PageOf";
 import type { PassphraseView } from "../bindings/PassphraseView";
 import type { PlaylistView } from "../bindings/PlaylistView";
 import type { PreviewView } from "../bindings/PreviewView";
@@ -185,6 +186,7 @@ export type Commands = {
   preview: { args: { base: string }; result: PreviewView };
   preview_draft: { args: { draft: DraftInput }; result: PreviewView };
   set_up_demo: { args: NoArgs; result: DemoSetupView };
+  open_in_service: { args: { what: PageOf }; result: null };
   // src-tauri/syncing.rs
   sync_base: { args: { base: string; force: boolean | null }; result: null };
   sync_all: { args: NoArgs; result: number };
@@ -277,6 +279,7 @@ const ANSWERS: { [C in Command]: Check<ResultOf<C>> } = {
   preview: isPreviewView,
   preview_draft: isPreviewView,
   set_up_demo: isDemoSetupView,
+  open_in_service: isNothing,
   sync_base: isNothing,
   sync_all: isNumber,
   cancel_sync: isBoolean,

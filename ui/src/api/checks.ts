@@ -29,6 +29,7 @@ import type { PlaylistView } from "../bindings/PlaylistView";
 import type { PreviewView } from "../bindings/PreviewView";
 import type { ProviderInfo } from "../bindings/ProviderInfo";
 import type { Removed } from "../bindings/Removed";
+import type { ServicePage } from "../bindings/ServicePage";
 import type { SettingsView } from "../bindings/SettingsView";
 import type { SyncProgressEvent } from "../bindings/SyncProgressEvent";
 import type { SyncSummary } from "../bindings/SyncSummary";
@@ -41,6 +42,7 @@ import {
   isCallbackChannel,
   isCloudLiveState,
   isMirrorMode,
+  isNoPage,
   isRoutingMode,
   isStage,
   isSyncStatus,
@@ -218,10 +220,19 @@ export function isPlaylistView(value: unknown): value is PlaylistView {
   );
 }
 
+/** A service page: only the service's own web player counts as a link to open. */
+export function isServicePage(value: unknown): value is ServicePage {
+  if (has(value, { kind: "string" }) && value.kind === "web") {
+    return typeof value.url === "string" && value.url.startsWith("https://open.spotify.com/");
+  }
+  return has(value, { kind: "string" }) && value.kind === "none" && isNoPage(value.reason);
+}
+
 export function isChildView(value: unknown): value is ChildView {
   return (
     has(value, { id: "string", name: "string", query: "string", allow_empty: "boolean" }) &&
-    isMirrorMode(value.mirror)
+    isMirrorMode(value.mirror) &&
+    isServicePage(value.page)
   );
 }
 
@@ -238,7 +249,8 @@ export function isBaseView(value: unknown): value is BaseView {
     isRoutingMode(value.routing) &&
     isOptional(value.catch_all, "string") &&
     isOptional(value.last_synced_at, "string") &&
-    isArrayOf(isChildView)(value.children)
+    isArrayOf(isChildView)(value.children) &&
+    isServicePage(value.page)
   );
 }
 
@@ -316,10 +328,14 @@ export function isHistoryEntry(value: unknown): value is HistoryEntry {
       base: "string",
       base_name: "string",
       started_at: "number",
+      started_local: "string",
       undone: "boolean",
     }) &&
     isSyncStatus(value.status) &&
     isOptional(value.finished_at, "number") &&
+    isOptional(value.finished_local, "string") &&
+    Array.isArray(value.completes) &&
+    value.completes.every(isHistoryEntry) &&
     isOptional(value.undo_of, "string") &&
     isOptional(value.completed_by, "string") &&
     isOptional(value.error, "string") &&

@@ -6,6 +6,7 @@ import type { CallbackChannel } from "../bindings/CallbackChannel";
 import type { CloudLiveState } from "../bindings/CloudLiveState";
 import type { ErrorKind } from "../bindings/ErrorKind";
 import type { MirrorMode } from "../bindings/MirrorMode";
+import type { NoPage } from "../bindings/NoPage";
 import type { RoutingMode } from "../bindings/RoutingMode";
 import type { Setting } from "../bindings/Setting";
 import type { Stage } from "../bindings/Stage";
@@ -19,6 +20,7 @@ export type {
   CloudLiveState,
   ErrorKind,
   MirrorMode,
+  NoPage,
   RoutingMode,
   Setting,
   Stage,
@@ -129,3 +131,13 @@ export const isTheme = oneOf(THEMES);
 export const isVaultPlace = oneOf(VAULT_PLACES);
 export const isCallbackChannel = oneOf(CALLBACK_CHANNELS);
 export const isCloudLiveState = oneOf(CLOUD_LIVE_STATES);
+
+export const NO_PAGE_REASONS: readonly NoPage[] = valuesOf<NoPage>({
+  demo: true,
+  unknown_provider: true,
+  bad_id: true,
+});
+
+export function isNoPage(value: unknown): value is NoPage {
+  return typeof value === "string" && (NO_PAGE_REASONS as readonly string[]).includes(value);
+}

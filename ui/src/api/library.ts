@@ -6,9 +6,11 @@ import type { DemoSetupView } from "../bindings/DemoSetupView";
 import type { DraftInput } from "../bindings/DraftInput";
 import type { MirrorMode } from "../bindings/MirrorMode";
 import type { NewChildInput } from "../bindings/NewChildInput";
+import type { PageOf } from "../bindings/PageOf";
 import type { PlaylistView } from "../bindings/PlaylistView";
 import type { PreviewView } from "../bindings/PreviewView";
 import type { RoutingMode } from "../bindings/RoutingMode";
+import type { ServicePage } from "../bindings/ServicePage";
 import { type Bridge, call, type Outcome, realBridge } from "./bridge";
 
 // Generated from the Rust types in src-tauri/library.rs by ts-rs; never written by hand.
@@ -20,9 +22,11 @@ export type {
   DraftInput,
   MirrorMode,
   NewChildInput,
+  PageOf,
   PlaylistView,
   PreviewView,
   RoutingMode,
+  ServicePage,
 };
 
 /** What the Playlists page asks of the shell. */
@@ -46,6 +50,8 @@ export type LibraryApi = {
   preview: (base: string) => Promise<Outcome<PreviewView>>;
   previewDraft: (draft: DraftInput) => Promise<Outcome<PreviewView>>;
   setUpDemo: () => Promise<Outcome<DemoSetupView>>;
+  /** Opens a base, child or track on its service: the shell builds the address. */
+  openInService: (what: PageOf) => Promise<Outcome<null>>;
 };
 
 export function createLibraryApi(bridge: Bridge = realBridge): LibraryApi {
@@ -65,6 +71,7 @@ export function createLibraryApi(bridge: Bridge = realBridge): LibraryApi {
     preview: (base) => call(bridge, "preview", { base }),
     previewDraft: (draft) => call(bridge, "preview_draft", { draft }),
     setUpDemo: () => call(bridge, "set_up_demo"),
+    openInService: (what) => call(bridge, "open_in_service", { what }),
   };
 }
 

@@ -4,6 +4,11 @@ import type { SyncSummary } from "./SyncSummary";
 
 export type HistoryEntry = { id: string, base: string, base_name: string, status: SyncStatus, started_at: number, finished_at: number | null, 
 /**
+ * When it started as the user's clock reads it (the configured zone):
+ * `2026-12-03 21:14 CET`; the CLI shows the same text.
+ */
+started_local: string, finished_local: string | null, 
+/**
  * An undo restored what this sync changed.
  */
 undone: boolean, 
@@ -18,4 +23,8 @@ completed_by: string | null, error: string | null,
 /**
  * The sync's numbers, when its report still reads.
  */
-summary: SyncSummary | null, };
+summary: SyncSummary | null, 
+/**
+ * The interrupted syncs this one completed, newest first: one run to the user.
+ */
+completes: Array<HistoryEntry>, };

@@ -70,6 +70,43 @@ describe("HistoryPage", () => {
     expect(callsOf(shell, "list_history")).toEqual([{ base: null, status: null, limit: 100 }]);
   });
 
+  it("shows local times from the shell and lists an interrupted sync inside the run that completed it", async () => {
+    const interrupted = entry({
+      id: "e6",
+      status: "failed",
+      started_local: "2026-12-03 20:02 CET",
+      completed_by: "e7",
+      error: "interrupted: Syncer stopped during this sync",
+      summary: summary({ added: 4, removed: 1, status: "failed" }),
+    });
+    await renderPage({
+      history: [
+        entry({ id: "e7", started_local: "2026-12-03 20:30 CET", completes: [interrupted] }),
+      ],
+    });
+    const [run] = entries() as [HTMLElement];
+    expect(entries()).toHaveLength(1);
+    expect(within(run).getByTestId("history-local-time").textContent).toBe("2026-12-03 20:30 CET");
+    const parts = within(run).getAllByTestId("history-completed-part");
+    expect(parts).toHaveLength(1);
+    const part = parts[0] as HTMLElement;
+    expect(part.textContent).toContain("Sync e6");
+    expect(part.textContent).toContain("started 2026-12-03 20:02 CET");
+    expect(part.textContent).toContain("4 added, 1 removed before it stopped");
+    expect(within(run).getByTestId("history-completes").textContent).toContain(
+      "completed an interrupted sync of Liked Songs",
+    );
+  });
+
+  it("offers no Retry on an interrupted sync that a later run completed", async () => {
+    await renderPage({
+      history: [entry({ id: "e6", status: "failed", completed_by: "e9" })],
+    });
+    const [only] = entries() as [HTMLElement];
+    expect(within(only).queryByRole("button", { name: /retry/i })).toBeNull();
+    expect(within(only).getByText("Completed by sync e9")).toBeTruthy();
+  });
+
   it("filters by status through the shell", async () => {
     const { shell } = await renderPage();
     select("Status", "failed");

@@ -52,7 +52,8 @@ const RETRYABLE: Record<SyncStatus, boolean> = {
 };
 
 function canRetry(entry: HistoryEntry): boolean {
-  return RETRYABLE[entry.status];
+  // An interrupted sync that a later run completed needs nothing more.
+  return RETRYABLE[entry.status] && entry.completed_by === null;
 }
 
 function isRunning(entry: HistoryEntry): boolean {
@@ -447,6 +448,9 @@ function HistoryItem({
           title={absoluteTime(entry.started_at)}
         >
           {relativeTime(entry.started_at, nowMs)}
+          <span className="history-entry__local" data-testid="history-local-time">
+            {entry.started_local}
+          </span>
         </time>
       </div>
 
@@ -469,6 +473,8 @@ function HistoryItem({
       {summary?.unchanged ? (
         <p className="muted small">The base had not changed since the sync before.</p>
       ) : null}
+
+      {entry.completes.length > 0 ? <CompletedRuns entry={entry} /> : null}
 
       {error === null ? null : (
         <p className="history-entry__error">
@@ -555,6 +561,33 @@ function HistoryItem({
         </div>
       ) : null}
     </article>
+  );
+}
+
+/** The interrupted syncs a run completed: one run to the user, so listed inside it. */
+function CompletedRuns({ entry }: { entry: HistoryEntry }) {
+  const count = entry.completes.length;
+  return (
+    <div className="history-completes" data-testid="history-completes">
+      <p className="small">
+        This sync completed {count === 1 ? "an interrupted sync" : `${count} interrupted syncs`} of{" "}
+        {entry.base_name}; they count as one run (an undo undoes them together).
+      </p>
+      <ul aria-label={`Interrupted syncs completed by sync ${entry.id}`}>
+        {entry.completes.map((part) => (
+          <li key={part.id} data-testid="history-completed-part">
+            <span>Sync {part.id}</span> <StatusBadge status={part.status} />{" "}
+            <span className="muted">started {part.started_local}</span>
+            {part.summary === null ? null : (
+              <span className="muted">
+                {" "}
+                · {part.summary.added} added, {part.summary.removed} removed before it stopped
+              </span>
+            )}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 

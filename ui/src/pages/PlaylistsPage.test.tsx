@@ -31,8 +31,10 @@ function base(overrides: Partial<BaseView> = {}): BaseView {
         query: "genre:rock",
         mirror: "keep_user_tracks",
         allow_empty: false,
+        page: { kind: "none", reason: "demo" },
       },
     ],
+    page: { kind: "none", reason: "demo" },
     ...overrides,
   };
 }
@@ -78,6 +80,7 @@ function setup(bases: BaseView[]) {
           query: input.query,
           mirror: "keep_user_tracks",
           allow_empty: false,
+          page: { kind: "none", reason: "demo" },
         });
       }
       return b?.children[b.children.length - 1];
@@ -113,6 +116,46 @@ function setup(bases: BaseView[]) {
 }
 
 describe("PlaylistsPage", () => {
+  it("opens a base and a child in Spotify through the shell, and says the demo has no page", async () => {
+    const spotify = base({
+      name: "Liked Songs",
+      connection_name: "Spotify",
+      page: { kind: "web", url: "https://open.spotify.com/collection/tracks" },
+      children: [
+        {
+          id: "c1",
+          name: "Rock",
+          query: "genre:rock",
+          mirror: "keep_user_tracks",
+          allow_empty: false,
+          page: { kind: "web", url: "https://open.spotify.com/playlist/c1" },
+        },
+      ],
+    });
+    const { shell, page } = setup([spotify]);
+    shell.handlers.open_in_service = () => null;
+    render(page);
+    fireEvent.click(await screen.findByRole("button", { name: "Open Liked Songs in Spotify" }));
+    fireEvent.click(screen.getByRole("button", { name: "Open Rock in Spotify" }));
+    await waitFor(() =>
+      expect(shell.calls.filter((c) => c.command === "open_in_service").map((c) => c.args)).toEqual(
+        [{ what: { kind: "base", base: "base1" } }, { what: { kind: "child", child: "c1" } }],
+      ),
+    );
+    expect(screen.queryByTestId("no-service-page")).toBeNull();
+  });
+
+  it("shows no broken link for the demo library", async () => {
+    const { page } = setup([base()]);
+    render(page);
+    const notes = await screen.findAllByTestId("no-service-page");
+    expect(notes.map((n) => n.textContent)).toEqual([
+      "Demo library: no Spotify page",
+      "Demo library: no Spotify page",
+    ]);
+    expect(screen.queryByRole("button", { name: /in Spotify/ })).toBeNull();
+  });
+
   it("shows a base that arrives from another device through the cloud's live events", async () => {
     const { shell, state } = setup([]);
     let live: ((event: CloudLiveEvent) => void) | null = null;

@@ -6,6 +6,7 @@ import type { SyncProgressEvent, SyncSummary, UndoView } from "../api/sync";
 import { MIRROR_MODE_LABELS, ROUTING_MODE_LABELS } from "../labels";
 import { SyncProgressBar } from "../sync/SyncProgressBar";
 import { PreviewPanel } from "./PreviewPanel";
+import { ServiceLink } from "./ServiceLink";
 
 /** The sync commands a base card uses (the sync API provides them). */
 export type SyncControls = {
@@ -104,7 +105,14 @@ export function BaseCard({
             {base.connection_name} ·{" "}
             {base.last_synced_at === null
               ? "never synced"
-              : `last synced ${new Date(base.last_synced_at).toLocaleString()}`}
+              : `last synced ${new Date(base.last_synced_at).toLocaleString()}`}{" "}
+            ·{" "}
+            <ServiceLink
+              page={base.page}
+              what={{ kind: "base", base: base.id }}
+              name={base.name}
+              api={api}
+            />
           </p>
         </div>
         <div className="actions">
@@ -292,6 +300,12 @@ export function BaseCard({
                   {MIRROR_MODE_LABELS[c.mirror].short}
                   {c.allow_empty ? " · may be emptied" : ""}
                 </span>
+                <ServiceLink
+                  page={c.page}
+                  what={{ kind: "child", child: c.id }}
+                  name={c.name}
+                  api={api}
+                />
               </div>
               <div className="actions">
                 {ordered ? (

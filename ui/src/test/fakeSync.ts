@@ -58,11 +58,14 @@ export function entry(overrides: Partial<HistoryEntry> = {}): HistoryEntry {
     status: "completed",
     started_at: NOW_S - 5 * 60,
     finished_at: NOW_S - 5 * 60 + 1,
+    started_local: "2026-12-03 21:14 CET",
+    finished_local: "2026-12-03 21:14 CET",
     undone: false,
     undo_of: null,
     completed_by: null,
     error: null,
     summary: summary(),
+    completes: [],
     ...overrides,
   };
 }

@@ -3,6 +3,7 @@
 pub mod cloud;
 mod data;
 mod demo;
+mod detail;
 pub mod enrich;
 mod genres;
 mod setup;
@@ -46,6 +47,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Schedule { base, schedule } => {
             setup::schedule(&app, &base, schedule.as_deref()).await?
         }
+        Command::Link { thing, track } => sync::link(&app, &thing, track).await?,
         Command::Preview { base } => sync::preview(&app, &base).await?,
         Command::Sync { base, all, force } => sync::sync(&app, base.as_deref(), all, force).await?,
         Command::Cancel { base } => sync::cancel(&app, &base).await?,

@@ -485,6 +485,12 @@ pub async fn child(app: &App, command: ChildCommand) -> anyhow::Result<u8> {
                 format!("child {child} updated\n")
             });
         }
+        ChildCommand::Show { child } => {
+            return super::detail::show(app, &child).await;
+        }
+        ChildCommand::Why { child, track } => {
+            return super::detail::why(app, &child, &track).await;
+        }
         ChildCommand::Remove { child } => {
             app.remove_child(&ChildPlaylistId::new(child.as_str()))
                 .await?;

@@ -5,9 +5,11 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
+use syncer_app::ErrorKind;
+use syncer_app::links::{PageOf, ServicePage};
 use syncer_app::sync::HistoryQuery;
 use syncer_core::engine::{Progress, ProgressSink, SyncReport, SyncStatus};
-use syncer_core::ids::BasePlaylistId;
+use syncer_core::ids::{BasePlaylistId, ChildPlaylistId};
 use tokio_util::sync::CancellationToken;
 
 use super::output;
@@ -157,15 +159,59 @@ pub async fn history(app: &App, base: Option<&str>, limit: u32) -> anyhow::Resul
             limit: Some(limit),
         })
         .await?;
-    let events: Vec<_> = items.into_iter().map(|i| i.event).collect();
-    let value: Vec<_> = events
+    // Newest first, each interrupted sync right after the run that completed it.
+    let value: Vec<_> = items
         .iter()
-        .map(|e| {
-            json!({"id": e.id, "base": e.base, "status": e.status, "started_at": e.started_at,
-                   "finished_at": e.finished_at, "undone": e.undone, "error": e.error,
+        .flat_map(|i| std::iter::once(i).chain(i.completes.iter()))
+        .map(|i| {
+            let e = &i.event;
+            json!({"id": e.id, "base": e.base, "base_name": i.base_name, "status": e.status,
+                   "started_at": e.started_at, "started_local": i.started_local,
+                   "finished_at": e.finished_at, "finished_local": i.finished_local,
+                   "undone": e.undone, "error": e.error,
                    "undo_of": e.undo_of, "completed_by": e.completed_by, "report": e.report})
         })
         .collect();
-    output(app, &value, || render::history(&events));
+    output(app, &value, || render::history(&items));
     Ok(OK)
+}
+
+/// `syncer link`: the service page of a base, a child, or a track of either's base.
+pub async fn link(app: &App, thing: &str, track: Option<String>) -> anyhow::Result<u8> {
+    // A base by its id (or `liked`), else a child.
+    let base = match app.base(thing).await {
+        Ok(record) => Some(record.id),
+        Err(e) if e.kind() == ErrorKind::NotFound => None,
+        Err(e) => return Err(e.into()),
+    };
+    let what = match (base, track) {
+        (Some(base), None) => PageOf::Base {
+            base: base.to_string(),
+        },
+        (Some(base), Some(track)) => PageOf::Track {
+            base: base.to_string(),
+            track,
+        },
+        (None, None) => PageOf::Child {
+            child: thing.to_owned(),
+        },
+        (None, Some(track)) => PageOf::Track {
+            base: app
+                .child(&ChildPlaylistId::new(thing))
+                .await?
+                .base
+                .to_string(),
+            track,
+        },
+    };
+    let page = app.page_of(&what).await?;
+    match &page {
+        ServicePage::Web { url } => {
+            output(app, &json!({"url": url}), || format!("{url}\n"));
+            Ok(OK)
+        }
+        ServicePage::None { reason } => {
+            Err(CliError::new(NOT_FOUND, format!("no link: {}", reason.message())).into())
+        }
+    }
 }

@@ -36,6 +36,9 @@ pub use open::MetadataSettings;
 pub use plan::{PlanOrigin, PlanPurpose, PlannedRemoval, WritePlan};
 pub use progress::{Progress, ProgressSink, Stage};
 pub use report::{CacheStats, ChildReport, ChildState, SkipCount, SyncReport, SyncStatus};
+pub use run::inspect::{
+    CANDIDATES, ChildInspection, ChildTrack, Judged, Placement, TrackLine, TrackVerdict,
+};
 pub use run::{
     ChildPreview, DraftChild, Engine, EngineConfig, EngineError, Preview, SyncOptions, UndoOptions,
     UndoReport, UndoneChild,

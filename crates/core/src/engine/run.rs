@@ -37,6 +37,9 @@ use crate::ids::{BasePlaylistId, ChildPlaylistId, PlaylistId, SnapshotId, TrackI
 use crate::metadata::MetadataCoverage;
 use crate::provider::{MusicProvider, PlaylistEntry, ProviderError, TrackMeta};
 
+/// A child looked at now and "why not?": beside the engine, to share its reading of a base.
+pub mod inspect;
+
 /// What can stop the engine before or during a sync.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EngineError {
@@ -109,7 +112,7 @@ pub struct ChildPreview {
     pub count: u32,
     /// Tracks the filter could not decide on (a field it reads is unknown for them).
     pub unknown: u32,
-    /// A few of the tracks, as "artist — title".
+    /// A few of the tracks, as "title — artist" (crate::label).
     pub sample: Vec<String>,
     /// Fields the filter reads that the connection cannot (or may not) provide.
     pub problems: Vec<FieldProblem>,
@@ -1260,13 +1263,10 @@ impl HasId for TrackMeta {
     }
 }
 
+/// A sample's line: the one label every view uses (crate::label), never a blank half.
 fn describe(t: &PreparedTrack) -> String {
     let t = t.track();
-    let title = t.title.clone().unwrap_or_default();
-    match t.primary_artist() {
-        Some(a) => format!("{a} — {title}"),
-        None => title,
-    }
+    crate::label::track_label(t.title.as_deref(), t.primary_artist())
 }
 
 fn child_report(c: &ChildSetup, state: ChildState) -> ChildReport {

@@ -36,6 +36,7 @@
 pub mod catalogue;
 pub mod check;
 pub mod compile;
+pub mod explain;
 pub mod field;
 pub mod json;
 pub mod library;
