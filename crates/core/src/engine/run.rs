@@ -458,6 +458,18 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
             || setup.last_fingerprint.as_deref() != Some(fingerprint.as_str()))
     }
 
+    /// What filters are compiled against: now, the user's zone, and the lists found (a list
+    /// that could not be found is left out, so its rules are Unknown: see [`waiting_note`]).
+    fn eval_context(&self, library: &Library) -> EvalContext {
+        let mut found = library.clone();
+        found.liked = found.liked.filter(|m| matches!(m, Membership::Known(_)));
+        found
+            .playlists
+            .retain(|_, m| matches!(m, Membership::Known(_)));
+        EvalContext::in_zone(self.clock.now(), self.config.zone.clone())
+            .with_library(Arc::new(found))
+    }
+
     /// Compiles every child's filter. A list a rule names that could not be found compiles
     /// as not read (its rules Unknown): routing then treats that child as waiting, and
     /// [`waiting_note`] keeps it from being written.
@@ -466,13 +478,7 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         setup: &BaseSetup,
         library: &Library,
     ) -> Result<Vec<CompiledFilter>, EngineError> {
-        let mut found = library.clone();
-        found.liked = found.liked.filter(|m| matches!(m, Membership::Known(_)));
-        found
-            .playlists
-            .retain(|_, m| matches!(m, Membership::Known(_)));
-        let ctx = EvalContext::in_zone(self.clock.now(), self.config.zone.clone())
-            .with_library(Arc::new(found));
+        let ctx = self.eval_context(library);
         setup
             .children
             .iter()

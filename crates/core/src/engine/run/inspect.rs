@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use super::{Engine, EngineError, SyncOptions, route_children};
 use crate::engine::storage::SyncStorage;
 use crate::filter::explain::{Decider, explain};
-use crate::filter::{EvalContext, PreparedTrack, Truth};
+use crate::filter::{PreparedTrack, Truth};
 use crate::ids::{BasePlaylistId, ChildPlaylistId, PlaylistId, TrackId};
 use crate::label::track_label;
 use crate::provider::{MusicProvider, ProviderError};
@@ -84,6 +84,8 @@ pub enum Judged {
 struct Routed {
     prepared: Vec<PreparedTrack>,
     outcome: crate::filter::RoutingOutcome,
+    /// The lists `liked`/`in:` rules read, for judging one track as the routing did.
+    library: crate::filter::Library,
 }
 
 fn line_of(t: &PreparedTrack) -> TrackLine {
@@ -100,18 +102,19 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
         base: &BasePlaylistId,
     ) -> Result<(super::BaseSetup, Routed), EngineError> {
         let setup = self.setup(base).await?;
-        let compiled = self.compile_all(&setup)?;
         let base_playlist = PlaylistId::new(base.as_str());
-        let snapshot = self.provider.snapshot_id(&base_playlist).await?;
+        let (snapshot, lists, _) = self.versions(&setup, &base_playlist).await?;
         let loaded = self
-            .load(&base_playlist, &setup, &SyncOptions::default())
+            .load(&base_playlist, &setup, &lists, &SyncOptions::default())
             .await?;
+        let compiled = self.compile_all(&setup, &loaded.library)?;
         let outcome = route_children(&setup, &compiled, &loaded.prepared, &snapshot);
         Ok((
             setup,
             Routed {
                 prepared: loaded.prepared,
                 outcome,
+                library: loaded.library,
             },
         ))
     }
@@ -232,7 +235,7 @@ impl<P: MusicProvider, S: SyncStorage> Engine<P, S> {
                 message: "this child is not one of the base's".into(),
             });
         };
-        let ctx = EvalContext::in_zone(self.clock.now(), self.config.zone.clone());
+        let ctx = self.eval_context(&routed.library);
         let prepared = &routed.prepared[index];
         let explanation =
             explain(&child_setup.filter, prepared, &ctx).map_err(|e| EngineError::Filter {
