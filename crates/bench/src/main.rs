@@ -44,6 +44,13 @@ enum Command {
     Metadata(metadata::BenchMetadataArgs),
 }
 
+/// What a bench's base is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BaseArg {
+    Playlist,
+    Liked,
+}
+
 /// Which kind of Spotify app the stand-in plays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum AppMode {
@@ -64,6 +71,13 @@ pub struct BenchArgs {
     /// process per sync (then the peak memory includes the stand-in's).
     #[arg(long)]
     pub in_process: bool,
+    /// What the base is: a playlist of `--tracks` tracks, or Liked Songs of that many.
+    #[arg(long, value_enum, default_value_t = BaseArg::Playlist)]
+    pub base: BaseArg,
+    /// Put this many of the base's tracks in an exclusion playlist ("Not for the gym") that
+    /// the first child keeps out with `-in:`.
+    #[arg(long, default_value_t = 0, value_name = "TRACKS")]
+    pub exclusion: usize,
     /// The program that runs each sync (default: this one), e.g. another build to compare;
     /// it is called as `PROGRAM --data-dir DIR --json sync-once BASE --api-base URL`.
     #[arg(long, value_name = "PROGRAM", conflicts_with = "in_process")]

@@ -22,7 +22,7 @@ use syncer_core::provider::{MusicProvider, NewPlaylist};
 use syncer_spotify::{SpotifyClient, StaticToken};
 use syncer_store::{AppPaths, NewBase, NewChild, Store};
 
-use crate::{AppMode, Bench, BenchArgs, BenchSyncArgs, OK, SYNC_FAILED, table};
+use crate::{AppMode, BaseArg, Bench, BenchArgs, BenchSyncArgs, OK, SYNC_FAILED, table};
 use syncer_app::{known_empty, loopback_config};
 
 /// The stand-in's token and the probed capabilities, handed to `syncer-bench sync-once`.
@@ -31,6 +31,9 @@ const CAPS_ENV: &str = "SYNCER_BENCH_CAPS";
 /// The connection the bench's base belongs to (not a stored connection: the bench builds
 /// its clients itself).
 const CONNECTION: &str = "bench";
+
+/// The exclusion playlist's name, as the first child's `-in:` rule names it.
+const EXCLUSION: &str = "Not for the gym";
 
 /// Five children whose filters read genre and year.
 pub(crate) const CHILDREN: [(&str, &str); 5] = [
@@ -113,8 +116,21 @@ pub async fn run(app: &Bench, args: &BenchArgs) -> anyhow::Result<u8> {
             })
             .collect();
         println!(
-            "{} tracks, {} ms latency per request, 5 children on genre and year\n",
-            args.tracks, args.latency_ms
+            "{} tracks ({}), {} ms latency per request, 5 children on genre and year{}\n",
+            args.tracks,
+            match args.base {
+                BaseArg::Playlist => "a playlist",
+                BaseArg::Liked => "Liked Songs",
+            },
+            args.latency_ms,
+            if args.exclusion > 0 {
+                format!(
+                    ", the first excluding a playlist of {} tracks",
+                    args.exclusion
+                )
+            } else {
+                String::new()
+            }
         );
         print!(
             "{}",
@@ -156,14 +172,16 @@ async fn scenario(mode: AppMode, args: &BenchArgs) -> anyhow::Result<Vec<Row>> {
         AppMode::Development => Mode::DevelopmentMode,
     };
     let mode_name = format!("{mode:?}").to_lowercase();
+    let liked = args.base == BaseArg::Liked;
     let fake = FakeSpotify::start(FakeConfig {
         mode: fake_mode,
         seed: 5,
         library: LibrarySpec {
             users: 1,
-            playlist_sizes: vec![args.tracks],
+            playlist_sizes: if liked { vec![10] } else { vec![args.tracks] },
             followed_per_user: 0,
             catalog_tracks: args.tracks * 2,
+            liked_per_user: if liked { args.tracks } else { 0 },
             ..LibrarySpec::default()
         },
         latency: Some(Duration::from_millis(args.latency_ms)),
@@ -182,21 +200,76 @@ async fn scenario(mode: AppMode, args: &BenchArgs) -> anyhow::Result<Vec<Row>> {
     let caps = client.detect_capabilities().await?;
     let dir = tempfile_dir()?;
     let store = Store::open(&AppPaths::at(&dir)).await?;
-    let base = fake
-        .library()
-        .owned_by(&user)
-        .into_iter()
-        .max_by_key(|p| p.item_count)
-        .ok_or_else(|| anyhow::anyhow!("no base playlist"))?;
-    let base_id = BasePlaylistId::new(base.id.as_str());
+    let (base_id, base_name) = if liked {
+        (
+            BasePlaylistId::liked_songs(&ConnectionId::new(CONNECTION)),
+            "Liked Songs".to_owned(),
+        )
+    } else {
+        let base = fake
+            .library()
+            .owned_by(&user)
+            .into_iter()
+            .max_by_key(|p| p.item_count)
+            .ok_or_else(|| anyhow::anyhow!("no base playlist"))?;
+        (BasePlaylistId::new(base.id.as_str()), base.name)
+    };
     store
         .add_base(&NewBase {
             id: base_id.clone(),
             connection: ConnectionId::new(CONNECTION),
-            name: base.name.clone(),
+            name: base_name,
         })
         .await?;
-    for (name, q) in CHILDREN {
+    // The base's entries (track ids, None for what is not a track), from the truth.
+    let base_entries = |lib: &spotify_fake::LibraryView| -> Vec<Option<String>> {
+        if liked {
+            lib.liked(&user)
+                .into_iter()
+                .map(|s| Some(s.track_id))
+                .collect()
+        } else {
+            lib.playlist_items(base_id.as_str())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|i| i.id)
+                .collect()
+        }
+    };
+    let exclusion_ids: Vec<TrackId> = {
+        let lib = fake.library();
+        let mut seen = HashSet::new();
+        base_entries(&lib)
+            .into_iter()
+            .flatten()
+            .filter(|id| lib.track(id).is_some_and(|t| t.linked_from.is_none()))
+            .filter(|id| seen.insert(id.clone()))
+            .step_by(3)
+            .take(args.exclusion)
+            .map(TrackId::new)
+            .collect()
+    };
+    if args.exclusion > 0 {
+        let created = client
+            .create_playlist(&NewPlaylist {
+                name: EXCLUSION.into(),
+                description: None,
+                public: false,
+                collaborative: false,
+            })
+            .await?;
+        let snap = client.snapshot_id(&created.id).await?;
+        client
+            .add_items(&created.id, &exclusion_ids, None, &snap)
+            .await?;
+    }
+    for (i, (name, q)) in CHILDREN.into_iter().enumerate() {
+        let q = if i == 0 && args.exclusion > 0 {
+            format!("{q} -in:\"{EXCLUSION}\"")
+        } else {
+            q.to_owned()
+        };
+        let q = q.as_str();
         let created = client
             .create_playlist(&NewPlaylist {
                 name: name.into(),
@@ -235,9 +308,9 @@ async fn scenario(mode: AppMode, args: &BenchArgs) -> anyhow::Result<Vec<Row>> {
 
     // What the base holds, from the truth: entries, distinct tracks, artists, albums.
     let lib = fake.library();
-    let items = lib.playlist_items(base_id.as_str()).unwrap_or_default();
+    let items = base_entries(&lib);
     let entries = items.len();
-    let track_ids: HashSet<String> = items.iter().filter_map(|i| i.id.clone()).collect();
+    let track_ids: HashSet<String> = items.iter().flatten().cloned().collect();
     let mut artists = HashSet::new();
     let mut albums = HashSet::new();
     for id in &track_ids {
@@ -249,6 +322,12 @@ async fn scenario(mode: AppMode, args: &BenchArgs) -> anyhow::Result<Vec<Row>> {
     let batch = fake_mode == Mode::ExtendedQuota;
     let genres_known = batch;
     let pages = batches(entries, 50);
+    // The exclusion list: the playlist listing (one page) and its items' pages.
+    let lists = if args.exclusion > 0 {
+        1 + batches(exclusion_ids.len(), 50)
+    } else {
+        0
+    };
 
     if let Some(kb) = proc_status_kb("VmRSS:") {
         tracing::info!(
@@ -289,7 +368,7 @@ async fn scenario(mode: AppMode, args: &BenchArgs) -> anyhow::Result<Vec<Row>> {
     let mut rows = vec![Row {
         mode: mode_name.clone(),
         scenario: "cold".into(),
-        lower_bound: pages + artist_lower + writes_needed(&cold),
+        lower_bound: pages + lists + artist_lower + writes_needed(&cold),
         seed_plan: Some(pages + t + a + al + seed_writes),
         ours: cold.requests.total(),
         writes: u64::from(cold.write_requests()),
@@ -301,7 +380,8 @@ async fn scenario(mode: AppMode, args: &BenchArgs) -> anyhow::Result<Vec<Row>> {
     rows.push(Row {
         mode: mode_name.clone(),
         scenario: "warm, unchanged".into(),
-        lower_bound: 1,
+        // The base's version, and the lists' (the listing) when a rule reads one.
+        lower_bound: 1 + u64::from(args.exclusion > 0),
         seed_plan: Some(pages + t + a + al + seed_writes),
         ours: warm.requests.total(),
         writes: u64::from(warm.write_requests()),
@@ -316,7 +396,8 @@ async fn scenario(mode: AppMode, args: &BenchArgs) -> anyhow::Result<Vec<Row>> {
     let plain = |id: &String| lib.track(id).is_some_and(|t| t.linked_from.is_none());
     let leaving: Vec<TrackId> = items
         .iter()
-        .filter_map(|i| i.id.clone())
+        .flatten()
+        .cloned()
         .filter(|id| plain(id))
         .take(change)
         .map(TrackId::new)
@@ -334,10 +415,20 @@ async fn scenario(mode: AppMode, args: &BenchArgs) -> anyhow::Result<Vec<Row>> {
         .flat_map(|t| t.artist_ids)
         .filter(|a| !artists.contains(a))
         .collect();
-    let snap = client.snapshot_id(&base_pl).await?;
-    let snap = client.remove_items(&base_pl, &leaving, &snap).await?;
-    client.add_items(&base_pl, &arriving, None, &snap).await?;
-    let entries_after = lib.playlist_items(base_id.as_str()).map_or(0, |i| i.len());
+    if liked {
+        // What the heart in the Spotify app does.
+        for id in &leaving {
+            fake.unlike(&user, id.as_str());
+        }
+        for id in &arriving {
+            fake.like(&user, id.as_str());
+        }
+    } else {
+        let snap = client.snapshot_id(&base_pl).await?;
+        let snap = client.remove_items(&base_pl, &leaving, &snap).await?;
+        client.add_items(&base_pl, &arriving, None, &snap).await?;
+    }
+    let entries_after = base_entries(&fake.library()).len();
     let (changed, changed_peak) = runner.sync(&base_id).await?;
     let artist_lower = if genres_known {
         batches(new_artists.len(), 50)
@@ -347,7 +438,11 @@ async fn scenario(mode: AppMode, args: &BenchArgs) -> anyhow::Result<Vec<Row>> {
     rows.push(Row {
         mode: mode_name,
         scenario: "warm, 1% changed".into(),
-        lower_bound: batches(entries_after, 50) + artist_lower + writes_needed(&changed),
+        // The exclusion list did not change: its version only (in the listing).
+        lower_bound: batches(entries_after, 50)
+            + u64::from(args.exclusion > 0)
+            + artist_lower
+            + writes_needed(&changed),
         seed_plan: None,
         ours: changed.requests.total(),
         writes: u64::from(changed.write_requests()),
