@@ -397,10 +397,9 @@ async fn scenario(mode: AppMode, args: &BenchArgs) -> anyhow::Result<Vec<Row>> {
     let leaving: Vec<TrackId> = items
         .iter()
         .flatten()
-        .cloned()
         .filter(|id| plain(id))
         .take(change)
-        .map(TrackId::new)
+        .map(|id| TrackId::new(id.as_str()))
         .collect();
     let arriving: Vec<TrackId> = lib
         .track_ids()
